@@ -1,0 +1,23 @@
+namespace QualityHub.Core.Domain;
+
+/// <summary>A technical module: maps input A to output B (e.g. text-line image → string); has model versions.</summary>
+public sealed class Module
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public TaskType TaskType { get; set; }
+    public required string InputDescription { get; set; }
+    public required string OutputDescription { get; set; }
+    public string Description { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<ModelVersion> Versions { get; set; } = [];
+}
+
+/// <summary>What a module's models do, which decides pre/post-processing and metrics.</summary>
+public enum TaskType
+{
+    ImageClassification = 1,
+    TextRecognition = 2,
+    TextDetection = 3,
+}

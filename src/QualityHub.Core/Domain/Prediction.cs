@@ -1,0 +1,23 @@
+namespace QualityHub.Core.Domain;
+
+/// <summary>A model's output on one sample within one evaluation run.</summary>
+public sealed class Prediction
+{
+    public long Id { get; set; }
+    public int EvaluationRunId { get; set; }
+    public long SampleId { get; set; }
+
+    /// <summary>Predicted class label or decoded text; null when the model failed on this sample.</summary>
+    public string? Output { get; set; }
+    public double? Confidence { get; set; }
+
+    /// <summary>Top-k labels and probabilities, as JSON, for classifiers.</summary>
+    public string? TopKJson { get; set; }
+
+    public double QueueMs { get; set; }
+    public double PreprocessMs { get; set; }
+    public double ComputeMs { get; set; }
+    public double PostprocessMs { get; set; }
+
+    public string? Error { get; set; }
+}

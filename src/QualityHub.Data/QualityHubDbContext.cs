@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using QualityHub.Core.Domain;
+
+namespace QualityHub.Data;
+
+/// <summary>The QualityHub database. Create one per operation through IDbContextFactory and dispose it.</summary>
+public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> options) : DbContext(options)
+{
+    public DbSet<Module> Modules => Set<Module>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<Sample> Samples => Set<Sample>();
+    public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
+    public DbSet<Prediction> Predictions => Set<Prediction>();
+    public DbSet<Release> Releases => Set<Release>();
+    public DbSet<ReleaseEntry> ReleaseEntries => Set<ReleaseEntry>();
+    public DbSet<VocTicket> VocTickets => Set<VocTicket>();
+    public DbSet<Requirement> Requirements => Set<Requirement>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(QualityHubDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset stored as text; UTC ticks as INTEGER can.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        // Enums as their names: readable in SQL, and safe when members are reordered.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using QualityHub.Data;
+using QualityHub.Inference;
+
+namespace QualityHub.Web.Features.Health;
+
+/// <summary>GET /health: anonymous, JSON, 200 when the database answers and 503 when it does not.</summary>
+public static class HealthEndpoint
+{
+    public static IEndpointRouteBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", CheckAsync).WithName("Health");
+        return endpoints;
+    }
+
+    private static async Task<IResult> CheckAsync(
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
+        var onnx = OnnxRuntimeInfo.Current;
+        var report = new HealthReport(
+            Status: database.Status == "ok" ? "ok" : "unhealthy",
+            Database: database,
+            OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.Error));
+        return Results.Json(report, statusCode: report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<DatabaseHealth> CheckDatabaseAsync(
+        IDbContextFactory<QualityHubDbContext> contextFactory, StorageOptions storage, CancellationToken cancellationToken)
+    {
+        var path = storage.ResolveDatabasePath();
+        try
+        {
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+            var pending = db.Database.GetMigrations().Except(applied).ToList();
+            return pending.Count == 0
+                ? new DatabaseHealth("ok", path, applied.LastOrDefault(), null)
+                : new DatabaseHealth("migrations pending", path, applied.LastOrDefault(), $"{pending.Count} migration(s) not applied");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new DatabaseHealth("error", path, null, e.Message);
+        }
+    }
+
+    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime);
+
+    public sealed record DatabaseHealth(string Status, string Path, string? Migration, string? Error);
+
+    public sealed record OnnxRuntimeHealth(string Status, string? Version, string? Error);
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using QualityHub.Data;
+using QualityHub.Web.Features.Overview;
+using QualityHub.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    WebRootPath = InstallLayout.DefaultWebRoot,
+});
+
+// The web root is the repository's wwwroot, outside this project, so files from packages (Radzen's _content)
+// come from the static web assets manifest in every environment, not only in Development.
+StaticWebAssetsLoader.UseStaticWebAssets(builder.Environment, builder.Configuration);
+
+// Start-up failures are reported once, in one line, by StartupGuard.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+
+builder.Services.AddQualityHubData(builder.Configuration);
+builder.Services.AddQualityHubWeb();
+builder.Services.AddOverviewFeature();
+
+var app = builder.Build();
+app.UseQualityHubPipeline();
+app.MapQualityHubEndpoints();
+
+return await StartupGuard.RunAsync(app);
+
+/// <summary>The web app's entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;
