@@ -13,19 +13,20 @@ internal static unsafe class OrtLibrary
 
     public const string FileName = "libonnxruntime.so.1";
 
-    private static readonly Lazy<LoadResult> Loaded = new(Load);
+    private static readonly Lazy<LoadResult> Loaded = new(() => Load(DefaultPath));
 
-    /// <summary>The loaded library, or the reason it could not be loaded.</summary>
+    /// <summary>The process's ONNX Runtime, loaded on first use, or the reason it could not be loaded.</summary>
     public static LoadResult Result => Loaded.Value;
 
-    private static LoadResult Load()
-    {
-        var path = Environment.GetEnvironmentVariable("QUALITYHUB_ONNXRUNTIME_PATH");
-        if (string.IsNullOrEmpty(path))
-        {
-            path = Path.Combine(AppContext.BaseDirectory, FileName);
-        }
+    /// <summary>QUALITYHUB_ONNXRUNTIME_PATH when set, else the library beside the app.</summary>
+    public static string DefaultPath =>
+        Environment.GetEnvironmentVariable("QUALITYHUB_ONNXRUNTIME_PATH") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, FileName);
 
+    /// <summary>Loads the library at <paramref name="path"/> and asks it for the OrtApi table this binding needs.</summary>
+    internal static LoadResult Load(string path)
+    {
         if (!File.Exists(path))
         {
             return LoadResult.Failure(path, $"{FileName} was not found at {path}; build the solution (it copies the library from node_modules/onnxruntime-node) or set QUALITYHUB_ONNXRUNTIME_PATH.");

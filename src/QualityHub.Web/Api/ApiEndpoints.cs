@@ -12,12 +12,6 @@ public static class ApiEndpoints
         api.MapGet("/summary", (OverviewService overview, CancellationToken cancellationToken) =>
             overview.GetSummaryAsync(cancellationToken));
 
-        // Anything else under /api is a JSON 404, never the Blazor page.
-        endpoints.MapFallback("/api/{**path}", (HttpContext context) => Results.Problem(
-            statusCode: StatusCodes.Status404NotFound,
-            title: "No such API endpoint",
-            detail: $"{context.Request.Method} {context.Request.Path} is not part of the QualityHub API."));
-
         return endpoints;
     }
 }

@@ -14,7 +14,18 @@ public static class WebHostingExtensions
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var request = context.HttpContext.Request;
+            if (context.ProblemDetails.Status == StatusCodes.Status404NotFound && context.HttpContext.GetEndpoint() is null)
+            {
+                context.ProblemDetails.Detail ??= $"{request.Method} {request.Path} is not part of the QualityHub API.";
+            }
+            else if (context.ProblemDetails.Status == StatusCodes.Status405MethodNotAllowed)
+            {
+                context.ProblemDetails.Detail ??= $"{request.Path} does not accept {request.Method}.";
+            }
+        });
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
@@ -27,11 +38,17 @@ public static class WebHostingExtensions
         {
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
-        app.UseStatusCodePages();
+        // Empty error responses become problem details under /api, and the Not found page elsewhere.
+        app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
+        app.UseWhen(context => !IsApi(context.Request), web => web.UseStatusCodePagesWithReExecute("/not-found"));
         app.UseStaticFiles();
+        // Routing after the status-code pages, so a re-executed request (/not-found) is routed again.
+        app.UseRouting();
         app.UseAntiforgery();
         return app;
     }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
     public static WebApplication MapQualityHubEndpoints(this WebApplication app)
     {

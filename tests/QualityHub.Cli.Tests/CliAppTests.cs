@@ -1,0 +1,76 @@
+namespace QualityHub.Cli.Tests;
+
+public sealed class CliAppTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("qualityhub-cli-").FullName;
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await CliApp.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task No_command_prints_usage_and_exits_2()
+    {
+        var (exitCode, _, error) = await RunAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("usage: qualityhub <command>", error);
+        Assert.Contains("migrate", error);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_is_named_in_the_error()
+    {
+        var (exitCode, _, error) = await RunAsync("evaluat");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown command 'evaluat'", error);
+    }
+
+    [Fact]
+    public async Task A_stray_argument_is_refused()
+    {
+        var (exitCode, _, error) = await RunAsync("info", "verbose");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unexpected argument 'verbose'", error);
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_database_and_info_reports_its_schema()
+    {
+        var data = $"--Storage:DataDirectory={folder}";
+
+        var migrate = await RunAsync("migrate", data);
+        var info = await RunAsync("info", data);
+
+        Assert.Equal(0, migrate.ExitCode);
+        Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
+        Assert.Equal(0, info.ExitCode);
+        Assert.Contains("InitialSchema", info.Output);
+        Assert.Contains("onnxruntime:  1.30.0", info.Output);
+    }
+
+    [Fact]
+    public async Task Migrate_refuses_a_file_that_is_not_a_database_and_exits_1()
+    {
+        var path = Path.Combine(folder, "qualityhub.db");
+        await File.WriteAllTextAsync(path, "plain text");
+
+        var (exitCode, _, error) = await RunAsync("migrate", $"--Storage:DataDirectory={folder}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("is not a SQLite database", error);
+        Assert.Equal("plain text", await File.ReadAllTextAsync(path));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+}
