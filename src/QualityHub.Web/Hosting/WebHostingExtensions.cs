@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Diagnostics;
 using QualityHub.Web.Api;
 using QualityHub.Web.Components;
 using QualityHub.Web.Features.Health;

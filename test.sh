@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# QualityHub's test command: installs what the tests need when it is missing, checks formatting,
+# runs every test in the solution, and ends with one line "N passed, M failed, K skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests use: Chromium for the browser tests (Playwright cannot download its own here).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} from Debian"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+for tool in dotnet npm; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: '$tool' is not on PATH; QualityHub needs the .NET SDK and Node.js with npm." >&2; exit 1; }
+done
+
+# npm packages are installed by the build itself (build/FrontEndPackages.targets).
+dotnet build QualityHub.sln -nologo -v quiet
+dotnet format QualityHub.sln --verify-no-changes --no-restore
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test QualityHub.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test assemblies, from their "Passed! - Failed: …" summaries.
+awk '/(Passed|Failed)! +- +Failed: / {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+       n++ }
+     END { if (n == 0) { print "no test assembly reported a result"; exit 1 } printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log" || status=1
+exit "$status"

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>
+/// The built QualityHub.Web app started as its own process, listening on 127.0.0.1 on a port the OS picks,
+/// with a data folder of its own. Disposing stops the process (ours, by its id) and deletes the folder.
+/// </summary>
+public sealed partial class AppProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly StringBuilder errors = new();
+    private readonly TaskCompletionSource<string> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private AppProcess(Process process) => this.process = process;
+
+    public required string DataDirectory { get; init; }
+
+    public string BaseUrl => listening.Task.IsCompletedSuccessfully ? listening.Task.Result : throw new InvalidOperationException("The app is not listening.");
+
+    public string DatabasePath => Path.Combine(DataDirectory, "qualityhub.db");
+
+    public string Output { get { lock (output) { return output.ToString(); } } }
+
+    public string Errors { get { lock (errors) { return errors.ToString(); } } }
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>Starts the app; <paramref name="urls"/> defaults to a free loopback port.</summary>
+    public static AppProcess Start(string? dataDirectory = null, string urls = "http://127.0.0.1:0")
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("qualityhub-browser-").FullName;
+        var info = new ProcessStartInfo(WebExecutable, ["--urls", urls])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.Environment["Storage__DataDirectory"] = dataDirectory;
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+
+        var app = new AppProcess(new Process { StartInfo = info, EnableRaisingEvents = true }) { DataDirectory = dataDirectory };
+        app.process.OutputDataReceived += (_, e) => app.OnOutput(e.Data);
+        app.process.ErrorDataReceived += (_, e) => app.OnError(e.Data);
+        app.process.Exited += (_, _) => app.listening.TrySetException(new InvalidOperationException($"The app exited before listening:\n{app.Errors}\n{app.Output}"));
+        app.process.Start();
+        app.process.BeginOutputReadLine();
+        app.process.BeginErrorReadLine();
+        return app;
+    }
+
+    /// <summary>Waits until the app says where it listens.</summary>
+    public async Task<string> WaitUntilListeningAsync(TimeSpan? timeout = null) =>
+        await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(match.Groups["url"].Value);
+        }
+    }
+
+    private void OnError(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (errors)
+        {
+            errors.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>The app built with the same configuration as these tests (the project reference builds it first).</summary>
+    private static string WebExecutable
+    {
+        get
+        {
+            var configuration = typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "QualityHub.sln")))
+            {
+                root = root.Parent;
+            }
+
+            var folder = Path.Combine(root?.FullName ?? throw new InvalidOperationException("QualityHub.sln not found above the test binaries."),
+                "src", "QualityHub.Web", "bin", configuration);
+            return Directory.EnumerateFiles(folder, "QualityHub.Web", SearchOption.AllDirectories).FirstOrDefault()
+                ?? throw new FileNotFoundException($"QualityHub.Web was not built under {folder}.");
+        }
+    }
+}

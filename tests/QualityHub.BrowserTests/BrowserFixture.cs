@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>One running app and one Debian Chromium for the browser tests of a collection.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+
+    public AppProcess App { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Screenshots land here, for a person to look at after a run.</summary>
+    public static string ScreenshotFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        App = AppProcess.Start();
+        await App.WaitUntilListeningAsync();
+
+        // CI machines have two cores shared by every test assembly at once: the first page of a cold app
+        // (JIT, circuit, 4 MB of plotly.js) can take well over Playwright's 5 s default.
+        Assertions.SetDefaultExpectTimeout(30_000);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath(),
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        playwright?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    /// <summary>Debian's Chromium (the test command installs it); Playwright's own browser download cannot work here.</summary>
+    private static string ChromiumPath()
+    {
+        var configured = Environment.GetEnvironmentVariable("QUALITYHUB_CHROMIUM");
+        var candidates = new[] { configured, "/usr/bin/chromium", "/usr/bin/chromium-browser" };
+        return candidates.FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
+            ?? throw new InvalidOperationException("Chromium was not found at /usr/bin/chromium. Run ./test.sh, which installs Debian's chromium, or set QUALITYHUB_CHROMIUM.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
