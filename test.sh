@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: Chromium for the browser tests (Playwright cannot download its own here).
+# Debian packages the tests use: Chromium for the browser tests (Playwright cannot download its own here),
+# the ONNX backend test cases for conformance, Fashion-MNIST's IDX files for the image readers.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)
+dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} from Debian"
   sudo=""

@@ -1,0 +1,53 @@
+namespace QualityHub.Inference;
+
+/// <summary>How a model's session is created: execution provider, graph optimisation, threads.</summary>
+public sealed record SessionSettings
+{
+    public ProviderPreference Provider { get; init; } = ProviderPreference.Auto;
+
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.All;
+
+    /// <summary>Threads inside one operator; 0 lets ORT choose (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads across independent operators (parallel execution mode only); 0 lets ORT choose.</summary>
+    public int InterOpThreads { get; init; }
+
+    public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Sequential;
+
+    public int CudaDeviceId { get; init; }
+
+    /// <summary>Upper bound of the CUDA provider's memory arena in bytes; 0 means no limit.</summary>
+    public long CudaMemoryLimitBytes { get; init; }
+}
+
+/// <summary>Which execution provider to ask for: auto tries CUDA and falls back to CPU; cpu never tries CUDA.</summary>
+public enum ProviderPreference
+{
+    Auto,
+    Cuda,
+    Cpu,
+}
+
+/// <summary>The provider that actually runs a session.</summary>
+public enum ExecutionProvider
+{
+    Cpu,
+    Cuda,
+}
+
+/// <summary>ORT's GraphOptimizationLevel.</summary>
+public enum GraphOptimizationLevel
+{
+    None = 0,
+    Basic = 1,
+    Extended = 2,
+    All = 99,
+}
+
+/// <summary>ORT's ExecutionMode.</summary>
+public enum ExecutionMode
+{
+    Sequential = 0,
+    Parallel = 1,
+}

@@ -1,0 +1,143 @@
+namespace QualityHub.Inference.Tests;
+
+/// <summary>The binding against real models from the ONNX backend test data (Debian package libonnx-testdata).</summary>
+public class OnnxSessionTests
+{
+    internal const string BackendData = "/usr/share/libonnx-testdata/data";
+
+    internal static string NodeModel(string name) => Path.Combine(BackendData, "node", name, "model.onnx");
+
+    private static readonly SessionSettings Cpu = new() { Provider = ProviderPreference.Cpu, IntraOpThreads = 1 };
+
+    [Fact]
+    public void A_session_describes_its_inputs_and_outputs()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu);
+
+        var input = Assert.Single(session.Inputs);
+        Assert.Equal("x", input.Name);
+        Assert.Equal(TensorElementType.Float, input.ElementType);
+        Assert.Equal([3L, 4, 5], input.Shape);
+        Assert.Equal("y", Assert.Single(session.Outputs).Name);
+        Assert.Equal(ExecutionProvider.Cpu, session.Provider);
+        Assert.Null(session.ProviderFallbackReason);
+    }
+
+    [Fact]
+    public void Run_computes_the_model_on_managed_memory()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu);
+        var data = Enumerable.Range(0, 60).Select(i => (i % 2 == 0 ? -1f : 1f) * i / 4f).ToArray();
+        using var x = Tensor.Create(data, 3, 4, 5);
+
+        var outputs = session.Run([x]);
+
+        using var y = Assert.Single(outputs);
+        Assert.Equal([3L, 4, 5], y.Shape.ToArray());
+        Assert.Equal(data.Select(MathF.Abs).ToArray(), y.AsSpan<float>().ToArray());
+    }
+
+    [Fact]
+    public void Pre_allocated_outputs_receive_the_same_result_as_allocated_ones()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_add"), Cpu);
+        var a = Enumerable.Range(0, 60).Select(i => i * 0.5f).ToArray();
+        var b = Enumerable.Range(0, 60).Select(i => 100f - i).ToArray();
+        using var x = Tensor.Create(a, 3, 4, 5);
+        using var y = Tensor.Create(b, 3, 4, 5);
+        using var sum = Tensor.Zeros<float>(3, 4, 5);
+
+        session.Run([x, y], [sum]);
+        using var allocated = session.Run([x, y])[0];
+
+        Assert.Equal(a.Zip(b, (p, q) => p + q).ToArray(), sum.AsSpan<float>().ToArray());
+        Assert.Equal(allocated.AsSpan<float>().ToArray(), sum.AsSpan<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData("test_cast_FLOAT_to_DOUBLE", TensorElementType.Double)]
+    [InlineData("test_cast_FLOAT_to_FLOAT16", TensorElementType.Float16)]
+    [InlineData("test_and2d", TensorElementType.Bool)]
+    public void Outputs_of_other_element_types_come_back_typed(string model, TensorElementType expected)
+    {
+        using var session = OnnxSession.Load(NodeModel(model), Cpu);
+        var inputs = session.Inputs.Select(i => Tensor.FromBytes(i.ElementType, new byte[Tensor.ElementCountOf(i.Shape) * TensorElementTypes.SizeOf(i.ElementType)], i.Shape)).ToList();
+
+        var output = Assert.Single(session.Run(inputs));
+
+        Assert.Equal(expected, output.ElementType);
+        Assert.Equal(session.Outputs[0].Shape, output.Shape.ToArray());
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_a_model_are_refused_naming_the_model()
+    {
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("this is a text file, not ONNX"u8, "notes.onnx", Cpu));
+
+        Assert.Equal("notes.onnx", error.Model);
+        Assert.Contains("notes.onnx", error.Message);
+        Assert.NotEqual(OrtErrorCode.Ok, error.Code);
+    }
+
+    [Fact]
+    public void A_truncated_model_is_refused_naming_the_model()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(BackendData, "pytorch-converted", "test_Conv2d", "model.onnx"));
+
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load(bytes.AsSpan(0, bytes.Length / 2), "conv-half.onnx", Cpu));
+
+        Assert.Equal("conv-half.onnx", error.Model);
+    }
+
+    [Fact]
+    public void Empty_bytes_and_missing_files_are_refused_clearly()
+    {
+        Assert.Contains("empty", Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load([], "empty.onnx", Cpu)).Message);
+        var missing = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("/nonexistent/model.onnx", Cpu));
+        Assert.Equal(OrtErrorCode.NoSuchFile, missing.Code);
+        Assert.Contains("/nonexistent/model.onnx", missing.Message);
+    }
+
+    [Fact]
+    public void A_wrong_input_shape_or_type_is_refused_before_ORT_runs()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu);
+        using var wrongShape = Tensor.Zeros<float>(3, 4);
+        using var wrongType = Tensor.Zeros<double>(3, 4, 5);
+
+        var shapeError = Assert.Throws<ArgumentException>(() => session.Run([wrongShape]));
+        var typeError = Assert.Throws<ArgumentException>(() => session.Run([wrongType]));
+        var countError = Assert.Throws<ArgumentException>(() => session.Run([]));
+
+        Assert.Contains("x: Float [3, 4, 5]", shapeError.Message);
+        Assert.Contains("Double", typeError.Message);
+        Assert.Contains("takes 1 input(s)", countError.Message);
+    }
+
+    [Fact]
+    public void Asking_for_CUDA_without_a_GPU_falls_back_to_CPU_and_says_why()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu with { Provider = ProviderPreference.Cuda });
+
+        // On a machine with a working CUDA provider the session runs on CUDA and there is nothing to explain.
+        if (session.Provider == ExecutionProvider.Cpu)
+        {
+            Assert.StartsWith("CUDA unavailable: ", session.ProviderFallbackReason);
+        }
+        else
+        {
+            Assert.Null(session.ProviderFallbackReason);
+        }
+
+        using var x = Tensor.Create(Enumerable.Repeat(-2f, 60).ToArray(), 3, 4, 5);
+        Assert.Equal(2f, session.Run([x])[0].AsSpan<float>()[0]);
+    }
+
+    [Fact]
+    public void Tensors_check_their_shape_against_their_data()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Create(new float[5], 2, 3));
+        Assert.Contains("6 elements", error.Message);
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros<float>(2, -1));
+    }
+}
