@@ -88,6 +88,8 @@ public sealed unsafe class OnnxSession : IDisposable
         string? fallback = null;
         try
         {
+            // The environment (and ORT's default logger) must exist before any provider options are created.
+            _ = OrtEnvironment.Handle;
             if (settings.Provider != ProviderPreference.Cpu)
             {
                 try

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
+using QualityHub.Inference;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Hosting;
 
@@ -17,6 +18,7 @@ StaticWebAssetsLoader.UseStaticWebAssets(builder.Environment, builder.Configurat
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
 builder.Services.AddQualityHubData(builder.Configuration);
+builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
 builder.Services.AddOverviewFeature();
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Options;
 using QualityHub.Data;
 
 namespace QualityHub.Web.Hosting;
@@ -24,6 +25,9 @@ public static class StartupGuard
     {
         AggregateException { InnerExceptions.Count: 1 } aggregate => Explain(aggregate.InnerExceptions[0]),
         StartupException startup => startup.Message,
+        OptionsValidationException invalid => $"the configuration is invalid: {string.Join(" ", invalid.Failures)}",
+        InvalidOperationException { Message: var m } when m.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            $"the configuration is invalid: {m}",
         IOException io when io.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) =>
             $"{io.Message.TrimEnd('.')}. Another program holds that port: stop it, or choose another with --urls http://localhost:5001.",
         _ => null,

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Inference.Engine;
 
 namespace QualityHub.Web.Features.Health;
 
@@ -15,14 +16,15 @@ public static class HealthEndpoint
     }
 
     private static async Task<IResult> CheckAsync(
-        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
         var onnx = OnnxRuntimeInfo.Current;
         var report = new HealthReport(
             Status: database.Status == "ok" ? "ok" : "unhealthy",
             Database: database,
-            OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.Error));
+            OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.Error),
+            Inference: onnx.Available ? DescribeInference(engine) : null);
         return Results.Json(report, statusCode: report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -45,7 +47,29 @@ public static class HealthEndpoint
         }
     }
 
-    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime);
+    // The provider comes from loading a one-node model with the configured preference, so it is the one that runs.
+    private static InferenceHealth DescribeInference(InferenceEngine engine)
+    {
+        var probe = engine.Provider;
+        var snapshot = engine.Snapshot();
+        return new InferenceHealth(
+            Preference: probe.Preference.ToString().ToLowerInvariant(),
+            Provider: probe.Provider?.ToString().ToUpperInvariant(),
+            FallbackReason: probe.Reason,
+            CompiledProviders: probe.CompiledProviders,
+            LoadedModels: snapshot.Models.Select(m => new LoadedModelHealth(m.DisplayName, m.Provider.ToString().ToUpperInvariant(), m.SizeBytes, m.QueueDepth)).ToList(),
+            UsedBytes: snapshot.UsedBytes,
+            BudgetBytes: snapshot.BudgetBytes,
+            Evictions: snapshot.Evictions);
+    }
+
+    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference);
+
+    public sealed record InferenceHealth(
+        string Preference, string? Provider, string? FallbackReason, IReadOnlyList<string> CompiledProviders,
+        IReadOnlyList<LoadedModelHealth> LoadedModels, long UsedBytes, long BudgetBytes, long Evictions);
+
+    public sealed record LoadedModelHealth(string Model, string Provider, long SizeBytes, int QueueDepth);
 
     public sealed record DatabaseHealth(string Status, string Path, string? Migration, string? Error);
 

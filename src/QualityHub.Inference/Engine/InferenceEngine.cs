@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QualityHub.Inference.Native;
+
+namespace QualityHub.Inference.Engine;
+
+/// <summary>
+/// Serves models: one session per model (loaded on first use, cached under a memory budget with least-recently-
+/// used eviction), a batching queue per session, a limit on runs in flight, cancellation, and per-request timing.
+/// Every result says which execution provider ran it.
+/// </summary>
+public sealed partial class InferenceEngine : IAsyncDisposable
+{
+    private readonly InferenceOptions options;
+    private readonly ILogger<InferenceEngine> logger;
+    private readonly SemaphoreSlim runSlots;
+    private readonly Lock sync = new();
+    private readonly Dictionary<string, Lazy<Task<ModelWorker>>> workers = new(StringComparer.Ordinal);
+    private readonly Lazy<ProviderProbe> probe;
+    private long evictions;
+
+    public InferenceEngine(IOptions<InferenceOptions> options, ILogger<InferenceEngine> logger)
+    {
+        this.options = options.Value;
+        this.options.Validate();
+        this.logger = logger;
+        runSlots = new SemaphoreSlim(this.options.MaxConcurrentRuns);
+        probe = new Lazy<ProviderProbe>(() => ProviderProbe.Run(this.options.ToSessionSettings(), logger));
+        OrtEnvironment.UseLogger(logger);
+    }
+
+    /// <summary>What the configured provider preference gives on this machine (a tiny model is loaded once to find out).</summary>
+    public ProviderProbe Provider => probe.Value;
+
+    public InferenceOptions Options => options;
+
+    /// <summary>Runs one item (the model input without its batch dimension) and returns its outputs and timing.</summary>
+    public async Task<ItemResult> InferAsync(ModelSpec model, float[] item, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        cancellationToken.ThrowIfCancellationRequested();
+        while (true)
+        {
+            var worker = await GetWorkerAsync(model, cancellationToken);
+            CheckItem(worker, item, itemShape);
+            var pending = new PendingItem(item, itemShape, preprocessMs, cancellationToken);
+            if (!worker.TryEnqueue(pending))
+            {
+                continue; // evicted between lookup and enqueue: load again
+            }
+
+            await using var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+            return await pending.Completion.Task;
+        }
+    }
+
+    /// <summary>Loads the model if needed and describes it as the session sees it.</summary>
+    public async Task<LoadedModel> LoadAsync(ModelSpec model, CancellationToken cancellationToken = default)
+    {
+        var worker = await GetWorkerAsync(model, cancellationToken);
+        return Describe(worker);
+    }
+
+    /// <summary>Drops a model's session (e.g. the model version was deleted); queued requests still finish.</summary>
+    public async Task UnloadAsync(string key)
+    {
+        Lazy<Task<ModelWorker>>? entry;
+        lock (sync)
+        {
+            if (workers.Remove(key, out entry))
+            {
+                LogUnloaded(key);
+            }
+        }
+
+        if (entry is not null && entry.Value.IsCompletedSuccessfully)
+        {
+            await entry.Value.Result.ShutDownAsync();
+        }
+    }
+
+    /// <summary>Sessions loaded now, their memory, queues and counters; for /health and the engine panel.</summary>
+    public EngineSnapshot Snapshot()
+    {
+        List<ModelWorker> loaded;
+        long evicted;
+        lock (sync)
+        {
+            loaded = workers.Values.Where(w => w.IsValueCreated && w.Value.IsCompletedSuccessfully).Select(w => w.Value.Result).ToList();
+            evicted = evictions;
+        }
+
+        return new EngineSnapshot(
+            options.Provider,
+            loaded.Select(Describe).OrderBy(m => m.DisplayName, StringComparer.Ordinal).ToList(),
+            options.MemoryBudgetMb * 1024 * 1024,
+            loaded.Sum(w => w.SizeBytes),
+            evicted);
+    }
+
+    private static LoadedModel Describe(ModelWorker w) => new(
+        w.Spec.Key, w.Spec.DisplayName, w.Session.Provider, w.Session.ProviderFallbackReason, w.SizeBytes, w.BatchMode,
+        w.Session.Inputs, w.Session.Outputs, w.Session.Metadata, w.QueueDepth, w.Items, w.Batches, w.ComputeMs, w.LastUsed);
+
+    private static void CheckItem(ModelWorker worker, float[] item, long[] itemShape)
+    {
+        var expected = worker.ItemShape;
+        var fits = itemShape.Length == expected.Length;
+        for (var d = 0; fits && d < expected.Length; d++)
+        {
+            fits = itemShape[d] > 0 && (expected[d] < 0 || expected[d] == itemShape[d]);
+        }
+
+        if (!fits)
+        {
+            throw new ArgumentException(
+                $"Model '{worker.Spec.DisplayName}' takes items of shape [{string.Join(", ", expected.Select(d => d < 0 ? "?" : d.ToString()))}], not [{string.Join(", ", itemShape)}].");
+        }
+
+        if (Tensor.ElementCountOf(itemShape) != item.Length)
+        {
+            throw new ArgumentException($"An item of shape [{string.Join(", ", itemShape)}] has {Tensor.ElementCountOf(itemShape)} values, not {item.Length}.");
+        }
+    }
+
+    private async Task<ModelWorker> GetWorkerAsync(ModelSpec model, CancellationToken cancellationToken)
+    {
+        Lazy<Task<ModelWorker>> entry;
+        lock (sync)
+        {
+            if (!workers.TryGetValue(model.Key, out entry!))
+            {
+                entry = new Lazy<Task<ModelWorker>>(() => Task.Run(() => Load(model)));
+                workers[model.Key] = entry;
+            }
+        }
+
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (entry.Value.IsFaulted)
+        {
+            // A failed load is not cached: the next request tries again (the file may have been fixed).
+            lock (sync)
+            {
+                if (workers.TryGetValue(model.Key, out var current) && current == entry)
+                {
+                    workers.Remove(model.Key);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private ModelWorker Load(ModelSpec model)
+    {
+        var size = File.Exists(model.Path) ? new FileInfo(model.Path).Length : 0;
+        MakeRoomFor(model.Key, size);
+        var started = Stopwatch.GetTimestamp();
+        var session = OnnxSession.Load(model.Path, options.ToSessionSettings(), logger);
+        try
+        {
+            var worker = new ModelWorker(model, session, size, options, runSlots, logger);
+            LogLoaded(model.DisplayName, session.Provider, size / 1048576.0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, worker.BatchMode);
+            return worker;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    // Least recently used sessions go first; a model bigger than the whole budget still loads, alone.
+    private void MakeRoomFor(string key, long size)
+    {
+        var budget = options.MemoryBudgetMb * 1024 * 1024;
+        var victims = new List<ModelWorker>();
+        lock (sync)
+        {
+            var loaded = workers
+                .Where(pair => pair.Key != key && pair.Value.IsValueCreated && pair.Value.Value.IsCompletedSuccessfully)
+                .Select(pair => pair.Value.Value.Result)
+                .OrderBy(w => w.LastUsed)
+                .ToList();
+            var used = loaded.Sum(w => w.SizeBytes);
+            foreach (var worker in loaded)
+            {
+                if (used + size <= budget)
+                {
+                    break;
+                }
+
+                workers.Remove(worker.Spec.Key);
+                used -= worker.SizeBytes;
+                evictions++;
+                victims.Add(worker);
+            }
+        }
+
+        foreach (var victim in victims)
+        {
+            LogEvicted(victim.Spec.DisplayName, victim.SizeBytes / 1048576.0, budget / 1048576.0);
+            _ = victim.ShutDownAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Lazy<Task<ModelWorker>>> all;
+        lock (sync)
+        {
+            all = workers.Values.ToList();
+            workers.Clear();
+        }
+
+        foreach (var entry in all.Where(e => e.IsValueCreated))
+        {
+            try
+            {
+                await (await entry.Value).ShutDownAsync();
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or IOException)
+            {
+                // The load had failed; nothing to shut down.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider} ({SizeMb:F1} MiB) in {Ms:F0} ms, batching: {Mode}")]
+    private partial void LogLoaded(string model, ExecutionProvider provider, double sizeMb, double ms, BatchMode mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted model {Model} ({SizeMb:F1} MiB) to stay within the {BudgetMb:F0} MiB session budget")]
+    private partial void LogEvicted(string model, double sizeMb, double budgetMb);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Key}")]
+    private partial void LogUnloaded(string key);
+}
+
+/// <summary>A loaded model as the engine reports it.</summary>
+public sealed record LoadedModel(
+    string Key,
+    string DisplayName,
+    ExecutionProvider Provider,
+    string? ProviderFallbackReason,
+    long SizeBytes,
+    BatchMode BatchMode,
+    IReadOnlyList<TensorInfo> Inputs,
+    IReadOnlyList<TensorInfo> Outputs,
+    ModelMetadata Metadata,
+    int QueueDepth,
+    long Items,
+    long Batches,
+    double ComputeMs,
+    DateTimeOffset LastUsed);
+
+/// <summary>The engine's state at one moment.</summary>
+public sealed record EngineSnapshot(ProviderPreference Preference, IReadOnlyList<LoadedModel> Models, long BudgetBytes, long UsedBytes, long Evictions);

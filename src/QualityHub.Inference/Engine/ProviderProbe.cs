@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace QualityHub.Inference.Engine;
+
+/// <summary>
+/// Which execution provider the configured preference gives on this machine, found by loading a tiny
+/// built-in model (one Identity node) once, with the reason when CUDA was asked for and not used.
+/// </summary>
+public sealed record ProviderProbe(ProviderPreference Preference, ExecutionProvider? Provider, string? Reason, IReadOnlyList<string> CompiledProviders)
+{
+    internal static ProviderProbe Run(SessionSettings settings, ILogger logger)
+    {
+        try
+        {
+            using var session = OnnxSession.Load(IdentityModel.Bytes, "provider-probe", settings, logger);
+            return new ProviderProbe(settings.Provider, session.Provider, session.ProviderFallbackReason, OnnxSession.AvailableProviders);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            return new ProviderProbe(settings.Provider, null, e.Message, []);
+        }
+    }
+}
