@@ -47,10 +47,10 @@ public sealed unsafe class OnnxSession : IDisposable
     /// <summary>Why CUDA is not running this session although it was asked for; null otherwise.</summary>
     public string? ProviderFallbackReason { get; }
 
-    /// <summary>Loads a model file. Every failure is an <see cref="OnnxRuntimeException"/> naming the model.</summary>
-    public static OnnxSession Load(string path, SessionSettings settings, ILogger? logger = null)
+    /// <summary>Loads a model file. Every failure is an <see cref="OnnxRuntimeException"/> naming the model (<paramref name="name"/>, or the file name).</summary>
+    public static OnnxSession Load(string path, SessionSettings settings, ILogger? logger = null, string? name = null)
     {
-        var name = Path.GetFileName(path);
+        name ??= Path.GetFileName(path);
         if (!File.Exists(path))
         {
             throw new OnnxRuntimeException(OrtErrorCode.NoSuchFile, $"no model file at {path}", name);

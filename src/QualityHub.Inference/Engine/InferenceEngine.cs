@@ -160,7 +160,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         var size = File.Exists(model.Path) ? new FileInfo(model.Path).Length : 0;
         MakeRoomFor(model.Key, size);
         var started = Stopwatch.GetTimestamp();
-        var session = OnnxSession.Load(model.Path, options.ToSessionSettings(), logger);
+        var session = OnnxSession.Load(model.Path, options.ToSessionSettings(), logger, model.DisplayName);
         try
         {
             var worker = new ModelWorker(model, session, size, options, runSlots, logger);

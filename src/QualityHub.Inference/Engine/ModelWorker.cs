@@ -11,7 +11,7 @@ namespace QualityHub.Inference.Engine;
 /// </summary>
 internal sealed class ModelWorker
 {
-    private readonly Channel<PendingItem> queue = Channel.CreateUnbounded<PendingItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingItem> queue = Channel.CreateUnbounded<PendingItem>();
     private readonly SemaphoreSlim runSlots;
     private readonly InferenceOptions options;
     private readonly ILogger logger;
