@@ -1,8 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using QualityHub.Cli.Commands;
 using QualityHub.Data;
 using QualityHub.Inference;
 
@@ -14,12 +13,12 @@ namespace QualityHub.Cli;
 /// </summary>
 public static class CliApp
 {
-    private sealed record Command(string Name, string Summary, Func<IServiceProvider, TextWriter, CancellationToken, Task<int>> RunAsync);
-
-    private static readonly Command[] Commands =
+    private static readonly ICliCommand[] Commands =
     [
-        new("info", "Show where data lives, the database state and the ONNX Runtime in use.", InfoAsync),
-        new("migrate", "Create the database or bring it up to date (the web app also does this at start-up).", MigrateAsync),
+        new InfoCommand(),
+        new MigrateCommand(),
+        new ConformanceCommand(),
+        new BenchCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -37,18 +36,22 @@ public static class CliApp
             return 2;
         }
 
-        var settings = args.Skip(1).ToArray();
-        var malformed = settings.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) || !a.Contains('='));
-        if (malformed is not null)
+        var line = CommandLine.Parse(args[1..], command.Options, out var usageError);
+        if (usageError is not null)
         {
-            await error.WriteLineAsync($"Unexpected argument '{malformed}'. '{command.Name}' takes only settings written --Key=Value.");
+            await error.WriteLineAsync($"{usageError} usage: qualityhub {command.Name} {command.Usage}");
             return 2;
         }
 
-        await using var services = BuildServices(settings);
+        await using var services = BuildServices(line.Settings);
         try
         {
-            return await command.RunAsync(services, output, cancellationToken);
+            return await command.RunAsync(new CliContext(line, services, output, error), cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync($"{e.Message} usage: qualityhub {command.Name} {command.Usage}");
+            return 2;
         }
         catch (StartupException e)
         {
@@ -57,57 +60,45 @@ public static class CliApp
         }
     }
 
-    private static ServiceProvider BuildServices(string[] settings)
+    private static ServiceProvider BuildServices(IReadOnlyList<string> settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddEnvironmentVariables()
-            .AddCommandLine(settings)
+            .AddCommandLine(settings.ToArray())
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddQualityHubData(configuration);
+        services.AddQualityHubInference(configuration);
         return services.BuildServiceProvider();
     }
 
     private static async Task WriteUsageAsync(TextWriter writer)
     {
-        await writer.WriteLineAsync("usage: qualityhub <command> [--Key=Value ...]");
+        await writer.WriteLineAsync("usage: qualityhub <command> [options] [--Section:Key=Value ...]");
         await writer.WriteLineAsync();
         foreach (var command in Commands)
         {
-            await writer.WriteLineAsync($"  {command.Name,-10} {command.Summary}");
+            await writer.WriteLineAsync($"  {command.Name,-12} {command.Summary}");
+            await writer.WriteLineAsync($"  {"",-12} qualityhub {command.Name} {command.Usage}");
         }
-    }
-
-    private static async Task<int> InfoAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
-    {
-        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var databasePath = storage.ResolveDatabasePath();
-        await output.WriteLineAsync($"data folder:  {storage.ResolveDataDirectory()}");
-        await output.WriteLineAsync($"database:     {databasePath}");
-        if (File.Exists(databasePath))
-        {
-            await using var db = await services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync(cancellationToken);
-            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
-            var pending = db.Database.GetMigrations().Except(applied).Count();
-            await output.WriteLineAsync($"schema:       {applied.LastOrDefault() ?? "empty"}{(pending > 0 ? $" ({pending} migration(s) pending)" : "")}");
-        }
-        else
-        {
-            await output.WriteLineAsync("schema:       no database yet (created on first start or by 'qualityhub migrate')");
-        }
-
-        var onnx = OnnxRuntimeInfo.Current;
-        await output.WriteLineAsync(onnx.Available
-            ? $"onnxruntime:  {onnx.Version} ({onnx.LibraryPath})"
-            : $"onnxruntime:  unavailable: {onnx.Error}");
-        return 0;
-    }
-
-    private static async Task<int> MigrateAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
-    {
-        await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
-        await output.WriteLineAsync($"database ready: {services.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveDatabasePath()}");
-        return 0;
     }
 }
+
+/// <summary>One CLI command.</summary>
+internal interface ICliCommand
+{
+    string Name { get; }
+
+    string Summary { get; }
+
+    string Usage { get; }
+
+    IReadOnlySet<string> Options { get; }
+
+    Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a command runs with: its arguments, the services, and where to write.</summary>
+internal sealed record CliContext(CommandLine Args, IServiceProvider Services, TextWriter Out, TextWriter Error);

@@ -160,7 +160,8 @@ public sealed unsafe class Tensor : IDisposable
         return new ReadOnlySpan<byte>((void*)pin.AddrOfPinnedObject(), checked((int)(ElementCount * TensorElementTypes.SizeOf(ElementType))));
     }
 
-    internal static long ElementCountOf(ReadOnlySpan<long> shape)
+    /// <summary>The number of elements of a shape (1 for a scalar); throws for negative dimensions.</summary>
+    public static long ElementCountOf(ReadOnlySpan<long> shape)
     {
         long count = 1;
         foreach (var dim in shape)

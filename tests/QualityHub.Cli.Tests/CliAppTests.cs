@@ -38,6 +38,7 @@ public sealed class CliAppTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Unexpected argument 'verbose'", error);
+        Assert.Contains("usage: qualityhub info", error);
     }
 
     [Fact]
@@ -66,6 +67,54 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Contains("is not a SQLite database", error);
         Assert.Equal("plain text", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task Bench_compares_our_engine_with_onnxruntime_node_and_ends_with_the_ratio_line()
+    {
+        var model = Path.Combine(RepositoryRoot, "tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+
+        var (exitCode, output, error) = await RunAsync("bench", "--model", model, "--batch", "1,4", "--seconds", "0.2", "--rounds", "1");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Matches(@"\n\s+1  qualityhub\s+[\d,]+ ", output);
+        Assert.Matches(@"\n\s+4  onnxruntime-node\s+[\d,]+ ", output);
+        Assert.Matches(@"throughput ratio vs onnxruntime-node: \d+\.\d\d \(batch 1\), \d+\.\d\d \(batch 4\)", output.Trim().Split('\n')[^1]);
+    }
+
+    [Theory]
+    [InlineData("--batch", "0")]
+    [InlineData("--seconds", "-1")]
+    [InlineData("--frobnicate", "1")]
+    public async Task Bench_refuses_bad_options_with_usage(string option, string value)
+    {
+        var (exitCode, _, error) = await RunAsync("bench", "--model", "x.onnx", option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("usage: qualityhub bench", error);
+    }
+
+    [Fact]
+    public async Task Bench_of_a_missing_model_fails_clearly()
+    {
+        var (exitCode, _, error) = await RunAsync("bench", "--model", "/nonexistent/model.onnx");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("No model file at /nonexistent/model.onnx", error);
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir.FullName;
+        }
     }
 
     public void Dispose()

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QualityHub.Data;
+using QualityHub.Inference;
+
+namespace QualityHub.Cli.Commands;
+
+internal sealed class InfoCommand : ICliCommand
+{
+    public string Name => "info";
+
+    public string Summary => "Show where data lives, the database state and the ONNX Runtime in use.";
+
+    public string Usage => "";
+
+    public IReadOnlySet<string> Options { get; } = new HashSet<string>();
+
+    public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var output = context.Out;
+        var storage = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var databasePath = storage.ResolveDatabasePath();
+        await output.WriteLineAsync($"data folder:  {storage.ResolveDataDirectory()}");
+        await output.WriteLineAsync($"database:     {databasePath}");
+        if (File.Exists(databasePath))
+        {
+            await using var db = await context.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync(cancellationToken);
+            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+            var pending = db.Database.GetMigrations().Except(applied).Count();
+            await output.WriteLineAsync($"schema:       {applied.LastOrDefault() ?? "empty"}{(pending > 0 ? $" ({pending} migration(s) pending)" : "")}");
+        }
+        else
+        {
+            await output.WriteLineAsync("schema:       no database yet (created on first start or by 'qualityhub migrate')");
+        }
+
+        var onnx = OnnxRuntimeInfo.Current;
+        await output.WriteLineAsync(onnx.Available
+            ? $"onnxruntime:  {onnx.Version} ({onnx.LibraryPath})"
+            : $"onnxruntime:  unavailable: {onnx.Error}");
+        return 0;
+    }
+}
