@@ -103,6 +103,25 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("No model file at /nonexistent/model.onnx", error);
     }
 
+    [Fact]
+    public async Task A_missing_native_library_is_reported_and_the_process_keeps_its_footing()
+    {
+        var cli = Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={folder}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["QUALITYHUB_ONNXRUNTIME_PATH"] = "/nonexistent/libonnxruntime.so.1";
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("onnxruntime:  unavailable: libonnxruntime.so.1 was not found at /nonexistent/libonnxruntime.so.1", output);
+    }
+
     private static string RepositoryRoot
     {
         get

@@ -90,6 +90,19 @@ public class OnnxSessionTests
     }
 
     [Fact]
+    public void A_model_using_an_operator_ORT_does_not_know_is_refused_naming_the_model_and_the_operator()
+    {
+        var bytes = Engine.IdentityModel.Bytes.ToArray();
+        var at = bytes.AsSpan().IndexOf("Identity"u8);
+        "NoSuchOp"u8.CopyTo(bytes.AsSpan(at)); // same length, so the protobuf stays well-formed
+
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load(bytes, "custom-op.onnx", Cpu));
+
+        Assert.Equal("custom-op.onnx", error.Model);
+        Assert.Contains("NoSuchOp", error.OrtMessage);
+    }
+
+    [Fact]
     public void Empty_bytes_and_missing_files_are_refused_clearly()
     {
         Assert.Contains("empty", Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load([], "empty.onnx", Cpu)).Message);
