@@ -186,16 +186,16 @@ public sealed record ImageInput
     }
 }
 
-/// <summary>CTC greedy decoding: which class is the blank, and the characters of the other classes in order.</summary>
+/// <summary>
+/// CTC greedy decoding of a [batch, time, classes] output: which class is the blank, and the characters of the
+/// other classes in order.
+/// </summary>
 public sealed record CtcSettings
 {
     public int BlankIndex { get; init; }
 
     /// <summary>One entry per non-blank class, in class order (an entry may be more than one UTF-16 unit, e.g. an emoji).</summary>
     public IReadOnlyList<string> Charset { get; init; } = [];
-
-    /// <summary>True when the output is [time, batch, classes] rather than [batch, time, classes].</summary>
-    public bool TimeMajor { get; init; }
 
     /// <summary>A charset file (one character per line, UTF-8) beside the card, used when <see cref="Charset"/> is empty.</summary>
     public string? CharsetFile { get; init; }

@@ -64,14 +64,18 @@ public static class ModelCardProposal
                 notes.Add("The model carries no charset: list the characters of its output classes (ctc.charset).");
             }
 
-            // [batch, time, classes] when the first output dimension follows the input's batch dimension.
-            var timeMajor = output.Shape[0] > 0 && input.Shape[0] < 0 || output.SymbolicDimensions[0] is { } o && input.SymbolicDimensions[0] is { } i && o != i;
+            // The engine splits batches along the first dimension, so a time-major [time, batch, classes] output cannot be served.
+            if (output.Shape[0] > 0 && input.Shape[0] < 0 || output.SymbolicDimensions[0] is { } o && input.SymbolicDimensions[0] is { } i && o != i)
+            {
+                throw new InvalidModelCardException($"Model '{model.DisplayName}' output {output} looks time-major ([time, batch, classes]); QualityHub reads [batch, time, classes].");
+            }
+
             return new ModelCard
             {
                 Task = ModelTask.TextRecognition,
                 Input = imageInput,
                 OutputName = output.Name,
-                Ctc = new CtcSettings { BlankIndex = 0, Charset = charset, TimeMajor = timeMajor },
+                Ctc = new CtcSettings { BlankIndex = 0, Charset = charset },
                 Notes = string.Join(" ", notes),
             };
         }

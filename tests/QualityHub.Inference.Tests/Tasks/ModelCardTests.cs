@@ -72,7 +72,7 @@ public sealed class ModelCardTests : IAsyncLifetime
         Assert.Equal(ModelTask.TextRecognition, card.Task);
         Assert.Equal(ImageLayout.Nchw, card.Input.Layout);
         Assert.Equal((1, 4, 8), (card.Input.Channels, card.Input.Height, card.Input.Width));
-        Assert.False(card.Ctc!.TimeMajor);
+        Assert.Equal(0, card.Ctc!.BlankIndex);
         Assert.Contains("charset", card.Notes);
     }
 
