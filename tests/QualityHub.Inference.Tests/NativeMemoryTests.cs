@@ -1,6 +1,8 @@
 namespace QualityHub.Inference.Tests;
 
 /// <summary>Every native object the binding creates is released: creating and disposing many leaves memory flat.</summary>
+/// <remarks>Resident memory is the whole process's, so this runs alone, after the tests that run in parallel.</remarks>
+[Collection(NativeMemoryCollection.Name)]
 public class NativeMemoryTests
 {
     private const long AllowedGrowthBytes = 16L * 1024 * 1024;
@@ -47,4 +49,10 @@ public class NativeMemoryTests
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeMemoryCollection
+{
+    public const string Name = "native memory, alone";
 }
