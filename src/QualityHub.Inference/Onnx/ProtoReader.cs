@@ -279,11 +279,11 @@ internal ref struct ProtoReader
     }
 
     /// <summary>An error about this message, pointing at the byte where the trouble starts.</summary>
-    public readonly OnnxFormatException Malformed(string problem, int at) =>
+    private readonly OnnxFormatException Malformed(string problem, int at) =>
         new($"{MessageName}: {problem} (at byte {(long)origin + at})");
 
     /// <summary>An error about the field just read.</summary>
-    public readonly OnnxFormatException Malformed(string problem) => Malformed(problem, fieldStart);
+    private readonly OnnxFormatException Malformed(string problem) => Malformed(problem, fieldStart);
 
     private void SkipGroup(int number, int groupDepth)
     {
