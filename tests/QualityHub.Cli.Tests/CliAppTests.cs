@@ -122,6 +122,29 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("onnxruntime:  unavailable: libonnxruntime.so.1 was not found at /nonexistent/libonnxruntime.so.1", output);
     }
 
+    [Fact]
+    public async Task Conformance_writes_one_line_per_case_and_ends_with_the_counts()
+    {
+        var report = Path.Combine(folder, "report.tsv");
+
+        var (exitCode, output, error) = await RunAsync("conformance", "--filter", "node/test_abs", "--report", report);
+
+        Assert.True(exitCode == 0, error);
+        var lines = await File.ReadAllLinesAsync(report);
+        Assert.Equal("node\ttest_abs\tpass\t", lines[0]);
+        Assert.Equal("1 passed, 0 failed, 0 skipped", lines[^1]);
+        Assert.Equal("1 passed, 0 failed, 0 skipped", output.Trim());
+    }
+
+    [Fact]
+    public async Task Conformance_without_test_data_says_where_to_get_it()
+    {
+        var (exitCode, _, error) = await RunAsync("conformance", "--data", Path.Combine(folder, "nothing-here"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("libonnx-testdata", error);
+    }
+
     private static string RepositoryRoot
     {
         get
