@@ -156,6 +156,19 @@ public sealed class InferenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_model_with_inputs_the_engine_cannot_feed_is_refused_naming_it()
+    {
+        var engine = NewEngine();
+        var strings = new ModelSpec("strnorm", OnnxSessionTests.NodeModel("test_strnormalizer_nostopwords_nochangecase"), "string-normalizer");
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => engine.InferAsync(strings, [1], [1]));
+
+        Assert.Contains("string-normalizer", error.Message);
+        Assert.Contains("one float32 input", error.Message);
+        Assert.Equal(new[] { 5.5f, 6f, 6.5f }, (await engine.InferAsync(TinyClassifier, [1, 2, 3, 4], [4])).Outputs[0].Data);
+    }
+
+    [Fact]
     public async Task Unloading_a_model_finishes_what_was_queued()
     {
         var engine = NewEngine(o => o.MaxBatchDelayMs = 20);
