@@ -63,19 +63,54 @@ internal static class PngFilters
     /// <summary>Writes <paramref name="row"/> filtered with <paramref name="filter"/> into <paramref name="output"/> (same length, no filter byte).</summary>
     public static void Apply(int filter, ReadOnlySpan<byte> row, ReadOnlySpan<byte> prior, int bpp, Span<byte> output)
     {
-        for (var i = 0; i < row.Length; i++)
+        // The first pixel has no left neighbour: left and upper-left count as 0 there.
+        var first = Math.Min(bpp, row.Length);
+        switch (filter)
         {
-            var left = i >= bpp ? row[i - bpp] : (byte)0;
-            var upperLeft = i >= bpp ? prior[i - bpp] : (byte)0;
-            output[i] = filter switch
-            {
-                None => row[i],
-                Sub => (byte)(row[i] - left),
-                Up => (byte)(row[i] - prior[i]),
-                Average => (byte)(row[i] - ((left + prior[i]) >> 1)),
-                Paeth => (byte)(row[i] - Predict(left, prior[i], upperLeft)),
-                _ => throw new ArgumentOutOfRangeException(nameof(filter), filter, "PNG filter types are 0 to 4."),
-            };
+            case None:
+                row.CopyTo(output);
+                break;
+            case Sub:
+                row[..first].CopyTo(output);
+                for (var i = bpp; i < row.Length; i++)
+                {
+                    output[i] = (byte)(row[i] - row[i - bpp]);
+                }
+
+                break;
+            case Up:
+                for (var i = 0; i < row.Length; i++)
+                {
+                    output[i] = (byte)(row[i] - prior[i]);
+                }
+
+                break;
+            case Average:
+                for (var i = 0; i < first; i++)
+                {
+                    output[i] = (byte)(row[i] - (prior[i] >> 1));
+                }
+
+                for (var i = bpp; i < row.Length; i++)
+                {
+                    output[i] = (byte)(row[i] - ((row[i - bpp] + prior[i]) >> 1));
+                }
+
+                break;
+            case Paeth:
+                for (var i = 0; i < first; i++)
+                {
+                    output[i] = (byte)(row[i] - prior[i]);
+                }
+
+                for (var i = bpp; i < row.Length; i++)
+                {
+                    output[i] = (byte)(row[i] - Predict(row[i - bpp], prior[i], prior[i - bpp]));
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(filter), filter, "PNG filter types are 0 to 4.");
         }
     }
 
