@@ -46,7 +46,6 @@ public static class PngDecoder
         }
 
         var header = ReadHeader(chunks, maxPixels);
-        chunks.EndChunk();
 
         byte[]? palette = null;
         byte[]? transparency = null;
@@ -139,6 +138,9 @@ public static class PngDecoder
 
         Span<byte> data = stackalloc byte[13];
         chunks.ReadAllData(data);
+
+        // Damage first: a flipped bit in the width should read as corruption, not as an oversized image.
+        chunks.EndChunk();
         var width = BinaryPrimitives.ReadUInt32BigEndian(data);
         var height = BinaryPrimitives.ReadUInt32BigEndian(data[4..]);
         int depth = data[8], colorType = data[9];

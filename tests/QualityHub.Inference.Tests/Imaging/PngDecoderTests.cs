@@ -139,6 +139,17 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void A_size_damaged_after_the_CRC_was_written_is_reported_as_damage_not_as_too_large()
+    {
+        var png = ValidPng.ToArray();
+        png[16] = 0x7F;
+
+        var e = Assert.Throws<InvalidImageException>(() => PngDecoder.Decode(png));
+
+        Assert.StartsWith("CRC mismatch in chunk 'IHDR'", e.Message);
+    }
+
+    [Fact]
     public void The_pixel_limit_is_the_callers_to_choose()
     {
         var png = Gray8(10, 10, (x, y) => 0);
