@@ -9,7 +9,15 @@ public sealed class IdxLabels
 
     public int Count => values.Length;
 
-    public byte this[int index] => values[index];
+    public byte this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            return values[index];
+        }
+    }
 
     /// <summary>Every label, in file order.</summary>
     public ReadOnlySpan<byte> Values => values;

@@ -1,6 +1,7 @@
 namespace QualityHub.Inference.Imaging;
 
 /// <summary>How a model wants an image as floats: layout, channel count and per-channel value = (pixel · scale − mean) / std.</summary>
+/// <remarks>Immutable, so one instance per model input can fill batches from several threads at once.</remarks>
 public sealed class ImageTensorFormat
 {
     private readonly float[] scale;

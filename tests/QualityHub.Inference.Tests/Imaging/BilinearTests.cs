@@ -80,6 +80,16 @@ public class BilinearTests
     }
 
     [Fact]
+    public void A_single_pixel_enlarges_to_a_flat_image()
+    {
+        var source = new Image(1, 1, 3, [10, 20, 30]);
+
+        var resized = source.Resize(3, 2);
+
+        Assert.Equal([.. Enumerable.Repeat<byte[]>([10, 20, 30], 6).SelectMany(p => p)], resized.Pixels);
+    }
+
+    [Fact]
     public void The_span_version_checks_buffer_lengths()
     {
         var e = Assert.Throws<ArgumentException>(() => Bilinear.Resize(new byte[4], 2, 2, new byte[15], 4, 4, 1));

@@ -54,6 +54,7 @@ public sealed class IdxTests : IDisposable
         Assert.Equal([3, 1, 4, 1, 5], plain.Values.ToArray());
         Assert.Equal([3, 1, 4, 1, 5], gzipped.Values.ToArray());
         Assert.Equal(4, plain[2]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => plain[5]);
     }
 
     [Fact]
