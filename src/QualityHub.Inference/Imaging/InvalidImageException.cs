@@ -1,0 +1,15 @@
+namespace QualityHub.Inference.Imaging;
+
+/// <summary>Thrown when image data (a PNG or an IDX file) is malformed, truncated, hostile or beyond a configured limit.</summary>
+public sealed class InvalidImageException : Exception
+{
+    public InvalidImageException(string message)
+        : base(message)
+    {
+    }
+
+    public InvalidImageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
