@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Inference.Tasks;
 
@@ -129,13 +130,6 @@ public enum OutputKind
     Probabilities,
 }
 
-/// <summary>Tensor layout of an image input.</summary>
-public enum ImageLayout
-{
-    Nchw,
-    Nhwc,
-}
-
 /// <summary>
 /// The model's image input: layout, size and channels, and the normalisation value = (pixel · scale − mean) / std
 /// per channel. Width 0 means "any width" (text lines are resized to the height, keeping their aspect ratio).
@@ -144,7 +138,7 @@ public sealed record ImageInput
 {
     public string? Name { get; init; }
 
-    public ImageLayout Layout { get; init; } = ImageLayout.Nchw;
+    public TensorLayout Layout { get; init; } = TensorLayout.Nchw;
 
     public required int Width { get; init; }
 

@@ -1,4 +1,5 @@
 using QualityHub.Inference.Engine;
+using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Inference.Tasks;
 
@@ -20,9 +21,9 @@ public static class ModelCardProposal
         var input = model.Inputs[0];
         var shape = input.Shape;
         var (layout, channels, height, width) = shape[1] is 1 or 3
-            ? (ImageLayout.Nchw, (int)shape[1], shape[2], shape[3])
+            ? (TensorLayout.Nchw, (int)shape[1], shape[2], shape[3])
             : shape[3] is 1 or 3
-                ? (ImageLayout.Nhwc, (int)shape[3], shape[1], shape[2])
+                ? (TensorLayout.Nhwc, (int)shape[3], shape[1], shape[2])
                 : throw new InvalidModelCardException($"Model '{model.DisplayName}' input {input} has neither 1 or 3 channels second (NCHW) nor last (NHWC).");
         if (height <= 0)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using QualityHub.Inference.Engine;
+using QualityHub.Inference.Imaging;
 using QualityHub.Inference.Tasks;
 
 namespace QualityHub.Inference.Tests.Tasks;
@@ -70,7 +71,7 @@ public sealed class ModelCardTests : IAsyncLifetime
         var card = ModelCardProposal.Propose(model);
 
         Assert.Equal(ModelTask.TextRecognition, card.Task);
-        Assert.Equal(ImageLayout.Nchw, card.Input.Layout);
+        Assert.Equal(TensorLayout.Nchw, card.Input.Layout);
         Assert.Equal((1, 4, 8), (card.Input.Channels, card.Input.Height, card.Input.Width));
         Assert.Equal(0, card.Ctc!.BlankIndex);
         Assert.Contains("charset", card.Notes);
