@@ -3,10 +3,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using QualityHub.Data.Content;
+using QualityHub.Data.Registry;
 
 namespace QualityHub.Data;
 
-/// <summary>Registers QualityHub's storage: options, the DbContext factory and the start-up initializer.</summary>
+/// <summary>Registers QualityHub's storage: options, the DbContext factory, the start-up initializer, the content store and the registry.</summary>
 public static class DataServiceCollectionExtensions
 {
     public static IServiceCollection AddQualityHubData(this IServiceCollection services, IConfiguration configuration)
@@ -14,7 +16,11 @@ public static class DataServiceCollectionExtensions
         services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
         services.AddDbContextFactory<QualityHubDbContext>((provider, builder) =>
             builder.UseSqlite(ConnectionString(provider.GetRequiredService<IOptions<StorageOptions>>().Value)));
+        services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.SectionName));
         services.AddSingleton<DatabaseInitializer>();
+        services.AddSingleton<ContentStore>();
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<DatasetImporter>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         return services;
     }

@@ -10,13 +10,18 @@ public sealed class Storage : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public Storage(string dataDirectory, string? databasePath = null)
+    public Storage(string dataDirectory, string? databasePath = null, IDictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = dataDirectory,
             ["Storage:DatabasePath"] = databasePath,
         };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var collection = new ServiceCollection();
         collection.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
@@ -25,6 +30,9 @@ public sealed class Storage : IAsyncDisposable
     }
 
     public DatabaseInitializer Initializer => services.GetRequiredService<DatabaseInitializer>();
+
+    public T Get<T>()
+        where T : notnull => services.GetRequiredService<T>();
 
     public Task<QualityHubDbContext> CreateContextAsync() =>
         services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using QualityHub.Inference.Imaging;
+
+namespace QualityHub.Data.Registry;
+
+/// <summary>Where an import's items come from: IDX files, a folder or zip with a labels CSV, or a JSONL file.</summary>
+public abstract class DatasetSource : IDisposable
+{
+    /// <summary>Problems that stop the import before any item is read (e.g. a zip bomb).</summary>
+    internal virtual IEnumerable<ImportIssue> Precheck(RegistryOptions options) => [];
+
+    internal abstract int Count { get; }
+
+    internal abstract IEnumerable<ImportItem> Items(DatasetImportRequest request);
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    /// <summary>MNIST / Fashion-MNIST IDX images and labels (plain or gzip); label i is named by the request's label set.</summary>
+    public static DatasetSource FromIdx(string imagesPath, string labelsPath) => new IdxSource(imagesPath, labelsPath);
+
+    /// <summary>A folder of PNG images and a CSV with columns file,label[,tags] (tags separated by ';').</summary>
+    public static DatasetSource FromFolder(string folder, string csvPath) => new TabularSource(new FolderFiles(folder), File.ReadAllText(csvPath), Path.GetFileName(csvPath));
+
+    /// <summary>A zip of PNG images with labels.csv (file,label[,tags]) or labels.jsonl at its root.</summary>
+    public static DatasetSource FromZip(string zipPath)
+    {
+        var zip = new ZipFiles(zipPath);
+        try
+        {
+            if (zip.TryReadText("labels.csv") is { } csv)
+            {
+                return new TabularSource(zip, csv, "labels.csv");
+            }
+
+            if (zip.TryReadText("labels.jsonl") is { } jsonl)
+            {
+                return new JsonlSource(zip, jsonl, "labels.jsonl");
+            }
+
+            throw new InvalidDataException("The zip has neither labels.csv nor labels.jsonl at its root.");
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>JSON lines {"image": "relative/path.png", "text": "…", "tags": [...]} for text recognition; paths relative to the file.</summary>
+    public static DatasetSource FromJsonl(string jsonlPath) =>
+        new JsonlSource(new FolderFiles(Path.GetDirectoryName(Path.GetFullPath(jsonlPath))!), File.ReadAllText(jsonlPath), Path.GetFileName(jsonlPath));
+
+    private sealed class IdxSource(string imagesPath, string labelsPath) : DatasetSource
+    {
+        private readonly IdxImages images = IdxImages.Load(imagesPath);
+        private readonly IdxLabels labels = IdxLabels.Load(labelsPath);
+
+        internal override int Count => images.Count;
+
+        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options) =>
+            images.Count == labels.Count ? [] : [new ImportIssue(Path.GetFileName(labelsPath), $"{labels.Count} labels for {images.Count} images")];
+
+        internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
+        {
+            for (var i = 0; i < images.Count; i++)
+            {
+                var index = i;
+                var label = labels[i];
+                var reference = $"image {i}";
+                if (label >= request.Labels.Count)
+                {
+                    yield return new ImportItem(reference, () => [], null, [], $"label {label} is outside the {request.Labels.Count} labels given");
+                    continue;
+                }
+
+                yield return new ImportItem(reference, () => PngEncoder.Encode(images.GetImage(index)), request.Labels[label], request.CommonTags);
+            }
+        }
+    }
+
+    private sealed class TabularSource(IFileSet files, string csv, string csvName) : DatasetSource
+    {
+        private readonly List<string> lines = csv.ReplaceLineEndings("\n").Split('\n').Where(l => l.Trim().Length > 0).ToList();
+
+        internal override int Count => Math.Max(0, lines.Count - 1);
+
+        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options)
+        {
+            foreach (var issue in files.Precheck(options))
+            {
+                yield return issue;
+            }
+
+            var header = lines.Count > 0 ? SplitCsv(lines[0]) : [];
+            if (header.Count < 2 || header[0] != "file" || header[1] != "label")
+            {
+                yield return new ImportIssue(csvName, "the first line must be the header file,label[,tags]");
+            }
+        }
+
+        internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
+        {
+            var known = request.Labels.ToHashSet(StringComparer.Ordinal);
+            for (var row = 1; row < lines.Count; row++)
+            {
+                var reference = $"{csvName} line {row + 1}";
+                var cells = SplitCsv(lines[row]);
+                if (cells.Count < 2)
+                {
+                    yield return new ImportItem(reference, () => [], null, [], "needs at least file and label");
+                    continue;
+                }
+
+                var (file, label) = (cells[0], cells[1]);
+                var tags = cells.Count > 2 ? cells[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+                var problem = known.Count > 0 && !known.Contains(label) ? $"label '{label}' is not one of the dataset's labels ({string.Join(", ", request.Labels)})" : files.Check(file);
+                yield return new ImportItem($"{reference} ({file})", () => files.Read(file), label, [.. request.CommonTags, .. tags], problem);
+            }
+        }
+
+        // Quoted cells may hold commas; "" inside quotes is a quote.
+        private static List<string> SplitCsv(string line)
+        {
+            var cells = new List<string>();
+            var cell = new System.Text.StringBuilder();
+            var quoted = false;
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = !quoted;
+                }
+                else if (c == ',' && !quoted)
+                {
+                    cells.Add(cell.ToString().Trim());
+                    cell.Clear();
+                }
+                else
+                {
+                    cell.Append(c);
+                }
+            }
+
+            cells.Add(cell.ToString().Trim());
+            return cells;
+        }
+
+        public override void Dispose()
+        {
+            files.Dispose();
+            base.Dispose();
+        }
+    }
+
+    private sealed class JsonlSource(IFileSet files, string jsonl, string name) : DatasetSource
+    {
+        private readonly string[] lines = jsonl.ReplaceLineEndings("\n").Split('\n');
+
+        internal override int Count => lines.Count(l => l.Trim().Length > 0);
+
+        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options) => files.Precheck(options);
+
+        internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                var reference = $"{name} line {i + 1}";
+                string? image = null, text = null, problem = null;
+                var tags = new List<string>(request.CommonTags);
+                try
+                {
+                    using var json = JsonDocument.Parse(lines[i]);
+                    var root = json.RootElement;
+                    image = root.TryGetProperty("image", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                    text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                    if (root.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+                    {
+                        tags.AddRange(list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
+                    }
+
+                    problem = image is null ? "\"image\" (a relative path) is missing"
+                        : text is null ? "\"text\" (the expected string) is missing"
+                        : files.Check(image);
+                }
+                catch (JsonException e)
+                {
+                    problem = $"not a JSON object: {e.Message}";
+                }
+
+                var path = image;
+                yield return new ImportItem(image is null ? reference : $"{reference} ({image})", () => files.Read(path!), text, tags, problem);
+            }
+        }
+
+        public override void Dispose()
+        {
+            files.Dispose();
+            base.Dispose();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
+using QualityHub.Data.Content;
+using QualityHub.Inference.Engine;
+using QualityHub.Inference.Onnx;
+using QualityHub.Inference.Tasks;
+
+namespace QualityHub.Data.Registry;
+
+/// <summary>What a person says about a model being registered.</summary>
+public sealed record ModelImportRequest(
+    string ModuleName,
+    string VersionName,
+    string FileName,
+    ModelStatus Status = ModelStatus.Candidate,
+    string Notes = "",
+    int? TrainedOnDatasetId = null,
+    string? ModelCardJson = null);
+
+/// <summary>A registered model version and what its file says about itself.</summary>
+public sealed record ModelImportResult(ModelVersion Version, OnnxModelInfo Info, ModelCard? Card, string? CardProblem);
+
+/// <summary>Registration was refused; nothing was registered. The message says why, specifically.</summary>
+public sealed class RegistrationException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Registers ONNX models: streams the file into the content store (never whole in memory), inspects it (inputs,
+/// outputs, opset, producer, parameters), confirms or proposes its model card, and records the version — all or
+/// nothing: a refused file leaves the registry as it was.
+/// </summary>
+public sealed partial class ModelRegistry(
+    IDbContextFactory<QualityHubDbContext> contextFactory,
+    ContentStore store,
+    IOptions<RegistryOptions> options,
+    ILogger<ModelRegistry> logger)
+{
+    public async Task<ModelImportResult> ImportAsync(ModelImportRequest request, Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var versionName = request.VersionName.Trim();
+        if (versionName.Length is 0 or > 200)
+        {
+            throw new RegistrationException("A version name of 1 to 200 characters is required.");
+        }
+
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var module = await db.Modules.SingleOrDefaultAsync(m => m.Name == request.ModuleName, cancellationToken)
+                ?? throw new RegistrationException($"There is no module '{request.ModuleName}'.");
+            if (await db.ModelVersions.AnyAsync(v => v.ModuleId == module.Id && v.Name == versionName, cancellationToken))
+            {
+                throw new RegistrationException($"Module '{module.Name}' already has a version '{versionName}'.");
+            }
+
+            if (request.TrainedOnDatasetId is { } datasetId && !await db.Datasets.AnyAsync(d => d.Id == datasetId, cancellationToken))
+            {
+                throw new RegistrationException($"There is no dataset {datasetId} to name as training data.");
+            }
+        }
+
+        StoredBlob blob;
+        try
+        {
+            blob = await store.PutAsync(content, options.Value.MaxUploadMb * 1024 * 1024, progress, cancellationToken);
+        }
+        catch (ContentTooLargeException e)
+        {
+            throw new RegistrationException(e.Message, e);
+        }
+
+        try
+        {
+            return await RegisterStoredAsync(request with { VersionName = versionName }, blob, cancellationToken);
+        }
+        catch
+        {
+            await ForgetBlobIfUnusedAsync(blob.Sha256);
+            throw;
+        }
+    }
+
+    private async Task<ModelImportResult> RegisterStoredAsync(ModelImportRequest request, StoredBlob blob, CancellationToken cancellationToken)
+    {
+        OnnxModelInfo info;
+        try
+        {
+            info = OnnxModelReader.ReadFile(store.PathOf(blob.Sha256));
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new RegistrationException($"{request.FileName} cannot be registered: {e.Message}", e);
+        }
+
+        var displayName = $"{request.ModuleName}/{request.VersionName}";
+        ModelCard? card = null;
+        string? cardProblem = null;
+        try
+        {
+            card = request.ModelCardJson is { } json ? ModelCard.Parse(json) : ModelCardProposal.Propose(displayName, info);
+        }
+        catch (InvalidModelCardException e) when (request.ModelCardJson is null)
+        {
+            cardProblem = $"No card could be proposed: {e.Message}";
+        }
+        catch (InvalidModelCardException e)
+        {
+            throw new RegistrationException($"The model card for {request.FileName} is not usable: {e.Message}", e);
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var module = await db.Modules.SingleAsync(m => m.Name == request.ModuleName, cancellationToken);
+        var version = new ModelVersion
+        {
+            ModuleId = module.Id,
+            Name = request.VersionName,
+            Status = request.Status,
+            Sha256 = blob.Sha256,
+            FileName = Path.GetFileName(request.FileName),
+            SizeBytes = blob.SizeBytes,
+            Producer = string.IsNullOrEmpty(info.ProducerVersion) ? info.ProducerName : $"{info.ProducerName} {info.ProducerVersion}",
+            Opset = info.Opsets.GetValueOrDefault(""),
+            ParameterCount = info.ParameterCount,
+            ModelCardJson = card?.ToJson(),
+            Notes = request.Notes,
+            TrainedOnDatasetId = request.TrainedOnDatasetId,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.ModelVersions.Add(version);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e)
+        {
+            throw new RegistrationException($"Module '{module.Name}' already has a version '{request.VersionName}'.", e);
+        }
+
+        LogRegistered(module.Name, version.Name, blob.Sha256[..12], blob.SizeBytes / 1048576.0);
+        version.Module = module;
+        return new ModelImportResult(version, info, card, cardProblem);
+    }
+
+    /// <summary>Replaces a version's model card after a person checked it.</summary>
+    public async Task<ModelCard> UpdateCardAsync(int versionId, string json, CancellationToken cancellationToken = default)
+    {
+        ModelCard card;
+        try
+        {
+            card = ModelCard.Parse(json);
+        }
+        catch (InvalidModelCardException e)
+        {
+            throw new RegistrationException($"The model card is not usable: {e.Message}", e);
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var version = await db.ModelVersions.FindAsync([versionId], cancellationToken) ?? throw new RegistrationException($"There is no model version {versionId}.");
+        version.ModelCardJson = card.ToJson();
+        await db.SaveChangesAsync(cancellationToken);
+        return card;
+    }
+
+    /// <summary>What the engine needs to load a registered version.</summary>
+    public ModelSpec SpecFor(ModelVersion version, string moduleName) =>
+        new(version.Sha256, store.PathOf(version.Sha256), $"{moduleName}/{version.Name}");
+
+    private async Task ForgetBlobIfUnusedAsync(string sha256)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync();
+        if (!await db.ModelVersions.AnyAsync(v => v.Sha256 == sha256))
+        {
+            File.Delete(store.PathOf(sha256));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered model {Module}/{Version} (blob {Sha}…, {SizeMb:F1} MiB)")]
+    private partial void LogRegistered(string module, string version, string sha, double sizeMb);
+}
