@@ -1,6 +1,6 @@
 using QualityHub.Inference.Engine;
-using QualityHub.Inference.Onnx;
 using QualityHub.Inference.Imaging;
+using QualityHub.Inference.Onnx;
 
 namespace QualityHub.Inference.Tasks;
 
