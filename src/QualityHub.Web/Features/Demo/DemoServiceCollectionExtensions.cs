@@ -1,0 +1,11 @@
+namespace QualityHub.Web.Features.Demo;
+
+public static class DemoServiceCollectionExtensions
+{
+    public static IServiceCollection AddDemoContent(this IServiceCollection services)
+    {
+        services.AddSingleton<DemoContentLoader>();
+        services.AddHostedService(provider => provider.GetRequiredService<DemoContentLoader>());
+        return services;
+    }
+}
