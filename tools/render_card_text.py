@@ -45,7 +45,8 @@ FONTS = [
      "GPL-3+ with the GNU FreeFont font exception"),
     ("/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf", "Noto Sans Mono", "fonts-noto-mono",
      "SIL Open Font License 1.1"),
-    ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "OCR B", "fonts-ocr-b", "public domain (Matthew Skala)"),
+    ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "OCR B", "fonts-ocr-b",
+     "public domain (Matthew Skala), built from Norbert Schwarz's OCR-B sources under a permissive licence"),
 ]
 
 # Font size in pixels per size tag; the canvas stays 48-64 px high, so small text fills less of the line.
@@ -391,9 +392,10 @@ def describe(records, fonts, blobs, widths, heights, amex, digest, measured):
         "  4-4-4-4 groups with Visa-like (4…), Mastercard-like (51–55…, 2221–2720…) or Discover-like (6011…, 65…)",
         f"  prefixes, and {amex} Amex-like ones of 15 digits (34… or 37…) in 4-6-5 groups. All pass the Luhn check.",
         f"- {expiries} expiry dates `MM/YY` (tag `field:expiry`), months 01–12, years 25–35;",
-        f"  {prefixed['VALID THRU ']} are printed as `VALID THRU MM/YY`, {prefixed['EXP ']} as `EXP MM/YY`, the rest bare.",
-        "- Each line is drawn with one font at a pixel size chosen by its size tag "
-        + ", ".join(f"`size:{k}` {v[0]}–{v[1]} px" for k, v in SIZES.items()) + ",",
+        f"  {prefixed['VALID THRU ']} are printed as `VALID THRU MM/YY`, {prefixed['EXP ']} as `EXP MM/YY` and"
+        f" {expiries - sum(prefixed.values())} bare.",
+        "- Each line is drawn with one font at a pixel size chosen by its size tag:",
+        "  " + ", ".join(f"`size:{k}` {v[0]}–{v[1]} px" for k, v in SIZES.items()) + ",",
         "  on a flat card-like background (white, grey, cream, pale blue/green, silver, gold, navy, black, dark green,",
         "  burgundy) with a contrasting ink colour.",
         f"- {clean} samples are clean (tags `printed`, `font:…`, `size:…`, `field:…` only), {one} carry one variation",
@@ -428,7 +430,7 @@ def describe(records, fonts, blobs, widths, heights, amex, digest, measured):
         "All of these licences permit rendering text with the font and distributing the resulting images: the",
         "Bitstream Vera licence puts no condition on documents made with the fonts, the SIL OFL 1.1 says its terms",
         "do not apply to documents created with the font, the GNU FreeFont exception lets anyone create, publish and",
-        "redistribute files made with the unmodified fonts, and OCR-B is in the public domain. No font file is",
+        "redistribute files made with the unmodified fonts, and OCR-B is public domain / freely usable. No font file is",
         "included here. (fonts-urw-base35 was left out: its AGPL-3 exception names only PostScript and PDF documents.)",
         "",
         "## Licence",
