@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Demo;
+using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Hosting;
 
@@ -22,6 +24,8 @@ builder.Services.AddQualityHubData(builder.Configuration);
 builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
 builder.Services.AddOverviewFeature();
+builder.Services.AddModelsFeature();
+builder.Services.AddDatasetsFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

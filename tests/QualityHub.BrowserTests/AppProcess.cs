@@ -61,6 +61,26 @@ public sealed partial class AppProcess : IAsyncDisposable
     public async Task<string> WaitUntilListeningAsync(TimeSpan? timeout = null) =>
         await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>Waits until the demo content a fresh install loads in the background is in (or was not needed).</summary>
+    public async Task WaitForDemoContentAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/health"));
+            var state = health.RootElement.GetProperty("demoContent").GetString();
+            if (state is not ("pending" or "loading"))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("The demo content did not finish loading within 2 minutes.");
+    }
+
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {

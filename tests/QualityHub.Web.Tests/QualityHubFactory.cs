@@ -5,8 +5,11 @@ using Microsoft.Data.Sqlite;
 namespace QualityHub.Web.Tests;
 
 /// <summary>The real app in memory, on a real SQLite file in a temp folder of its own.</summary>
-public sealed class QualityHubFactory : WebApplicationFactory<Program>
+public class QualityHubFactory : WebApplicationFactory<Program>
 {
+    /// <summary>Whether the demo content loads on start; most tests want an empty registry.</summary>
+    protected virtual bool LoadDemoContent => false;
+
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("qualityhub-web-").FullName;
 
     public string DatabasePath => Path.Combine(DataDirectory, "qualityhub.db");
@@ -14,6 +17,7 @@ public sealed class QualityHubFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Registry:LoadDemoContent", LoadDemoContent ? "true" : "false");
         builder.UseEnvironment("Production");
     }
 
@@ -29,4 +33,10 @@ public sealed class QualityHubFactory : WebApplicationFactory<Program>
         {
         }
     }
+}
+
+/// <summary>The app with the demo content loading on start, as a fresh install does.</summary>
+public sealed class DemoQualityHubFactory : QualityHubFactory
+{
+    protected override bool LoadDemoContent => true;
 }

@@ -118,9 +118,10 @@ public sealed partial class ModelRegistry(
             Sha256 = blob.Sha256,
             FileName = Path.GetFileName(request.FileName),
             SizeBytes = blob.SizeBytes,
-            Producer = string.IsNullOrEmpty(info.ProducerVersion) ? info.ProducerName : $"{info.ProducerName} {info.ProducerVersion}",
+            Producer = string.IsNullOrEmpty(info.ProducerName) ? null : $"{info.ProducerName} {info.ProducerVersion}".Trim(),
             Opset = info.Opsets.GetValueOrDefault(""),
-            ParameterCount = info.ParameterCount,
+            // Some exporters keep weights in Constant nodes rather than initializers; then the count is unknown, not 0.
+            ParameterCount = info.InitializerCount > 0 ? info.ParameterCount : null,
             ModelCardJson = card?.ToJson(),
             Notes = request.Notes,
             TrainedOnDatasetId = request.TrainedOnDatasetId,

@@ -1,3 +1,5 @@
+using QualityHub.Web.Features.Datasets;
+using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 
 namespace QualityHub.Web.Api;
@@ -11,6 +13,8 @@ public static class ApiEndpoints
 
         api.MapGet("/summary", (OverviewService overview, CancellationToken cancellationToken) =>
             overview.GetSummaryAsync(cancellationToken));
+        api.MapModelsApi();
+        api.MapDatasetsApi();
 
         return endpoints;
     }

@@ -25,8 +25,11 @@ public sealed partial class DemoContentLoader(
 
     private static readonly string[] FashionLabels = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    /// <summary>Completes when loading has finished (or was not needed); tests and the CLI wait on it.</summary>
+    /// <summary>Completes when loading has finished (or was not needed).</summary>
     public Task Completion => completion.Task;
+
+    /// <summary>Where loading stands: pending, loading, loaded, not needed, disabled or failed (for /health).</summary>
+    public string State { get; private set; } = "pending";
 
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -41,6 +44,7 @@ public sealed partial class DemoContentLoader(
         }
         catch (Exception e)
         {
+            State = "failed";
             LogFailed(e);
         }
         finally
@@ -53,6 +57,7 @@ public sealed partial class DemoContentLoader(
     {
         if (!options.Value.LoadDemoContent)
         {
+            State = "disabled";
             return;
         }
 
@@ -60,8 +65,11 @@ public sealed partial class DemoContentLoader(
         {
             if (await db.Modules.AnyAsync(cancellationToken) || await db.Datasets.AnyAsync(cancellationToken))
             {
+                State = "not needed";
                 return;
             }
+
+            State = "loading";
 
             db.Modules.Add(new Module
             {
@@ -87,6 +95,7 @@ public sealed partial class DemoContentLoader(
         LogLoading(DemoFolder);
         await LoadFashionAsync(cancellationToken);
         await LoadCardTextAsync(cancellationToken);
+        State = "loaded";
         LogLoaded();
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using QualityHub.Data;
 using QualityHub.Inference;
 using QualityHub.Inference.Engine;
+using QualityHub.Web.Features.Demo;
 
 namespace QualityHub.Web.Features.Health;
 
@@ -16,7 +17,7 @@ public static class HealthEndpoint
     }
 
     private static async Task<IResult> CheckAsync(
-        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, CancellationToken cancellationToken)
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, DemoContentLoader demo, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
         var onnx = OnnxRuntimeInfo.Current;
@@ -24,7 +25,8 @@ public static class HealthEndpoint
             Status: database.Status == "ok" ? "ok" : "unhealthy",
             Database: database,
             OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.Error),
-            Inference: onnx.Available ? DescribeInference(engine) : null);
+            Inference: onnx.Available ? DescribeInference(engine) : null,
+            DemoContent: demo.State);
         return Results.Json(report, statusCode: report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -63,7 +65,7 @@ public static class HealthEndpoint
             Evictions: snapshot.Evictions);
     }
 
-    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference);
+    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference, string DemoContent);
 
     public sealed record InferenceHealth(
         string Preference, string? Provider, string? FallbackReason, IReadOnlyList<string> CompiledProviders,

@@ -1,0 +1,13 @@
+namespace QualityHub.Web.Components.Shared;
+
+/// <summary>How numbers read on pages.</summary>
+public static class Formats
+{
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1048576.0:0.#} MiB",
+        _ => $"{bytes / 1073741824.0:0.##} GiB",
+    };
+}

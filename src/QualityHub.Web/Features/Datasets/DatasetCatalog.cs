@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using QualityHub.Core.Domain;
+using QualityHub.Data;
+
+namespace QualityHub.Web.Features.Datasets;
+
+/// <summary>A dataset's licence: whether a model trained on it may ship.</summary>
+public sealed record Licence(string Id, bool CommercialUseAllowed, string Attribution);
+
+/// <summary>A dataset as lists show it.</summary>
+public sealed record DatasetSummary(
+    int Id, string Name, int? ModuleId, string? Module, TaskType TaskType, DatasetSplit Split, string Source, Licence Licence,
+    IReadOnlyList<string> Labels, int Samples, DateTimeOffset CreatedAt);
+
+/// <summary>How many samples carry a tag (a kind such as printed or rotated) or a ground-truth label.</summary>
+public sealed record CountOf(string Name, int Count);
+
+/// <summary>A dataset in full: kinds and labels with their quantities.</summary>
+public sealed record DatasetDetail(DatasetSummary Summary, IReadOnlyList<CountOf> Kinds, IReadOnlyList<CountOf> LabelCounts);
+
+/// <summary>One sample as the thumbnail grid and the API show it.</summary>
+public sealed record SampleItem(long Id, int Ordinal, int Width, int Height, string GroundTruth, IReadOnlyList<string> Tags, string ImageUrl);
+
+/// <summary>A page of samples and how many there are in all.</summary>
+public sealed record SamplePage(IReadOnlyList<SampleItem> Items, int Total);
+
+/// <summary>Reads datasets and samples for the Datasets pages and the API.</summary>
+public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contextFactory)
+{
+    public const int MaxPageSize = 1000;
+
+    public async Task<IReadOnlyList<DatasetSummary>> GetDatasetsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Datasets.OrderBy(d => d.Name)
+            .Select(d => new { Dataset = d, Module = d.Module!.Name, Samples = d.Samples.Count })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => Summarise(r.Dataset, r.Module, r.Samples)).ToList();
+    }
+
+    public async Task<DatasetDetail?> GetDatasetAsync(int id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Datasets.Where(d => d.Id == id)
+            .Select(d => new { Dataset = d, Module = d.Module!.Name, Samples = d.Samples.Count })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        // Tags are a JSON array per sample; SQLite's json_each counts them where EF 8 cannot.
+        var kinds = (await db.Database.SqlQuery<NameCount>($"SELECT j.value AS Name, COUNT(*) AS Count FROM Samples s, json_each(s.Tags) j WHERE s.DatasetId = {id} GROUP BY j.value")
+            .ToListAsync(cancellationToken)).Select(k => new CountOf(k.Name, k.Count)).ToList();
+        var labels = row.Dataset.TaskType == TaskType.ImageClassification
+            ? await db.Samples.Where(s => s.DatasetId == id).GroupBy(s => s.GroundTruth).Select(g => new CountOf(g.Key, g.Count())).ToListAsync(cancellationToken)
+            : [];
+        return new DatasetDetail(
+            Summarise(row.Dataset, row.Module, row.Samples),
+            kinds.OrderByDescending(k => k.Count).ThenBy(k => k.Name, StringComparer.Ordinal).ToList(),
+            labels.OrderBy(l => row.Dataset.Labels.IndexOf(l.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(l => l.Name, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Samples in dataset order; null when the dataset does not exist.</summary>
+    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Datasets.AnyAsync(d => d.Id == datasetId, cancellationToken))
+        {
+            return null;
+        }
+
+        var query = db.Samples.Where(s => s.DatasetId == datasetId);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(s => s.Ordinal).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize))
+            .Select(s => new { s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags })
+            .ToListAsync(cancellationToken);
+        return new SamplePage(items.Select(s => new SampleItem(s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, $"api/samples/{s.Id}/image")).ToList(), total);
+    }
+
+    /// <summary>The content hash of a sample's image, or null.</summary>
+    public async Task<string?> GetImageHashAsync(long sampleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Samples.Where(s => s.Id == sampleId).Select(s => s.ImageSha256).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    private sealed class NameCount
+    {
+        public string Name { get; set; } = "";
+
+        public int Count { get; set; }
+    }
+
+    private static DatasetSummary Summarise(Dataset d, string? module, int samples) => new(
+        d.Id, d.Name, d.ModuleId, module, d.TaskType, d.Split, d.Source, new Licence(d.LicenceId, d.CommercialUseAllowed, d.Attribution), d.Labels, samples, d.CreatedAt);
+}

@@ -1,0 +1,92 @@
+using QualityHub.Core.Domain;
+using QualityHub.Data.Content;
+using QualityHub.Data.Registry;
+
+namespace QualityHub.Web.Features.Datasets;
+
+/// <summary>/api/datasets, their samples, sample images and imports.</summary>
+public static class DatasetsEndpoints
+{
+    public static RouteGroupBuilder MapDatasetsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/datasets", (DatasetCatalog catalog, CancellationToken ct) => catalog.GetDatasetsAsync(ct));
+        api.MapGet("/datasets/{id:int}", async (DatasetCatalog catalog, int id, CancellationToken ct) =>
+            await catalog.GetDatasetAsync(id, ct) is { } detail ? Results.Ok(detail) : NotFound(id));
+        api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, CancellationToken ct) =>
+        {
+            if (skip < 0 || take is < 0 or > DatasetCatalog.MaxPageSize)
+            {
+                return Results.Problem(statusCode: 400, title: "Bad paging", detail: $"skip must be ≥ 0 and take between 0 and {DatasetCatalog.MaxPageSize}.");
+            }
+
+            return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, ct) is { } page ? Results.Ok(page) : NotFound(id);
+        });
+        api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, CancellationToken ct) =>
+            await catalog.GetImageHashAsync(id, ct) is { } sha && store.Contains(sha)
+                ? Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
+                : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."));
+        api.MapPost("/datasets/import", ImportAsync);
+        return api;
+    }
+
+    private static IResult NotFound(int id) => Results.Problem(statusCode: 404, title: "No such dataset", detail: $"There is no dataset {id}.");
+
+    /// <summary>Imports files already on the server (format idx, folder, zip or jsonl); every problem is listed.</summary>
+    private static async Task<IResult> ImportAsync(DatasetImportBody body, DatasetImporter importer, CancellationToken cancellationToken)
+    {
+        DatasetSource source;
+        try
+        {
+            source = body.Format?.ToLowerInvariant() switch
+            {
+                "idx" => DatasetSource.FromIdx(Required(body.Images, "images"), Required(body.LabelsFile, "labelsFile")),
+                "folder" => DatasetSource.FromFolder(Required(body.Folder, "folder"), Required(body.Csv, "csv")),
+                "zip" => DatasetSource.FromZip(Required(body.Zip, "zip")),
+                "jsonl" => DatasetSource.FromJsonl(Required(body.Jsonl, "jsonl")),
+                _ => throw new ArgumentException($"format must be idx, folder, zip or jsonl, not '{body.Format}'."),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or Inference.Imaging.InvalidImageException)
+        {
+            return Results.Problem(statusCode: 400, title: "Import source unusable", detail: e.Message);
+        }
+
+        using (source)
+        {
+            var result = await importer.ImportAsync(body.ToRequest(), source, cancellationToken: cancellationToken);
+            if (result.Succeeded)
+            {
+                return Results.Created($"/api/datasets/{result.Dataset!.Id}", new { id = result.Dataset.Id, name = result.Dataset.Name, samples = result.Items });
+            }
+
+            return Results.Problem(
+                statusCode: 422,
+                title: "Dataset not imported",
+                detail: $"{result.Issues.Count} problem(s) found; nothing was registered.",
+                extensions: new Dictionary<string, object?> { ["issues"] = result.Issues.Select(i => new { item = i.Item, problem = i.Problem }) });
+        }
+    }
+
+    private static string Required(string? value, string name) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"'{name}' is required for this format.") : value;
+
+    /// <summary>The JSON body of POST /api/datasets/import.</summary>
+    public sealed record DatasetImportBody(
+        string Name, string LicenceId, string? Format, string? ModuleName = null, TaskType TaskType = TaskType.ImageClassification,
+        DatasetSplit Split = DatasetSplit.Test, string Source = "", bool CommercialUseAllowed = false, string Attribution = "",
+        IReadOnlyList<string>? Labels = null, string? Images = null, string? LabelsFile = null, string? Folder = null, string? Csv = null, string? Zip = null, string? Jsonl = null)
+    {
+        public DatasetImportRequest ToRequest() => new()
+        {
+            Name = Name ?? "",
+            LicenceId = LicenceId ?? "",
+            ModuleName = ModuleName,
+            TaskType = TaskType,
+            Split = Split,
+            Source = Source ?? "",
+            CommercialUseAllowed = CommercialUseAllowed,
+            Attribution = Attribution ?? "",
+            Labels = Labels ?? [],
+        };
+    }
+}

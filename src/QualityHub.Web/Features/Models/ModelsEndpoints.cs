@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using QualityHub.Core.Domain;
+using QualityHub.Data.Registry;
+
+namespace QualityHub.Web.Features.Models;
+
+/// <summary>/api/modules and /api/models.</summary>
+public static class ModelsEndpoints
+{
+    public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/modules", (ModelCatalog catalog, CancellationToken ct) => catalog.GetModulesAsync(ct));
+        api.MapGet("/models", (ModelCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetVersionsAsync(moduleId, ct));
+        api.MapGet("/models/{id:int}", async (ModelCatalog catalog, int id, CancellationToken ct) =>
+            await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."));
+        api.MapPost("/models", RegisterAsync).DisableAntiforgery();
+        return api;
+    }
+
+    /// <summary>
+    /// multipart/form-data with the fields module, version (required), status, notes, trainedOnDatasetId, card (JSON)
+    /// first and the file part last; the file streams into the store and is never held in memory.
+    /// </summary>
+    private static async Task<IResult> RegisterAsync(HttpContext context, ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        // The registry enforces Registry:MaxUploadMb while streaming; Kestrel's default 30 MB cap would stop real models.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return Problem(400, "Expected multipart/form-data", "Send the fields module and version, then the ONNX file, as multipart/form-data.");
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var reader = new MultipartReader(boundary, context.Request.Body);
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    return Problem(400, "Malformed multipart section", "A section has no Content-Disposition header.");
+                }
+
+                if (!disposition.IsFileDisposition())
+                {
+                    var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                    using var text = new StreamReader(section.Body);
+                    var value = await text.ReadToEndAsync(cancellationToken);
+                    if (value.Length > 1_000_000)
+                    {
+                        return Problem(400, "Field too large", $"Field '{name}' is over 1 MB.");
+                    }
+
+                    fields[name] = value;
+                    continue;
+                }
+
+                if (!fields.TryGetValue("module", out var module) || !fields.TryGetValue("version", out var version))
+                {
+                    return Problem(400, "Fields missing", "The fields 'module' and 'version' must come before the file.");
+                }
+
+                var status = ModelStatus.Candidate;
+                if (fields.TryGetValue("status", out var statusText) && !Enum.TryParse(statusText, ignoreCase: true, out status))
+                {
+                    return Problem(400, "Unknown status", $"'status' is candidate, released or retired, not '{statusText}'.");
+                }
+
+                int? trainedOn = null;
+                if (fields.TryGetValue("trainedOnDatasetId", out var trainedText) && trainedText.Length > 0)
+                {
+                    if (!int.TryParse(trainedText, out var parsed))
+                    {
+                        return Problem(400, "Bad dataset id", $"'trainedOnDatasetId' must be a number, not '{trainedText}'.");
+                    }
+
+                    trainedOn = parsed;
+                }
+
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "model.onnx";
+                var request = new ModelImportRequest(module, version, fileName, status, fields.GetValueOrDefault("notes") ?? "", trainedOn, fields.GetValueOrDefault("card"));
+                var result = await registry.ImportAsync(request, section.Body, cancellationToken: cancellationToken);
+                return Results.Created($"/api/models/{result.Version.Id}", new
+                {
+                    id = result.Version.Id,
+                    module = module,
+                    taskType = result.Version.Module?.TaskType,
+                    name = result.Version.Name,
+                    sha256 = result.Version.Sha256,
+                    sizeBytes = result.Version.SizeBytes,
+                    parameterCount = result.Version.ParameterCount,
+                    opset = result.Version.Opset,
+                    card = result.Card,
+                    cardProblem = result.CardProblem,
+                });
+            }
+        }
+        catch (RegistrationException e)
+        {
+            return Problem(422, "Model not registered", e.Message);
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Problem(400, "Upload incomplete", $"The upload ended before the file was complete ({e.Message}); nothing was registered.");
+        }
+        catch (InvalidDataException e)
+        {
+            return Problem(400, "Malformed multipart body", e.Message);
+        }
+
+        return Problem(400, "No file", "The request has no file part.");
+    }
+
+    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+}
