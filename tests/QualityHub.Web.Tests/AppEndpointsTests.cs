@@ -111,7 +111,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
 
     [Theory]
     [InlineData("/compare", "Live side-by-side inference")]
-    [InlineData("/models", "Modules and their model versions")]
+    [InlineData("/gallery", "Error galleries")]
     public async Task An_area_not_built_yet_says_what_it_will_hold(string path, string purpose)
     {
         var html = await client.GetStringAsync(path);

@@ -97,7 +97,7 @@ public static class ModelsEndpoints
                     sizeBytes = result.Version.SizeBytes,
                     parameterCount = result.Version.ParameterCount,
                     opset = result.Version.Opset,
-                    card = result.Card,
+                    card = result.Card is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(result.Card.ToJson()).RootElement, // in the card file schema
                     cardProblem = result.CardProblem,
                 });
             }
