@@ -17,6 +17,10 @@ public static class CliApp
     [
         new InfoCommand(),
         new MigrateCommand(),
+        new AddModuleCommand(),
+        new ImportModelCommand(),
+        new ImportDatasetCommand(),
+        new ImportFashionMnistCommand(),
         new ConformanceCommand(),
         new BenchCommand(),
     ];
@@ -80,8 +84,8 @@ public static class CliApp
         await writer.WriteLineAsync();
         foreach (var command in Commands)
         {
-            await writer.WriteLineAsync($"  {command.Name,-12} {command.Summary}");
-            await writer.WriteLineAsync($"  {"",-12} qualityhub {command.Name} {command.Usage}");
+            await writer.WriteLineAsync($"  {command.Name,-20} {command.Summary}");
+            await writer.WriteLineAsync($"  {"",-20} qualityhub {command.Name} {command.Usage}");
         }
     }
 }

@@ -145,6 +145,53 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("libonnx-testdata", error);
     }
 
+    [Fact]
+    public async Task A_module_then_a_model_then_a_dataset_are_registered_from_the_terminal()
+    {
+        var data = $"--Storage:DataDirectory={folder}";
+        var tiny = Path.Combine(RepositoryRoot, "tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+        var jsonl = Path.Combine(RepositoryRoot, "data", "demo", "card-text", "labels.jsonl");
+
+        var module = await RunAsync("add-module", "--name", "pets", "--task", "classification", "--input", "4 features", "--output", "cat, dog or bird", data);
+        var model = await RunAsync("import-model", "--module", "pets", "--version", "tiny-v1", "--file", tiny, data);
+        var again = await RunAsync("import-model", "--module", "pets", "--version", "tiny-v1", "--file", tiny, data);
+        var dataset = await RunAsync("import-dataset", "--name", "card-lines", "--licence", "CC0-1.0", "--task", "text", "--jsonl", jsonl, data);
+
+        Assert.True(module.ExitCode == 0, module.Error);
+        Assert.True(model.ExitCode == 0, model.Error);
+        Assert.Contains("registered pets/tiny-v1", model.Output);
+        Assert.Contains("15 parameters", model.Output);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already has a version 'tiny-v1'", again.Error);
+        Assert.True(dataset.ExitCode == 0, dataset.Error);
+        Assert.Contains("400 samples", dataset.Output);
+        Assert.Contains("checking and storing images: 400/400", dataset.Error);
+    }
+
+    [Fact]
+    public async Task A_dataset_with_bad_rows_lists_them_all_and_exits_1()
+    {
+        var data = $"--Storage:DataDirectory={folder}";
+        var csv = Path.Combine(folder, "labels.csv");
+        await File.WriteAllTextAsync(csv, "file,label\nmissing-1.png,cat\nmissing-2.png,dog\n");
+
+        var (exitCode, _, error) = await RunAsync("import-dataset", "--name", "pets", "--licence", "MIT", "--folder", folder, "--csv", csv, "--labels", "cat,dog", data);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("'missing-1.png' does not exist", error);
+        Assert.Contains("'missing-2.png' does not exist", error);
+        Assert.Contains("2 problem(s); nothing was imported.", error);
+    }
+
+    [Fact]
+    public async Task Import_fashion_mnist_says_where_the_files_come_from_when_they_are_missing()
+    {
+        var (exitCode, _, error) = await RunAsync("import-fashion-mnist", "--folder", Path.Combine(folder, "nowhere"), $"--Storage:DataDirectory={folder}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("dataset-fashion-mnist", error);
+    }
+
     private static string RepositoryRoot
     {
         get

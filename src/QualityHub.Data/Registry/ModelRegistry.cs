@@ -142,6 +142,37 @@ public sealed partial class ModelRegistry(
         return new ModelImportResult(version, info, card, cardProblem);
     }
 
+    /// <summary>Adds a technical module (input A → output B) that model versions can then be registered to.</summary>
+    public async Task<Module> AddModuleAsync(string name, TaskType taskType, string inputDescription, string outputDescription, string description = "", CancellationToken cancellationToken = default)
+    {
+        name = name.Trim();
+        if (name.Length is 0 or > 200)
+        {
+            throw new RegistrationException("A module name of 1 to 200 characters is required.");
+        }
+
+        if (inputDescription.Trim().Length is 0 or > 500 || outputDescription.Trim().Length is 0 or > 500)
+        {
+            throw new RegistrationException("A module needs its input and output described (1 to 500 characters each), e.g. 'text-line image' → 'string'.");
+        }
+
+        if (!Enum.IsDefined(taskType))
+        {
+            throw new RegistrationException($"Task type {taskType} is not one QualityHub knows.");
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Modules.AnyAsync(m => m.Name == name, cancellationToken))
+        {
+            throw new RegistrationException($"A module named '{name}' exists already.");
+        }
+
+        var module = new Module { Name = name, TaskType = taskType, InputDescription = inputDescription.Trim(), OutputDescription = outputDescription.Trim(), Description = description, CreatedAt = DateTimeOffset.UtcNow };
+        db.Modules.Add(module);
+        await db.SaveChangesAsync(cancellationToken);
+        return module;
+    }
+
     /// <summary>Replaces a version's model card after a person checked it.</summary>
     public async Task<ModelCard> UpdateCardAsync(int versionId, string json, CancellationToken cancellationToken = default)
     {

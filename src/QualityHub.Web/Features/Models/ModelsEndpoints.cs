@@ -12,6 +12,18 @@ public static class ModelsEndpoints
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/modules", (ModelCatalog catalog, CancellationToken ct) => catalog.GetModulesAsync(ct));
+        api.MapPost("/modules", async (NewModule body, ModelRegistry registry, CancellationToken ct) =>
+        {
+            try
+            {
+                var module = await registry.AddModuleAsync(body.Name ?? "", body.TaskType, body.InputDescription ?? "", body.OutputDescription ?? "", body.Description ?? "", ct);
+                return Results.Created($"/api/modules/{module.Id}", new { id = module.Id, name = module.Name, taskType = module.TaskType });
+            }
+            catch (RegistrationException e)
+            {
+                return Problem(422, "Module not added", e.Message);
+            }
+        });
         api.MapGet("/models", (ModelCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetVersionsAsync(moduleId, ct));
         api.MapGet("/models/{id:int}", async (ModelCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."));
@@ -117,6 +129,9 @@ public static class ModelsEndpoints
 
         return Problem(400, "No file", "The request has no file part.");
     }
+
+    /// <summary>The JSON body of POST /api/modules.</summary>
+    public sealed record NewModule(string? Name, TaskType TaskType, string? InputDescription, string? OutputDescription, string? Description);
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
 }
