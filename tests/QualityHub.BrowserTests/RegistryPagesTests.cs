@@ -29,6 +29,51 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_model_is_uploaded_from_the_Models_page_with_progress_and_a_bad_file_gets_a_clear_refusal()
+    {
+        var page = await fixture.NewPageAsync();
+        var portal = new PortalPage(page);
+        await portal.OpenOverviewAsync();
+        await portal.NavigateByClickAsync("Models");
+        var panel = page.GetByLabel("Register a model");
+        var version = $"uploaded-{Guid.NewGuid():N}"[..20];
+
+        await panel.Locator(".rz-dropdown").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "card-text-recognizer" }).ClickAsync();
+        await panel.Locator("input[name=version]").FillAsync(version);
+        await panel.Locator("input[type=file]").SetInputFilesAsync(Path.Combine(RepositoryRoot, "data", "bench", "cnn-fashion-sized.onnx"));
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+
+        await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Registered card-text-recognizer/{version}");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = version })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "upload.png"), FullPage = true });
+
+        var notOnnx = Path.GetTempFileName();
+        await File.WriteAllTextAsync(notOnnx, "definitely not a model");
+        await panel.Locator("input[name=version]").FillAsync("broken");
+        await panel.Locator("input[type=file]").SetInputFilesAsync(notOnnx);
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+
+        await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync("not an ONNX model");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "broken", Exact = true })).ToHaveCountAsync(0);
+        File.Delete(notOnnx);
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir.FullName;
+        }
+    }
+
+    [Fact]
     public async Task A_model_version_shows_what_its_file_declares_and_its_card()
     {
         var page = await fixture.NewPageAsync();

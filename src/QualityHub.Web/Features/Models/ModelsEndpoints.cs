@@ -49,7 +49,9 @@ public static class ModelsEndpoints
             return Problem(400, "Expected multipart/form-data", "Send the fields module and version, then the ONNX file, as multipart/form-data.");
         }
 
-        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Fields may also come in the query string (the browser's upload component sends only the file).
+        var fields = context.Request.Query.Where(q => q.Key is "module" or "version" or "status" or "notes" or "trainedOnDatasetId")
+            .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var reader = new MultipartReader(boundary, context.Request.Body);
         try
         {
