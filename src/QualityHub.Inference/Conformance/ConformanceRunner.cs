@@ -68,7 +68,7 @@ public sealed class ConformanceRunner(SessionSettings settings)
             for (var i = 0; i < dataSet.Inputs.Count; i++)
             {
                 var value = OnnxValueReader.ReadFile(dataSet.Inputs[i], OnnxValueKind.Tensor);
-                inputs.Add(Tensor.FromBytes((TensorElementType)(int)value.ElementType, value.Data, value.Shape));
+                inputs.Add(Tensor.FromBytes(value.ElementType, value.Data, value.Shape));
             }
 
             var actual = session.Run(inputs);
@@ -116,9 +116,9 @@ public sealed class ConformanceRunner(SessionSettings settings)
     /// <summary>Null when the outputs agree, else what differs first.</summary>
     internal static string? Compare(OnnxTensor expected, Tensor actual)
     {
-        if ((int)expected.ElementType != (int)actual.ElementType)
+        if (expected.ElementType != actual.ElementType)
         {
-            return $"element type {actual.ElementType}, expected {(TensorElementType)(int)expected.ElementType}";
+            return $"element type {actual.ElementType}, expected {expected.ElementType}";
         }
 
         if (!expected.Shape.AsSpan().SequenceEqual(actual.Shape))

@@ -10,7 +10,7 @@ namespace QualityHub.Inference.Onnx;
 /// </remarks>
 public sealed class OnnxTensor
 {
-    public OnnxTensor(string name, OnnxElementType elementType, long[] shape, byte[] data, string[]? strings)
+    public OnnxTensor(string name, TensorElementType elementType, long[] shape, byte[] data, string[]? strings)
     {
         Name = name;
         ElementType = elementType;
@@ -23,7 +23,7 @@ public sealed class OnnxTensor
     /// <summary>The tensor's name in the file; may be empty.</summary>
     public string Name { get; }
 
-    public OnnxElementType ElementType { get; }
+    public TensorElementType ElementType { get; }
 
     /// <summary>The dimensions; empty for a scalar.</summary>
     public long[] Shape { get; }

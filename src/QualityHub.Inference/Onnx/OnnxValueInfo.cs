@@ -9,7 +9,7 @@ namespace QualityHub.Inference.Onnx;
 public sealed record OnnxValueInfo(
     string Name,
     OnnxValueKind Kind,
-    OnnxElementType? ElementType,
+    TensorElementType? ElementType,
     IReadOnlyList<OnnxDimension>? Shape,
     string TypeName,
     bool HasInitializer = false);

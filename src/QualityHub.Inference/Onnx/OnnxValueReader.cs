@@ -74,7 +74,7 @@ public static class OnnxValueReader
             }
         }
 
-        return $"{Label(name)} is a MapProto with {((OnnxElementType)keyType).OnnxName()} keys";
+        return $"{Label(name)} is a MapProto with {((TensorElementType)keyType).OnnxName()} keys";
     }
 
     // OptionalProto: name=1, elem_type=2, tensor_value=3 … optional_value=7; elem_type 0 means empty.

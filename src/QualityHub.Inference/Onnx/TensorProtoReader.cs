@@ -28,7 +28,7 @@ public static class TensorProtoReader
         var what = $"{label} has shape {Describe(shape)} ({count} {type.OnnxName()} elements)";
         CheckOnlyCarrierIsUsed(fields, type, what);
 
-        if (type == OnnxElementType.String)
+        if (type == TensorElementType.String)
         {
             if (fields.HasRawData)
             {
@@ -131,7 +131,7 @@ public static class TensorProtoReader
         return fields;
     }
 
-    private static OnnxElementType ElementTypeOf(int dataType, string label)
+    private static TensorElementType ElementTypeOf(int dataType, string label)
     {
         if (dataType == 0)
         {
@@ -143,8 +143,8 @@ public static class TensorProtoReader
             throw Malformed($"{label} has invalid data_type {dataType}");
         }
 
-        return Enum.IsDefined((OnnxElementType)dataType)
-            ? (OnnxElementType)dataType
+        return Enum.IsDefined((TensorElementType)dataType)
+            ? (TensorElementType)dataType
             : throw new OnnxUnsupportedException($"{Message}: {label} has element type {dataType}, which QualityHub does not read");
     }
 
@@ -162,17 +162,17 @@ public static class TensorProtoReader
     }
 
     /// <summary>The typed field ONNX assigns to an element type.</summary>
-    private static string CarrierOf(OnnxElementType type) => type switch
+    private static string CarrierOf(TensorElementType type) => type switch
     {
-        OnnxElementType.Float or OnnxElementType.Complex64 => "float_data",
-        OnnxElementType.Double or OnnxElementType.Complex128 => "double_data",
-        OnnxElementType.Int64 => "int64_data",
-        OnnxElementType.UInt32 or OnnxElementType.UInt64 => "uint64_data",
-        OnnxElementType.String => "string_data",
+        TensorElementType.Float or TensorElementType.Complex64 => "float_data",
+        TensorElementType.Double or TensorElementType.Complex128 => "double_data",
+        TensorElementType.Int64 => "int64_data",
+        TensorElementType.UInt32 or TensorElementType.UInt64 => "uint64_data",
+        TensorElementType.String => "string_data",
         _ => "int32_data",
     };
 
-    private static void CheckOnlyCarrierIsUsed(TensorFields fields, OnnxElementType type, string what)
+    private static void CheckOnlyCarrierIsUsed(TensorFields fields, TensorElementType type, string what)
     {
         var carrier = CarrierOf(type);
         foreach (var (name, count) in fields.TypedFieldCounts())
@@ -184,7 +184,7 @@ public static class TensorProtoReader
         }
     }
 
-    private static byte[] FromRawData(ReadOnlySpan<byte> raw, OnnxElementType type, long count, string what)
+    private static byte[] FromRawData(ReadOnlySpan<byte> raw, TensorElementType type, long count, string what)
     {
         var expected = type.ByteCount(count);
         return raw.Length == expected
@@ -192,12 +192,12 @@ public static class TensorProtoReader
             : throw Malformed($"{what}, which take {expected} bytes, but raw_data holds {raw.Length}");
     }
 
-    private static byte[] FromTypedData(TensorFields fields, OnnxElementType type, long count, string what)
+    private static byte[] FromTypedData(TensorFields fields, TensorElementType type, long count, string what)
     {
         var carrier = CarrierOf(type);
         var expected = type switch
         {
-            OnnxElementType.Complex64 or OnnxElementType.Complex128 => count * 2,
+            TensorElementType.Complex64 or TensorElementType.Complex128 => count * 2,
             _ when type.SizeInBits() == 4 => (count + 1) / 2,
             _ => count,
         };
@@ -219,7 +219,7 @@ public static class TensorProtoReader
             case "int64_data":
                 Write(fields.Int64Data, data, 8, BinaryPrimitives.WriteInt64LittleEndian);
                 break;
-            case "uint64_data" when type == OnnxElementType.UInt32:
+            case "uint64_data" when type == TensorElementType.UInt32:
                 Write(fields.UInt64Data, data, 4, (span, value) => BinaryPrimitives.WriteUInt32LittleEndian(span, value <= uint.MaxValue
                     ? (uint)value
                     : throw Malformed($"uint64_data value {value} is out of range for uint32")));
@@ -244,14 +244,14 @@ public static class TensorProtoReader
     }
 
     /// <summary>Narrows int32_data to the element type's width, refusing values the type cannot hold.</summary>
-    private static void WriteNarrowed(List<int>? values, byte[] data, OnnxElementType type)
+    private static void WriteNarrowed(List<int>? values, byte[] data, TensorElementType type)
     {
         var (min, max) = type switch
         {
-            OnnxElementType.Int32 => (int.MinValue, int.MaxValue),
-            OnnxElementType.Int16 => (short.MinValue, short.MaxValue),
-            OnnxElementType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
-            OnnxElementType.Bool => (0, 1),
+            TensorElementType.Int32 => (int.MinValue, int.MaxValue),
+            TensorElementType.Int16 => (short.MinValue, short.MaxValue),
+            TensorElementType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
+            TensorElementType.Bool => (0, 1),
             // float16, bfloat16 and uint16 travel as their 16-bit patterns; float8 and packed 4-bit pairs as bytes.
             _ when type.SizeInBits() == 16 => (0, ushort.MaxValue),
             _ => (0, byte.MaxValue),

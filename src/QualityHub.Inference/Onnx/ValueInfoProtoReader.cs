@@ -84,14 +84,14 @@ internal static class ValueInfoProtoReader
     // TypeProto.Map: key_type=1 (an element type), value_type=2 (a TypeProto).
     private static DeclaredType ReadMapType(ProtoReader reader)
     {
-        var key = OnnxElementType.Undefined;
+        var key = TensorElementType.Undefined;
         var value = DeclaredType.Unknown;
         while (reader.TryReadField(out var field))
         {
             switch (field.Number)
             {
                 case 1:
-                    key = (OnnxElementType)reader.ReadInt32(field, "key_type");
+                    key = (TensorElementType)reader.ReadInt32(field, "key_type");
                     break;
                 case 2:
                     value = ReadType(reader.ReadMessage(field, "value_type", "TypeProto"));
@@ -108,7 +108,7 @@ internal static class ValueInfoProtoReader
     // TypeProto.Tensor and TypeProto.SparseTensor: elem_type=1, shape=2.
     private static DeclaredType ReadTensorType(ProtoReader reader, OnnxValueKind kind, string typeName)
     {
-        OnnxElementType? elementType = null;
+        TensorElementType? elementType = null;
         List<OnnxDimension>? shape = null;
         while (reader.TryReadField(out var field))
         {
@@ -116,7 +116,7 @@ internal static class ValueInfoProtoReader
             {
                 case 1:
                     var value = reader.ReadInt32(field, "elem_type");
-                    elementType = value == 0 ? null : (OnnxElementType)value;
+                    elementType = value == 0 ? null : (TensorElementType)value;
                     break;
                 case 2:
                     shape = ReadShape(reader.ReadMessage(field, "shape", "TensorShapeProto"));
@@ -167,7 +167,7 @@ internal static class ValueInfoProtoReader
         return dims;
     }
 
-    private sealed record DeclaredType(OnnxValueKind Kind, OnnxElementType? ElementType, IReadOnlyList<OnnxDimension>? Shape, string Name)
+    private sealed record DeclaredType(OnnxValueKind Kind, TensorElementType? ElementType, IReadOnlyList<OnnxDimension>? Shape, string Name)
     {
         public static readonly DeclaredType Unknown = new(OnnxValueKind.Unknown, null, null, "unknown");
     }

@@ -24,7 +24,7 @@ public static class ModelCardProposal
 
     private static TensorInfo AsTensorInfo(OnnxValueInfo value) => new(
         value.Name,
-        (TensorElementType)(int)(value.ElementType ?? OnnxElementType.Undefined),
+        value.ElementType ?? TensorElementType.Undefined,
         value.Shape?.Select(d => d.Value ?? -1).ToArray() ?? [],
         value.Shape?.Select(d => d.Symbol).ToArray() ?? [],
         value.Kind == OnnxValueKind.Tensor);

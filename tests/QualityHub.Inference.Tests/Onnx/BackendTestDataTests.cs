@@ -51,7 +51,7 @@ public class BackendTestDataTests
         // ONNX 1.12 wrote its bfloat16 test tensors with data_type UINT16; every other file has the declared type.
         var mismatched = decoded.Where(d => d.Tensor.ElementType != d.Declared.ElementType).ToList();
         Assert.Equal(8, mismatched.Count);
-        Assert.All(mismatched, d => Assert.Equal((OnnxElementType.UInt16, OnnxElementType.BFloat16), (d.Tensor.ElementType, d.Declared.ElementType)));
+        Assert.All(mismatched, d => Assert.Equal((TensorElementType.UInt16, TensorElementType.BFloat16), (d.Tensor.ElementType, d.Declared.ElementType)));
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public class BackendTestDataTests
         var halves = OnnxValueReader.ReadFile(DataFile("node/test_cast_FLOAT_to_FLOAT16", "output_0.pb"), OnnxValueKind.Tensor);
         var bools = OnnxValueReader.ReadFile(DataFile("node/test_and2d", "input_0.pb"), OnnxValueKind.Tensor);
 
-        Assert.Equal(OnnxElementType.Float16, halves.ElementType);
+        Assert.Equal(TensorElementType.Float16, halves.ElementType);
         Assert.Equal([14436, 14777, 14546], halves.Values<ushort>()[..3].ToArray());
-        Assert.Equal((OnnxElementType.Bool, 12L), (bools.ElementType, bools.ElementCount));
+        Assert.Equal((TensorElementType.Bool, 12L), (bools.ElementType, bools.ElementCount));
         Assert.Equal([true, true, true, true, true, false], bools.Values<bool>()[..6].ToArray());
     }
 

@@ -24,7 +24,7 @@ public class OnnxModelReaderTests
         Assert.Equal("test_abs", info.GraphName);
         Assert.Equal(1, info.NodeCount);
         var input = Assert.Single(info.Inputs);
-        Assert.Equal(new OnnxValueInfo("x", OnnxValueKind.Tensor, OnnxElementType.Float, input.Shape, "tensor(float)"), input);
+        Assert.Equal(new OnnxValueInfo("x", OnnxValueKind.Tensor, TensorElementType.Float, input.Shape, "tensor(float)"), input);
         Assert.Equal([new(3, null), new(4, null), new OnnxDimension(5, null)], input.Shape!);
         var output = Assert.Single(info.Outputs);
         Assert.Equal("y", output.Name);
@@ -41,7 +41,7 @@ public class OnnxModelReaderTests
         Assert.Equal(new Dictionary<string, long> { ["ai.onnx.preview.training"] = 1 }, info.Opsets);
         Assert.Equal(["R", "T", "X", "G", "H"], info.Inputs.Select(input => input.Name));
         Assert.Equal(
-            [OnnxElementType.Float, OnnxElementType.Int64, OnnxElementType.Float, OnnxElementType.Float, OnnxElementType.Float],
+            [TensorElementType.Float, TensorElementType.Int64, TensorElementType.Float, TensorElementType.Float, TensorElementType.Float],
             info.Inputs.Select(input => input.ElementType!.Value));
         Assert.Empty(info.Inputs[0].Shape!);
         Assert.Equal(["X_new", "H_new"], info.Outputs.Select(output => output.Name));
@@ -59,7 +59,7 @@ public class OnnxModelReaderTests
         Assert.Equal("Splits", info.Inputs[1].Name);
         Assert.Equal("int64[3]", $"{info.Inputs[1].ElementType!.Value.OnnxName()}[{string.Join(",", info.Inputs[1].Shape!)}]");
         var output = Assert.Single(info.Outputs);
-        Assert.Equal(("len", OnnxElementType.Int64, 0), (output.Name, output.ElementType, output.Shape!.Count));
+        Assert.Equal(("len", TensorElementType.Int64, 0), (output.Name, output.ElementType, output.Shape!.Count));
     }
 
     [Fact]
@@ -143,13 +143,13 @@ public class OnnxModelReaderTests
                     .Message(1, new ProtoBytes().Varint(1, 2).Varint(2, 1).String(8, "sparse").PackedFloats(4, 1, 2))
                     .PackedVarints(2, 0, 5)
                     .PackedVarints(3, 100, 10))
-                .Message(11, ValueInfo("image", Tensor(OnnxElementType.UInt8, Dim("batch"), Dim(3), UnknownDim(), Dim(224))))
-                .Message(11, ValueInfo("w", Tensor(OnnxElementType.Float, Dim(8), Dim(3), Dim(3), Dim(3))))
+                .Message(11, ValueInfo("image", Tensor(TensorElementType.UInt8, Dim("batch"), Dim(3), UnknownDim(), Dim(224))))
+                .Message(11, ValueInfo("w", Tensor(TensorElementType.Float, Dim(8), Dim(3), Dim(3), Dim(3))))
                 .Message(11, ValueInfo("untyped", null))
-                .Message(12, ValueInfo("labels", new ProtoBytes().Message(4, new ProtoBytes().Message(1, new ProtoBytes().Message(4, new ProtoBytes().Message(1, Tensor(OnnxElementType.String)))))))
-                .Message(12, ValueInfo("scores", new ProtoBytes().Message(5, new ProtoBytes().Varint(1, (int)OnnxElementType.Int64).Message(2, Tensor(OnnxElementType.Float)))))
-                .Message(12, ValueInfo("sparse_out", new ProtoBytes().Message(8, new ProtoBytes().Varint(1, (int)OnnxElementType.Double).Message(2, new ProtoBytes()))))
-                .Message(13, ValueInfo("intermediate", Tensor(OnnxElementType.Float))))
+                .Message(12, ValueInfo("labels", new ProtoBytes().Message(4, new ProtoBytes().Message(1, new ProtoBytes().Message(4, new ProtoBytes().Message(1, Tensor(TensorElementType.String)))))))
+                .Message(12, ValueInfo("scores", new ProtoBytes().Message(5, new ProtoBytes().Varint(1, (int)TensorElementType.Int64).Message(2, Tensor(TensorElementType.Float)))))
+                .Message(12, ValueInfo("sparse_out", new ProtoBytes().Message(8, new ProtoBytes().Varint(1, (int)TensorElementType.Double).Message(2, new ProtoBytes()))))
+                .Message(13, ValueInfo("intermediate", Tensor(TensorElementType.Float))))
             .ToArray();
 
         var info = OnnxModelReader.Read(bytes);
@@ -165,7 +165,7 @@ public class OnnxModelReaderTests
 
         Assert.Equal(["image", "w", "untyped"], info.Inputs.Select(input => input.Name));
         Assert.Equal("batch,3,?,224", string.Join(",", info.Inputs[0].Shape!));
-        Assert.Equal(OnnxElementType.UInt8, info.Inputs[0].ElementType);
+        Assert.Equal(TensorElementType.UInt8, info.Inputs[0].ElementType);
         Assert.True(info.Inputs[1].HasInitializer);
         Assert.Equal(new OnnxValueInfo("untyped", OnnxValueKind.Unknown, null, null, "unknown"), info.Inputs[2]);
         Assert.Equal(["image", "untyped"], info.RequiredInputs.Select(input => input.Name));
@@ -246,7 +246,7 @@ public class OnnxModelReaderTests
     [Fact]
     public void Types_nested_past_the_limit_are_refused_without_exhausting_the_stack()
     {
-        var type = Tensor(OnnxElementType.Float);
+        var type = Tensor(TensorElementType.Float);
         for (var level = 0; level < 200; level++)
         {
             type = new ProtoBytes().Message(4, new ProtoBytes().Message(1, type));
@@ -271,8 +271,8 @@ public class OnnxModelReaderTests
         var graphHeader = new ProtoBytes()
             .String(2, "big")
             .Message(1, new ProtoBytes().String(4, "MatMul"))
-            .Message(11, ValueInfo("x", Tensor(OnnxElementType.Float, Dim("batch"), Dim(1000))))
-            .Message(12, ValueInfo("y", Tensor(OnnxElementType.Float, Dim("batch"), Dim(75_000))))
+            .Message(11, ValueInfo("x", Tensor(TensorElementType.Float, Dim("batch"), Dim(1000))))
+            .Message(12, ValueInfo("y", Tensor(TensorElementType.Float, Dim("batch"), Dim(75_000))))
             .Tag(5, 2).Raw(ProtoBytes.EncodeVarint(initializerLength))
             .ToArray();
         var graphLength = (ulong)graphHeader.Length + initializerLength;
@@ -345,7 +345,7 @@ public class OnnxModelReaderTests
     }
 
     /// <summary>A TypeProto with tensor_type; no dims means no shape at all (unknown rank).</summary>
-    private static ProtoBytes Tensor(OnnxElementType elementType, params ProtoBytes[] dims)
+    private static ProtoBytes Tensor(TensorElementType elementType, params ProtoBytes[] dims)
     {
         var tensor = new ProtoBytes().Varint(1, (int)elementType);
         if (dims.Length > 0)

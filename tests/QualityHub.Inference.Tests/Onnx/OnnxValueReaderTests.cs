@@ -4,7 +4,7 @@ namespace QualityHub.Inference.Tests.Onnx;
 
 public class OnnxValueReaderTests
 {
-    private static readonly ProtoBytes FloatTensor = new ProtoBytes().Varint(1, 1).Varint(2, (int)OnnxElementType.Float).Float(4, 1f);
+    private static readonly ProtoBytes FloatTensor = new ProtoBytes().Varint(1, 1).Varint(2, (int)TensorElementType.Float).Float(4, 1f);
 
     [Fact]
     public void A_value_declared_as_a_tensor_is_decoded()
@@ -43,7 +43,7 @@ public class OnnxValueReaderTests
     public void A_map_is_refused_as_unsupported_naming_its_key_type()
     {
         // MapProto: name=1, key_type=2, keys=3, values=5.
-        var bytes = new ProtoBytes().String(1, "m").Varint(2, (int)OnnxElementType.Int64).PackedVarints(3, 1, 2).ToArray();
+        var bytes = new ProtoBytes().String(1, "m").Varint(2, (int)TensorElementType.Int64).PackedVarints(3, 1, 2).ToArray();
 
         var error = Assert.Throws<OnnxUnsupportedException>(() => OnnxValueReader.Read(bytes, OnnxValueKind.Map));
 
