@@ -105,7 +105,10 @@ async function check(name, torch, images, labels) {
     maxDiff = Math.max(maxDiff, Math.abs(v - logits[i * classes + c]));
   }));
   // Compare image counts, not percentages, so float rounding cannot show as a spurious -0.00.
-  const torchCorrect = Math.round(torch.subsetAccuracy * count);
+  const torchCorrect = torch.subsetCorrect;
+  if (torch.subsetImages !== count) {
+    throw new Error(`the torch reference counts ${torch.subsetImages} subset images, the subset file holds ${count}`);
+  }
   const accuracy = (100 * correct) / count;
   const torchAccuracy = (100 * torchCorrect) / count;
   const delta = (100 * (correct - torchCorrect)) / count;

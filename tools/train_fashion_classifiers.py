@@ -171,8 +171,8 @@ def predict(model, x, batch=1000):
     return torch.cat([model(x[i:i + batch]) for i in range(0, len(x), batch)])
 
 
-def accuracy(logits, y):
-    return float((logits.argmax(1) == y).float().mean())
+def correct_count(logits, y):
+    return int((logits.argmax(1) == y).sum())
 
 
 def train(spec, train_x, train_y):
@@ -318,7 +318,7 @@ def per_class_rows(logits, y):
     return "\n".join(rows)
 
 
-def training_md(spec, r, mean, std, env):
+def training_md(spec, r, mean, std, exact, env):
     return f"""# {spec['name']} — training record
 
 Written by `tools/train_fashion_classifiers.py`; every figure below was measured by that run.
@@ -330,7 +330,7 @@ Written by `tools/train_fashion_classifiers.py`; every figure below was measured
 | parameters | {r['params']:,} trainable{r['buffers_note']} |
 | ONNX file | `{spec['name']}.onnx`, {r['size']:,} bytes, opset {OPSET}, input `pixels` float [batch,1,28,28], output `logits` float [batch,10] (no softmax) |
 | training data | the 60,000 official Fashion-MNIST training images (`{SOURCE_DIR}/train-*`), nothing else; no augmentation |
-| input normalisation | x = (pixel/255 − {mean:.4f}) / {std:.4f} (training-set mean and std, computed by the script) |
+| input normalisation | x = (pixel/255 − {mean:.4f}) / {std:.4f}: the training set's pixel mean {exact[0]:.6f} and standard deviation {exact[1]:.6f} (of pixel/255, computed by the script), rounded to 4 decimals |
 | epochs | {spec['epochs']} |
 | batch size | {BATCH_SIZE}, reshuffled every epoch |
 | optimiser | Adam, learning rate {spec['lr']:g} with cosine decay to 0 over all {r['steps']:,} steps, no weight decay |
@@ -348,8 +348,8 @@ subset and compares (see `MODELS.md`).
 
 | test set | images | top-1 accuracy |
 | --- | ---: | ---: |
-| official Fashion-MNIST test set (t10k) | 10,000 | **{100 * r['test_accuracy']:.2f}%** |
-| demo subset `data/demo/fashion-mnist/test-2000-*` (200 per class) | 2,000 | **{100 * r['subset_accuracy']:.2f}%** |
+| official Fashion-MNIST test set (t10k) | 10,000 | **{100 * r['test_accuracy']:.2f}%** ({r['test_correct']:,} correct) |
+| demo subset `data/demo/fashion-mnist/test-2000-*` (200 per class) | 2,000 | **{100 * r['subset_accuracy']:.2f}%** ({r['subset_correct']:,} correct) |
 
 Per class on the full test set:
 
@@ -392,10 +392,12 @@ model card) and a `<name>.training.md` (architecture, optimiser, train time, per
   script with the torch model in eval mode.
 - latency: median wall time of one forward pass of one image, torch on the CPU with {THREADS} threads (best of 5
   rounds of 400 runs), measured by the training script right after training each model, on the machine it
-  trained on ({reference['machine']}). It is a relative figure for comparing the three; QualityHub's own
-  engine times the ONNX files itself.
-- input: `pixels` = (pixel/255 − {reference['mean']:.4f}) / {reference['std']:.4f}, float [batch,1,28,28]; output:
-  `logits` float [batch,10], no softmax, classes in the order of the `labels` metadata and the card.
+  trained on. It is a relative figure for comparing the three; QualityHub's own engine times the ONNX files
+  itself.
+- machine: {reference['machine']}.
+- input: `pixels` = (pixel/255 − {reference['mean']:.4f}) / {reference['std']:.4f}, float [batch,1,28,28]: the
+  training set's pixel mean {reference['exactMean']:.6f} and std {reference['exactStd']:.6f}, rounded to 4 decimals.
+- output: `logits` float [batch,10], no softmax, classes in the order of the `labels` metadata and the card.
 
 ## ONNX Runtime check
 
@@ -439,7 +441,8 @@ def main():
             reference = {"models": {}}
     reference.update({
         "about": "torch results of tools/train_fashion_classifiers.py, compared by tools/check_fashion_onnx.mjs",
-        "mean": mean, "std": std, "scale": round(SCALE, 9), "seed": SEED, "machine": env,
+        "mean": mean, "std": std, "exactMean": round(exact_mean, 6), "exactStd": round(exact_std, 6),
+        "scale": round(SCALE, 9), "seed": SEED, "machine": env,
         "subsetImages": "data/demo/fashion-mnist/test-2000-images-idx3-ubyte.gz",
         "subsetLabels": "data/demo/fashion-mnist/test-2000-labels-idx1-ubyte.gz",
     })
@@ -460,16 +463,18 @@ def main():
             "steps": spec["epochs"] * ((len(train_x) + BATCH_SIZE - 1) // BATCH_SIZE),
             "train_seconds": seconds,
             "load": f"{load_before:.1f} / {load_after:.1f}",
-            "test_accuracy": accuracy(test_logits, test_y),
-            "subset_accuracy": accuracy(subset_logits, subset_y),
+            "test_correct": correct_count(test_logits, test_y),
+            "subset_correct": correct_count(subset_logits, subset_y),
             "per_class": per_class_rows(test_logits, test_y),
         }
+        r["test_accuracy"] = r["test_correct"] / len(test_y)
+        r["subset_accuracy"] = r["subset_correct"] / len(subset_y)
         r["latency_ms"], r["latency_p95_ms"] = latency_ms(model, test_x[:1])
         print(f"  test accuracy {100 * r['test_accuracy']:.2f}%, subset accuracy {100 * r['subset_accuracy']:.2f}%, "
               f"latency {r['latency_ms']:.3f} ms, trained in {fmt_duration(seconds)}")
 
         onnx_path = os.path.join(MODELS_DIR, f"{spec['name']}.onnx")
-        doc = (f"Fashion-MNIST classifier ({spec['summary']}) trained by QualityHub's "
+        doc = (f"Fashion-MNIST classifier, a {spec['summary']}, trained by QualityHub's "
                f"tools/train_fashion_classifiers.py on the 60,000 official training images.")
         r["size"], _ = export(model, onnx_path, doc)
         notes = (f"{spec['summary'][0].upper()}{spec['summary'][1:]}, trained on the 60,000 official Fashion-MNIST "
@@ -478,13 +483,17 @@ def main():
                  f"image as stored in the IDX files (0 = background), normalised with the training-set mean and std.")
         write_text(os.path.join(MODELS_DIR, f"{spec['name']}.card.json"),
                    compact_number_lists(json.dumps(card(mean, std, notes), indent=2, ensure_ascii=False)) + "\n")
-        write_text(os.path.join(MODELS_DIR, f"{spec['name']}.training.md"), training_md(spec, r, mean, std, env))
+        write_text(os.path.join(MODELS_DIR, f"{spec['name']}.training.md"), training_md(spec, r, mean, std, (exact_mean, exact_std), env))
         reference["models"][spec["name"]] = {
             "params": r["params"],
             "onnxBytes": r["size"],
             "epochs": spec["epochs"],
             "trainSeconds": round(seconds, 1),
+            "testCorrect": r["test_correct"],
+            "testImages": len(test_y),
             "testAccuracy": r["test_accuracy"],
+            "subsetCorrect": r["subset_correct"],
+            "subsetImages": len(subset_y),
             "subsetAccuracy": r["subset_accuracy"],
             "latencyMs": round(r["latency_ms"], 4),
             # One digit per subset image: torch's top-1 class, in subset order.
