@@ -46,6 +46,31 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task The_Fashion_MNIST_demo_has_three_candidates_with_cards_and_a_balanced_2000_image_subset()
+    {
+        var models = await client.GetFromJsonAsync<JsonElement>("/api/models");
+        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
+
+        var fashion = models.EnumerateArray().Where(m => m.GetProperty("module").GetString() == DemoContentLoader.FashionModule).ToList();
+        Assert.Equal(["fashion-cnn-v1", "fashion-linear-v1", "fashion-mlp-v1"], fashion.Select(m => m.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        foreach (var model in fashion)
+        {
+            var detail = await client.GetFromJsonAsync<JsonElement>($"/api/models/{model.GetProperty("id").GetInt32()}");
+            Assert.Contains("\"task\": \"image-classification\"", detail.GetProperty("modelCardJson").GetString());
+            Assert.Contains("Measured accuracy", detail.GetProperty("notes").GetString());
+        }
+
+        var subset = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000");
+        Assert.Equal(2000, subset.GetProperty("samples").GetInt32());
+        Assert.Equal("MIT", subset.GetProperty("licence").GetProperty("id").GetString());
+        var detailOfSubset = await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{subset.GetProperty("id").GetInt32()}");
+        var labelCounts = detailOfSubset.GetProperty("labelCounts").EnumerateArray().ToList();
+        Assert.Equal(10, labelCounts.Count);
+        Assert.All(labelCounts, c => Assert.Equal(200, c.GetProperty("count").GetInt32()));
+        Assert.Equal("T-shirt/top", labelCounts[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task A_dataset_pages_its_samples_and_serves_their_images()
     {
         var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
