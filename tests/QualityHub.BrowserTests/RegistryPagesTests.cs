@@ -59,6 +59,24 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         File.Delete(notOnnx);
     }
 
+    [Fact]
+    public async Task A_card_edit_that_cannot_work_is_refused_with_the_reason_and_the_card_stays()
+    {
+        var page = await fixture.NewPageAsync();
+        var portal = new PortalPage(page);
+        await portal.OpenOverviewAsync();
+        await portal.NavigateByClickAsync("Models");
+        await page.GetByRole(AriaRole.Link, new() { Name = "fashion-linear-v1" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm or edit the card" }).ClickAsync();
+        await page.GetByLabel("Model card JSON").FillAsync("{ \"task\": \"image-classification\", \"input\": { \"width\": 28, \"height\": 28, \"channels\": 2 } }");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save card" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("input.channels must be 1 or 3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.Locator("pre.qh-pre").First).ToContainTextAsync("T-shirt/top");
+    }
+
     private static string RepositoryRoot
     {
         get

@@ -108,6 +108,30 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task A_card_is_confirmed_or_edited_and_a_status_changed_while_bad_ones_change_nothing()
+    {
+        using var form = Upload(RepositoryFile("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"edit-{Guid.NewGuid():N}");
+        var id = (await (await client.PostAsync("/api/models", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        const string edited = """{ "task": "image-classification", "input": { "width": 28, "height": 28, "mean": [0.286], "std": [0.353] }, "labels": ["a","b","c","d","e","f","g","h","i","j"] }""";
+
+        var saved = await client.PutAsync($"/api/models/{id}/card", new StringContent(edited));
+        var refused = await client.PutAsync($"/api/models/{id}/card", new StringContent("""{ "task": "image-classification", "input": { "width": 28, "height": 28, "channels": 7 } }"""));
+        var released = await client.PutAsJsonAsync($"/api/models/{id}/status", new { status = "Released" });
+        var badStatus = await client.PutAsJsonAsync($"/api/models/{id}/status", new { status = "shipped" });
+        var missing = await client.PutAsync("/api/models/999999/card", new StringContent(edited));
+
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("input.channels", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, released.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/models/{id}");
+        Assert.Contains("\"labels\": [\n    \"a\"", detail.GetProperty("modelCardJson").GetString()!.ReplaceLineEndings("\n"));
+        Assert.Equal("Released", detail.GetProperty("summary").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Bad_uploads_are_refused_with_problem_details_and_register_nothing()
     {
         var before = (await client.GetFromJsonAsync<JsonElement>("/api/models")).GetArrayLength();

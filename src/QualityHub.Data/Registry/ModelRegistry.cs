@@ -193,6 +193,20 @@ public sealed partial class ModelRegistry(
         return card;
     }
 
+    /// <summary>Moves a version along its life: candidate, released, retired.</summary>
+    public async Task SetStatusAsync(int versionId, ModelStatus status, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(status))
+        {
+            throw new RegistrationException($"Status {status} is not candidate, released or retired.");
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var version = await db.ModelVersions.FindAsync([versionId], cancellationToken) ?? throw new RegistrationException($"There is no model version {versionId}.");
+        version.Status = status;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>What the engine needs to load a registered version.</summary>
     public ModelSpec SpecFor(ModelVersion version, string moduleName) =>
         new(version.Sha256, store.PathOf(version.Sha256), $"{moduleName}/{version.Name}");

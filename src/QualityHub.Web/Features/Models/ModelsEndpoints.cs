@@ -28,6 +28,32 @@ public static class ModelsEndpoints
         api.MapGet("/models/{id:int}", async (ModelCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."));
         api.MapPost("/models", RegisterAsync).DisableAntiforgery();
+        api.MapPut("/models/{id:int}/card", async (int id, HttpRequest request, ModelRegistry registry, CancellationToken ct) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var json = await reader.ReadToEndAsync(ct);
+            try
+            {
+                var card = await registry.UpdateCardAsync(id, json, ct);
+                return Results.Text(card.ToJson(), "application/json");
+            }
+            catch (RegistrationException e)
+            {
+                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message);
+            }
+        });
+        api.MapPut("/models/{id:int}/status", async (int id, StatusChange body, ModelRegistry registry, CancellationToken ct) =>
+        {
+            try
+            {
+                await registry.SetStatusAsync(id, body.Status, ct);
+                return Results.NoContent();
+            }
+            catch (RegistrationException e)
+            {
+                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message);
+            }
+        });
         return api;
     }
 
@@ -131,6 +157,9 @@ public static class ModelsEndpoints
 
         return Problem(400, "No file", "The request has no file part.");
     }
+
+    /// <summary>The JSON body of PUT /api/models/{id}/status.</summary>
+    public sealed record StatusChange(ModelStatus Status);
 
     /// <summary>The JSON body of POST /api/modules.</summary>
     public sealed record NewModule(string? Name, TaskType TaskType, string? InputDescription, string? OutputDescription, string? Description);
