@@ -5,25 +5,9 @@ namespace QualityHub.Inference.Imaging;
 /// gathered in memory first. Each chunk's CRC is checked as it ends; the stream ends at the first other chunk,
 /// whose header is then the reader's current chunk.
 /// </summary>
-internal sealed class IdatReadStream(PngChunkReader chunks) : Stream
+internal sealed class IdatReadStream(PngChunkReader chunks) : ForwardOnlyReadStream
 {
     private bool ended;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <summary>True once reading the chunks themselves failed (truncation, CRC), as opposed to the data in them being wrong.</summary>
     public bool Faulted { get; private set; }
@@ -65,14 +49,4 @@ internal sealed class IdatReadStream(PngChunkReader chunks) : Stream
         {
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
