@@ -8,7 +8,6 @@ internal sealed class ImportFashionMnistCommand : ICliCommand
 {
     public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
 
-    private static readonly string[] Labels = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     public string Name => "import-fashion-mnist";
 
@@ -36,10 +35,10 @@ internal sealed class ImportFashionMnistCommand : ICliCommand
             TaskType = TaskType.ImageClassification,
             Split = DatasetSplit.Test,
             Source = $"Fashion-MNIST official test set (t10k) from Debian's dataset-fashion-mnist ({folder})",
-            LicenceId = "MIT",
+            LicenceId = FashionMnist.LicenceId,
             CommercialUseAllowed = true,
-            Attribution = "Fashion-MNIST, Copyright (c) 2017 Zalando SE (Han Xiao, Kashif Rasul, Roland Vollgraf), MIT licence.",
-            Labels = Labels,
+            Attribution = FashionMnist.Attribution,
+            Labels = FashionMnist.Labels,
         };
         return await ImportDatasetCommand.ImportAsync(context, request, () => DatasetSource.FromIdx(images, labels), cancellationToken);
     }

@@ -23,7 +23,6 @@ public sealed partial class DemoContentLoader(
     public const string FashionModule = "fashion-mnist-classifier";
     public const string CardTextModule = "card-text-recognizer";
 
-    private static readonly string[] FashionLabels = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     /// <summary>Completes when loading has finished (or was not needed).</summary>
     public Task Completion => completion.Task;
@@ -106,29 +105,18 @@ public sealed partial class DemoContentLoader(
         var folder = Path.Combine(DemoFolder, "fashion-mnist");
         var images = Path.Combine(folder, "test-2000-images-idx3-ubyte.gz");
         var labels = Path.Combine(folder, "test-2000-labels-idx1-ubyte.gz");
-        int? datasetId = null;
-        if (File.Exists(images) && File.Exists(labels))
+        await ImportDemoDatasetAsync([images, labels], () => DatasetSource.FromIdx(images, labels), new DatasetImportRequest
         {
-            using var source = DatasetSource.FromIdx(images, labels);
-            var result = await datasets.ImportAsync(new DatasetImportRequest
-            {
-                Name = "fashion-mnist-test-2000",
-                ModuleName = FashionModule,
-                TaskType = TaskType.ImageClassification,
-                Split = DatasetSplit.Test,
-                Source = "Fashion-MNIST official test set (t10k), 200 images per class; Debian package dataset-fashion-mnist. See data/demo/fashion-mnist/DATASET.md.",
-                LicenceId = "MIT",
-                CommercialUseAllowed = true,
-                Attribution = "Fashion-MNIST, Copyright (c) 2017 Zalando SE (Han Xiao, Kashif Rasul, Roland Vollgraf), MIT licence.",
-                Labels = FashionLabels,
-            }, source, cancellationToken: cancellationToken);
-            datasetId = result.Dataset?.Id;
-            LogDataset("fashion-mnist-test-2000", result.Items, result.Issues.Count);
-        }
-        else
-        {
-            LogMissing(images);
-        }
+            Name = "fashion-mnist-test-2000",
+            ModuleName = FashionModule,
+            TaskType = TaskType.ImageClassification,
+            Split = DatasetSplit.Test,
+            Source = "Fashion-MNIST official test set (t10k), 200 images per class; Debian package dataset-fashion-mnist. See data/demo/fashion-mnist/DATASET.md.",
+            LicenceId = FashionMnist.LicenceId,
+            CommercialUseAllowed = true,
+            Attribution = FashionMnist.Attribution,
+            Labels = FashionMnist.Labels,
+        }, cancellationToken);
 
         foreach (var name in new[] { "fashion-linear-v1", "fashion-mlp-v1", "fashion-cnn-v1" })
         {
@@ -139,30 +127,34 @@ public sealed partial class DemoContentLoader(
     private async Task LoadCardTextAsync(CancellationToken cancellationToken)
     {
         var jsonl = Path.Combine(DemoFolder, "card-text", "labels.jsonl");
-        if (File.Exists(jsonl))
+        await ImportDemoDatasetAsync([jsonl], () => DatasetSource.FromJsonl(jsonl), new DatasetImportRequest
         {
-            using var source = DatasetSource.FromJsonl(jsonl);
-            var result = await datasets.ImportAsync(new DatasetImportRequest
-            {
-                Name = "card-text-test",
-                ModuleName = CardTextModule,
-                TaskType = TaskType.TextRecognition,
-                Split = DatasetSplit.Test,
-                Source = "Rendered by tools/render_card_text.py (random Luhn-valid numbers, Debian fonts). See data/demo/card-text/DATASET.md.",
-                LicenceId = "CC0-1.0",
-                CommercialUseAllowed = true,
-                Attribution = "QualityHub demo data, rendered with fonts from Debian packages.",
-            }, source, cancellationToken: cancellationToken);
-            LogDataset("card-text-test", result.Items, result.Issues.Count);
-        }
-        else
-        {
-            LogMissing(jsonl);
-        }
+            Name = "card-text-test",
+            ModuleName = CardTextModule,
+            TaskType = TaskType.TextRecognition,
+            Split = DatasetSplit.Test,
+            Source = "Rendered by tools/render_card_text.py (random Luhn-valid numbers, Debian fonts). See data/demo/card-text/DATASET.md.",
+            LicenceId = "CC0-1.0",
+            CommercialUseAllowed = true,
+            Attribution = "QualityHub demo data, rendered with fonts from Debian packages.",
+        }, cancellationToken);
 
         var assets = Path.Combine(InstallLayout.RootDirectory, "node_modules", "@gutenye", "ocr-models", "assets");
         await RegisterDemoModelAsync(
             CardTextModule, "pp-ocrv4-rec", Path.Combine(assets, "ch_PP-OCRv4_rec_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec.card.json"), assets, cancellationToken);
+    }
+
+    private async Task ImportDemoDatasetAsync(string[] files, Func<DatasetSource> open, DatasetImportRequest request, CancellationToken cancellationToken)
+    {
+        if (files.FirstOrDefault(f => !File.Exists(f)) is { } missing)
+        {
+            LogMissing(missing);
+            return;
+        }
+
+        using var source = open();
+        var result = await datasets.ImportAsync(request, source, cancellationToken: cancellationToken);
+        LogDataset(request.Name, result.Items, result.Issues.Count);
     }
 
     private async Task RegisterDemoModelAsync(string module, string version, string modelPath, string cardPath, string? charsetFolder, CancellationToken cancellationToken)
