@@ -1,3 +1,5 @@
+using QualityHub.Inference.Onnx;
+
 namespace QualityHub.Inference;
 
 /// <summary>Tensor element types, numbered as ONNX's TensorProto.DataType (and ORT's ONNXTensorElementDataType).</summary>
@@ -32,16 +34,8 @@ public enum TensorElementType
 /// <summary>Sizes and .NET types of tensor elements.</summary>
 public static class TensorElementTypes
 {
-    /// <summary>Bytes per element, or 0 for types without a fixed size (string, undefined).</summary>
-    public static int SizeOf(TensorElementType type) => type switch
-    {
-        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
-        TensorElementType.UInt8 or TensorElementType.Int8 or TensorElementType.Bool => 1,
-        TensorElementType.UInt16 or TensorElementType.Int16 or TensorElementType.Float16 or TensorElementType.BFloat16 => 2,
-        TensorElementType.Int64 or TensorElementType.UInt64 or TensorElementType.Double or TensorElementType.Complex64 => 8,
-        TensorElementType.Complex128 => 16,
-        _ => 0,
-    };
+    /// <summary>Bytes per element, or 0 for types without a whole-byte fixed size (string, 4-bit, undefined).</summary>
+    public static int SizeOf(TensorElementType type) => type.SizeInBits() is var bits && bits % 8 == 0 ? bits / 8 : 0;
 
     /// <summary>The element type a .NET type maps to; throws for types ORT tensors cannot hold.</summary>
     public static TensorElementType Of<T>()
