@@ -2,10 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QualityHub.Inference.Engine;
+using QualityHub.Inference.Tasks;
 
 namespace QualityHub.Inference;
 
-/// <summary>Registers the inference engine and its options (configuration section "Inference").</summary>
+/// <summary>Registers the inference engine, its options (configuration section "Inference") and the task runner over it.</summary>
 public static class InferenceServiceCollectionExtensions
 {
     public static IServiceCollection AddQualityHubInference(this IServiceCollection services, IConfiguration configuration)
@@ -15,6 +16,7 @@ public static class InferenceServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddSingleton<InferenceEngine>();
+        services.AddSingleton<ModelTaskRunner>();
         return services;
     }
 

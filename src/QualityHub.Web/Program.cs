@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Models;
@@ -26,6 +27,7 @@ builder.Services.AddQualityHubWeb();
 builder.Services.AddOverviewFeature();
 builder.Services.AddModelsFeature();
 builder.Services.AddDatasetsFeature();
+builder.Services.AddCompareFeature(builder.Configuration);
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -12,17 +12,6 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
 {
     private readonly HttpClient client = factory.CreateClient();
 
-    private static string RepositoryFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine([dir.FullName, .. parts]);
-    }
-
     public async Task InitializeAsync() => await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -94,7 +83,7 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     [Fact]
     public async Task A_model_uploaded_as_multipart_is_registered_and_described()
     {
-        using var form = Upload(RepositoryFile("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"bench-{Guid.NewGuid():N}");
+        using var form = Upload(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"bench-{Guid.NewGuid():N}");
 
         var response = await client.PostAsync("/api/models", form);
 
@@ -110,7 +99,7 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     [Fact]
     public async Task A_card_is_confirmed_or_edited_and_a_status_changed_while_bad_ones_change_nothing()
     {
-        using var form = Upload(RepositoryFile("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"edit-{Guid.NewGuid():N}");
+        using var form = Upload(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"edit-{Guid.NewGuid():N}");
         var id = (await (await client.PostAsync("/api/models", form)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
         const string edited = """{ "task": "image-classification", "input": { "width": 28, "height": 28, "mean": [0.286], "std": [0.353] }, "labels": ["a","b","c","d","e","f","g","h","i","j"] }""";
 

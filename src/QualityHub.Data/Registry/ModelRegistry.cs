@@ -207,6 +207,30 @@ public sealed partial class ModelRegistry(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Removes a version that nothing depends on: a version in a release or with evaluation runs is history and can
+    /// only be retired. The blob goes when no other version shares it. Returns the deleted version's engine key.
+    /// </summary>
+    public async Task<string> DeleteAsync(int versionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var version = await db.ModelVersions.FindAsync([versionId], cancellationToken) ?? throw new RegistrationException($"There is no model version {versionId}.");
+        if (await db.ReleaseEntries.AnyAsync(e => e.ModelVersionId == versionId, cancellationToken))
+        {
+            throw new RegistrationException($"Model version {version.Name} is part of a release; retire it instead of deleting it.");
+        }
+
+        if (await db.EvaluationRuns.AnyAsync(r => r.ModelVersionId == versionId, cancellationToken))
+        {
+            throw new RegistrationException($"Model version {version.Name} has evaluation runs; retire it instead of deleting it.");
+        }
+
+        db.ModelVersions.Remove(version);
+        await db.SaveChangesAsync(cancellationToken);
+        await ForgetBlobIfUnusedAsync(version.Sha256);
+        return version.Sha256;
+    }
+
     /// <summary>What the engine needs to load a registered version.</summary>
     public ModelSpec SpecFor(ModelVersion version, string moduleName) =>
         new(version.Sha256, store.PathOf(version.Sha256), $"{moduleName}/{version.Name}");

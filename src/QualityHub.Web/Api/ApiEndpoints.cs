@@ -1,3 +1,4 @@
+using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
@@ -15,6 +16,7 @@ public static class ApiEndpoints
             overview.GetSummaryAsync(cancellationToken));
         api.MapModelsApi();
         api.MapDatasetsApi();
+        api.MapCompareApi();
 
         return endpoints;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
+using QualityHub.Inference.Engine;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -40,6 +41,18 @@ public static class ModelsEndpoints
             catch (RegistrationException e)
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message);
+            }
+        });
+        api.MapDelete("/models/{id:int}", async (int id, ModelRegistry registry, InferenceEngine engine, CancellationToken ct) =>
+        {
+            try
+            {
+                await engine.UnloadAsync(await registry.DeleteAsync(id, ct));
+                return Results.NoContent();
+            }
+            catch (RegistrationException e)
+            {
+                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 409, "Model version not deleted", e.Message);
             }
         });
         api.MapPut("/models/{id:int}/status", async (int id, StatusChange body, ModelRegistry registry, CancellationToken ct) =>
