@@ -199,9 +199,9 @@ public sealed class CompareApiTests(DemoQualityHubFactory factory) : IClassFixtu
         var source = factory.Services.GetRequiredService<CandidateSource>();
         var batch = factory.Services.GetRequiredService<BatchComparison>();
         var candidates = await source.ResolveAsync(versions.Select(v => v.Id).ToList());
-        var reports = new List<BatchProgress>();
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<BatchProgress>();
 
-        var summary = await batch.RunAsync(candidates, datasetId, 0, 200, new SynchronousProgress<BatchProgress>(reports.Add));
+        var summary = await batch.RunAsync(candidates, datasetId, 0, 200, new SynchronousProgress<BatchProgress>(reports.Enqueue));
 
         var references = versions.Select(v => ReferenceTop1(v.Name)[..200]).ToList();
         var truth = samples.Select(s => labels.IndexOf(s.GetProperty("groundTruth").GetString()!)).ToList();
@@ -216,7 +216,9 @@ public sealed class CompareApiTests(DemoQualityHubFactory factory) : IClassFixtu
             Assert.Equal(0, tally.Errors);
         }
 
+        Assert.Equal(new BatchProgress(0, 200, 0), reports.First());
         Assert.Equal(200, reports.Max(r => r.Done));
+        Assert.All(reports, r => Assert.Equal(200, r.Total));
         Assert.All(summary.Disagreements, d => Assert.True(d.Outputs.Distinct().Count() > 1));
     }
 

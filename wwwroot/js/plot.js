@@ -20,8 +20,12 @@ function loadPlotly() {
 }
 
 // Draws the figure, or updates the existing one in place.
+// Nothing happens when the element left the page meanwhile (its component was removed while plotly loaded).
 export async function render(element, figureJson) {
   const Plotly = await loadPlotly();
+  if (!element || !element.isConnected) {
+    return;
+  }
   const figure = JSON.parse(figureJson);
   const config = { responsive: true, displaylogo: false, ...(figure.config ?? {}) };
   await Plotly.react(element, figure.data, figure.layout ?? {}, config);

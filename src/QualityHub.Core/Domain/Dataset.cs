@@ -32,4 +32,7 @@ public enum DatasetSplit
     Train = 1,
     Test = 2,
     OnlineSample = 3,
+
+    /// <summary>A named set of samples people picked (e.g. from the Compare page), usable like any other dataset.</summary>
+    Collection = 4,
 }

@@ -16,8 +16,12 @@ public sealed class InferenceOptions
     /// <summary>Largest micro-batch the dynamic batcher forms (models with a dynamic batch dimension only).</summary>
     public int MaxBatchSize { get; set; } = 32;
 
-    /// <summary>How long the batcher waits for more requests after the first one arrives, in milliseconds.</summary>
-    public double MaxBatchDelayMs { get; set; } = 2;
+    /// <summary>
+    /// How long the batcher waits for more requests after the first one arrives, in milliseconds. 0 (Triton's
+    /// default) batches whatever is waiting when the session is free: no added latency for a lone request, and
+    /// under load requests pile up during each run, so batches still form. Raise it to trade latency for batch size.
+    /// </summary>
+    public double MaxBatchDelayMs { get; set; }
 
     /// <summary>Model runs in flight at once across all sessions; more than the cores only adds contention.</summary>
     public int MaxConcurrentRuns { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);

@@ -13,6 +13,7 @@ public sealed partial class Plot
     private IJSObjectReference? module;
     private string? renderedJson;
     private string figureJson = "";
+    private bool disposed;
 
     [Parameter, EditorRequired]
     public required PlotFigure Figure { get; set; }
@@ -43,10 +44,15 @@ public sealed partial class Plot
         {
             // The browser left; nothing to draw on.
         }
+        catch (JSException) when (disposed)
+        {
+            // The chart was removed from the page while it was being drawn.
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        disposed = true;
         if (module is null)
         {
             return;

@@ -47,6 +47,7 @@ public sealed class BatchComparison(
         var samples = await NextSamplesAsync(datasetId, fromOrdinal, count, cancellationToken);
         var tally = new Tally(candidates);
         var clock = Stopwatch.StartNew();
+        progress?.Report(new BatchProgress(0, samples.Count, 0));
         var cancelled = false;
         try
         {

@@ -10,6 +10,7 @@ public static class CompareServiceCollectionExtensions
         services.AddSingleton<BatchComparison>();
         services.AddSingleton<SamplePicker>();
         services.AddSingleton<EngineMonitor>();
+        services.AddSingleton<SampleCollections>();
         return services;
     }
 }

@@ -5,7 +5,7 @@ using QualityHub.Inference.Engine;
 namespace QualityHub.Web.Features.Compare;
 
 /// <summary>A loaded session as the engine panel shows it.</summary>
-public sealed record SessionStatus(string Name, ExecutionProvider Provider, long SizeBytes, BatchMode BatchMode, int QueueDepth, long Items, double ItemsPerSecond);
+public sealed record SessionStatus(string Name, string Version, ExecutionProvider Provider, long SizeBytes, BatchMode BatchMode, int QueueDepth, long Items, double ItemsPerSecond);
 
 /// <summary>The engine at one moment: where it runs, what is loaded, how busy it is.</summary>
 public sealed record EngineStatus(
@@ -45,7 +45,7 @@ public sealed class EngineMonitor(InferenceEngine engine)
             seconds > 0 && oldest.Items.TryGetValue(key, out var before) && current >= before ? (current - before) / seconds : 0;
 
         var sessions = snapshot.Models
-            .Select(m => new SessionStatus(m.DisplayName, m.Provider, m.SizeBytes, m.BatchMode, m.QueueDepth, m.Items, Rate(m.Key, m.Items)))
+            .Select(m => new SessionStatus(m.DisplayName, m.DisplayName[(m.DisplayName.LastIndexOf('/') + 1)..], m.Provider, m.SizeBytes, m.BatchMode, m.QueueDepth, m.Items, Rate(m.Key, m.Items)))
             .ToList();
         var probe = engine.Provider;
         var provider = probe.Provider?.ToString().ToUpperInvariant() ?? "unavailable";

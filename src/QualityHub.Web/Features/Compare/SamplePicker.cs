@@ -30,8 +30,8 @@ public sealed class SamplePicker(
         return choices;
     }
 
-    /// <summary>A random sample of the dataset with that ground truth and tag (either may be null); null when none matches.</summary>
-    public async Task<SampleRef?> RandomAsync(int datasetId, string? label = null, string? tag = null, CancellationToken cancellationToken = default)
+    /// <summary>Up to <paramref name="count"/> random samples of the dataset with that ground truth and tag (either may be null).</summary>
+    public async Task<IReadOnlyList<SampleRef>> RandomAsync(int datasetId, string? label, string? tag, int count, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Samples.Where(s => s.DatasetId == datasetId);
@@ -45,9 +45,9 @@ public sealed class SamplePicker(
             query = query.Where(s => s.Tags.Contains(tag));
         }
 
-        return await query.OrderBy(_ => EF.Functions.Random()).Take(1)
+        return await query.OrderBy(_ => EF.Functions.Random()).Take(count)
             .Select(s => new SampleRef(s.Id, s.DatasetId, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags))
-            .FirstOrDefaultAsync(cancellationToken);
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public sealed class SamplePicker(
         var limit = options.Value.DisagreementSearchLimit;
         for (var tried = 1; tried <= limit; tried++)
         {
-            if (await RandomAsync(datasetId, label, tag, cancellationToken) is not { } sample)
+            if (await RandomAsync(datasetId, label, tag, 1, cancellationToken) is not [var sample])
             {
                 return (null, tried - 1);
             }
