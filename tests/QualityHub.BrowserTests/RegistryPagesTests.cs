@@ -41,7 +41,7 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await panel.Locator(".rz-dropdown").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "card-text-recognizer" }).ClickAsync();
         await panel.Locator("input[name=version]").FillAsync(version);
-        await panel.Locator("input[type=file]").SetInputFilesAsync(Path.Combine(RepositoryRoot, "data", "bench", "cnn-fashion-sized.onnx"));
+        await panel.Locator("input[type=file]").SetInputFilesAsync(Path.Combine(BrowserFixture.RepositoryRoot, "data", "bench", "cnn-fashion-sized.onnx"));
         await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
 
         await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Registered card-text-recognizer/{version}");
@@ -75,20 +75,6 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("input.channels must be 1 or 3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(page.Locator("pre.qh-pre").First).ToContainTextAsync("T-shirt/top");
-    }
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir.FullName;
-        }
     }
 
     [Fact]
