@@ -126,6 +126,71 @@ public sealed class DatasetImporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_zip_with_labels_jsonl_imports_text_lines_and_reports_each_bad_line()
+    {
+        var zip = Path.Combine(input.Path, "lines.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            Add(archive, "images/0001.png", Png(3, 8));
+            Add(archive, "images/0002.png", Png(4, 8));
+            Add(archive, "labels.jsonl", """
+                {"image": "images/0001.png", "text": "12/29", "tags": ["embossed"]}
+                {"image": "images/0002.png", "text": "4111 1111"}
+                """u8.ToArray());
+        }
+
+        var bad = Path.Combine(input.Path, "bad-lines.zip");
+        using (var archive = ZipFile.Open(bad, ZipArchiveMode.Create))
+        {
+            Add(archive, "images/0001.png", Png(3, 8));
+            Add(archive, "labels.jsonl", "{\"image\": \"images/0001.png\", \"text\": \"ok\"}\n{\"image\": \"images/missing.png\", \"text\": \"x\"}\n"u8.ToArray());
+        }
+
+        var textRequest = Request("zipped-lines") with { ModuleName = "card-text", TaskType = TaskType.TextRecognition, Labels = [] };
+        using var source = DatasetSource.FromZip(zip);
+        var imported = await Importer.ImportAsync(textRequest, source);
+        using var badSource = DatasetSource.FromZip(bad);
+        var refused = await Importer.ImportAsync(textRequest with { Name = "zipped-bad" }, badSource);
+
+        Assert.True(imported.Succeeded, string.Join("; ", imported.Issues));
+        await using (var db = await fixture.Storage.CreateContextAsync())
+        {
+            var samples = await db.Samples.OrderBy(s => s.Ordinal).ToListAsync();
+            Assert.Equal(["12/29", "4111 1111"], samples.Select(s => s.GroundTruth));
+            Assert.Equal(["embossed"], samples[0].Tags);
+        }
+
+        Assert.Equal("labels.jsonl line 2 (images/missing.png): 'images/missing.png' is not in the zip", Assert.Single(refused.Issues).ToString());
+        Assert.Equal(1, await DatasetCountAsync());
+    }
+
+    [Fact]
+    public async Task IDX_files_without_a_label_set_are_refused_with_one_issue_not_one_per_image()
+    {
+        var (images, labels) = WriteIdx(input.Path, [0, 1, 2, 1], gzip: false);
+
+        var result = await Importer.ImportAsync(Request() with { Labels = [] }, DatasetSource.FromIdx(images, labels));
+
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal("labels", issue.Item);
+        Assert.Equal(1, result.IssueCount);
+        Assert.Equal(0, await DatasetCountAsync());
+    }
+
+    [Fact]
+    public async Task Problems_beyond_the_listed_thousand_are_still_counted()
+    {
+        var (images, labels) = WriteIdx(input.Path, Enumerable.Repeat((byte)9, 1200).Append((byte)0).ToArray(), gzip: false);
+
+        var result = await Importer.ImportAsync(Request(), DatasetSource.FromIdx(images, labels));
+
+        Assert.Equal(DatasetImporter.MaxIssuesReported, result.Issues.Count);
+        Assert.Equal(1200, result.IssueCount);
+        Assert.Equal(1201, result.Items);
+        Assert.Equal(0, await DatasetCountAsync());
+    }
+
+    [Fact]
     public async Task Zip_entries_that_climb_out_or_inflate_enormously_stop_the_import_before_anything_is_read()
     {
         var zip = Path.Combine(input.Path, "hostile.zip");

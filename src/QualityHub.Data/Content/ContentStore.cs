@@ -14,6 +14,9 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
 
     public string Root => Path.Combine(options.Value.ResolveDataDirectory(), "store");
 
+    /// <summary>Where writes and staged uploads live while under way; empty when none is.</summary>
+    public string TempFolder => Path.Combine(Root, "tmp");
+
     /// <summary>Where a blob lives (whether or not it exists).</summary>
     public string PathOf(string sha256)
     {
@@ -60,28 +63,8 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
         var temp = TempPath();
         try
         {
-            long total = 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
-            {
-                var buffer = new byte[BufferSize];
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    total += read;
-                    if (total > maxBytes)
-                    {
-                        throw new ContentTooLargeException(maxBytes);
-                    }
-
-                    hash.AppendData(buffer, 0, read);
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    progress?.Report(total);
-                }
-
-                await target.FlushAsync(cancellationToken);
-            }
-
+            var total = await CopyToFileAsync(source, temp, maxBytes, hash, progress, cancellationToken);
             var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             MoveIntoPlace(temp, PathOf(sha256));
             return new StoredBlob(sha256, total);
@@ -92,11 +75,60 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
         }
     }
 
+    /// <summary>
+    /// Streams an upload into a file of its own under <see cref="TempFolder"/>, named as the sender named it, for readers
+    /// that need a file (a zip, an IDX pair). Disposing the result deletes it; a copy that fails leaves nothing behind.
+    /// </summary>
+    public async Task<StagedFile> StageAsync(Stream source, string fileName, CancellationToken cancellationToken = default)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(TempFolder, Guid.NewGuid().ToString("N"))).FullName;
+        var staged = new StagedFile(Path.Combine(folder, SafeFileName(fileName)));
+        try
+        {
+            await CopyToFileAsync(source, staged.Path, long.MaxValue, null, null, cancellationToken);
+            return staged;
+        }
+        catch
+        {
+            staged.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<long> CopyToFileAsync(
+        Stream source, string path, long maxBytes, IncrementalHash? hash, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+        var buffer = new byte[BufferSize];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > maxBytes)
+            {
+                throw new ContentTooLargeException(maxBytes);
+            }
+
+            hash?.AppendData(buffer, 0, read);
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            progress?.Report(total);
+        }
+
+        await target.FlushAsync(cancellationToken);
+        return total;
+    }
+
+    private static string SafeFileName(string fileName)
+    {
+        var name = Path.GetFileName(fileName.Replace('\\', '/'));
+        return name.Length == 0 || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? "upload" : name;
+    }
+
     private string TempPath()
     {
-        var folder = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"{Guid.NewGuid():N}.part");
+        Directory.CreateDirectory(TempFolder);
+        return Path.Combine(TempFolder, $"{Guid.NewGuid():N}.part");
     }
 
     private static void MoveIntoPlace(string temp, string path)
@@ -120,6 +152,21 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
 
 /// <summary>A stored blob: its SHA-256 and size.</summary>
 public sealed record StoredBlob(string Sha256, long SizeBytes);
+
+/// <summary>An upload staged in the store's temp folder; disposing deletes it and its folder.</summary>
+public sealed class StagedFile(string path) : IDisposable
+{
+    public string Path { get; } = path;
+
+    public void Dispose()
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
 
 /// <summary>An upload or file is bigger than allowed.</summary>
 public sealed class ContentTooLargeException(long maxBytes)

@@ -38,8 +38,11 @@ public sealed record ImportIssue(string Item, string Problem)
 /// <summary>Progress of an import: items checked so far out of all.</summary>
 public sealed record ImportProgress(int Done, int Total, string Phase);
 
-/// <summary>The outcome: the dataset when everything was valid, else every problem found (and nothing registered).</summary>
-public sealed record DatasetImportResult(Dataset? Dataset, IReadOnlyList<ImportIssue> Issues, int Items)
+/// <summary>
+/// The outcome: the dataset when everything was valid, else the problems found (the first
+/// <see cref="DatasetImporter.MaxIssuesReported"/> listed, <paramref name="IssueCount"/> counting all) and nothing registered.
+/// </summary>
+public sealed record DatasetImportResult(Dataset? Dataset, IReadOnlyList<ImportIssue> Issues, int Items, int IssueCount)
 {
     public bool Succeeded => Dataset is not null && Issues.Count == 0;
 }

@@ -18,13 +18,14 @@ public sealed partial class DatasetImporter(
     IOptions<RegistryOptions> options,
     ILogger<DatasetImporter> logger)
 {
-    private const int MaxIssuesReported = 1000;
+    /// <summary>Problems listed one by one; beyond these only their number is kept.</summary>
+    public const int MaxIssuesReported = 1000;
 
     public async Task<DatasetImportResult> ImportAsync(
         DatasetImportRequest request, DatasetSource source, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var issues = new List<ImportIssue>(CheckRequest(request));
-        issues.AddRange(source.Precheck(options.Value));
+        issues.AddRange(source.Precheck(request, options.Value));
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
             if (await db.Datasets.AnyAsync(d => d.Name == request.Name, cancellationToken))
@@ -40,12 +41,13 @@ public sealed partial class DatasetImporter(
 
         if (issues.Count > 0)
         {
-            return new DatasetImportResult(null, issues, 0);
+            return new DatasetImportResult(null, issues, 0, issues.Count);
         }
 
         var total = source.Count;
         var samples = new List<Sample>(total);
         var done = 0;
+        var problems = 0;
         foreach (var item in source.Items(request))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -73,7 +75,7 @@ public sealed partial class DatasetImporter(
                 }
             }
 
-            if (problem is not null && issues.Count < MaxIssuesReported)
+            if (problem is not null && ++problems <= MaxIssuesReported)
             {
                 issues.Add(new ImportIssue(item.Reference, problem));
             }
@@ -84,15 +86,20 @@ public sealed partial class DatasetImporter(
             }
         }
 
-        if (issues.Count > 0 || samples.Count == 0)
+        if (problems > 0)
         {
-            return new DatasetImportResult(null, issues.Count > 0 ? issues : [new ImportIssue("items", "the import holds no items")], done);
+            return new DatasetImportResult(null, issues, done, problems);
+        }
+
+        if (samples.Count == 0)
+        {
+            return new DatasetImportResult(null, [new ImportIssue("items", "the import holds no items")], done, 1);
         }
 
         progress?.Report(new ImportProgress(done, total, "registering"));
         var dataset = await RegisterAsync(request, samples, cancellationToken);
         LogImported(dataset.Name, samples.Count);
-        return new DatasetImportResult(dataset, [], done);
+        return new DatasetImportResult(dataset, [], done, 0);
     }
 
     private static IEnumerable<ImportIssue> CheckRequest(DatasetImportRequest request)

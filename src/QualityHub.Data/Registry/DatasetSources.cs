@@ -7,7 +7,7 @@ namespace QualityHub.Data.Registry;
 public abstract class DatasetSource : IDisposable
 {
     /// <summary>Problems that stop the import before any item is read (e.g. a zip bomb).</summary>
-    internal virtual IEnumerable<ImportIssue> Precheck(RegistryOptions options) => [];
+    internal virtual IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options) => [];
 
     internal abstract int Count { get; }
 
@@ -57,8 +57,18 @@ public abstract class DatasetSource : IDisposable
 
         internal override int Count => images.Count;
 
-        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options) =>
-            images.Count == labels.Count ? [] : [new ImportIssue(Path.GetFileName(labelsPath), $"{labels.Count} labels for {images.Count} images")];
+        internal override IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options)
+        {
+            if (images.Count != labels.Count)
+            {
+                yield return new ImportIssue(Path.GetFileName(labelsPath), $"{labels.Count} labels for {images.Count} images");
+            }
+
+            if (request.Labels.Count == 0)
+            {
+                yield return new ImportIssue("labels", "IDX labels are class numbers: give the label set, the class names in class order");
+            }
+        }
 
         internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
         {
@@ -84,7 +94,7 @@ public abstract class DatasetSource : IDisposable
 
         internal override int Count => Math.Max(0, lines.Count - 1);
 
-        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options)
+        internal override IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options)
         {
             foreach (var issue in files.Precheck(options))
             {
@@ -164,7 +174,7 @@ public abstract class DatasetSource : IDisposable
 
         internal override int Count => lines.Count(l => l.Trim().Length > 0);
 
-        internal override IEnumerable<ImportIssue> Precheck(RegistryOptions options) => files.Precheck(options);
+        internal override IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options) => files.Precheck(options);
 
         internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
         {

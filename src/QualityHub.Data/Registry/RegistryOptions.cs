@@ -8,6 +8,9 @@ public sealed class RegistryOptions
     /// <summary>Largest model upload, in MiB; bigger uploads are refused while streaming.</summary>
     public long MaxUploadMb { get; set; } = 1024;
 
+    /// <summary>Largest dataset upload (a zip, or an IDX pair, with its form fields), in MiB; bigger uploads are refused while streaming.</summary>
+    public long MaxDatasetUploadMb { get; set; } = 2048;
+
     /// <summary>Largest total uncompressed size of a zip import, in MiB (zip bombs stop here).</summary>
     public long MaxZipUncompressedMb { get; set; } = 4096;
 

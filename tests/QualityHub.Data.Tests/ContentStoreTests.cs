@@ -1,0 +1,64 @@
+using QualityHub.Data.Content;
+
+namespace QualityHub.Data.Tests;
+
+public sealed class ContentStoreTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly ContentStore store;
+
+    public ContentStoreTests() => store = new ContentStore(Microsoft.Extensions.Options.Options.Create(new StorageOptions { DataDirectory = folder.Path }));
+
+    [Fact]
+    public async Task A_staged_upload_keeps_its_name_and_bytes_until_disposed_and_then_leaves_the_temp_folder_empty()
+    {
+        var bytes = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
+
+        var staged = await store.StageAsync(new MemoryStream(bytes), "fashion.zip");
+        var path = staged.Path;
+
+        Assert.Equal("fashion.zip", Path.GetFileName(path));
+        Assert.StartsWith(store.TempFolder + Path.DirectorySeparatorChar, path, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
+        staged.Dispose();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
+    }
+
+    [Theory]
+    [InlineData("../../outside.zip", "outside.zip")]
+    [InlineData("C:\\Users\\me\\set.zip", "set.zip")]
+    [InlineData("..", "upload")]
+    [InlineData("", "upload")]
+    public async Task A_sent_name_cannot_place_the_file_outside_its_folder(string sent, string kept)
+    {
+        using var staged = await store.StageAsync(new MemoryStream([1, 2, 3]), sent);
+
+        Assert.Equal(kept, Path.GetFileName(staged.Path));
+        Assert.Equal(store.TempFolder, Path.GetDirectoryName(Path.GetDirectoryName(staged.Path)));
+    }
+
+    [Fact]
+    public async Task A_stream_that_breaks_off_leaves_nothing_in_the_temp_folder()
+    {
+        var broken = new BreaksAfter(100_000);
+
+        await Assert.ThrowsAsync<IOException>(() => store.StageAsync(broken, "half.zip"));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    /// <summary>A body whose sender went away: some bytes, then an IOException.</summary>
+    private sealed class BreaksAfter(int bytes) : MemoryStream(new byte[bytes])
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            base.Read(buffer, offset, count) is var read && read > 0 ? read : throw new IOException("The client has disconnected.");
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override int Read(Span<byte> buffer) =>
+            base.Read(buffer) is var read && read > 0 ? read : throw new IOException("The client has disconnected.");
+    }
+}
