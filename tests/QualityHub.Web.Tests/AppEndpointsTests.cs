@@ -110,7 +110,6 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     }
 
     [Theory]
-    [InlineData("/compare", "Live side-by-side inference")]
     [InlineData("/gallery", "Error galleries")]
     public async Task An_area_not_built_yet_says_what_it_will_hold(string path, string purpose)
     {
