@@ -6,6 +6,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Imaging;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Datasets;
 
@@ -36,7 +37,7 @@ internal static class DatasetUploadEndpoint
 
         if (context.Request.ContentLength > maxBytes)
         {
-            return Problem(413, "Upload too large", new UploadTooLargeException(maxBytes).Message);
+            return TooLarge(maxBytes);
         }
 
         var reporter = monitor.Follow(progressId);
@@ -48,17 +49,13 @@ internal static class DatasetUploadEndpoint
             return await ReceiveAsync(new MultipartReader(boundary, body), upload, store, cancellationToken)
                 ?? await ImportAsync(upload, importer, reporter, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            return Results.StatusCode(StatusCodes.Status499ClientClosedRequest); // nobody is left to read it
+            return UploadInterruptedException.Abort(context);
         }
         catch (UploadTooLargeException e)
         {
-            return Problem(413, "Upload too large", e.Message);
-        }
-        catch (IOException e)
-        {
-            return Problem(400, "Upload incomplete", $"The upload ended before it was complete ({e.Message}); nothing was registered.");
+            return TooLarge(e.MaxBytes);
         }
         catch (InvalidDataException e)
         {
@@ -129,6 +126,9 @@ internal static class DatasetUploadEndpoint
             && HeaderUtilities.RemoveQuotes(type.Boundary).Value is { Length: > 0 } boundary
             ? boundary
             : null;
+
+    private static IResult TooLarge(long maxBytes) =>
+        Problem(413, "Upload too large", $"The upload is larger than the {maxBytes / 1048576.0:0.#} MiB allowed (Registry:MaxDatasetUploadMb); nothing was registered.");
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
 
