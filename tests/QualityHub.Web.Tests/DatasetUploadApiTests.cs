@@ -148,6 +148,20 @@ public sealed class DatasetUploadApiTests(QualityHubFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task A_field_past_64_KiB_is_400_without_being_read_to_its_end()
+    {
+        var fields = Fields($"long-{Guid.NewGuid():N}");
+        fields["attribution"] = new string('x', 5_000_000);
+        using var form = Form(fields, ("zip", "pets.zip", PetsZip()));
+
+        var response = await client.PostAsync("/api/datasets/upload", form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Field 'attribution' is over 64 KiB.", await response.Content.ReadAsStringAsync());
+        Assert.True(TempFolderIsEmpty(factory.DataDirectory));
+    }
+
+    [Fact]
     public async Task A_request_that_is_not_multipart_is_400()
     {
         var response = await client.PostAsJsonAsync("/api/datasets/upload", new { name = "x" });

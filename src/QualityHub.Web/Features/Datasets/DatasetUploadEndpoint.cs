@@ -17,7 +17,7 @@ namespace QualityHub.Web.Features.Datasets;
 /// </summary>
 internal static class DatasetUploadEndpoint
 {
-    private const int MaxFieldLength = 1_000_000;
+    private const int MaxFieldLength = 64 * 1024;
     private static readonly string[] FileParts = ["zip", "images", "labelsFile"];
 
     public static async Task<IResult> HandleAsync(
@@ -81,14 +81,16 @@ internal static class DatasetUploadEndpoint
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!disposition.IsFileDisposition())
             {
+                // Read no further than the limit: a field is held in memory, unlike a file.
                 using var text = new StreamReader(section.Body);
-                var value = await text.ReadToEndAsync(cancellationToken);
-                if (value.Length > MaxFieldLength)
+                var value = new char[MaxFieldLength + 1];
+                var length = await text.ReadBlockAsync(value, cancellationToken);
+                if (length > MaxFieldLength)
                 {
-                    return Problem(400, "Field too large", $"Field '{name}' is over 1 MB.");
+                    return Problem(400, "Field too large", $"Field '{name}' is over {MaxFieldLength / 1024} KiB.");
                 }
 
-                upload.Fields[name] = value;
+                upload.Fields[name] = new string(value, 0, length);
                 continue;
             }
 
