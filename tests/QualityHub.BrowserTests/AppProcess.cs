@@ -46,6 +46,8 @@ public sealed partial class AppProcess : IAsyncDisposable
         info.Environment["Storage__DataDirectory"] = dataDirectory;
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        // "Request finished … - 499 - …": what the server did with each request, even one whose client is gone.
+        info.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
 
         var app = new AppProcess(new Process { StartInfo = info, EnableRaisingEvents = true }) { DataDirectory = dataDirectory };
         app.process.OutputDataReceived += (_, e) => app.OnOutput(e.Data);

@@ -26,6 +26,7 @@ public static class DatasetsEndpoints
                 ? Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
                 : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."));
         api.MapPost("/datasets/import", ImportAsync);
+        api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery();
         return api;
     }
 
@@ -53,19 +54,22 @@ public static class DatasetsEndpoints
 
         using (source)
         {
-            var result = await importer.ImportAsync(body.ToRequest(), source, cancellationToken: cancellationToken);
-            if (result.Succeeded)
-            {
-                return Results.Created($"/api/datasets/{result.Dataset!.Id}", new { id = result.Dataset.Id, name = result.Dataset.Name, samples = result.Items });
-            }
-
-            return Results.Problem(
-                statusCode: 422,
-                title: "Dataset not imported",
-                detail: $"{result.Issues.Count} problem(s) found; nothing was registered.",
-                extensions: new Dictionary<string, object?> { ["issues"] = result.Issues.Select(i => new { item = i.Item, problem = i.Problem }) });
+            return Outcome(await importer.ImportAsync(body.ToRequest(), source, cancellationToken: cancellationToken));
         }
     }
+
+    /// <summary>201 with the new dataset, or 422 listing the problems (the first 1,000) and counting them all.</summary>
+    internal static IResult Outcome(DatasetImportResult result) => result.Succeeded
+        ? Results.Created($"/api/datasets/{result.Dataset!.Id}", new { id = result.Dataset.Id, name = result.Dataset.Name, samples = result.Items })
+        : Results.Problem(
+            statusCode: 422,
+            title: "Dataset not imported",
+            detail: $"{result.IssueCount:N0} problem(s) found; nothing was registered.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["issues"] = result.Issues.Select(i => new { item = i.Item, problem = i.Problem }),
+                ["issueCount"] = result.IssueCount,
+            });
 
     private static string Required(string? value, string name) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"'{name}' is required for this format.") : value;

@@ -2,5 +2,6 @@ namespace QualityHub.Web.Features.Datasets;
 
 public static class DatasetsServiceCollectionExtensions
 {
-    public static IServiceCollection AddDatasetsFeature(this IServiceCollection services) => services.AddSingleton<DatasetCatalog>();
+    public static IServiceCollection AddDatasetsFeature(this IServiceCollection services) =>
+        services.AddSingleton<DatasetCatalog>().AddSingleton<DatasetImportMonitor>();
 }

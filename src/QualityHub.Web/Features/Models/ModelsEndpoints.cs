@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Engine;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -91,7 +92,7 @@ public static class ModelsEndpoints
         // Fields may also come in the query string (the browser's upload component sends only the file).
         var fields = context.Request.Query.Where(q => q.Key is "module" or "version" or "status" or "notes" or "trainedOnDatasetId")
             .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var reader = new MultipartReader(boundary, context.Request.Body);
+        var reader = new MultipartReader(boundary, new UploadBodyStream(context.Request.Body));
         try
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
@@ -159,9 +160,9 @@ public static class ModelsEndpoints
         {
             return Problem(422, "Model not registered", e.Message);
         }
-        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            return Problem(400, "Upload incomplete", $"The upload ended before the file was complete ({e.Message}); nothing was registered.");
+            return UploadInterruptedException.Abort(context);
         }
         catch (InvalidDataException e)
         {
