@@ -99,15 +99,17 @@ internal sealed class ModelWorker
                 carried = await GatherAsync(batch, maxBatch, delay);
             }
 
+            // RunBatch drops abandoned items from the batch, so the count taken in is the count given back.
+            var taken = batch.Count;
             await runSlots.WaitAsync();
             try
             {
-                Interlocked.Add(ref inFlight, batch.Count);
+                Interlocked.Add(ref inFlight, taken);
                 RunBatch(batch);
             }
             finally
             {
-                Interlocked.Add(ref inFlight, -batch.Count);
+                Interlocked.Add(ref inFlight, -taken);
                 runSlots.Release();
             }
         }
