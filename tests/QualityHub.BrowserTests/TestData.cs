@@ -14,20 +14,6 @@ public static class TestData
 
     public static string FashionLabelSet => "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot";
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir.FullName;
-        }
-    }
-
     /// <summary>A zip of demo card-text images with <paramref name="labelsFile"/> (labels.csv or labels.jsonl) holding <paramref name="lines"/>.</summary>
     public static string CardTextZip(string folder, string labelsFile, params string[] lines)
     {
@@ -67,7 +53,7 @@ public static class TestData
         return json.RootElement.GetProperty("id").GetInt32();
     }
 
-    private static string CardTextFolder => Path.Combine(RepositoryRoot, "data", "demo", "card-text");
+    private static string CardTextFolder => Path.Combine(BrowserFixture.RepositoryRoot, "data", "demo", "card-text");
 
     private static StreamContent GzipPart(string path)
     {

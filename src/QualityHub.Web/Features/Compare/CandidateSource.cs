@@ -73,10 +73,14 @@ public sealed class CandidateSource(
             throw new CompareException($"The image of sample {sample.Id} is missing from the store.", StatusCodes.Status404NotFound);
         }
 
-        await using var stream = store.OpenRead(sample.ImageSha256);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return PngDecoder.Decode(buffer.ToArray(), options.Value.MaxImagePixels);
+        try
+        {
+            return PngDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sample.ImageSha256), cancellationToken), options.Value.MaxImagePixels);
+        }
+        catch (InvalidImageException e)
+        {
+            throw new CompareException($"The stored image of sample {sample.Id} cannot be read: {e.Message}", StatusCodes.Status422UnprocessableEntity);
+        }
     }
 
     /// <summary>An uploaded, pasted or drawn image (PNG bytes) as the input.</summary>
