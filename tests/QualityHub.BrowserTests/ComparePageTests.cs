@@ -11,12 +11,12 @@ public sealed class ComparePageTests(BrowserFixture fixture)
     private const string Done = ".qh-compare-input[data-complete='true']";
 
     // The Fashion-MNIST module, named in the URL: other tests add versions to the other module.
-    private async Task<IPage> OpenAsync()
+    private async Task<IPage> OpenAsync(string module = "fashion-mnist-classifier")
     {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync($"{fixture.App.BaseUrl}/health");
         var modules = await page.EvaluateAsync<JsonElement>("async () => (await fetch('api/modules')).json()");
-        var fashion = modules.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-mnist-classifier").GetProperty("id").GetInt32();
+        var fashion = modules.EnumerateArray().Single(m => m.GetProperty("name").GetString() == module).GetProperty("id").GetInt32();
         await page.GotoAsync($"{fixture.App.BaseUrl}/compare?module={fashion}");
         await page.Locator("[data-interactive='true'] [data-sample]").First.WaitForAsync();
         return page;
@@ -143,5 +143,45 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         Assert.Equal("Collection", collection.GetProperty("split").GetString());
         Assert.Equal(1, collection.GetProperty("samples").GetInt32());
         Assert.Equal("MIT", collection.GetProperty("licence").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_browser_that_leaves_mid_batch_leaves_no_work_running_and_a_50_MB_image_is_refused_on_the_page()
+    {
+        // The recogniser takes seconds for its 400 lines, so a batch that kept running would still be counting.
+        var page = await OpenAsync("card-text-recognizer");
+        var big = Path.Combine(Path.GetTempPath(), $"big-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(big, new byte[50 * 1024 * 1024]);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Upload" }).ClickAsync();
+        await page.Locator("[data-upload]").SetInputFilesAsync(big);
+        await Expect(page.Locator("[data-compare-message]")).ToContainTextAsync("the limit is 20 MiB");
+        File.Delete(big);
+
+        await page.GetByLabel("Samples in the batch").Locator("input").FillAsync("400");
+        await page.GetByLabel("Samples in the batch").Locator("input").PressAsync("Tab");
+        await page.Locator("[data-batch-run]").ClickAsync();
+        await Expect(page.Locator("[data-batch-progress]")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* / 400"));
+        await page.CloseAsync();
+
+        var observer = await fixture.NewPageAsync();
+        await observer.GotoAsync($"{fixture.App.BaseUrl}/health");
+        JsonElement engine = default;
+        for (var i = 0; i < 30; i++)
+        {
+            engine = await observer.EvaluateAsync<JsonElement>("async () => (await fetch('api/engine')).json()");
+            if (engine.GetProperty("activeCandidateRuns").GetInt32() == 0 && engine.GetProperty("queueDepth").GetInt32() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, engine.GetProperty("activeCandidateRuns").GetInt32());
+        Assert.Equal(0, engine.GetProperty("queueDepth").GetInt32());
+        var items = engine.GetProperty("sessions").EnumerateArray().Sum(s => s.GetProperty("items").GetInt64());
+        await Task.Delay(1000);
+        var later = await observer.EvaluateAsync<JsonElement>("async () => (await fetch('api/engine')).json()");
+        Assert.Equal(items, later.GetProperty("sessions").EnumerateArray().Sum(s => s.GetProperty("items").GetInt64()));
     }
 }

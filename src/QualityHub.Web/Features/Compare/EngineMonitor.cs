@@ -10,13 +10,13 @@ public sealed record SessionStatus(string Name, string Version, ExecutionProvide
 /// <summary>The engine at one moment: where it runs, what is loaded, how busy it is.</summary>
 public sealed record EngineStatus(
     string Provider, string Device, string? FallbackReason, IReadOnlyList<SessionStatus> Sessions, long BudgetBytes, long UsedBytes,
-    long Evictions, int QueueDepth, double ItemsPerSecond);
+    long Evictions, int QueueDepth, double ItemsPerSecond, int ActiveCandidateRuns);
 
 /// <summary>
 /// Reads the engine's counters and turns them into rates: items per second over the last few seconds, per session
 /// and in all. Any reader (the engine panel, GET /api/engine) moves the window along.
 /// </summary>
-public sealed class EngineMonitor(InferenceEngine engine)
+public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner comparisons)
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private readonly Lock sync = new();
@@ -52,7 +52,7 @@ public sealed class EngineMonitor(InferenceEngine engine)
         var device = probe.Provider == ExecutionProvider.Cuda ? $"CUDA device {engine.Options.CudaDeviceId}" : cpu.Value;
         return new EngineStatus(
             provider, device, probe.Reason, sessions, snapshot.BudgetBytes, snapshot.UsedBytes, snapshot.Evictions,
-            sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond));
+            sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns);
     }
 
     private static string CpuName()
