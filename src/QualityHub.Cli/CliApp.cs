@@ -23,6 +23,7 @@ public static class CliApp
         new ImportFashionMnistCommand(),
         new ConformanceCommand(),
         new BenchCommand(),
+        new EvaluateCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QualityHub.Data.Content;
+using QualityHub.Data.Evaluations;
 using QualityHub.Data.Registry;
 
 namespace QualityHub.Data;
@@ -15,13 +16,25 @@ public static class DataServiceCollectionExtensions
     {
         services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
         services.AddDbContextFactory<QualityHubDbContext>((provider, builder) =>
-            builder.UseSqlite(ConnectionString(provider.GetRequiredService<IOptions<StorageOptions>>().Value)));
+        {
+            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            builder.UseSqlite(ConnectionString(storage));
+            if (storage.MaxDatabaseMb > 0)
+            {
+                builder.AddInterceptors(new DatabaseQuotaInterceptor(storage.MaxDatabaseMb));
+            }
+        });
         services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.SectionName));
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<ContentStore>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<DatasetImporter>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
+        services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EvaluationOptions>, EvaluationOptionsValidator>();
+        services.AddSingleton<EvaluationService>();
+        services.AddSingleton<RunMetricsCalculator>();
+        services.AddSingleton<EvaluationRunner>();
         return services;
     }
 

@@ -11,6 +11,12 @@ public sealed class StorageOptions
     /// <summary>The SQLite database file. Default: qualityhub.db in the data folder.</summary>
     public string? DatabasePath { get; set; }
 
+    /// <summary>
+    /// Largest size the database may grow to, in MiB; 0 for no limit. A write past it fails the way a full disk
+    /// does (SQLite's "database or disk is full"), so a quota protects the rest of the volume.
+    /// </summary>
+    public long MaxDatabaseMb { get; set; }
+
     public string ResolveDataDirectory() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? InstallLayout.DefaultDataDirectory : DataDirectory);
 

@@ -3,6 +3,7 @@ using QualityHub.Data;
 using QualityHub.Inference;
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
+using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
@@ -28,6 +29,7 @@ builder.Services.AddOverviewFeature();
 builder.Services.AddModelsFeature();
 builder.Services.AddDatasetsFeature();
 builder.Services.AddCompareFeature(builder.Configuration);
+builder.Services.AddEvaluationsFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -19,5 +19,8 @@ public sealed class Prediction
     public double ComputeMs { get; set; }
     public double PostprocessMs { get; set; }
 
+    /// <summary>How many items the engine ran together with this one.</summary>
+    public int BatchSize { get; set; }
+
     public string? Error { get; set; }
 }

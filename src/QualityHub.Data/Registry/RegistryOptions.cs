@@ -19,4 +19,7 @@ public sealed class RegistryOptions
 
     /// <summary>Load the demo content (Fashion-MNIST classifiers, card-text recogniser) into an empty database.</summary>
     public bool LoadDemoContent { get; set; } = true;
+
+    /// <summary>Queue an evaluation of every demo model on its demo test set once the demo content is loaded.</summary>
+    public bool EvaluateDemoModels { get; set; } = true;
 }

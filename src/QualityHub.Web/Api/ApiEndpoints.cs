@@ -1,5 +1,6 @@
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
+using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 
@@ -17,6 +18,7 @@ public static class ApiEndpoints
         api.MapModelsApi();
         api.MapDatasetsApi();
         api.MapCompareApi();
+        api.MapEvaluationsApi();
 
         return endpoints;
     }

@@ -25,6 +25,16 @@ public sealed partial class Plot
     [Parameter]
     public string Height { get; set; } = "320px";
 
+    /// <summary>Called when a point (bar, heat-map cell, marker) is clicked.</summary>
+    [Parameter]
+    public EventCallback<PlotPoint> OnPointClick { get; set; }
+
+    private DotNetObjectReference<Plot>? self;
+
+    /// <summary>Called by plot.js on a click on a point.</summary>
+    [JSInvokable]
+    public Task PointClicked(string? x, string? y, int curve, int index) => OnPointClick.InvokeAsync(new PlotPoint(x, y, curve, index));
+
     protected override void OnParametersSet() => figureJson = Figure.ToJson();
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -37,7 +47,12 @@ public sealed partial class Plot
         try
         {
             module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/plot.js");
-            await module.InvokeVoidAsync("render", element, figureJson);
+            if (OnPointClick.HasDelegate)
+            {
+                self ??= DotNetObjectReference.Create(this);
+            }
+
+            await module.InvokeVoidAsync("render", element, figureJson, self);
             renderedJson = figureJson;
         }
         catch (JSDisconnectedException)
@@ -53,6 +68,7 @@ public sealed partial class Plot
     public async ValueTask DisposeAsync()
     {
         disposed = true;
+        self?.Dispose();
         if (module is null)
         {
             return;
@@ -68,3 +84,6 @@ public sealed partial class Plot
         }
     }
 }
+
+/// <summary>A clicked point: its x and y as text (category or number), its trace and its index in the trace.</summary>
+public sealed record PlotPoint(string? X, string? Y, int Curve, int Index);

@@ -2,8 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Evaluations;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Tasks;
+using QualityHub.Web.Features.Evaluations;
 
 namespace QualityHub.Web.Features.Demo;
 
@@ -17,6 +19,7 @@ public sealed partial class DemoContentLoader(
     IDbContextFactory<QualityHubDbContext> contextFactory,
     ModelRegistry models,
     DatasetImporter datasets,
+    EvaluationJobs evaluations,
     IOptions<RegistryOptions> options,
     ILogger<DemoContentLoader> logger) : BackgroundService
 {
@@ -94,8 +97,13 @@ public sealed partial class DemoContentLoader(
         LogLoading(DemoFolder);
         await LoadFashionAsync(cancellationToken);
         await LoadCardTextAsync(cancellationToken);
+        await AddReleaseHistoryAsync(cancellationToken);
         State = "loaded";
         LogLoaded();
+        if (options.Value.EvaluateDemoModels)
+        {
+            await QueueEvaluationsAsync(cancellationToken);
+        }
     }
 
     private static string DemoFolder => Path.Combine(InstallLayout.RootDirectory, "data", "demo");
@@ -144,6 +152,65 @@ public sealed partial class DemoContentLoader(
             CardTextModule, "pp-ocrv4-rec", Path.Combine(assets, "ch_PP-OCRv4_rec_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec.card.json"), assets, cancellationToken);
     }
 
+    /// <summary>
+    /// Two past releases, so the Releases page has a history to compare against: 2026.09 shipped the linear
+    /// classifier, 2026.10 (current) the MLP; the CNN is the open candidate. Their metrics come from real runs.
+    /// </summary>
+    private async Task AddReleaseHistoryAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var versions = await db.ModelVersions.Include(v => v.Module).ToListAsync(cancellationToken);
+        ModelVersion? Find(string module, string name) => versions.SingleOrDefault(v => v.Module!.Name == module && v.Name == name);
+        var (linear, mlp, ocr) = (Find(FashionModule, "fashion-linear-v1"), Find(FashionModule, "fashion-mlp-v1"), Find(CardTextModule, "pp-ocrv4-rec"));
+        if (linear is null || mlp is null || ocr is null)
+        {
+            return;
+        }
+
+        Release Make(string name, ReleaseStatus status, DateTimeOffset at, ModelVersion classifier, string rationale) => new()
+        {
+            Name = name,
+            Status = status,
+            Rationale = rationale,
+            ApprovedBy = "demo",
+            CreatedAt = at,
+            ApprovedAt = at,
+            Entries =
+            [
+                new ReleaseEntry { ModuleId = classifier.ModuleId, ModelVersionId = classifier.Id },
+                new ReleaseEntry { ModuleId = ocr.ModuleId, ModelVersionId = ocr.Id },
+            ],
+        };
+        db.Releases.Add(Make("2026.09", ReleaseStatus.Superseded, new DateTimeOffset(2026, 9, 15, 12, 0, 0, TimeSpan.Zero), linear,
+            "Demo history: the first release ships the small linear classifier and PP-OCRv4."));
+        db.Releases.Add(Make("2026.10", ReleaseStatus.Current, new DateTimeOffset(2026, 10, 20, 12, 0, 0, TimeSpan.Zero), mlp,
+            "Demo history: the MLP replaces the linear classifier."));
+        linear.Status = ModelStatus.Retired;
+        mlp.Status = ModelStatus.Released;
+        ocr.Status = ModelStatus.Released;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Every demo model on its module's demo test set, so Evaluations and Releases have numbers from minute one.</summary>
+    private async Task QueueEvaluationsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var pairs = await db.ModelVersions
+            .Join(db.Datasets.Where(d => d.Split == DatasetSplit.Test), v => (int?)v.ModuleId, d => d.ModuleId, (v, d) => new { Version = v.Id, Dataset = d.Id })
+            .OrderBy(p => p.Version).ToListAsync(cancellationToken);
+        foreach (var pair in pairs)
+        {
+            try
+            {
+                await evaluations.EnqueueAsync(pair.Version, pair.Dataset, cancellationToken);
+            }
+            catch (EvaluationException e)
+            {
+                LogNotEvaluated(e.Message);
+            }
+        }
+    }
+
     private async Task ImportDemoDatasetAsync(string[] files, Func<DatasetSource> open, DatasetImportRequest request, CancellationToken cancellationToken)
     {
         if (files.FirstOrDefault(f => !File.Exists(f)) is { } missing)
@@ -178,6 +245,9 @@ public sealed partial class DemoContentLoader(
         await using var file = File.OpenRead(modelPath);
         await models.ImportAsync(new ModelImportRequest(module, version, Path.GetFileName(modelPath), ModelStatus.Candidate, notes, ModelCardJson: cardJson), file, cancellationToken: cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A demo model is not evaluated: {Reason}")]
+    private partial void LogNotEvaluated(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading the demo content from {Folder}")]
     private partial void LogLoading(string folder);

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+
+namespace QualityHub.Data.Evaluations;
+
+/// <summary>How evaluation runs execute ("Evaluation" in configuration).</summary>
+public sealed class EvaluationOptions
+{
+    public const string SectionName = "Evaluation";
+
+    /// <summary>Runs executing at once on the inference device; the rest wait in the queue.</summary>
+    public int MaxConcurrentRuns { get; set; } = 1;
+
+    /// <summary>Samples a run keeps in the engine at once, so the dynamic batcher fills its batches.</summary>
+    public int InFlight { get; set; } = 96;
+
+    /// <summary>Predictions written per transaction (progress on a resumed run is never lost by more than this).</summary>
+    public int WriteBatch { get; set; } = 1000;
+
+    /// <summary>Samples timed one at a time after the run, for latency and throughput at batch 1.</summary>
+    public int BatchOneProbeSamples { get; set; } = 64;
+
+    /// <summary>Bootstrap resamples for the 95 % intervals.</summary>
+    public int BootstrapResamples { get; set; } = 1000;
+
+    /// <summary>Largest image (width × height) a run decodes; larger stored images are recorded as errors.</summary>
+    public long MaxImagePixels { get; set; } = 40_000_000;
+
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (MaxConcurrentRuns is < 1 or > 64)
+        {
+            problems.Add($"Evaluation:MaxConcurrentRuns must be between 1 and 64, not {MaxConcurrentRuns}.");
+        }
+
+        if (InFlight is < 1 or > 4096)
+        {
+            problems.Add($"Evaluation:InFlight must be between 1 and 4096, not {InFlight}.");
+        }
+
+        if (WriteBatch is < 1 or > 100_000)
+        {
+            problems.Add($"Evaluation:WriteBatch must be between 1 and 100000, not {WriteBatch}.");
+        }
+
+        if (BatchOneProbeSamples is < 0 or > 10_000)
+        {
+            problems.Add($"Evaluation:BatchOneProbeSamples must be between 0 and 10000, not {BatchOneProbeSamples}.");
+        }
+
+        if (BootstrapResamples is < 100 or > 100_000)
+        {
+            problems.Add($"Evaluation:BootstrapResamples must be between 100 and 100000, not {BootstrapResamples}.");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>Refuses out-of-range Evaluation settings at start-up, naming each.</summary>
+internal sealed class EvaluationOptionsValidator : IValidateOptions<EvaluationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EvaluationOptions options) =>
+        options.Problems() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
+
+namespace QualityHub.Data.Evaluations;
+
+/// <summary>What the runner timed outside the stored predictions.</summary>
+public sealed record ThroughputFigures(double BatchedItemsPerSecond, double BatchOneItemsPerSecond, IReadOnlyList<double> BatchOneLatenciesMs);
+
+/// <summary>One stored prediction with its sample's ground truth and tags: the input of every metric.</summary>
+public sealed record ScoredPrediction(
+    long SampleId, int Ordinal, string Truth, IReadOnlyList<string> Tags, string? Output, double? Confidence, string? TopKJson,
+    double QueueMs, double PreprocessMs, double ComputeMs, double PostprocessMs, int BatchSize, string? Error);
+
+/// <summary>Turns a run's stored predictions into its metrics (Core does the maths).</summary>
+public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<EvaluationOptions> options)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The run's metrics as stored JSON.</summary>
+    public async Task<string> ComputeAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default) =>
+        JsonSerializer.Serialize(await ComputeMetricsAsync(runId, throughput, cancellationToken), Json);
+
+    public async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.EvaluationRuns.Include(r => r.Dataset).SingleAsync(r => r.Id == runId, cancellationToken);
+        var predictions = await LoadAsync(db, runId, cancellationToken);
+        return Compute(run.Dataset!.TaskType, run.Dataset.Labels, predictions, throughput, new BootstrapSettings(options.Value.BootstrapResamples));
+    }
+
+    /// <summary>A run's predictions joined with their samples, in dataset order.</summary>
+    public static Task<List<ScoredPrediction>> LoadAsync(QualityHubDbContext db, int runId, CancellationToken cancellationToken) =>
+        Query(db, runId).ToListAsync(cancellationToken);
+
+    /// <summary>The query behind <see cref="LoadAsync"/>, for paging and streaming.</summary>
+    public static IQueryable<ScoredPrediction> Query(QualityHubDbContext db, int runId) =>
+        db.Predictions.Where(p => p.EvaluationRunId == runId)
+            .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { p, s })
+            .OrderBy(x => x.s.Ordinal)
+            .Select(x => new ScoredPrediction(
+                x.p.SampleId, x.s.Ordinal, x.s.GroundTruth, x.s.Tags, x.p.Output, x.p.Confidence, x.p.TopKJson,
+                x.p.QueueMs, x.p.PreprocessMs, x.p.ComputeMs, x.p.PostprocessMs, x.p.BatchSize, x.p.Error));
+
+    public static RunMetrics Compute(
+        TaskType task, IReadOnlyList<string> labels, IReadOnlyList<ScoredPrediction> predictions, ThroughputFigures throughput, BootstrapSettings bootstrap)
+    {
+        var answered = predictions.Where(p => p.Error is null).ToList();
+        var serviceMs = answered.Select(p => p.PreprocessMs + p.ComputeMs + p.PostprocessMs).ToList();
+        var stages = new StageLatency(
+            LatencyStats.Summarize(answered.Select(p => p.QueueMs).ToList()),
+            LatencyStats.Summarize(answered.Select(p => p.PreprocessMs).ToList()),
+            LatencyStats.Summarize(answered.Select(p => p.ComputeMs).ToList()),
+            LatencyStats.Summarize(answered.Select(p => p.PostprocessMs).ToList()));
+        var runThroughput = new RunThroughput(
+            throughput.BatchOneItemsPerSecond,
+            LatencyStats.Summarize(throughput.BatchOneLatenciesMs),
+            throughput.BatchedItemsPerSecond,
+            answered.Count == 0 ? 0 : answered.Average(p => (double)p.BatchSize),
+            answered.Count == 0 ? 0 : answered.Max(p => p.BatchSize));
+        var errors = predictions.Count - answered.Count;
+
+        if (task == TaskType.TextRecognition)
+        {
+            var text = TextRecognitionMetrics.Compute(
+                predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap);
+            return new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
+                LatencyStats.Histogram(serviceMs), null, text);
+        }
+
+        var classification = ClassificationMetrics.Compute(
+            labels,
+            predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, TopKLabels(p.TopKJson), p.Tags)).ToList(),
+            bootstrap);
+        return new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
+            LatencyStats.Histogram(serviceMs), classification, null);
+    }
+
+    /// <summary>The labels of a stored top-k, best first.</summary>
+    public static IReadOnlyList<string> TopKLabels(string? topKJson) =>
+        topKJson is null ? [] : JsonSerializer.Deserialize<List<StoredClassScore>>(topKJson, Json)!.Select(s => s.Label).ToList();
+
+    /// <summary>The stored metrics of a run, or null when it has none yet.</summary>
+    public static RunMetrics? Parse(string? metricsJson) => metricsJson is null ? null : JsonSerializer.Deserialize<RunMetrics>(metricsJson, Json);
+}

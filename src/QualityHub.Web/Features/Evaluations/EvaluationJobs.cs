@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
+using QualityHub.Data.Evaluations;
+
+namespace QualityHub.Web.Features.Evaluations;
+
+/// <summary>
+/// The evaluation queue. Runs are queued in the database (so the queue survives restarts) and executed in the
+/// background, Evaluation:MaxConcurrentRuns at a time (one per device by default). A run interrupted by a stop
+/// goes back to the queue and resumes from its stored predictions.
+/// </summary>
+public sealed partial class EvaluationJobs(
+    EvaluationService service,
+    EvaluationRunner runner,
+    EvaluationNotifier notifier,
+    IOptions<EvaluationOptions> options,
+    ILogger<EvaluationJobs> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<int, CancellationTokenSource> running = new();
+    private readonly SemaphoreSlim wake = new(0);
+
+    /// <summary>Runs executing in this process now.</summary>
+    public IReadOnlyCollection<int> Running => running.Keys.ToList();
+
+    public async Task<EvaluationRun> EnqueueAsync(int modelVersionId, int datasetId, CancellationToken cancellationToken = default)
+    {
+        var run = await service.CreateAsync(modelVersionId, datasetId, cancellationToken);
+        notifier.Publish(new EvaluationProgress(run.Id, RunStatus.Queued, 0, run.TotalSamples, 0));
+        wake.Release();
+        return run;
+    }
+
+    /// <summary>Cancels a queued or running run; false when it has already finished or does not exist.</summary>
+    public async Task<bool> CancelAsync(int runId)
+    {
+        if (running.TryGetValue(runId, out var cancel))
+        {
+            await cancel.CancelAsync();
+            return true;
+        }
+
+        if (!await service.MarkCancelledAsync(runId))
+        {
+            return false;
+        }
+
+        notifier.Publish(new EvaluationProgress(runId, RunStatus.Cancelled, notifier.Latest(runId)?.Done ?? 0, notifier.Latest(runId)?.Total ?? 0, 0));
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Hosted services start in order: the database initializer has migrated before this runs.
+        var requeued = await service.RequeueInterruptedAsync(stoppingToken);
+        if (requeued > 0)
+        {
+            LogRequeued(requeued);
+        }
+
+        var executing = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            while (running.Count < options.Value.MaxConcurrentRuns
+                   && await service.NextQueuedAsync(running.Keys.ToList(), stoppingToken) is { } next)
+            {
+                var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                running[next] = cancel;
+                executing.Add(ExecuteRunAsync(next, cancel, stoppingToken));
+            }
+
+            executing.RemoveAll(t => t.IsCompleted);
+            try
+            {
+                // Woken by a new run or a finished one; the timeout also picks up runs queued by another process.
+                await wake.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(executing);
+    }
+
+    private async Task ExecuteRunAsync(int runId, CancellationTokenSource cancel, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await runner.RunAsync(runId, new Progress(notifier), cancel.Token);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The app is stopping: the run stays "running" and resumes on the next start.
+        }
+        catch (OperationCanceledException)
+        {
+            await service.MarkCancelledAsync(runId);
+            var last = notifier.Latest(runId);
+            notifier.Publish(new EvaluationProgress(runId, RunStatus.Cancelled, last?.Done ?? 0, last?.Total ?? 0, 0));
+        }
+        catch (Exception e)
+        {
+            LogCrashed(e, runId);
+            await service.MarkFailedAsync(runId, $"The run stopped unexpectedly: {e.Message}");
+            notifier.Publish(new EvaluationProgress(runId, RunStatus.Failed, 0, 0, 0, e.Message));
+        }
+        finally
+        {
+            running.TryRemove(runId, out _);
+            cancel.Dispose();
+            wake.Release();
+        }
+    }
+
+    /// <summary>Forwards the runner's reports synchronously (Progress&lt;T&gt; would post them to a context).</summary>
+    private sealed class Progress(EvaluationNotifier notifier) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => notifier.Publish(value);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} evaluation run(s) interrupted by the last stop go back to the queue")]
+    private partial void LogRequeued(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId} stopped unexpectedly")]
+    private partial void LogCrashed(Exception exception, int runId);
+}

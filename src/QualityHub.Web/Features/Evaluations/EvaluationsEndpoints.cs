@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using QualityHub.Data.Evaluations;
+
+namespace QualityHub.Web.Features.Evaluations;
+
+/// <summary>The body of POST /api/evaluations.</summary>
+public sealed record EvaluationRequest(int? ModelVersionId, int? DatasetId);
+
+/// <summary>/api/evaluations: queue, watch, cancel, read, compare and export evaluation runs.</summary>
+public static class EvaluationsEndpoints
+{
+    public static RouteGroupBuilder MapEvaluationsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/evaluations", CreateAsync);
+        api.MapGet("/evaluations", (EvaluationCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetRunsAsync(moduleId, ct));
+        api.MapGet("/evaluations/compare", CompareAsync);
+        api.MapGet("/evaluations/{id:int}", async (EvaluationCatalog catalog, int id, CancellationToken ct) =>
+            await catalog.GetRunAsync(id, ct) is { } run ? Results.Ok(ToResponse(run)) : NotFound(id));
+        api.MapPost("/evaluations/{id:int}/cancel", async (EvaluationJobs jobs, EvaluationCatalog catalog, int id, CancellationToken ct) =>
+        {
+            if (await catalog.GetRunAsync(id, ct) is not { } run)
+            {
+                return NotFound(id);
+            }
+
+            return await jobs.CancelAsync(id)
+                ? Results.Accepted($"/api/evaluations/{id}", new { id, status = "cancelling" })
+                : Results.Problem(statusCode: 409, title: "Run already finished", detail: $"Run {id} is {run.Summary.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
+        });
+        api.MapGet("/evaluations/{id:int}/predictions", async (EvaluationCatalog catalog, int id, int? skip, int? take, CancellationToken ct) =>
+        {
+            if (skip < 0 || take is < 0 or > EvaluationCatalog.MaxPageSize)
+            {
+                return Results.Problem(statusCode: 400, title: "Bad paging", detail: $"skip must be ≥ 0 and take between 0 and {EvaluationCatalog.MaxPageSize}.");
+            }
+
+            return await catalog.GetPredictionsAsync(id, skip ?? 0, take ?? 100, ct) is { } page ? Results.Ok(page) : NotFound(id);
+        });
+        api.MapGet("/evaluations/{id:int}/predictions.csv", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: true, http, ct));
+        api.MapGet("/evaluations/{id:int}/predictions.json", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: false, http, ct));
+        api.MapGet("/evaluations/{id:int}/metrics.csv", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: true, ct));
+        api.MapGet("/evaluations/{id:int}/metrics.json", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: false, ct));
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(EvaluationRequest? body, EvaluationJobs jobs, CancellationToken cancellationToken)
+    {
+        if (body?.ModelVersionId is not { } versionId || body.DatasetId is not { } datasetId)
+        {
+            return Results.Problem(statusCode: 400, title: "Incomplete request", detail: "Send { \"modelVersionId\": …, \"datasetId\": … }.");
+        }
+
+        try
+        {
+            var run = await jobs.EnqueueAsync(versionId, datasetId, cancellationToken);
+            return Results.Created($"/api/evaluations/{run.Id}", new { id = run.Id, status = "queued", totalSamples = run.TotalSamples });
+        }
+        catch (EvaluationException e)
+        {
+            return Problem(e);
+        }
+    }
+
+    private static async Task<IResult> CompareAsync(RunComparer comparer, string? ids, CancellationToken cancellationToken)
+    {
+        var parsed = new List<int>();
+        foreach (var part in (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return Results.Problem(statusCode: 400, title: "Bad ids", detail: $"ids is a comma-separated list of run ids; '{part}' is not one.");
+            }
+
+            parsed.Add(id);
+        }
+
+        try
+        {
+            var comparison = await comparer.CompareAsync(parsed, cancellationToken);
+            return Results.Ok(new { runs = comparison.Runs.Select(ToResponse), pairs = comparison.Pairs });
+        }
+        catch (EvaluationException e)
+        {
+            return Problem(e);
+        }
+    }
+
+    /// <summary>The API's view of a run: status and progress, and the headline numbers beside the full metrics.</summary>
+    public static object ToResponse(RunDetail run)
+    {
+        var s = run.Summary;
+        var m = run.Metrics;
+        return new
+        {
+            id = s.Id,
+            status = s.Status.ToString().ToLowerInvariant(),
+            module = s.Module,
+            moduleId = s.ModuleId,
+            taskType = s.TaskType,
+            modelVersionId = s.ModelVersionId,
+            modelVersion = s.Version,
+            datasetId = s.DatasetId,
+            dataset = s.Dataset,
+            provider = s.Provider,
+            error = s.Error,
+            progress = new { done = s.Done, total = s.Total, fraction = s.Total == 0 ? 0 : (double)s.Done / s.Total, itemsPerSecond = s.ItemsPerSecond, etaSeconds = s.EtaSeconds },
+            createdAt = s.CreatedAt,
+            startedAt = s.StartedAt,
+            completedAt = s.CompletedAt,
+            metrics = m is null ? null : new
+            {
+                count = m.Count,
+                errors = m.Errors,
+                accuracy = m.Classification?.Accuracy.Value,
+                accuracyInterval = m.Classification is { } c ? new[] { c.Accuracy.Low, c.Accuracy.High } : null,
+                macroF1 = m.Classification?.MacroF1.Value,
+                exactMatch = m.Text?.ExactMatch.Value,
+                characterErrorRate = m.Text?.CharacterErrorRate.Value,
+                normalizedEditDistance = m.Text?.NormalizedEditDistance.Value,
+                latency = new { p50 = m.Latency.P50Ms, p95 = m.Latency.P95Ms, p99 = m.Latency.P99Ms, mean = m.Latency.MeanMs, max = m.Latency.MaxMs, unit = "ms" },
+                throughput = new
+                {
+                    batchOneItemsPerSecond = m.Throughput.BatchOneItemsPerSecond,
+                    batchedItemsPerSecond = m.Throughput.BatchedItemsPerSecond,
+                    meanBatchSize = m.Throughput.MeanBatchSize,
+                    largestBatch = m.Throughput.LargestBatch,
+                },
+                detail = m,
+            },
+        };
+    }
+
+    private static async Task ExportPredictionsAsync(EvaluationCatalog catalog, int id, bool csv, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetRunAsync(id, cancellationToken) is not { } run)
+        {
+            await NotFound(id).ExecuteAsync(http);
+            return;
+        }
+
+        var name = $"evaluation-{id}-predictions.{(csv ? "csv" : "json")}";
+        http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 65536);
+        var items = catalog.StreamPredictionsAsync(id, run.Summary.TaskType, cancellationToken);
+        if (csv)
+        {
+            await writer.WriteLineAsync("sample_id,ordinal,ground_truth,output,confidence,correct,edit_distance,top_k,tags,queue_ms,preprocess_ms,compute_ms,postprocess_ms,batch_size,error");
+            await foreach (var p in items)
+            {
+                await writer.WriteLineAsync(string.Join(',',
+                    p.SampleId.ToString(CultureInfo.InvariantCulture), p.Ordinal.ToString(CultureInfo.InvariantCulture), Csv.Field(p.GroundTruth), Csv.Field(p.Output),
+                    Csv.Number(p.Confidence), p.Correct ? "true" : "false", p.EditDistance?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    Csv.Field(string.Join(' ', p.TopK.Select(k => $"{k.Label}:{k.P.ToString("0.######", CultureInfo.InvariantCulture)}"))),
+                    Csv.Field(string.Join(' ', p.Tags)), Csv.Number(p.QueueMs), Csv.Number(p.PreprocessMs), Csv.Number(p.ComputeMs), Csv.Number(p.PostprocessMs),
+                    p.BatchSize.ToString(CultureInfo.InvariantCulture), Csv.Field(p.Error)));
+            }
+        }
+        else
+        {
+            await writer.WriteAsync("[");
+            var first = true;
+            await foreach (var p in items)
+            {
+                await writer.WriteAsync(first ? "\n" : ",\n");
+                await writer.WriteAsync(JsonSerializer.Serialize(p, RunMetricsCalculator.Json));
+                first = false;
+            }
+
+            await writer.WriteAsync("\n]\n");
+        }
+    }
+
+    private static async Task<IResult> ExportMetricsAsync(EvaluationCatalog catalog, int id, bool csv, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetRunAsync(id, cancellationToken) is not { } run)
+        {
+            return NotFound(id);
+        }
+
+        if (run.Metrics is not { } metrics)
+        {
+            return Results.Problem(statusCode: 409, title: "No metrics yet", detail: $"Run {id} is {run.Summary.Status.ToString().ToLowerInvariant()}; metrics exist once it completes.");
+        }
+
+        var name = $"evaluation-{id}-metrics.{(csv ? "csv" : "json")}";
+        return csv
+            ? Results.File(Encoding.UTF8.GetBytes(MetricsCsv.Write(run.Summary, metrics)), "text/csv; charset=utf-8", name)
+            : Results.File(JsonSerializer.SerializeToUtf8Bytes(ToResponse(run), RunMetricsCalculator.Json), "application/json", name);
+    }
+
+    private static IResult Problem(EvaluationException e) => Results.Problem(statusCode: e.Status, title: e.Status switch
+    {
+        404 => "Not found",
+        409 => "Already queued",
+        422 => "Cannot evaluate",
+        _ => "Bad request",
+    }, detail: e.Message);
+
+    private static IResult NotFound(int id) => Results.Problem(statusCode: 404, title: "No such evaluation run", detail: $"There is no evaluation run {id}.");
+}
