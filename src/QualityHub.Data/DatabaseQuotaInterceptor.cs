@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace QualityHub.Data;
 
 /// <summary>Applies Storage:MaxDatabaseMb to every connection EF opens, as SQLite's max_page_count.</summary>
-internal sealed class DatabaseQuotaInterceptor(long maxDatabaseMb) : DbConnectionInterceptor
+internal sealed class DatabaseQuotaInterceptor(double maxDatabaseMb) : DbConnectionInterceptor
 {
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -19,7 +19,7 @@ internal sealed class DatabaseQuotaInterceptor(long maxDatabaseMb) : DbConnectio
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA page_size";
         var pageSize = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        command.CommandText = $"PRAGMA max_page_count = {Math.Max(1, maxDatabaseMb * 1024 * 1024 / pageSize)}";
+        command.CommandText = $"PRAGMA max_page_count = {Math.Max(1, (long)(maxDatabaseMb * 1024 * 1024 / pageSize))}";
         command.ExecuteNonQuery();
     }
 }

@@ -15,7 +15,7 @@ public sealed class StorageOptions
     /// Largest size the database may grow to, in MiB; 0 for no limit. A write past it fails the way a full disk
     /// does (SQLite's "database or disk is full"), so a quota protects the rest of the volume.
     /// </summary>
-    public long MaxDatabaseMb { get; set; }
+    public double MaxDatabaseMb { get; set; }
 
     public string ResolveDataDirectory() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? InstallLayout.DefaultDataDirectory : DataDirectory);

@@ -83,6 +83,28 @@ public sealed partial class AppProcess : IAsyncDisposable
         throw new TimeoutException("The demo content did not finish loading within 2 minutes.");
     }
 
+    /// <summary>
+    /// Waits until every evaluation run the first start queued has finished, so tests that watch the engine see only
+    /// their own work.
+    /// </summary>
+    public async Task WaitForEvaluationsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var runs = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/evaluations"));
+            if (runs.RootElement.EnumerateArray().All(r => r.GetProperty("status").GetString() is "completed" or "failed" or "cancelled"))
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException("The first start's evaluation runs did not finish within 5 minutes.");
+    }
+
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {

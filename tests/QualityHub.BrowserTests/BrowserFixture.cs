@@ -33,6 +33,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         App = AppProcess.Start();
         await App.WaitUntilListeningAsync();
         await App.WaitForDemoContentAsync();
+        await App.WaitForEvaluationsAsync();
 
         // CI machines have two cores shared by every test assembly at once: the first page of a cold app
         // (JIT, circuit, 4 MB of plotly.js) can take well over Playwright's 5 s default.

@@ -184,6 +184,33 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_runs_a_model_on_a_dataset_with_progress_and_prints_accuracy_and_latency()
+    {
+        var data = $"--Storage:DataDirectory={folder}";
+        var demo = Path.Combine(RepositoryRoot, "data", "demo");
+        var labels = "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot";
+        await RunAsync("add-module", "--name", "fashion", "--task", "classification", "--input", "28x28 gray", "--output", "10 classes", data);
+        await RunAsync("import-model", "--module", "fashion", "--version", "linear", "--file", Path.Combine(demo, "models", "fashion-linear-v1.onnx"),
+            "--card", Path.Combine(demo, "models", "fashion-linear-v1.card.json"), data);
+        var imported = await RunAsync("import-dataset", "--name", "subset", "--licence", "MIT", "--module", "fashion", "--labels", labels,
+            "--idx-images", Path.Combine(demo, "fashion-mnist", "test-2000-images-idx3-ubyte.gz"), "--idx-labels", Path.Combine(demo, "fashion-mnist", "test-2000-labels-idx1-ubyte.gz"), data);
+        Assert.True(imported.ExitCode == 0, imported.Error);
+
+        var (exitCode, output, error) = await RunAsync("evaluate", "--model", "fashion/linear", "--dataset", "subset", data);
+        var unknown = await RunAsync("evaluate", "--model", "fashion/none", "--dataset", "subset", data);
+        var badModel = await RunAsync("evaluate", "--model", "linear", "--dataset", "subset", data);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("2000/2000 (100%)", error);
+        Assert.Contains("accuracy 84.00 %", output.Replace("84.00%", "84.00 %", StringComparison.Ordinal)); // torch: 1,680 of 2,000
+        Assert.Contains("latency per item p50", output);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no model version fashion/none", unknown.Error);
+        Assert.Equal(2, badModel.ExitCode);
+        Assert.Contains("MODULE/VERSION", badModel.Error);
+    }
+
+    [Fact]
     public async Task Import_fashion_mnist_says_where_the_files_come_from_when_they_are_missing()
     {
         var (exitCode, _, error) = await RunAsync("import-fashion-mnist", "--folder", Path.Combine(folder, "nowhere"), $"--Storage:DataDirectory={folder}");

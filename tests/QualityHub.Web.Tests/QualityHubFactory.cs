@@ -10,14 +10,40 @@ public class QualityHubFactory : WebApplicationFactory<Program>
     /// <summary>Whether the demo content loads on start; most tests want an empty registry.</summary>
     protected virtual bool LoadDemoContent => false;
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("qualityhub-web-").FullName;
+    public QualityHubFactory()
+        : this(null)
+    {
+    }
+
+    /// <summary>An app on <paramref name="dataDirectory"/> (kept when the factory is disposed), or on a temp folder of its own.</summary>
+    protected QualityHubFactory(string? dataDirectory)
+    {
+        ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("qualityhub-web-").FullName;
+    }
+
+    private readonly bool ownsDataDirectory;
+
+    public string DataDirectory { get; }
 
     public string DatabasePath => Path.Combine(DataDirectory, "qualityhub.db");
+
+    /// <summary>Whether the demo models are evaluated on first start; off by default so engine-level tests see only their own work.</summary>
+    protected virtual bool EvaluateDemoModels => false;
+
+    /// <summary>More configuration, Section:Key → value.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Registry:LoadDemoContent", LoadDemoContent ? "true" : "false");
+        builder.UseSetting("Registry:EvaluateDemoModels", EvaluateDemoModels ? "true" : "false");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseEnvironment("Production");
     }
 
@@ -25,6 +51,11 @@ public class QualityHubFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (!ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -39,4 +70,23 @@ public class QualityHubFactory : WebApplicationFactory<Program>
 public sealed class DemoQualityHubFactory : QualityHubFactory
 {
     protected override bool LoadDemoContent => true;
+}
+
+/// <summary>A fresh install as a user gets it: demo content, and every demo model evaluated in the background.</summary>
+public sealed class EvaluatedDemoQualityHubFactory : QualityHubFactory
+{
+    protected override bool LoadDemoContent => true;
+
+    protected override bool EvaluateDemoModels => true;
+}
+
+/// <summary>An app configured by the test: its data folder (shared across restarts), demo content and settings.</summary>
+public sealed class ConfiguredQualityHubFactory(string dataDirectory, bool loadDemoContent, bool evaluateDemoModels, IReadOnlyDictionary<string, string>? settings = null)
+    : QualityHubFactory(dataDirectory)
+{
+    protected override bool LoadDemoContent => loadDemoContent;
+
+    protected override bool EvaluateDemoModels => evaluateDemoModels;
+
+    protected override IReadOnlyDictionary<string, string> Settings => settings ?? new Dictionary<string, string>();
 }

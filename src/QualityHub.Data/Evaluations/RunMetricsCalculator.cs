@@ -14,6 +14,9 @@ public sealed record ScoredPrediction(
     long SampleId, int Ordinal, string Truth, IReadOnlyList<string> Tags, string? Output, double? Confidence, string? TopKJson,
     double QueueMs, double PreprocessMs, double ComputeMs, double PostprocessMs, int BatchSize, string? Error);
 
+/// <summary>Narrows a run's predictions: a true label, a predicted label (a confusion-matrix cell), or only the mistakes.</summary>
+public sealed record PredictionFilter(string? TrueLabel = null, string? PredictedLabel = null, bool WrongOnly = false);
+
 /// <summary>Turns a run's stored predictions into its metrics (Core does the maths).</summary>
 public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<EvaluationOptions> options)
 {
@@ -35,14 +38,30 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
     public static Task<List<ScoredPrediction>> LoadAsync(QualityHubDbContext db, int runId, CancellationToken cancellationToken) =>
         Query(db, runId).ToListAsync(cancellationToken);
 
-    /// <summary>The query behind <see cref="LoadAsync"/>, for paging and streaming.</summary>
-    public static IQueryable<ScoredPrediction> Query(QualityHubDbContext db, int runId) =>
-        db.Predictions.Where(p => p.EvaluationRunId == runId)
-            .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { p, s })
-            .OrderBy(x => x.s.Ordinal)
+    /// <summary>The query behind <see cref="LoadAsync"/>, for paging and streaming, optionally only one cell of the confusion matrix or only the mistakes.</summary>
+    public static IQueryable<ScoredPrediction> Query(QualityHubDbContext db, int runId, PredictionFilter? filter = null)
+    {
+        var rows = db.Predictions.Where(p => p.EvaluationRunId == runId).Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { p, s });
+        if (filter?.TrueLabel is { } truth)
+        {
+            rows = rows.Where(x => x.s.GroundTruth == truth);
+        }
+
+        if (filter?.PredictedLabel is { } predicted)
+        {
+            rows = rows.Where(x => x.p.Error == null && x.p.Output == predicted);
+        }
+
+        if (filter?.WrongOnly == true)
+        {
+            rows = rows.Where(x => x.p.Error != null || x.p.Output != x.s.GroundTruth);
+        }
+
+        return rows.OrderBy(x => x.s.Ordinal)
             .Select(x => new ScoredPrediction(
                 x.p.SampleId, x.s.Ordinal, x.s.GroundTruth, x.s.Tags, x.p.Output, x.p.Confidence, x.p.TopKJson,
                 x.p.QueueMs, x.p.PreprocessMs, x.p.ComputeMs, x.p.PostprocessMs, x.p.BatchSize, x.p.Error));
+    }
 
     public static RunMetrics Compute(
         TaskType task, IReadOnlyList<string> labels, IReadOnlyList<ScoredPrediction> predictions, ThroughputFigures throughput, BootstrapSettings bootstrap)

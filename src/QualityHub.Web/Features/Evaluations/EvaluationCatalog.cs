@@ -55,7 +55,11 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
     }
 
     /// <summary>Predictions in dataset order; null when the run does not exist.</summary>
-    public async Task<PredictionPage?> GetPredictionsAsync(int runId, int skip, int take, CancellationToken cancellationToken = default)
+    public async Task<PredictionPage?> GetPredictionsAsync(int runId, int skip, int take, CancellationToken cancellationToken = default) =>
+        await GetPredictionsAsync(runId, skip, take, null, cancellationToken);
+
+    /// <summary>Predictions matching <paramref name="filter"/>, in dataset order; null when the run does not exist.</summary>
+    public async Task<PredictionPage?> GetPredictionsAsync(int runId, int skip, int take, PredictionFilter? filter, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var task = await db.EvaluationRuns.Where(r => r.Id == runId).Select(r => (TaskType?)r.Dataset!.TaskType).SingleOrDefaultAsync(cancellationToken);
@@ -64,8 +68,10 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
             return null;
         }
 
-        var total = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken);
-        var rows = await RunMetricsCalculator.Query(db, runId).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize)).ToListAsync(cancellationToken);
+        var total = filter is null
+            ? await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken)
+            : await RunMetricsCalculator.Query(db, runId, filter).CountAsync(cancellationToken);
+        var rows = await RunMetricsCalculator.Query(db, runId, filter).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize)).ToListAsync(cancellationToken);
         return new PredictionPage(rows.Select(p => ToItem(p, task.Value)).ToList(), total);
     }
 

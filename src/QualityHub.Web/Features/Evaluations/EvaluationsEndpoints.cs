@@ -14,7 +14,8 @@ public static class EvaluationsEndpoints
     public static RouteGroupBuilder MapEvaluationsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/evaluations", CreateAsync);
-        api.MapGet("/evaluations", (EvaluationCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetRunsAsync(moduleId, ct));
+        api.MapGet("/evaluations", async (EvaluationCatalog catalog, int? moduleId, CancellationToken ct) =>
+            (await catalog.GetRunsAsync(moduleId, ct)).Select(ToListItem));
         api.MapGet("/evaluations/compare", CompareAsync);
         api.MapGet("/evaluations/{id:int}", async (EvaluationCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetRunAsync(id, ct) is { } run ? Results.Ok(ToResponse(run)) : NotFound(id));
@@ -86,6 +87,27 @@ public static class EvaluationsEndpoints
             return Problem(e);
         }
     }
+
+    /// <summary>A run in the list: what, where, status and progress, and its headline numbers.</summary>
+    public static object ToListItem(RunSummary s) => new
+    {
+        id = s.Id,
+        status = s.Status.ToString().ToLowerInvariant(),
+        module = s.Module,
+        moduleId = s.ModuleId,
+        taskType = s.TaskType,
+        modelVersionId = s.ModelVersionId,
+        version = s.Version,
+        datasetId = s.DatasetId,
+        dataset = s.Dataset,
+        progress = new { done = s.Done, total = s.Total, itemsPerSecond = s.ItemsPerSecond, etaSeconds = s.EtaSeconds },
+        error = s.Error,
+        headline = s.Headline,
+        headlineName = s.HeadlineName,
+        latencyP95Ms = s.Latency?.P95Ms,
+        createdAt = s.CreatedAt,
+        completedAt = s.CompletedAt,
+    };
 
     /// <summary>The API's view of a run: status and progress, and the headline numbers beside the full metrics.</summary>
     public static object ToResponse(RunDetail run)

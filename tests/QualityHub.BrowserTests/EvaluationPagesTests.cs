@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>The Evaluations pages on a fresh install, whose first start evaluated every demo model.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class EvaluationPagesTests(BrowserFixture fixture)
+{
+    private async Task<JsonElement> DemoRunAsync(string version)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        var runs = JsonDocument.Parse(await http.GetStringAsync("/api/evaluations")).RootElement;
+        return runs.EnumerateArray().First(r => r.GetProperty("version").GetString() == version && r.GetProperty("status").GetString() == "completed").Clone();
+    }
+
+    [Fact]
+    public async Task The_runs_list_shows_the_demo_runs_with_their_headline_and_links_to_a_run()
+    {
+        var page = await fixture.NewPageAsync();
+        var portal = new PortalPage(page);
+        await portal.OpenOverviewAsync();
+
+        await portal.NavigateByClickAsync("Evaluations");
+
+        var grid = page.GetByLabel("Evaluation runs");
+        await Expect(grid.Locator("[data-status='completed']")).ToHaveCountAsync(4);
+        await Expect(grid).ToContainTextAsync("fashion-cnn-v1");
+        await Expect(grid).ToContainTextAsync("exact match");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "evaluations.png") });
+    }
+
+    [Fact]
+    public async Task A_click_on_a_confusion_matrix_cell_lists_exactly_the_samples_of_that_cell()
+    {
+        var run = await DemoRunAsync("fashion-cnn-v1");
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        var detail = JsonDocument.Parse(await http.GetStringAsync($"/api/evaluations/{run.GetProperty("id").GetInt32()}")).RootElement;
+        var confusion = detail.GetProperty("metrics").GetProperty("detail").GetProperty("classification").GetProperty("confusion");
+        var labels = confusion.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!).ToList();
+        // Shirts taken for T-shirts: the demo CNN's most common confusion.
+        var (row, column) = (labels.IndexOf("Shirt"), labels.IndexOf("T-shirt/top"));
+        var expected = confusion.GetProperty("counts")[row][column].GetInt32();
+        Assert.True(expected > 0);
+
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(1400, 2400);
+        await page.GotoAsync($"evaluations/{run.GetProperty("id").GetInt32()}");
+        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".qh-headline [data-label='accuracy']")).ToContainTextAsync("%");
+        var heatmap = page.GetByRole(AriaRole.Img, new() { Name = "Confusion matrix: true label by predicted label" });
+        var cells = heatmap.Locator(".nsewdrag").First;
+        await Expect(cells).ToBeVisibleAsync();
+        var box = (await cells.BoundingBoxAsync())!;
+
+        await page.Mouse.ClickAsync(box.X + (column + 0.5f) * box.Width / labels.Count, box.Y + (row + 0.5f) * box.Height / labels.Count);
+
+        await Expect(page.Locator(".qh-cell-filter")).ToContainTextAsync("true Shirt → predicted T-shirt/top");
+        await Expect(page.Locator(".qh-prediction-count")).ToHaveAttributeAsync("data-count", expected.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outputs = page.GetByLabel("Predictions").Locator(".qh-wrong");
+        await Expect(outputs.First).ToHaveTextAsync("T-shirt/top");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "evaluation-run.png") });
+    }
+
+    [Fact]
+    public async Task Two_runs_picked_on_the_list_open_side_by_side_with_the_significance_verdict()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("evaluations");
+        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
+        var linear = await DemoRunAsync("fashion-linear-v1");
+        var cnn = await DemoRunAsync("fashion-cnn-v1");
+
+        await page.GetByLabel($"Select run {linear.GetProperty("id").GetInt32()}").ClickAsync();
+        await page.GetByLabel($"Select run {cnn.GetProperty("id").GetInt32()}").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (2)" }).ClickAsync();
+
+        await Expect(PortalHeading(page)).ToHaveTextAsync("Compare runs");
+        var row = page.Locator($"tr[data-run='{cnn.GetProperty("id").GetInt32()}']");
+        await Expect(row.Locator(".qh-verdict")).ToHaveTextAsync("real improvement in accuracy");
+        await Expect(row).ToContainTextAsync("McNemar");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "evaluation-compare.png") });
+    }
+
+    private static ILocator PortalHeading(IPage page) => new PortalPage(page).Heading;
+}
