@@ -208,8 +208,13 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
             var any = await db.Samples.FirstAsync();
             var dataset = new Dataset
             {
-                Name = "pets", ModuleId = module.Id, TaskType = TaskType.ImageClassification, Split = DatasetSplit.Test, LicenceId = "CC0-1.0",
-                Labels = ["Cat", "Dog", "Coat"], CreatedAt = DateTimeOffset.UtcNow,
+                Name = "pets",
+                ModuleId = module.Id,
+                TaskType = TaskType.ImageClassification,
+                Split = DatasetSplit.Test,
+                LicenceId = "CC0-1.0",
+                Labels = ["Cat", "Dog", "Coat"],
+                CreatedAt = DateTimeOffset.UtcNow,
                 Samples = [new Sample { ImageSha256 = any.ImageSha256, GroundTruth = "Cat", Width = 28, Height = 28 }],
             };
             db.Datasets.Add(dataset);
@@ -234,8 +239,11 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
             // A run another process is executing (this process only starts queued runs).
             var running = new EvaluationRun
             {
-                ModelVersionId = mlp.GetProperty("modelVersionId").GetInt32(), DatasetId = mlp.GetProperty("datasetId").GetInt32(),
-                Status = RunStatus.Running, TotalSamples = 2000, CreatedAt = DateTimeOffset.UtcNow,
+                ModelVersionId = mlp.GetProperty("modelVersionId").GetInt32(),
+                DatasetId = mlp.GetProperty("datasetId").GetInt32(),
+                Status = RunStatus.Running,
+                TotalSamples = 2000,
+                CreatedAt = DateTimeOffset.UtcNow,
             };
             db.EvaluationRuns.Add(running);
             await db.SaveChangesAsync();

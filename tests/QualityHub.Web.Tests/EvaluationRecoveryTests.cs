@@ -197,8 +197,13 @@ public sealed class EvaluationRecoveryTests : IDisposable
             var module = await db.Modules.SingleAsync(m => m.Name == DemoContentLoader.FashionModule);
             var dataset = new Dataset
             {
-                Name = "vanished", ModuleId = module.Id, TaskType = TaskType.ImageClassification, Split = DatasetSplit.Test, LicenceId = "CC0-1.0",
-                Labels = ["Coat"], CreatedAt = DateTimeOffset.UtcNow,
+                Name = "vanished",
+                ModuleId = module.Id,
+                TaskType = TaskType.ImageClassification,
+                Split = DatasetSplit.Test,
+                LicenceId = "CC0-1.0",
+                Labels = ["Coat"],
+                CreatedAt = DateTimeOffset.UtcNow,
                 Samples = Enumerable.Range(0, 80).Select(i => new Sample { Ordinal = i, ImageSha256 = new string('0', 63) + "1", GroundTruth = "Coat", Width = 28, Height = 28 }).ToList(),
             };
             db.Datasets.Add(dataset);

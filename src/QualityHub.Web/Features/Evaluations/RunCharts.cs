@@ -84,8 +84,14 @@ public static class RunCharts
     public static PlotFigure GroupedBars(IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string axis) =>
         new(
             series.Select(s => (object)new { type = "bar", name = s.Name, x = categories, y = s.Values, hovertemplate = "%{x}: %{y:.1%}<extra>" + s.Name + "</extra>" }).ToList(),
-            new { margin = Margins, barmode = "group", yaxis = new { title = new { text = axis }, tickformat = ".0%", rangemode = "tozero" }, xaxis = new { type = "category" },
-                  legend = new { orientation = "h", y = -0.3 } });
+            new
+            {
+                margin = Margins,
+                barmode = "group",
+                yaxis = new { title = new { text = axis }, tickformat = ".0%", rangemode = "tozero" },
+                xaxis = new { type = "category" },
+                legend = new { orientation = "h", y = -0.3 }
+            });
 
     /// <summary>The distribution of per-item latency.</summary>
     public static PlotFigure LatencyHistogram(Histogram histogram, LatencySummary latency)
@@ -102,7 +108,12 @@ public static class RunCharts
                 Marker($"p95 {latency.P95Ms:F2} ms", latency.P95Ms, "#e9c46a"),
                 Marker($"p99 {latency.P99Ms:F2} ms", latency.P99Ms, "#e76f51"),
             ],
-            new { margin = Margins, xaxis = new { title = new { text = "ms per item (pre + compute + post)" } }, yaxis = new { title = new { text = "items" } },
-                  legend = new { orientation = "h", y = -0.3 } });
+            new
+            {
+                margin = Margins,
+                xaxis = new { title = new { text = "ms per item (pre + compute + post)" } },
+                yaxis = new { title = new { text = "items" } },
+                legend = new { orientation = "h", y = -0.3 }
+            });
     }
 }
