@@ -22,7 +22,7 @@ public static class RunCharts
                 z = matrix.Counts,
                 text,
                 texttemplate = "%{text}",
-                colorscale = "Blues",
+                colorscale = new object[] { new object[] { 0, "#f7fbff" }, new object[] { 0.5, "#6baed6" }, new object[] { 1, "#08306b" } },
                 showscale = true,
                 hovertemplate = "true %{y} → predicted %{x}: %{z}<extra>click to list</extra>",
                 xgap = 1,
