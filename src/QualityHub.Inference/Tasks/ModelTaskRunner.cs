@@ -41,6 +41,9 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
     }
 
+    // The tensor format of a card's input, built once per card rather than per image (an evaluation prepares thousands).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageInput, ImageTensorFormat> Formats = new();
+
     /// <summary>The model input for one image: gray or RGB, resized, normalised, in the card's layout.</summary>
     public static (float[] Item, long[] ItemShape) Prepare(ImageInput input, Image image)
     {
@@ -49,10 +52,8 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
             ? input.Width
             : Math.Clamp((int)Math.Round(image.Width * (double)input.Height / image.Height), 1, input.MaxWidth);
         var resized = converted.Width == width && converted.Height == input.Height ? converted : converted.Resize(width, input.Height);
-        var scale = Enumerable.Repeat(input.Scale, input.Channels).ToArray();
-        var mean = Expand(input.Mean, input.Channels);
-        var std = Expand(input.Std, input.Channels);
-        var format = new ImageTensorFormat(input.Layout, input.Channels, scale, mean, std);
+        var format = Formats.GetValue(input, static i => new ImageTensorFormat(
+            i.Layout, i.Channels, Enumerable.Repeat(i.Scale, i.Channels).ToArray(), Expand(i.Mean, i.Channels), Expand(i.Std, i.Channels)));
         var item = new float[format.ElementCount(width, input.Height)];
         format.Write(resized, item);
         long[] shape = input.Layout == TensorLayout.Nchw ? [input.Channels, input.Height, width] : [input.Height, width, input.Channels];
