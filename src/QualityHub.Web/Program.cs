@@ -7,6 +7,7 @@ using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
+using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -30,6 +31,7 @@ builder.Services.AddModelsFeature();
 builder.Services.AddDatasetsFeature();
 builder.Services.AddCompareFeature(builder.Configuration);
 builder.Services.AddEvaluationsFeature();
+builder.Services.AddReleasesFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -3,6 +3,7 @@ using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
+using QualityHub.Web.Features.Releases;
 
 namespace QualityHub.Web.Api;
 
@@ -19,6 +20,7 @@ public static class ApiEndpoints
         api.MapDatasetsApi();
         api.MapCompareApi();
         api.MapEvaluationsApi();
+        api.MapReleasesApi();
 
         return endpoints;
     }

@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>The Releases page on a fresh install: the demo history with real metrics, and a new draft.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ReleasesPageTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task The_history_shows_the_change_between_releases_and_a_new_draft_appears_on_top()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(1400, 1600);
+        var portal = new PortalPage(page);
+        await portal.OpenOverviewAsync();
+        await portal.NavigateByClickAsync("Releases");
+        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
+
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Releases" });
+        await Expect(table.Locator("tr[data-release='2026.10']")).ToContainTextAsync("fashion-mlp-v1");
+        await Expect(table.Locator("tr[data-release='2026.10'] [data-verdict='real improvement in accuracy']")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-plot .main-svg").First).ToBeVisibleAsync();
+
+        var name = $"rc-{Guid.NewGuid():N}"[..10];
+        var form = page.GetByLabel("New release");
+        await form.Locator("input[name=release-name]").FillAsync(name);
+        await form.Locator("input[name=release-rationale]").FillAsync("browser test draft");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create draft" }).ClickAsync();
+
+        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Draft release {name} created.");
+        var row = table.Locator($"tr[data-release='{name}']");
+        await Expect(row).ToContainTextAsync("draft");
+        await Expect(row).ToContainTextAsync("unchanged since 2026.10");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "releases.png") });
+
+        await form.Locator("input[name=release-name]").FillAsync(name);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create draft" }).ClickAsync();
+        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync($"already a release named '{name}'");
+    }
+}
