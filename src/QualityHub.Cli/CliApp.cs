@@ -24,6 +24,7 @@ public static class CliApp
         new ConformanceCommand(),
         new BenchCommand(),
         new EvaluateCommand(),
+        new RepeatDatasetCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)

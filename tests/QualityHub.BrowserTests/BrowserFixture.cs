@@ -36,7 +36,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.WaitForEvaluationsAsync();
 
         // CI machines have two cores shared by every test assembly at once: the first page of a cold app
-        // (JIT, circuit, 4 MB of plotly.js) can take well over Playwright's 5 s default.
+        // (JIT, circuit, 1.5 MB of plotly.js) can take well over Playwright's 5 s default.
         Assertions.SetDefaultExpectTimeout(30_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -32,7 +32,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js", "javascript")]
     [InlineData("/_content/Radzen.Blazor/css/material-base.css", "text/css")]
     [InlineData("/js/plot.js", "javascript")]
-    [InlineData("/lib/plotly.min.js", "javascript")]
+    [InlineData("/lib/plotly-cartesian.min.js", "javascript")]
     [InlineData("/lib/signalr.min.js", "javascript")]
     public async Task Scripts_and_styles_are_served(string path, string contentType)
     {

@@ -1,5 +1,5 @@
 // Plotly behind one small module, used by the Plot component (Components/Shared/Plot.razor).
-// plotly.min.js (copied from npm into lib/ by the build) is loaded once, on first use.
+// plotly-cartesian.min.js (Plotly's 2D bundle: bar, scatter, heatmap, histogram…; copied from npm into lib/ by the build) is loaded once, on first use.
 let plotlyLoading;
 
 function loadPlotly() {
@@ -8,11 +8,11 @@ function loadPlotly() {
   }
   plotlyLoading ??= new Promise((resolve, reject) => {
     const script = document.createElement('script');
-    script.src = 'lib/plotly.min.js';
+    script.src = 'lib/plotly-cartesian.min.js';
     script.onload = () => resolve(window.Plotly);
     script.onerror = () => {
       plotlyLoading = undefined;
-      reject(new Error('plotly.js could not be loaded from lib/plotly.min.js'));
+      reject(new Error('plotly.js could not be loaded from lib/plotly-cartesian.min.js'));
     };
     document.head.appendChild(script);
   });

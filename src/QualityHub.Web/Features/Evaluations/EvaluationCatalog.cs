@@ -68,6 +68,11 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
             return null;
         }
 
+        if (filter is { TrueLabel: null, PredictedLabel: null, WrongOnly: false })
+        {
+            filter = null;
+        }
+
         var total = filter is null
             ? await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken)
             : await RunMetricsCalculator.Query(db, runId, filter).CountAsync(cancellationToken);
