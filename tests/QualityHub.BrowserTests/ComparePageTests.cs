@@ -17,7 +17,12 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await page.GotoAsync($"{fixture.App.BaseUrl}/health");
         var modules = await page.EvaluateAsync<JsonElement>("async () => (await fetch('api/modules')).json()");
         var fashion = modules.EnumerateArray().Single(m => m.GetProperty("name").GetString() == module).GetProperty("id").GetInt32();
-        await page.GotoAsync($"{fixture.App.BaseUrl}/compare?module={fashion}");
+        // The demo's versions by name (a retired one is not preselected, and other tests register more).
+        var models = await page.EvaluateAsync<JsonElement>("async () => (await fetch('api/models')).json()");
+        var demo = models.EnumerateArray()
+            .Where(m => m.GetProperty("moduleId").GetInt32() == fashion && m.GetProperty("name").GetString() is "fashion-linear-v1" or "fashion-mlp-v1" or "fashion-cnn-v1" or "pp-ocrv4-rec")
+            .Select(m => m.GetProperty("id").GetInt32());
+        await page.GotoAsync($"{fixture.App.BaseUrl}/compare?module={fashion}&versions={string.Join(',', demo)}");
         await page.Locator("[data-interactive='true'] [data-sample]").First.WaitForAsync();
         return page;
     }

@@ -52,7 +52,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("InitialSchema", info.Output);
+        Assert.Contains("schema:       20261123010000_PredictionBatchSize", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.30.0", info.Output);
     }
 
@@ -201,8 +201,8 @@ public sealed class CliAppTests : IDisposable
         var badModel = await RunAsync("evaluate", "--model", "linear", "--dataset", "subset", data);
 
         Assert.True(exitCode == 0, error);
-        Assert.Contains("2000/2000 (100%)", error);
-        Assert.Contains("accuracy 84.00 %", output.Replace("84.00%", "84.00 %", StringComparison.Ordinal)); // torch: 1,680 of 2,000
+        Assert.Contains("2000/2000 (100 %)", error);
+        Assert.Contains("accuracy 84.00 %", output); // torch: 1,680 of 2,000
         Assert.Contains("latency per item p50", output);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no model version fashion/none", unknown.Error);

@@ -115,6 +115,35 @@ public sealed class EvaluationRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_run_stops_keeps_what_it_predicted_and_leaves_the_engine_idle()
+    {
+        await using var factory = await StartAsync(new Dictionary<string, string> { ["Evaluation:WriteBatch"] = "10", ["Evaluation:InFlight"] = "2" });
+        var client = factory.CreateClient();
+        var (ocr, cardText) = await PairAsync(client, "pp-ocrv4-rec", "card-text-test");
+        var runId = await StartRunAsync(client, ocr, cardText);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}") < 20)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the run did not get going");
+            await Task.Delay(50);
+        }
+
+        var cancel = await client.PostAsync($"/api/evaluations/{runId}/cancel", null);
+        var run = await EvaluationRuns.WaitAsync(client, runId, timeoutSeconds: 30);
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal("cancelled", run.GetProperty("status").GetString());
+        var kept = Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}");
+        Assert.InRange(kept, 20, 399);
+        Assert.Equal(kept, run.GetProperty("progress").GetProperty("done").GetInt32());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("metrics").ValueKind);
+        await Task.Delay(500);
+        Assert.Equal(kept, Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}"));
+        var engine = await client.GetFromJsonAsync<JsonElement>("/api/engine");
+        Assert.Equal(0, engine.GetProperty("queueDepth").GetInt32());
+    }
+
+    [Fact]
     public async Task A_full_disk_fails_the_run_with_a_clear_status_and_leaves_earlier_runs_and_the_database_intact()
     {
         int earlier;

@@ -10,6 +10,8 @@ internal sealed class PredictionConfiguration : IEntityTypeConfiguration<Predict
     {
         // One prediction per sample per run: a resumed run can insert-or-skip without duplicates.
         builder.HasIndex(p => new { p.EvaluationRunId, p.SampleId }).IsUnique();
+        // Added by a later migration: rows written before it had no batch size, and SQLite needs a default to add the column.
+        builder.Property(p => p.BatchSize).HasDefaultValue(0).HasSentinel(-1);
         builder.HasOne<EvaluationRun>().WithMany().HasForeignKey(p => p.EvaluationRunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Sample>().WithMany().HasForeignKey(p => p.SampleId).OnDelete(DeleteBehavior.Cascade);
     }
