@@ -35,6 +35,35 @@ public sealed class SampleGridTests(BrowserFixture fixture)
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "grid-end.png") });
     }
 
+    [Fact]
+    public async Task After_a_fast_scroll_each_cell_shows_the_sample_the_API_has_at_that_position()
+    {
+        var id = await TestData.UploadFashionTestSetAsync(fixture.App.BaseUrl, $"fashion-fling-{Guid.NewGuid():N}"[..20]);
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/datasets/{id}");
+        var grid = page.GetByRole(AriaRole.List, new() { Name = "Samples" });
+        await Expect(grid.Locator("img").First).ToBeVisibleAsync();
+
+        // Forty quick wheel-sized steps down, then one big jump: the cells must end up showing row 777, not a stale row.
+        for (var step = 0; step < 40; step++)
+        {
+            await page.EvalOnSelectorAsync(".qh-thumbs", "e => e.scrollTop += 400");
+        }
+
+        await page.EvalOnSelectorAsync(".qh-thumbs", "e => e.scrollTop = 777 * 152");
+        var ordinal = 777 * 8 + 3;
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        var expected = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"/api/datasets/{id}/samples?skip={ordinal}&take=1&inline=true"))
+            .RootElement.GetProperty("items")[0];
+        var cell = grid.Locator($".qh-thumb[data-ordinal='{ordinal}']");
+        await Expect(cell).ToBeInViewportAsync();
+        await Expect(cell.Locator("img")).ToHaveAttributeAsync("alt", $"Sample {ordinal}: {expected.GetProperty("groundTruth").GetString()}");
+        // A 28×28 PNG comes inside the page of samples, as a data: URL.
+        await Expect(cell.Locator("img")).ToHaveAttributeAsync("src", expected.GetProperty("imageData").GetString()!);
+        Assert.StartsWith("data:image/png;base64,", expected.GetProperty("imageData").GetString());
+        Assert.Equal(1, await grid.Locator($".qh-thumb[data-ordinal='{ordinal}']").CountAsync());
+    }
+
     // Jumps the grid's scroll position to a share of its height and waits for the thumbnail whose alt text starts so.
     private static async Task ScrollToAsync(IPage page, double share, string altPrefix)
     {

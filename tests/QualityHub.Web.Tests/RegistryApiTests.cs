@@ -81,6 +81,25 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task Asked_for_inline_images_a_page_of_samples_carries_each_small_png_as_a_data_url()
+    {
+        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
+        var id = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
+
+        var plain = await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{id}/samples?skip=0&take=3");
+        var inline = await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{id}/samples?skip=0&take=3&inline=true");
+
+        Assert.All(plain.GetProperty("items").EnumerateArray(), i => Assert.Equal(JsonValueKind.Null, i.GetProperty("imageData").ValueKind));
+        foreach (var item in inline.GetProperty("items").EnumerateArray())
+        {
+            var data = item.GetProperty("imageData").GetString()!;
+            Assert.StartsWith("data:image/png;base64,", data);
+            var served = await client.GetByteArrayAsync("/" + item.GetProperty("imageUrl").GetString());
+            Assert.Equal(served, Convert.FromBase64String(data["data:image/png;base64,".Length..]));
+        }
+    }
+
+    [Fact]
     public async Task A_model_uploaded_as_multipart_is_registered_and_described()
     {
         using var form = Upload(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"), DemoContentLoader.FashionModule, $"bench-{Guid.NewGuid():N}");

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Content;
 
 namespace QualityHub.Web.Features.Datasets;
 
@@ -18,16 +19,19 @@ public sealed record CountOf(string Name, int Count);
 /// <summary>A dataset in full: kinds and labels with their quantities.</summary>
 public sealed record DatasetDetail(DatasetSummary Summary, IReadOnlyList<CountOf> Kinds, IReadOnlyList<CountOf> LabelCounts);
 
-/// <summary>One sample as the thumbnail grid and the API show it.</summary>
-public sealed record SampleItem(long Id, int Ordinal, int Width, int Height, string GroundTruth, IReadOnlyList<string> Tags, string ImageUrl);
+/// <summary>One sample as the thumbnail grid and the API show it; ImageData is the PNG as a data: URL when asked for and small.</summary>
+public sealed record SampleItem(long Id, int Ordinal, int Width, int Height, string GroundTruth, IReadOnlyList<string> Tags, string ImageUrl, string? ImageData = null);
 
 /// <summary>A page of samples and how many there are in all.</summary>
 public sealed record SamplePage(IReadOnlyList<SampleItem> Items, int Total);
 
 /// <summary>Reads datasets and samples for the Datasets pages and the API.</summary>
-public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contextFactory)
+public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, ContentStore store)
 {
     public const int MaxPageSize = 1000;
+
+    /// <summary>Largest image inlined into a page of samples (a 28×28 PNG is about 400 bytes; a text line a few KB).</summary>
+    public const int MaxInlineImageBytes = 8 * 1024;
 
     public async Task<IReadOnlyList<DatasetSummary>> GetDatasetsAsync(CancellationToken cancellationToken = default)
     {
@@ -62,7 +66,14 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
     }
 
     /// <summary>Samples in dataset order; null when the dataset does not exist.</summary>
-    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, CancellationToken cancellationToken = default)
+    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, CancellationToken cancellationToken = default) =>
+        await GetSamplesAsync(datasetId, skip, take, inlineImages: false, cancellationToken);
+
+    /// <summary>
+    /// Samples in dataset order; with <paramref name="inlineImages"/>, images up to <see cref="MaxInlineImageBytes"/>
+    /// come inside the page as data: URLs, so a grid needs one request per page instead of one per thumbnail.
+    /// </summary>
+    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, bool inlineImages, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Datasets.AnyAsync(d => d.Id == datasetId, cancellationToken))
@@ -73,9 +84,10 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
         var query = db.Samples.Where(s => s.DatasetId == datasetId);
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(s => s.Ordinal).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize))
-            .Select(s => new { s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags })
+            .Select(s => new { s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, s.ImageSha256 })
             .ToListAsync(cancellationToken);
-        return new SamplePage(items.Select(s => new SampleItem(s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, $"api/samples/{s.Id}/image")).ToList(), total);
+        return new SamplePage(items.Select(s => new SampleItem(
+            s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, $"api/samples/{s.Id}/image", inlineImages ? Inline(s.ImageSha256) : null)).ToList(), total);
     }
 
     /// <summary>The content hash of a sample's image, or null.</summary>
@@ -94,4 +106,17 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
 
     private static DatasetSummary Summarise(Dataset d, string? module, int samples) => new(
         d.Id, d.Name, d.ModuleId, module, d.TaskType, d.Split, d.Source, new Licence(d.LicenceId, d.CommercialUseAllowed, d.Attribution), d.Labels, samples, d.CreatedAt);
+
+    private string? Inline(string sha256)
+    {
+        try
+        {
+            var info = new FileInfo(store.PathOf(sha256));
+            return info.Exists && info.Length <= MaxInlineImageBytes ? "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(info.FullName)) : null;
+        }
+        catch (IOException)
+        {
+            return null; // the grid falls back to the image URL
+        }
+    }
 }

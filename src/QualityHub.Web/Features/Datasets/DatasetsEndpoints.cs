@@ -12,14 +12,14 @@ public static class DatasetsEndpoints
         api.MapGet("/datasets", (DatasetCatalog catalog, CancellationToken ct) => catalog.GetDatasetsAsync(ct));
         api.MapGet("/datasets/{id:int}", async (DatasetCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetDatasetAsync(id, ct) is { } detail ? Results.Ok(detail) : NotFound(id));
-        api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, CancellationToken ct) =>
+        api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, bool? inline, CancellationToken ct) =>
         {
             if (skip < 0 || take is < 0 or > DatasetCatalog.MaxPageSize)
             {
                 return Results.Problem(statusCode: 400, title: "Bad paging", detail: $"skip must be ≥ 0 and take between 0 and {DatasetCatalog.MaxPageSize}.");
             }
 
-            return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, ct) is { } page ? Results.Ok(page) : NotFound(id);
+            return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, inline ?? false, ct) is { } page ? Results.Ok(page) : NotFound(id);
         });
         api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, CancellationToken ct) =>
             await catalog.GetImageHashAsync(id, ct) is { } sha && store.Contains(sha)
