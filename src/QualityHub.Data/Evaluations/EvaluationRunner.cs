@@ -139,7 +139,11 @@ public sealed partial class EvaluationRunner(
             await Parallel.ForEachAsync(plan.Remaining, parallel, async (sample, token) =>
             {
                 var (prediction, ranOn) = await PredictAsync(plan, sample, settings.MaxImagePixels, token);
-                provider ??= ranOn;
+                if (prediction.Error is null)
+                {
+                    provider ??= ranOn;
+                }
+
                 if (state.Count(prediction.Error, FailFastSamples))
                 {
                     await stop.CancelAsync();
