@@ -127,6 +127,11 @@ public sealed unsafe class OnnxSession : IDisposable
             OrtApi.SetSessionExecutionMode(handle, (int)settings.ExecutionMode);
             OrtApi.SetIntraOpNumThreads(handle, settings.IntraOpThreads);
             OrtApi.SetInterOpNumThreads(handle, settings.InterOpThreads);
+            if (!settings.AllowSpinning)
+            {
+                OrtApi.AddSessionConfigEntry(handle, "session.intra_op.allow_spinning", "0");
+                OrtApi.AddSessionConfigEntry(handle, "session.inter_op.allow_spinning", "0");
+            }
             if (withCuda)
             {
                 AppendCuda(handle, settings);

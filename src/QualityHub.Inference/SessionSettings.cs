@@ -15,6 +15,12 @@ public sealed record SessionSettings
 
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Sequential;
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait for work between runs (its default). Spinning lowers the
+    /// latency of back-to-back runs and burns the cores that pre- and post-processing need meanwhile.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
     public int CudaDeviceId { get; init; }
 
     /// <summary>Upper bound of the CUDA provider's memory arena in bytes; 0 means no limit.</summary>

@@ -70,6 +70,30 @@ public class OnnxSessionTests
     }
 
     [Fact]
+    public void A_session_without_spinning_threads_computes_the_same()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu with { AllowSpinning = false, IntraOpThreads = 2 });
+        var data = Enumerable.Range(0, 60).Select(i => -i / 3f).ToArray();
+        using var x = Tensor.Create(data, 3, 4, 5);
+
+        using var y = Assert.Single(session.Run([x]));
+
+        Assert.Equal(data.Select(MathF.Abs).ToArray(), y.AsSpan<float>().ToArray());
+    }
+
+    [Fact]
+    public void A_session_config_entry_reaches_ORT_which_checks_the_key()
+    {
+        // The function is found by its index in the OrtApi table: ORT's own refusal of an empty key proves the call lands there.
+        using var options = new Native.OrtSessionOptionsHandle(Native.OrtApi.CreateSessionOptions());
+
+        Native.OrtApi.AddSessionConfigEntry(options.DangerousGetHandle(), "session.intra_op.allow_spinning", "0");
+        var error = Assert.Throws<OnnxRuntimeException>(() => Native.OrtApi.AddSessionConfigEntry(options.DangerousGetHandle(), "", "0"));
+
+        Assert.Contains("key", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Bytes_that_are_not_a_model_are_refused_naming_the_model()
     {
         var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("this is a text file, not ONNX"u8, "notes.onnx", Cpu));

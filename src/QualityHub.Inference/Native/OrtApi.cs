@@ -22,6 +22,7 @@ internal static unsafe class OrtApi
     private const int SetSessionLogSeverityLevelIndex = 22;
     private const int SetSessionGraphOptimizationLevelIndex = 23;
     private const int SetIntraOpNumThreadsIndex = 24;
+    private const int AddSessionConfigEntryIndex = 130;
     private const int SetInterOpNumThreadsIndex = 25;
     private const int SessionGetInputCountIndex = 30;
     private const int SessionGetOutputCountIndex = 31;
@@ -147,6 +148,18 @@ internal static unsafe class OrtApi
 
     public static void SetIntraOpNumThreads(nint options, int threads) =>
         Check(((delegate* unmanaged<nint, int, nint>)Table[SetIntraOpNumThreadsIndex])(options, threads));
+
+    /// <summary>A session option by its key (onnxruntime_session_options_config_keys.h), e.g. session.intra_op.allow_spinning.</summary>
+    public static void AddSessionConfigEntry(nint options, string key, string value)
+    {
+        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key + "\0");
+        var valueBytes = System.Text.Encoding.UTF8.GetBytes(value + "\0");
+        fixed (byte* k = keyBytes)
+        fixed (byte* v = valueBytes)
+        {
+            Check(((delegate* unmanaged<nint, byte*, byte*, nint>)Table[AddSessionConfigEntryIndex])(options, k, v));
+        }
+    }
 
     public static void SetInterOpNumThreads(nint options, int threads) =>
         Check(((delegate* unmanaged<nint, int, nint>)Table[SetInterOpNumThreadsIndex])(options, threads));
