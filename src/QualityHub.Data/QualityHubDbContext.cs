@@ -16,6 +16,10 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<ReleaseEntry> ReleaseEntries => Set<ReleaseEntry>();
     public DbSet<VocTicket> VocTickets => Set<VocTicket>();
     public DbSet<Requirement> Requirements => Set<Requirement>();
+    public DbSet<ErrorTag> ErrorTags => Set<ErrorTag>();
+    public DbSet<SampleErrorTag> SampleErrorTags => Set<SampleErrorTag>();
+    public DbSet<SampleNote> SampleNotes => Set<SampleNote>();
+    public DbSet<GroundTruthFlag> GroundTruthFlags => Set<GroundTruthFlag>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(QualityHubDbContext).Assembly);

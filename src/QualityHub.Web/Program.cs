@@ -5,6 +5,7 @@ using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Evaluations;
+using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
@@ -32,6 +33,7 @@ builder.Services.AddDatasetsFeature();
 builder.Services.AddCompareFeature(builder.Configuration);
 builder.Services.AddEvaluationsFeature();
 builder.Services.AddReleasesFeature();
+builder.Services.AddGalleryFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -12,6 +12,9 @@ public sealed class Module
     public DateTimeOffset CreatedAt { get; set; }
 
     public List<ModelVersion> Versions { get; set; } = [];
+
+    /// <summary>The module's error taxonomy: the failure kinds its samples can be tagged with.</summary>
+    public List<ErrorTag> ErrorTags { get; set; } = [];
 }
 
 /// <summary>What a module's models do, which decides pre/post-processing and metrics.</summary>

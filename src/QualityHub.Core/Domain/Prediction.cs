@@ -23,4 +23,10 @@ public sealed class Prediction
     public int BatchSize { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>Cross-entropy of the true class, −ln p(true), for classifiers whose labels include the ground truth.</summary>
+    public double? Loss { get; set; }
+
+    /// <summary>Levenshtein distance between the decoded text and the ground truth, for recognisers.</summary>
+    public int? EditDistance { get; set; }
 }

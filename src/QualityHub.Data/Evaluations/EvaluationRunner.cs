@@ -86,9 +86,13 @@ public sealed partial class EvaluationRunner(
         progress?.Report(new EvaluationProgress(runId, RunStatus.Completed, run.CompletedSamples, plan.Total, runRate));
     }
 
-    private sealed record SampleWork(long Id, string ImageSha256);
+    private sealed record SampleWork(long Id, string ImageSha256, string Truth);
 
-    private sealed record RunPlan(int RunId, ModelSpec Spec, ModelCard Card, int Total, int Done, IReadOnlyList<SampleWork> Remaining);
+    private sealed record RunPlan(int RunId, ModelSpec Spec, ModelCard Card, int Total, int Done, IReadOnlyList<SampleWork> Remaining)
+    {
+        /// <summary>Class index by label, to read the true class's probability for the loss.</summary>
+        public Dictionary<string, int> LabelIndex { get; } = Card.Labels.Select((label, i) => (label, i)).DistinctBy(x => x.label).ToDictionary(x => x.label, x => x.i);
+    }
 
     private async Task<RunPlan> PlanAsync(int runId, CancellationToken cancellationToken)
     {
@@ -101,7 +105,7 @@ public sealed partial class EvaluationRunner(
         var remaining = await db.Samples
             .Where(s => s.DatasetId == run.DatasetId && !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id))
             .OrderBy(s => s.Ordinal)
-            .Select(s => new SampleWork(s.Id, s.ImageSha256))
+            .Select(s => new SampleWork(s.Id, s.ImageSha256, s.GroundTruth))
             .ToListAsync(cancellationToken);
         var done = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken);
 
@@ -217,6 +221,16 @@ public sealed partial class EvaluationRunner(
             prediction.ComputeMs = result.Timing.ComputeMs;
             prediction.PostprocessMs = result.Timing.PostprocessMs;
             prediction.BatchSize = result.Timing.BatchSize;
+            if (result.Task == ModelTask.TextRecognition)
+            {
+                prediction.EditDistance = Core.Metrics.EditDistance.Levenshtein(result.Output, sample.Truth);
+            }
+            else if (result.Probabilities is { } probabilities && plan.LabelIndex.TryGetValue(sample.Truth, out var truthIndex) && truthIndex < probabilities.Count)
+            {
+                // Clamped so that a probability rounded to zero gives a large, finite loss.
+                prediction.Loss = -Math.Log(Math.Max(probabilities[truthIndex], 1e-12));
+            }
+
             return (prediction, result.Provider.ToString());
         }
         catch (Exception e) when (e is InvalidImageException or OnnxRuntimeException or InvalidModelCardException or IOException or ArgumentException or InvalidOperationException

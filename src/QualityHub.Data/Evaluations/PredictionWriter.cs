@@ -23,9 +23,9 @@ public sealed class PredictionWriter : IAsyncDisposable
         this.connection = connection;
         insert = connection.CreateCommand();
         insert.CommandText =
-            "INSERT INTO Predictions (EvaluationRunId, SampleId, Output, Confidence, TopKJson, QueueMs, PreprocessMs, ComputeMs, PostprocessMs, BatchSize, Error) " +
-            "VALUES ($run, $sample, $output, $confidence, $topk, $queue, $pre, $compute, $post, $batch, $error)";
-        values = new[] { "$run", "$sample", "$output", "$confidence", "$topk", "$queue", "$pre", "$compute", "$post", "$batch", "$error" }
+            "INSERT INTO Predictions (EvaluationRunId, SampleId, Output, Confidence, TopKJson, QueueMs, PreprocessMs, ComputeMs, PostprocessMs, BatchSize, Error, Loss, EditDistance) " +
+            "VALUES ($run, $sample, $output, $confidence, $topk, $queue, $pre, $compute, $post, $batch, $error, $loss, $distance)";
+        values = new[] { "$run", "$sample", "$output", "$confidence", "$topk", "$queue", "$pre", "$compute", "$post", "$batch", "$error", "$loss", "$distance" }
             .Select(name =>
             {
                 var parameter = insert.CreateParameter();
@@ -81,6 +81,8 @@ public sealed class PredictionWriter : IAsyncDisposable
             values[8].Value = p.PostprocessMs;
             values[9].Value = p.BatchSize;
             values[10].Value = (object?)p.Error ?? DBNull.Value;
+            values[11].Value = p.Loss is { } loss ? loss : DBNull.Value;
+            values[12].Value = p.EditDistance is { } distance ? distance : DBNull.Value;
             await insert.ExecuteNonQueryAsync();
         }
 

@@ -167,7 +167,12 @@ public sealed partial class ModelRegistry(
             throw new RegistrationException($"A module named '{name}' exists already.");
         }
 
-        var module = new Module { Name = name, TaskType = taskType, InputDescription = inputDescription.Trim(), OutputDescription = outputDescription.Trim(), Description = description, CreatedAt = DateTimeOffset.UtcNow };
+        var now = DateTimeOffset.UtcNow;
+        var module = new Module
+        {
+            Name = name, TaskType = taskType, InputDescription = inputDescription.Trim(), OutputDescription = outputDescription.Trim(), Description = description,
+            CreatedAt = now, ErrorTags = ErrorTaxonomy.Defaults(now),
+        };
         db.Modules.Add(module);
         await db.SaveChangesAsync(cancellationToken);
         return module;

@@ -5,7 +5,8 @@ using QualityHub.Inference.Imaging;
 namespace QualityHub.Inference.Tasks;
 
 /// <summary>The answer of a model to one image, decoded for its task, with where the time went.</summary>
-public sealed record TaskResult(ModelTask Task, IReadOnlyList<ClassScore> TopK, DecodedText? Text, InferenceTiming Timing, ExecutionProvider Provider)
+public sealed record TaskResult(
+    ModelTask Task, IReadOnlyList<ClassScore> TopK, DecodedText? Text, InferenceTiming Timing, ExecutionProvider Provider, IReadOnlyList<float>? Probabilities = null)
 {
     /// <summary>The predicted class label or the decoded text.</summary>
     public string Output => Task == ModelTask.TextRecognition ? Text!.Text : TopK.Count > 0 ? TopK[0].Label : "";
@@ -34,7 +35,7 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
             ?? throw new InvalidModelCardException($"The card reads output '{card.OutputName}', but model '{model.DisplayName}' has {string.Join(", ", result.Outputs.Select(o => o.Name))}.");
         TaskResult decoded = card.Task switch
         {
-            ModelTask.ImageClassification => new TaskResult(card.Task, DecodeClassification(card, output), null, result.Timing, result.Provider),
+            ModelTask.ImageClassification => Classify(card, output, result.Timing, result.Provider),
             _ => new TaskResult(card.Task, [], DecodeText(card, output), result.Timing, result.Provider),
         };
         var postprocessMs = result.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
@@ -63,10 +64,10 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
     private static float[] Expand(IReadOnlyList<float> values, int channels) =>
         values.Count == channels ? values.ToArray() : Enumerable.Repeat(values[0], channels).ToArray();
 
-    private static IReadOnlyList<ClassScore> DecodeClassification(ModelCard card, ItemOutput output)
+    private static TaskResult Classify(ModelCard card, ItemOutput output, InferenceTiming timing, ExecutionProvider provider)
     {
         var probabilities = card.OutputKind == OutputKind.Logits ? Classification.Softmax(output.Data) : output.Data;
-        return Classification.TopK(probabilities, card.Labels, card.TopK);
+        return new TaskResult(card.Task, Classification.TopK(probabilities, card.Labels, card.TopK), null, timing, provider, probabilities);
     }
 
     private static DecodedText DecodeText(ModelCard card, ItemOutput output)

@@ -1,6 +1,7 @@
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
+using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
@@ -21,6 +22,7 @@ public static class ApiEndpoints
         api.MapCompareApi();
         api.MapEvaluationsApi();
         api.MapReleasesApi();
+        api.MapGalleryApi();
 
         return endpoints;
     }

@@ -87,7 +87,7 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
             .Select(s => new { s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, s.ImageSha256 })
             .ToListAsync(cancellationToken);
         return new SamplePage(items.Select(s => new SampleItem(
-            s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, $"api/samples/{s.Id}/image", inlineImages ? Inline(s.ImageSha256) : null)).ToList(), total);
+            s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, $"api/samples/{s.Id}/image", inlineImages ? InlineImage(s.ImageSha256) : null)).ToList(), total);
     }
 
     /// <summary>The content hash of a sample's image, or null.</summary>
@@ -107,7 +107,8 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
     private static DatasetSummary Summarise(Dataset d, string? module, int samples) => new(
         d.Id, d.Name, d.ModuleId, module, d.TaskType, d.Split, d.Source, new Licence(d.LicenceId, d.CommercialUseAllowed, d.Attribution), d.Labels, samples, d.CreatedAt);
 
-    private string? Inline(string sha256)
+    /// <summary>A stored PNG as a data: URL when it is small enough to travel inside a page of items; otherwise null.</summary>
+    public string? InlineImage(string sha256)
     {
         try
         {

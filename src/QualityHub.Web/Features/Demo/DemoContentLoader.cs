@@ -81,6 +81,7 @@ public sealed partial class DemoContentLoader(
                 OutputDescription = "one of 10 Fashion-MNIST classes",
                 Description = "Demo: Fashion-MNIST product photos classified into ten clothing classes.",
                 CreatedAt = DateTimeOffset.UtcNow,
+                ErrorTags = ErrorTaxonomy.Defaults(DateTimeOffset.UtcNow),
             });
             db.Modules.Add(new Module
             {
@@ -90,6 +91,7 @@ public sealed partial class DemoContentLoader(
                 OutputDescription = "the printed string",
                 Description = "Demo: reads payment-card numbers and expiry dates from cropped text lines.",
                 CreatedAt = DateTimeOffset.UtcNow,
+                ErrorTags = ErrorTaxonomy.Defaults(DateTimeOffset.UtcNow),
             });
             await db.SaveChangesAsync(cancellationToken);
         }

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using QualityHub.Web.Features.Evaluations;
+
+namespace QualityHub.Web.Features.Gallery;
+
+/// <summary>The body of POST/PUT on error tags.</summary>
+public sealed record TagNameRequest(string? Name);
+
+/// <summary>The body of POST /api/samples/{id}/notes.</summary>
+public sealed record NoteRequest(string? Text);
+
+/// <summary>The body of PUT /api/samples/{id}/ground-truth-flag.</summary>
+public sealed record FlagRequest(string? SuggestedLabel, string? Reason);
+
+/// <summary>
+/// The gallery API: a run's filtered gallery, error tags on samples (one or many, or everything a filter matches),
+/// each module's taxonomy, a sample's review (every run's output, tags, notes, flag) and a dataset's relabel list.
+/// </summary>
+public static class GalleryEndpoints
+{
+    public static RouteGroupBuilder MapGalleryApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/evaluations/{id:int}/gallery", GetGalleryAsync);
+        api.MapGet("/evaluations/{id:int}/failure-kinds", (GalleryService gallery, int id, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await gallery.GetFailureKindsAsync(id, cancellationToken: ct))));
+        api.MapPost("/gallery/tags", (SampleReviews reviews, TagRequest? body, CancellationToken ct) =>
+            body is null ? Task.FromResult(Bad("Send { \"tag\": …, \"runId\" or \"moduleId\": …, \"sampleIds\": [...] } or a runId with a \"filter\"."))
+                : Answer(async () => Results.Ok(await reviews.ApplyAsync(body, ct))));
+
+        api.MapGet("/modules/{moduleId:int}/error-tags", (SampleReviews reviews, int moduleId, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reviews.GetTagsAsync(moduleId, ct))));
+        api.MapPost("/modules/{moduleId:int}/error-tags", (SampleReviews reviews, int moduleId, TagNameRequest? body, CancellationToken ct) =>
+            Answer(async () =>
+            {
+                var tag = await reviews.CreateTagAsync(moduleId, body?.Name, ct);
+                return Results.Created($"/api/modules/{moduleId}/error-tags/{tag.Id}", tag);
+            }));
+        api.MapPut("/modules/{moduleId:int}/error-tags/{tagId:int}", (SampleReviews reviews, int moduleId, int tagId, TagNameRequest? body, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reviews.RenameTagAsync(moduleId, tagId, body?.Name, ct))));
+        api.MapDelete("/modules/{moduleId:int}/error-tags/{tagId:int}", (SampleReviews reviews, int moduleId, int tagId, CancellationToken ct) =>
+            Answer(async () =>
+            {
+                await reviews.DeleteTagAsync(moduleId, tagId, ct);
+                return Results.NoContent();
+            }));
+
+        api.MapGet("/samples/{id:long}/review", (SampleReviews reviews, long id, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reviews.GetReviewAsync(id, ct))));
+        api.MapPost("/samples/{id:long}/notes", (SampleReviews reviews, long id, NoteRequest? body, CancellationToken ct) =>
+            Answer(async () => Results.Created($"/api/samples/{id}/review", await reviews.AddNoteAsync(id, body?.Text, ct))));
+        api.MapPut("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, FlagRequest? body, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reviews.FlagAsync(id, body?.SuggestedLabel, body?.Reason, ct))));
+        api.MapDelete("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, CancellationToken ct) =>
+            Answer(async () =>
+            {
+                await reviews.UnflagAsync(id, ct);
+                return Results.NoContent();
+            }));
+        api.MapGet("/datasets/{id:int}/relabel.csv", GetRelabelCsvAsync);
+        return api;
+    }
+
+    private static async Task<IResult> GetGalleryAsync(GalleryService gallery, HttpRequest request, int id, int? skip, int? take, bool? inline, CancellationToken cancellationToken)
+    {
+        if (skip < 0 || take is < 0 or > GalleryService.MaxPageSize)
+        {
+            return Bad($"skip must be ≥ 0 and take between 0 and {GalleryService.MaxPageSize}.");
+        }
+
+        return await Answer(async () =>
+        {
+            var filter = GalleryFilter.Parse(request.Query.ToDictionary(q => q.Key, q => q.Value));
+            return Results.Ok(await gallery.GetPageAsync(id, filter, skip ?? 0, take ?? 100, inline ?? false, cancellationToken));
+        });
+    }
+
+    private static async Task<IResult> GetRelabelCsvAsync(SampleReviews reviews, int id, CancellationToken cancellationToken)
+    {
+        if (await reviews.GetRelabelListAsync(id, cancellationToken) is not { } rows)
+        {
+            return Results.Problem(statusCode: 404, title: "Not found", detail: $"There is no dataset {id}.");
+        }
+
+        var csv = new StringBuilder("sample_id,ordinal,image_sha256,image_url,ground_truth,suggested_label,reason,flagged_at\n");
+        foreach (var r in rows)
+        {
+            csv.Append(r.SampleId.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(r.Ordinal.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(r.ImageSha256).Append(',')
+                .Append($"/api/samples/{r.SampleId}/image").Append(',')
+                .Append(Csv.Field(r.GroundTruth)).Append(',')
+                .Append(Csv.Field(r.SuggestedLabel)).Append(',')
+                .Append(Csv.Field(r.Reason)).Append(',')
+                .Append(r.FlaggedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"relabel-dataset-{id}.csv");
+    }
+
+    private static async Task<IResult> Answer(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (GalleryException e)
+        {
+            return Results.Problem(statusCode: e.StatusCode, title: e.StatusCode switch
+            {
+                404 => "Not found",
+                409 => "Conflict",
+                422 => "Cannot do that",
+                _ => "Bad request",
+            }, detail: e.Message);
+        }
+    }
+
+    private static IResult Bad(string detail) => Results.Problem(statusCode: 400, title: "Bad request", detail: detail);
+}
