@@ -80,15 +80,18 @@ public static class RunCharts
             new { margin = Margins, yaxis = new { title = new { text = metric }, tickformat = ".0%", rangemode = "tozero" }, xaxis = new { type = "category" } });
     }
 
-    /// <summary>Several series over the same categories (e.g. exact match and CER per tag).</summary>
-    public static PlotFigure GroupedBars(IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string axis) =>
+    /// <summary>Several series over the same categories (e.g. exact match and CER per tag); rates unless <paramref name="counts"/>.</summary>
+    public static PlotFigure GroupedBars(IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string axis, bool counts = false) =>
         new(
-            series.Select(s => (object)new { type = "bar", name = s.Name, x = categories, y = s.Values, hovertemplate = "%{x}: %{y:.1%}<extra>" + s.Name + "</extra>" }).ToList(),
+            series.Select(s => (object)new
+            {
+                type = "bar", name = s.Name, x = categories, y = s.Values, hovertemplate = (counts ? "%{x}: %{y:,}" : "%{x}: %{y:.1%}") + "<extra>" + s.Name + "</extra>",
+            }).ToList(),
             new
             {
                 margin = Margins,
                 barmode = "group",
-                yaxis = new { title = new { text = axis }, tickformat = ".0%", rangemode = "tozero" },
+                yaxis = new { title = new { text = axis }, tickformat = counts ? ",d" : ".0%", rangemode = "tozero" },
                 xaxis = new { type = "category" },
                 legend = new { orientation = "h", y = -0.3 }
             });

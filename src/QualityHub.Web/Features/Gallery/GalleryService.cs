@@ -12,7 +12,7 @@ public sealed record GalleryItem(
     int? EditDistance, string? Error, IReadOnlyList<string> ErrorTags, bool Suspect, string ImageUrl, string? ImageData);
 
 /// <summary>A page of a gallery and how many items match in all.</summary>
-public sealed record GalleryPage(IReadOnlyList<GalleryItem> Items, int Total);
+public sealed record GalleryItems(IReadOnlyList<GalleryItem> Items, int Total);
 
 /// <summary>Failures per error tag for runs on one dataset: Counts[run][tag], plus failures without any tag.</summary>
 public sealed record FailureKinds(IReadOnlyList<RunSummary> Runs, IReadOnlyList<string> Tags, IReadOnlyList<int[]> Counts, IReadOnlyList<int> Untagged, IReadOnlyList<int> Failures);
@@ -30,7 +30,7 @@ public sealed class GalleryService(IDbContextFactory<QualityHubDbContext> contex
     public async Task<RunDetail> GetRunAsync(int runId, CancellationToken cancellationToken = default) =>
         await catalog.GetRunAsync(runId, cancellationToken) ?? throw new GalleryException($"There is no evaluation run {runId}. It may have been deleted with its model or dataset.", 404);
 
-    public async Task<GalleryPage> GetPageAsync(int runId, GalleryFilter filter, int skip, int take, bool inlineImages, CancellationToken cancellationToken = default)
+    public async Task<GalleryItems> GetPageAsync(int runId, GalleryFilter filter, int skip, int take, bool inlineImages, CancellationToken cancellationToken = default)
     {
         var run = await GetRunAsync(runId, cancellationToken);
         await CheckBaselineAsync(run, filter, cancellationToken);
@@ -55,7 +55,17 @@ public sealed class GalleryService(IDbContextFactory<QualityHubDbContext> contex
             p.Id, p.Ordinal, p.GroundTruth, p.Tags, p.Output, p.Confidence, p.Error is null && p.Output == p.GroundTruth, p.Loss, p.EditDistance, p.Error,
             tags[p.Id].Order(StringComparer.Ordinal).ToList(), suspect.Contains(p.Id), $"api/samples/{p.Id}/image",
             inlineImages ? datasets.InlineImage(p.ImageSha256) : null)).ToList();
-        return new GalleryPage(items, total);
+        return new GalleryItems(items, total);
+    }
+
+    /// <summary>The kinds (sample tags) used in a dataset, for the kind filter.</summary>
+    public async Task<IReadOnlyList<string>> GetKindsAsync(int datasetId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        // Tags are a JSON array per sample; SQLite's json_each lists them where EF 8 cannot.
+        return await db.Database
+            .SqlQuery<string>($"SELECT DISTINCT j.value AS Value FROM Samples s, json_each(s.Tags) j WHERE s.DatasetId = {datasetId} ORDER BY j.value")
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>Every sample id the filter matches (to tag "all matching").</summary>

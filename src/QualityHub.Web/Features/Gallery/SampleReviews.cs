@@ -45,6 +45,17 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
     /// <summary>Most samples one tagging request may name or match.</summary>
     public const int MaxTagItems = 100_000;
 
+    /// <summary>Every module with its error taxonomy, for the taxonomy editor.</summary>
+    public async Task<IReadOnlyList<(int ModuleId, string Module, IReadOnlyList<ErrorTagView> Tags)>> GetTaxonomiesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var modules = await db.Modules.OrderBy(m => m.Name).Select(m => new { m.Id, m.Name }).ToListAsync(cancellationToken);
+        var tags = await db.ErrorTags.OrderBy(t => t.Name)
+            .Select(t => new ErrorTagView(t.Id, t.ModuleId, t.Name, db.SampleErrorTags.Count(s => s.ErrorTagId == t.Id)))
+            .ToListAsync(cancellationToken);
+        return modules.Select(m => (m.Id, m.Name, (IReadOnlyList<ErrorTagView>)tags.Where(t => t.ModuleId == m.Id).ToList())).ToList();
+    }
+
     public async Task<IReadOnlyList<ErrorTagView>> GetTagsAsync(int moduleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
