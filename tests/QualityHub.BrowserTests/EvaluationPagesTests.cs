@@ -56,38 +56,6 @@ public sealed class EvaluationPagesTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_click_on_a_confusion_matrix_cell_lists_exactly_the_samples_of_that_cell()
-    {
-        var run = await DemoRunAsync("fashion-cnn-v1");
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
-        var detail = JsonDocument.Parse(await http.GetStringAsync($"/api/evaluations/{run.GetProperty("id").GetInt32()}")).RootElement;
-        var confusion = detail.GetProperty("metrics").GetProperty("detail").GetProperty("classification").GetProperty("confusion");
-        var labels = confusion.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!).ToList();
-        // Shirts taken for T-shirts: the demo CNN's most common confusion.
-        var (row, column) = (labels.IndexOf("Shirt"), labels.IndexOf("T-shirt/top"));
-        var expected = confusion.GetProperty("counts")[row][column].GetInt32();
-        Assert.True(expected > 0);
-
-        var page = await fixture.NewPageAsync();
-        await page.SetViewportSizeAsync(1400, 2400);
-        await page.GotoAsync($"evaluations/{run.GetProperty("id").GetInt32()}");
-        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
-        await Expect(page.Locator(".qh-headline [data-label='accuracy']")).ToContainTextAsync("%");
-        var heatmap = page.GetByRole(AriaRole.Img, new() { Name = "Confusion matrix: true label by predicted label" });
-        var cells = heatmap.Locator(".nsewdrag").First;
-        await Expect(cells).ToBeVisibleAsync();
-        var box = (await cells.BoundingBoxAsync())!;
-
-        await page.Mouse.ClickAsync(box.X + (column + 0.5f) * box.Width / labels.Count, box.Y + (row + 0.5f) * box.Height / labels.Count);
-
-        await Expect(page.Locator(".qh-cell-filter")).ToContainTextAsync("true Shirt → predicted T-shirt/top");
-        await Expect(page.Locator(".qh-prediction-count")).ToHaveAttributeAsync("data-count", expected.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var outputs = page.GetByLabel("Predictions").Locator(".qh-wrong");
-        await Expect(outputs.First).ToHaveTextAsync("T-shirt/top");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "evaluation-run.png") });
-    }
-
-    [Fact]
     public async Task Two_runs_picked_on_the_list_open_side_by_side_with_the_significance_verdict()
     {
         var page = await fixture.NewPageAsync();

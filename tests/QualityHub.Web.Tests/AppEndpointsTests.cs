@@ -110,7 +110,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     }
 
     [Theory]
-    [InlineData("/gallery", "Error galleries")]
+    [InlineData("/tickets", "VOC tickets")]
     public async Task An_area_not_built_yet_says_what_it_will_hold(string path, string purpose)
     {
         var html = await client.GetStringAsync(path);
