@@ -303,8 +303,13 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
             var source = await db.Datasets.SingleAsync(d => d.Name == "fashion-mnist-test-2000");
             var copy = new Core.Domain.Dataset
             {
-                Name = "fashion-10k-gallery", TaskType = source.TaskType, Split = source.Split, LicenceId = source.LicenceId, Labels = source.Labels,
-                ModuleId = source.ModuleId, CreatedAt = DateTimeOffset.UtcNow,
+                Name = "fashion-10k-gallery",
+                TaskType = source.TaskType,
+                Split = source.Split,
+                LicenceId = source.LicenceId,
+                Labels = source.Labels,
+                ModuleId = source.ModuleId,
+                CreatedAt = DateTimeOffset.UtcNow,
             };
             db.Datasets.Add(copy);
             await db.SaveChangesAsync();

@@ -170,8 +170,13 @@ public sealed partial class ModelRegistry(
         var now = DateTimeOffset.UtcNow;
         var module = new Module
         {
-            Name = name, TaskType = taskType, InputDescription = inputDescription.Trim(), OutputDescription = outputDescription.Trim(), Description = description,
-            CreatedAt = now, ErrorTags = ErrorTaxonomy.Defaults(now),
+            Name = name,
+            TaskType = taskType,
+            InputDescription = inputDescription.Trim(),
+            OutputDescription = outputDescription.Trim(),
+            Description = description,
+            CreatedAt = now,
+            ErrorTags = ErrorTaxonomy.Defaults(now),
         };
         db.Modules.Add(module);
         await db.SaveChangesAsync(cancellationToken);

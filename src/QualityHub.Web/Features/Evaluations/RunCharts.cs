@@ -85,7 +85,11 @@ public static class RunCharts
         new(
             series.Select(s => (object)new
             {
-                type = "bar", name = s.Name, x = categories, y = s.Values, hovertemplate = (counts ? "%{x}: %{y:,}" : "%{x}: %{y:.1%}") + "<extra>" + s.Name + "</extra>",
+                type = "bar",
+                name = s.Name,
+                x = categories,
+                y = s.Values,
+                hovertemplate = (counts ? "%{x}: %{y:,}" : "%{x}: %{y:.1%}") + "<extra>" + s.Name + "</extra>",
             }).ToList(),
             new
             {

@@ -40,7 +40,16 @@ public sealed class GalleryService(IDbContextFactory<QualityHubDbContext> contex
         var page = await Sort(rows, filter.Sort).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize))
             .Select(x => new
             {
-                x.S.Id, x.S.Ordinal, x.S.GroundTruth, x.S.Tags, x.S.ImageSha256, x.P.Output, x.P.Confidence, x.P.Loss, x.P.EditDistance, x.P.Error,
+                x.S.Id,
+                x.S.Ordinal,
+                x.S.GroundTruth,
+                x.S.Tags,
+                x.S.ImageSha256,
+                x.P.Output,
+                x.P.Confidence,
+                x.P.Loss,
+                x.P.EditDistance,
+                x.P.Error,
             })
             .ToListAsync(cancellationToken);
 

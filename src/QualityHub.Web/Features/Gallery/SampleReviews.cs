@@ -203,8 +203,16 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
         var rows = await db.Predictions.Where(p => p.SampleId == sampleId)
             .Join(db.EvaluationRuns, p => p.EvaluationRunId, r => r.Id, (p, r) => new
             {
-                RunId = r.Id, Module = r.ModelVersion!.Module!.Name, Version = r.ModelVersion.Name, r.Status, p.Output, p.Confidence, p.TopKJson,
-                p.EditDistance, p.Loss, p.Error,
+                RunId = r.Id,
+                Module = r.ModelVersion!.Module!.Name,
+                Version = r.ModelVersion.Name,
+                r.Status,
+                p.Output,
+                p.Confidence,
+                p.TopKJson,
+                p.EditDistance,
+                p.Loss,
+                p.Error,
             })
             .OrderBy(x => x.RunId).ToListAsync(cancellationToken);
         var text = sample.Dataset!.TaskType == TaskType.TextRecognition;
