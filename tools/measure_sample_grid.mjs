@@ -1,20 +1,23 @@
-// Measures how smoothly a dataset's thumbnail grid scrolls in a real browser (Debian's Chromium through
-// playwright-core) against a running QualityHub, and how long thumbnails take to appear after a jump.
-// Usage: node tools/measure_sample_grid.mjs --url http://127.0.0.1:5080 [--dataset NAME] [--rounds 3]
-//        [--step-px 120] [--chromium /usr/bin/chromium]
+// Measures how smoothly a thumbnail grid scrolls in a real browser (Debian's Chromium through playwright-core)
+// against a running QualityHub, and how long thumbnails take to appear after a jump: a dataset's grid, or with
+// --gallery a run's error gallery (--query narrows it, e.g. "scope=all" or "sort=loss").
+// Usage: node tools/measure_sample_grid.mjs --url http://127.0.0.1:5080 [--dataset NAME | --gallery RUN_ID [--query Q]]
+//        [--rounds 3] [--step-px 120] [--chromium /usr/bin/chromium]
 import { chromium } from 'playwright-core';
 
 const LONG_FRAME_MS = 50;
 const MIN_SAMPLES = 10_000;
 
 function parseArgs(argv) {
-  const args = { url: null, dataset: null, rounds: 3, stepPx: 120, chromium: '/usr/bin/chromium' };
+  const args = { url: null, dataset: null, gallery: null, query: '', rounds: 3, stepPx: 120, chromium: '/usr/bin/chromium' };
   for (let i = 0; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
     if (value === undefined) fail(`${key} needs a value`);
     switch (key) {
       case '--url': args.url = value.replace(/\/$/, ''); break;
       case '--dataset': args.dataset = value; break;
+      case '--gallery': args.gallery = positive(key, value); break;
+      case '--query': args.query = value.replace(/^\?/, ''); break;
       case '--rounds': args.rounds = positive(key, value); break;
       case '--step-px': args.stepPx = positive(key, value); break;
       case '--chromium': args.chromium = value; break;
@@ -34,6 +37,19 @@ function positive(key, value) {
 function fail(message) {
   console.error(`measure_sample_grid: ${message}`);
   process.exit(2);
+}
+
+// What to scroll: { path, items, perRow, label }.
+async function chooseGrid(args) {
+  if (args.gallery) {
+    const response = await fetch(`${args.url}/api/evaluations/${args.gallery}/gallery?${args.query}${args.query ? '&' : ''}take=0`)
+      .catch(e => fail(`cannot reach ${args.url}: ${e.message}`));
+    if (!response.ok) fail(`run ${args.gallery}'s gallery: HTTP ${response.status} ${await response.text()}`);
+    const { total } = await response.json();
+    return { path: `/evaluations/${args.gallery}/gallery${args.query ? '?' + args.query : ''}`, items: total, perRow: 8, label: `run ${args.gallery}'s gallery${args.query ? ' (' + args.query + ')' : ''}` };
+  }
+  const grid = await chooseGrid(args);
+  return { path: `/datasets/${dataset.id}`, items: dataset.samples, perRow: 8, label: `dataset ${dataset.id} '${dataset.name}'` };
 }
 
 async function chooseDataset(url, name) {
@@ -94,11 +110,11 @@ async function scrollThrough(page, stepPx) {
   }, stepPx);
 }
 
-async function round(browser, url, dataset, stepPx) {
+async function round(browser, url, grid, stepPx) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(installThumbnailsShown);
   const page = await context.newPage();
-  await page.goto(`${url}/datasets/${dataset.id}`);
+  await page.goto(`${url}${grid.path}`);
   await page.locator('.qh-thumbs img').first().waitFor({ timeout: 60_000 });
   await page.locator('.qh-thumbs').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.qhThumbnailsShown(), null, { timeout: 60_000 });
@@ -122,18 +138,18 @@ function frameFigures(frames) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const dataset = await chooseDataset(args.url, args.dataset);
+const grid = await chooseGrid(args);
 const browser = await chromium.launch({
   executablePath: args.chromium,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 }).catch(e => fail(`cannot start Chromium at ${args.chromium}: ${e.message.split('\n')[0]}`));
-const rows = Math.ceil(dataset.samples / 8);
-console.log(`dataset ${dataset.id} '${dataset.name}': ${dataset.samples.toLocaleString('en')} samples in ${rows.toLocaleString('en')} rows; `
+const rows = Math.ceil(grid.items / grid.perRow);
+console.log(`${grid.label}: ${grid.items.toLocaleString('en')} items in ${rows.toLocaleString('en')} rows; `
   + `scrolling ${args.stepPx} px per frame, ${args.rounds} round(s), each in a fresh browser context`);
 const results = [];
 try {
   for (let i = 1; i <= args.rounds; i++) {
-    const r = await round(browser, args.url, dataset, args.stepPx);
+    const r = await round(browser, args.url, grid, args.stepPx);
     results.push(r);
     console.log(`round ${i}: thumbnails shown ${ms(r.middle)} after a jump to the middle, ${ms(r.end)} after a jump to the end; `
       + `scroll: ${frameFigures(r.frames)}; ${r.inPage} thumbnail cells in the page at the end`);
