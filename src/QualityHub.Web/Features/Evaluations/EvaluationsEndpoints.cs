@@ -89,70 +89,10 @@ public static class EvaluationsEndpoints
     }
 
     /// <summary>A run in the list: what, where, status and progress, and its headline numbers.</summary>
-    public static object ToListItem(RunSummary s) => new
-    {
-        id = s.Id,
-        status = s.Status.ToString().ToLowerInvariant(),
-        module = s.Module,
-        moduleId = s.ModuleId,
-        taskType = s.TaskType,
-        modelVersionId = s.ModelVersionId,
-        version = s.Version,
-        datasetId = s.DatasetId,
-        dataset = s.Dataset,
-        progress = new { done = s.Done, total = s.Total, itemsPerSecond = s.ItemsPerSecond, etaSeconds = s.EtaSeconds },
-        error = s.Error,
-        headline = s.Headline,
-        headlineName = s.HeadlineName,
-        latencyP95Ms = s.Latency?.P95Ms,
-        createdAt = s.CreatedAt,
-        completedAt = s.CompletedAt,
-    };
+    public static RunListItem ToListItem(RunSummary s) => new(s);
 
-    /// <summary>The API's view of a run: status and progress, and the headline numbers beside the full metrics.</summary>
-    public static object ToResponse(RunDetail run)
-    {
-        var s = run.Summary;
-        var m = run.Metrics;
-        return new
-        {
-            id = s.Id,
-            status = s.Status.ToString().ToLowerInvariant(),
-            module = s.Module,
-            moduleId = s.ModuleId,
-            taskType = s.TaskType,
-            modelVersionId = s.ModelVersionId,
-            modelVersion = s.Version,
-            datasetId = s.DatasetId,
-            dataset = s.Dataset,
-            provider = s.Provider,
-            error = s.Error,
-            progress = new { done = s.Done, total = s.Total, fraction = s.Total == 0 ? 0 : (double)s.Done / s.Total, itemsPerSecond = s.ItemsPerSecond, etaSeconds = s.EtaSeconds },
-            createdAt = s.CreatedAt,
-            startedAt = s.StartedAt,
-            completedAt = s.CompletedAt,
-            metrics = m is null ? null : new
-            {
-                count = m.Count,
-                errors = m.Errors,
-                accuracy = m.Classification?.Accuracy.Value,
-                accuracyInterval = m.Classification is { } c ? new[] { c.Accuracy.Low, c.Accuracy.High } : null,
-                macroF1 = m.Classification?.MacroF1.Value,
-                exactMatch = m.Text?.ExactMatch.Value,
-                characterErrorRate = m.Text?.CharacterErrorRate.Value,
-                normalizedEditDistance = m.Text?.NormalizedEditDistance.Value,
-                latency = new { p50 = m.Latency.P50Ms, p95 = m.Latency.P95Ms, p99 = m.Latency.P99Ms, mean = m.Latency.MeanMs, max = m.Latency.MaxMs, unit = "ms" },
-                throughput = new
-                {
-                    batchOneItemsPerSecond = m.Throughput.BatchOneItemsPerSecond,
-                    batchedItemsPerSecond = m.Throughput.BatchedItemsPerSecond,
-                    meanBatchSize = m.Throughput.MeanBatchSize,
-                    largestBatch = m.Throughput.LargestBatch,
-                },
-                detail = m,
-            },
-        };
-    }
+    /// <summary>The API's view of a run: the list's fields, and the full metrics beside the headline numbers.</summary>
+    public static RunResponse ToResponse(RunDetail run) => new(run);
 
     private static async Task ExportPredictionsAsync(EvaluationCatalog catalog, int id, bool csv, HttpContext http, CancellationToken cancellationToken)
     {

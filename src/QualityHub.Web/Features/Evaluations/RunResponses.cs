@@ -1,0 +1,60 @@
+using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
+
+namespace QualityHub.Web.Features.Evaluations;
+
+/// <summary>Where a run stands, as the API shows it.</summary>
+public sealed record RunProgressView(int Done, int Total, double Fraction, double ItemsPerSecond, double? EtaSeconds);
+
+/// <summary>A run as GET /api/evaluations lists it: what, where, status and progress, and its headline numbers.</summary>
+public class RunListItem(RunSummary s)
+{
+    public int Id { get; } = s.Id;
+    public string Status { get; } = s.Status.ToString().ToLowerInvariant();
+    public string Module { get; } = s.Module;
+    public int ModuleId { get; } = s.ModuleId;
+    public TaskType TaskType { get; } = s.TaskType;
+    public int ModelVersionId { get; } = s.ModelVersionId;
+    public string Version { get; } = s.Version;
+    public int DatasetId { get; } = s.DatasetId;
+    public string Dataset { get; } = s.Dataset;
+    public RunProgressView Progress { get; } = new(s.Done, s.Total, s.Total == 0 ? 0 : (double)s.Done / s.Total, s.ItemsPerSecond, s.EtaSeconds);
+    public string? Error { get; } = s.Error;
+    public Estimate? Headline { get; } = s.Headline;
+    public string HeadlineName { get; } = s.HeadlineName;
+    public double? LatencyP95Ms { get; } = s.Latency?.P95Ms;
+    public DateTimeOffset CreatedAt { get; } = s.CreatedAt;
+    public DateTimeOffset? CompletedAt { get; } = s.CompletedAt;
+}
+
+/// <summary>A run as GET /api/evaluations/{id} shows it: the list's fields, the provider, and the metrics once it completes.</summary>
+public sealed class RunResponse(RunDetail run) : RunListItem(run.Summary)
+{
+    /// <summary>The version's name (also as <see cref="RunListItem.Version"/>).</summary>
+    public string ModelVersion { get; } = run.Summary.Version;
+    public string? Provider { get; } = run.Summary.Provider;
+    public DateTimeOffset? StartedAt { get; } = run.Summary.StartedAt;
+    public RunMetricsView? Metrics { get; } = run.Metrics is { } m ? new RunMetricsView(m) : null;
+}
+
+/// <summary>A completed run's metrics: the headline numbers flat, and every metric under Detail.</summary>
+public sealed class RunMetricsView(RunMetrics m)
+{
+    public int Count { get; } = m.Count;
+    public int Errors { get; } = m.Errors;
+    public double? Accuracy { get; } = m.Classification?.Accuracy.Value;
+    public double[]? AccuracyInterval { get; } = m.Classification is { } c ? [c.Accuracy.Low, c.Accuracy.High] : null;
+    public double? MacroF1 { get; } = m.Classification?.MacroF1.Value;
+    public double? ExactMatch { get; } = m.Text?.ExactMatch.Value;
+    public double? CharacterErrorRate { get; } = m.Text?.CharacterErrorRate.Value;
+    public double? NormalizedEditDistance { get; } = m.Text?.NormalizedEditDistance.Value;
+    public object Latency { get; } = new { p50 = m.Latency.P50Ms, p95 = m.Latency.P95Ms, p99 = m.Latency.P99Ms, mean = m.Latency.MeanMs, max = m.Latency.MaxMs, unit = "ms" };
+    public object Throughput { get; } = new
+    {
+        batchOneItemsPerSecond = m.Throughput.BatchOneItemsPerSecond,
+        batchedItemsPerSecond = m.Throughput.BatchedItemsPerSecond,
+        meanBatchSize = m.Throughput.MeanBatchSize,
+        largestBatch = m.Throughput.LargestBatch,
+    };
+    public RunMetrics Detail { get; } = m;
+}
