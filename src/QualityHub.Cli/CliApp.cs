@@ -24,6 +24,7 @@ public static class CliApp
         new ConformanceCommand(),
         new BenchCommand(),
         new EvaluateCommand(),
+        new BenchEvaluationCommand(),
         new RepeatDatasetCommand(),
     ];
 

@@ -186,15 +186,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Evaluate_runs_a_model_on_a_dataset_with_progress_and_prints_accuracy_and_latency()
     {
-        var data = $"--Storage:DataDirectory={folder}";
-        var demo = Path.Combine(RepositoryRoot, "data", "demo");
-        var labels = "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot";
-        await RunAsync("add-module", "--name", "fashion", "--task", "classification", "--input", "28x28 gray", "--output", "10 classes", data);
-        await RunAsync("import-model", "--module", "fashion", "--version", "linear", "--file", Path.Combine(demo, "models", "fashion-linear-v1.onnx"),
-            "--card", Path.Combine(demo, "models", "fashion-linear-v1.card.json"), data);
-        var imported = await RunAsync("import-dataset", "--name", "subset", "--licence", "MIT", "--module", "fashion", "--labels", labels,
-            "--idx-images", Path.Combine(demo, "fashion-mnist", "test-2000-images-idx3-ubyte.gz"), "--idx-labels", Path.Combine(demo, "fashion-mnist", "test-2000-labels-idx1-ubyte.gz"), data);
-        Assert.True(imported.ExitCode == 0, imported.Error);
+        var data = await ImportLinearModelAndSubsetAsync();
 
         var (exitCode, output, error) = await RunAsync("evaluate", "--model", "fashion/linear", "--dataset", "subset", data);
         var unknown = await RunAsync("evaluate", "--model", "fashion/none", "--dataset", "subset", data);
@@ -208,6 +200,36 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("no model version fashion/none", unknown.Error);
         Assert.Equal(2, badModel.ExitCode);
         Assert.Contains("MODULE/VERSION", badModel.Error);
+    }
+
+    [Fact]
+    public async Task Bench_evaluation_prints_each_rounds_run_against_the_engine_alone_and_the_median_ratio()
+    {
+        var data = await ImportLinearModelAndSubsetAsync();
+
+        var (exitCode, output, error) = await RunAsync("bench-evaluation", "--model", "fashion/linear", "--dataset", "subset", "--rounds", "2", "--seconds", "0.2", data);
+        var unknown = await RunAsync("bench-evaluation", "--model", "fashion/none", "--dataset", "subset", data);
+
+        Assert.True(exitCode == 0, error);
+        var rows = output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+[12]\s+[\d,]+\s+\d+\s+2,000\s")).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Matches(@"evaluation ÷ engine, end to end: median \d\.\d\d \(first round \d\.\d\d, min \d\.\d\d, max \d\.\d\d\)", output);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no model version fashion/none", unknown.Error);
+    }
+
+    private async Task<string> ImportLinearModelAndSubsetAsync()
+    {
+        var data = $"--Storage:DataDirectory={folder}";
+        var demo = Path.Combine(RepositoryRoot, "data", "demo");
+        var labels = "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot";
+        await RunAsync("add-module", "--name", "fashion", "--task", "classification", "--input", "28x28 gray", "--output", "10 classes", data);
+        await RunAsync("import-model", "--module", "fashion", "--version", "linear", "--file", Path.Combine(demo, "models", "fashion-linear-v1.onnx"),
+            "--card", Path.Combine(demo, "models", "fashion-linear-v1.card.json"), data);
+        var imported = await RunAsync("import-dataset", "--name", "subset", "--licence", "MIT", "--module", "fashion", "--labels", labels,
+            "--idx-images", Path.Combine(demo, "fashion-mnist", "test-2000-images-idx3-ubyte.gz"), "--idx-labels", Path.Combine(demo, "fashion-mnist", "test-2000-labels-idx1-ubyte.gz"), data);
+        Assert.True(imported.ExitCode == 0, imported.Error);
+        return data;
     }
 
     [Fact]

@@ -62,6 +62,38 @@ public sealed class InferenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_formed_by_the_caller_runs_as_one_and_equals_lone_runs_item_by_item()
+    {
+        var engine = NewEngine();
+        var inputs = Enumerable.Range(0, 20).Select(i => new float[] { i, -i / 2f, i * 0.25f, 1 - i }).ToList();
+
+        var batch = await engine.InferBatchAsync(TinyClassifier, inputs.SelectMany(x => x).ToArray(), inputs.Count, [4], preprocessMs: 0.5);
+        var alone = await Task.WhenAll(inputs.Select(x => engine.InferAsync(TinyClassifier, x, [4])));
+
+        Assert.Equal([20L, 3L], batch.Outputs[0].Shape);
+        Assert.Equal(20, batch.Timing.BatchSize);
+        Assert.Equal(0.5, batch.Timing.PreprocessMs);
+        Assert.Equal(alone.SelectMany(r => r.Outputs[0].Data), batch.Outputs[0].Data);
+        var model = Assert.Single(engine.Snapshot().Models);
+        Assert.Equal(40, model.Items);
+    }
+
+    [Fact]
+    public async Task A_batch_of_one_keeps_its_batch_dimension_and_a_batch_of_the_wrong_size_is_refused()
+    {
+        var engine = NewEngine();
+
+        var one = await engine.InferBatchAsync(TinyClassifier, [1, 2, 3, 4], 1, [4]);
+        var tooShort = await Assert.ThrowsAsync<ArgumentException>(() => engine.InferBatchAsync(TinyClassifier, [1, 2, 3, 4, 5], 2, [4]));
+        var wrongShape = await Assert.ThrowsAsync<ArgumentException>(() => engine.InferBatchAsync(TinyClassifier, new float[10], 2, [5]));
+
+        Assert.Equal([1L, 3L], one.Outputs[0].Shape);
+        Assert.Equal(new[] { 5.5f, 6f, 6.5f }, one.Outputs[0].Data);
+        Assert.Contains("has 8 values, not 5", tooShort.Message);
+        Assert.Contains("takes items of shape [4]", wrongShape.Message);
+    }
+
+    [Fact]
     public async Task Timing_is_split_into_queue_pre_compute_and_post()
     {
         var engine = NewEngine();

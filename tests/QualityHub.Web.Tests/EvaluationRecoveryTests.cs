@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
 using QualityHub.Data.Content;
+using QualityHub.Data.Evaluations;
 using QualityHub.Web.Features.Demo;
 
 namespace QualityHub.Web.Tests;
@@ -212,6 +213,24 @@ public sealed class EvaluationRecoveryTests : IDisposable
         Assert.Equal([10, 11], errors.Select(p => p.GetProperty("ordinal").GetInt32()));
         Assert.Contains("missing from the store", errors[1].GetProperty("error").GetString());
         Assert.False(errors[0].GetProperty("correct").GetBoolean());
+
+        // A run made in one go computes its metrics from the predictions it holds; read back from the database they are the same.
+        var runId = run.GetProperty("id").GetInt32();
+        string storedJson;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        {
+            storedJson = (await db.EvaluationRuns.SingleAsync(r => r.Id == runId)).MetricsJson!;
+        }
+
+        var stored = RunMetricsCalculator.Parse(storedJson)!;
+        var recomputed = await factory.Services.GetRequiredService<RunMetricsCalculator>().ComputeMetricsAsync(
+            runId, new ThroughputFigures(stored.Throughput.BatchedItemsPerSecond, stored.Throughput.BatchOneItemsPerSecond, []));
+        string Json(object? value) => JsonSerializer.Serialize(value, RunMetricsCalculator.Json);
+        Assert.Equal(Json(recomputed.Classification), Json(stored.Classification));
+        Assert.Equal(Json(recomputed.Headline), Json(stored.Headline));
+        Assert.Equal(Json(recomputed.Latency), Json(stored.Latency));
+        Assert.Equal(Json(recomputed.Stages), Json(stored.Stages));
+        Assert.Equal((recomputed.Count, recomputed.Errors), (stored.Count, stored.Errors));
     }
 
     [Fact]

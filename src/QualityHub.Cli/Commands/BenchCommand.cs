@@ -15,6 +15,8 @@ internal sealed class BenchCommand : ICliCommand
 {
     private const int WarmupRuns = 20;
 
+    private static string NodeBenchScript => Path.Combine(InstallLayout.RootDirectory, "tools", "bench", "ort-node-bench.mjs");
+
     public string Name => "bench";
 
     public string Summary => "Measure throughput and latency of our engine and of onnxruntime-node on one model.";
@@ -33,6 +35,12 @@ internal sealed class BenchCommand : ICliCommand
         if (!File.Exists(model))
         {
             await context.Error.WriteLineAsync($"No model file at {model}.");
+            return 1;
+        }
+
+        if (!File.Exists(NodeBenchScript))
+        {
+            await context.Error.WriteLineAsync($"The reference benchmark {NodeBenchScript} is missing; run bench from a QualityHub clone.");
             return 1;
         }
 
@@ -86,7 +94,7 @@ internal sealed class BenchCommand : ICliCommand
     // The round with the median throughput, so its latencies belong to one real run.
     private static Measurement Median(List<Measurement> rounds) => rounds.OrderBy(r => r.ItemsPerSecond).ElementAt(rounds.Count / 2);
 
-    private static Measurement? MeasureOurs(OnnxSession session, int batch, double seconds, out string? skipped)
+    internal static Measurement? MeasureOurs(OnnxSession session, int batch, double seconds, out string? skipped)
     {
         skipped = null;
         var input = session.Inputs[0];
@@ -187,11 +195,7 @@ internal sealed class BenchCommand : ICliCommand
 
     private static async Task<Measurement> MeasureNodeAsync(string model, int batch, double seconds, int threads, CancellationToken cancellationToken)
     {
-        var script = Path.Combine(InstallLayout.RootDirectory, "tools", "bench", "ort-node-bench.mjs");
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException($"The reference benchmark {script} is missing; run bench from a QualityHub clone.");
-        }
+        var script = NodeBenchScript;
 
         var info = new ProcessStartInfo("node")
         {
@@ -226,5 +230,5 @@ internal sealed class BenchCommand : ICliCommand
             root.GetProperty("p95Ms").GetDouble(), root.GetProperty("p99Ms").GetDouble(), null);
     }
 
-    private sealed record Measurement(double ItemsPerSecond, double P50Ms, double P95Ms, double P99Ms, double? BytesPerRun);
+    internal sealed record Measurement(double ItemsPerSecond, double P50Ms, double P95Ms, double P99Ms, double? BytesPerRun);
 }

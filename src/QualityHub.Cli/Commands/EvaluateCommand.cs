@@ -82,7 +82,7 @@ internal sealed class EvaluateCommand : ICliCommand
         return 0;
     }
 
-    private static async Task<int> FindVersionAsync(IServiceProvider services, string model, CancellationToken cancellationToken)
+    internal static async Task<int> FindVersionAsync(IServiceProvider services, string model, CancellationToken cancellationToken)
     {
         if (int.TryParse(model, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
@@ -101,7 +101,7 @@ internal sealed class EvaluateCommand : ICliCommand
             ?? throw new EvaluationException($"There is no model version {model}.", 404);
     }
 
-    private static async Task<int> FindDatasetAsync(IServiceProvider services, string dataset, CancellationToken cancellationToken)
+    internal static async Task<int> FindDatasetAsync(IServiceProvider services, string dataset, CancellationToken cancellationToken)
     {
         if (int.TryParse(dataset, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {

@@ -104,23 +104,31 @@ public static class ClassificationMetrics
         }
 
         var perClass = PerClass(all, truth, predicted, Enumerable.Range(0, n).ToArray(), out var macroF1, out var weightedF1);
-        var macro = Bootstrap.Of(n, macroF1, sample =>
-        {
-            PerClass(all, truth, predicted, sample, out var f1, out _);
-            return f1;
-        }, bootstrap);
+
+        // The bootstraps are most of the work and independent (each draws from its own seeded generator), so they run
+        // side by side; the results are the same as one after the other.
+        Estimate macro = null!, accuracy = null!;
+        IReadOnlyList<SliceStats> slices = null!;
+        Parallel.Invoke(
+            () => macro = Bootstrap.Of(n, macroF1, sample =>
+            {
+                PerClass(all, truth, predicted, sample, out var f1, out _);
+                return f1;
+            }, bootstrap),
+            () => accuracy = Bootstrap.Mean(correct, bootstrap),
+            () => slices = Slices(items.Select(i => i.Tags).ToList(), correct, bootstrap));
 
         return new ClassificationReport(
             n,
             predicted.Count(p => p < 0),
-            Bootstrap.Mean(correct, bootstrap),
+            accuracy,
             TopK(items),
             perClass,
             macro,
             weightedF1,
             new ConfusionMatrix(all, counts, failed),
             Calibrate(items, correct),
-            Slices(items.Select(i => i.Tags).ToList(), correct, bootstrap));
+            slices);
     }
 
     /// <summary>Per-class precision/recall/F1 over the samples at <paramref name="sample"/> (indices may repeat).</summary>

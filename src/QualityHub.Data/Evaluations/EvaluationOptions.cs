@@ -10,8 +10,11 @@ public sealed class EvaluationOptions
     /// <summary>Runs executing at once on the inference device; the rest wait in the queue.</summary>
     public int MaxConcurrentRuns { get; set; } = 1;
 
-    /// <summary>Samples a run keeps in the engine at once, so the dynamic batcher fills its batches.</summary>
+    /// <summary>Samples a run keeps in flight at once: <see cref="InFlight"/> / <see cref="BatchSize"/> batches, decoded while others compute.</summary>
     public int InFlight { get; set; } = 96;
+
+    /// <summary>Samples per batch a run sends to the engine (models with a fixed batch of one get them one by one).</summary>
+    public int BatchSize { get; set; } = 32;
 
     /// <summary>Predictions written per transaction (progress on a resumed run is never lost by more than this).</summary>
     public int WriteBatch { get; set; } = 1000;
@@ -36,6 +39,11 @@ public sealed class EvaluationOptions
         if (InFlight is < 1 or > 4096)
         {
             problems.Add($"Evaluation:InFlight must be between 1 and 4096, not {InFlight}.");
+        }
+
+        if (BatchSize is < 1 or > 1024)
+        {
+            problems.Add($"Evaluation:BatchSize must be between 1 and 1024, not {BatchSize}.");
         }
 
         if (WriteBatch is < 1 or > 100_000)

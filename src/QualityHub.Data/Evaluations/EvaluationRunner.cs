@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -33,8 +35,6 @@ public sealed partial class EvaluationRunner(
     /// <summary>When every one of this many first samples fails, the model is broken, not the samples: the run fails.</summary>
     private const int FailFastSamples = 50;
 
-    private static readonly JsonSerializerOptions TopKJson = new(JsonSerializerDefaults.Web);
-
     public async Task RunAsync(int runId, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
         try
@@ -63,16 +63,23 @@ public sealed partial class EvaluationRunner(
     private async Task ExecuteAsync(int runId, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var planStarted = Stopwatch.GetTimestamp();
         var plan = await PlanAsync(runId, cancellationToken);
         progress?.Report(new EvaluationProgress(runId, RunStatus.Running, plan.Done, plan.Total, 0));
 
         var started = Stopwatch.GetTimestamp();
-        var provider = await PredictAllAsync(plan, settings, progress, cancellationToken);
+        // A run made in one go keeps its predictions for the metrics; a resumed one reads them all back.
+        var scored = plan.Done == 0 ? new ScoredPrediction[plan.Remaining.Count] : null;
+        var provider = await PredictAllAsync(plan, settings, progress, scored, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var runRate = plan.Remaining.Count > 0 && elapsed > 0 ? plan.Remaining.Count / elapsed : 0;
 
+        var probeStarted = Stopwatch.GetTimestamp();
         var batchOne = await TimeBatchOneAsync(plan, settings.BatchOneProbeSamples, cancellationToken);
-        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, batchOne.ItemsPerSecond, batchOne.LatenciesMs), cancellationToken);
+        var metricsStarted = Stopwatch.GetTimestamp();
+        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, batchOne.ItemsPerSecond, batchOne.LatenciesMs), scored, cancellationToken);
+        LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000,
+            Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds);
 
         await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
@@ -86,7 +93,7 @@ public sealed partial class EvaluationRunner(
         progress?.Report(new EvaluationProgress(runId, RunStatus.Completed, run.CompletedSamples, plan.Total, runRate));
     }
 
-    private sealed record SampleWork(long Id, string ImageSha256, string Truth);
+    private sealed record SampleWork(int Position, long Id, int Ordinal, string ImageSha256, string Truth, List<string> Tags);
 
     private sealed record RunPlan(int RunId, ModelSpec Spec, ModelCard Card, int Total, int Done, IReadOnlyList<SampleWork> Remaining)
     {
@@ -102,12 +109,17 @@ public sealed partial class EvaluationRunner(
         var version = run.ModelVersion!;
         var card = EvaluationService.CardOf(version);
 
-        var remaining = await db.Samples
-            .Where(s => s.DatasetId == run.DatasetId && !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id))
-            .OrderBy(s => s.Ordinal)
-            .Select(s => new SampleWork(s.Id, s.ImageSha256, s.GroundTruth))
-            .ToListAsync(cancellationToken);
         var done = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken);
+        var samples = db.Samples.Where(s => s.DatasetId == run.DatasetId);
+        if (done > 0)
+        {
+            samples = samples.Where(s => !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id));
+        }
+
+        var remaining = await samples
+            .OrderBy(s => s.Ordinal)
+            .Select(s => new { s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags })
+            .ToListAsync(cancellationToken);
 
         // Progress is counted from what is stored, so a run resumed after a crash reports the truth.
         run.Status = RunStatus.Running;
@@ -121,10 +133,12 @@ public sealed partial class EvaluationRunner(
             LogResuming(runId, done, run.TotalSamples);
         }
 
-        return new RunPlan(runId, registry.SpecFor(version, version.Module!.Name), card, run.TotalSamples, done, remaining);
+        var work = remaining.Select((s, i) => new SampleWork(i, s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags)).ToList();
+        return new RunPlan(runId, registry.SpecFor(version, version.Module!.Name), card, run.TotalSamples, done, work);
     }
 
-    private async Task<string?> PredictAllAsync(RunPlan plan, EvaluationOptions settings, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<string?> PredictAllAsync(
+        RunPlan plan, EvaluationOptions settings, IProgress<EvaluationProgress>? progress, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
         if (plan.Remaining.Count == 0)
         {
@@ -139,21 +153,33 @@ public sealed partial class EvaluationRunner(
         string? provider = null;
         try
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.InFlight, CancellationToken = stop.Token };
-            await Parallel.ForEachAsync(plan.Remaining, parallel, async (sample, token) =>
+            // Batches are formed here, not by the engine's queue: a batch's images are decoded straight into one tensor.
+            // A few batches are in flight, so one is being decoded while another computes.
+            var batchSize = settings.BatchSize;
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InFlight / batchSize), CancellationToken = stop.Token };
+            await Parallel.ForEachAsync(plan.Remaining.Chunk(batchSize), parallel, async (chunk, token) =>
             {
-                var (prediction, ranOn) = await PredictAsync(plan, sample, settings.MaxImagePixels, token);
-                if (prediction.Error is null)
+                var predictions = await PredictBatchAsync(plan, chunk, settings.MaxImagePixels, token);
+                for (var i = 0; i < chunk.Length; i++)
                 {
-                    provider ??= ranOn;
-                }
+                    var (prediction, ranOn, topK) = predictions[i];
+                    if (scored is not null)
+                    {
+                        scored[chunk[i].Position] = Score(chunk[i], prediction, topK);
+                    }
 
-                if (state.Count(prediction.Error, FailFastSamples))
-                {
-                    await stop.CancelAsync();
-                }
+                    if (prediction.Error is null)
+                    {
+                        provider ??= ranOn;
+                    }
 
-                await channel.Writer.WriteAsync(prediction, token);
+                    if (state.Count(prediction.Error, FailFastSamples))
+                    {
+                        await stop.CancelAsync();
+                    }
+
+                    await channel.Writer.WriteAsync(prediction, token);
+                }
             });
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -202,44 +228,98 @@ public sealed partial class EvaluationRunner(
         }
     }
 
-    private async Task<(Prediction Prediction, string Provider)> PredictAsync(RunPlan plan, SampleWork sample, long maxPixels, CancellationToken cancellationToken)
+    private static ScoredPrediction Score(SampleWork sample, Prediction p, IReadOnlyList<string>? topK) =>
+        new(sample.Id, sample.Ordinal, sample.Truth, sample.Tags, p.Output, p.Confidence, p.TopKJson,
+            p.QueueMs, p.PreprocessMs, p.ComputeMs, p.PostprocessMs, p.BatchSize, p.Error)
+        { TopKLabels = topK };
+
+    private async Task<(Prediction Prediction, string Provider, IReadOnlyList<string>? TopK)[]> PredictBatchAsync(
+        RunPlan plan, SampleWork[] samples, long maxPixels, CancellationToken cancellationToken)
     {
-        var prediction = new Prediction { EvaluationRunId = plan.RunId, SampleId = sample.Id };
+        var predictions = new (Prediction Prediction, string Provider, IReadOnlyList<string>? TopK)[samples.Length];
+        var images = new List<Image>(samples.Length);
+        var slots = new List<int>(samples.Length);
+        for (var i = 0; i < samples.Length; i++)
+        {
+            try
+            {
+                // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
+                images.Add(PngDecoder.Decode(File.ReadAllBytes(store.PathOf(samples[i].ImageSha256)), maxPixels));
+                slots.Add(i);
+            }
+            catch (Exception e) when (IsSampleError(e, cancellationToken))
+            {
+                predictions[i] = Failed(plan, samples[i], e);
+            }
+        }
+
+        IReadOnlyList<TaskResult>? results = null;
         try
         {
-            // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
-            var bytes = File.ReadAllBytes(store.PathOf(sample.ImageSha256));
-            var image = PngDecoder.Decode(bytes, maxPixels);
-            var result = await taskRunner.RunAsync(plan.Spec, plan.Card, image, cancellationToken);
-            prediction.Output = result.Output;
-            prediction.Confidence = result.Confidence;
-            prediction.TopKJson = result.Task == ModelTask.ImageClassification
-                ? JsonSerializer.Serialize(result.TopK.Select(s => new StoredClassScore(s.Label, Math.Round(s.Probability, 6))), TopKJson)
-                : null;
-            prediction.QueueMs = result.Timing.QueueMs;
-            prediction.PreprocessMs = result.Timing.PreprocessMs;
-            prediction.ComputeMs = result.Timing.ComputeMs;
-            prediction.PostprocessMs = result.Timing.PostprocessMs;
-            prediction.BatchSize = result.Timing.BatchSize;
-            if (result.Task == ModelTask.TextRecognition)
-            {
-                prediction.EditDistance = Core.Metrics.EditDistance.Levenshtein(result.Output, sample.Truth);
-            }
-            else if (result.Probabilities is { } probabilities && plan.LabelIndex.TryGetValue(sample.Truth, out var truthIndex) && truthIndex < probabilities.Count)
-            {
-                // Clamped so that a probability rounded to zero gives a large, finite loss.
-                prediction.Loss = -Math.Log(Math.Max(probabilities[truthIndex], 1e-12));
-            }
-
-            return (prediction, result.Provider.ToString());
+            results = await taskRunner.RunBatchAsync(plan.Spec, plan.Card, images, cancellationToken);
         }
-        catch (Exception e) when (e is InvalidImageException or OnnxRuntimeException or InvalidModelCardException or IOException or ArgumentException or InvalidOperationException
-                                  && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (images.Count > 1 && IsSampleError(e, cancellationToken))
         {
-            // One bad sample is a recorded error, not a failed run.
-            prediction.Error = e is FileNotFoundException or DirectoryNotFoundException ? "The sample's image is missing from the store." : e.Message;
-            return (prediction, "");
+            // One input the model rejects fails its whole batch: run the batch's items one by one to find which.
         }
+
+        for (var k = 0; k < slots.Count; k++)
+        {
+            var sample = samples[slots[k]];
+            try
+            {
+                var result = results?[k] ?? await taskRunner.RunAsync(plan.Spec, plan.Card, images[k], cancellationToken);
+                predictions[slots[k]] = (Succeeded(plan, sample, result), result.Provider.ToString(),
+                    result.Task == ModelTask.ImageClassification ? result.TopK.Select(s => s.Label).ToList() : null);
+            }
+            catch (Exception e) when (IsSampleError(e, cancellationToken))
+            {
+                predictions[slots[k]] = Failed(plan, sample, e);
+            }
+        }
+
+        return predictions;
+    }
+
+    private static bool IsSampleError(Exception e, CancellationToken cancellationToken) =>
+        e is InvalidImageException or OnnxRuntimeException or InvalidModelCardException or IOException or ArgumentException or InvalidOperationException
+        && !cancellationToken.IsCancellationRequested;
+
+    // One bad sample is a recorded error, not a failed run.
+    private static (Prediction, string, IReadOnlyList<string>?) Failed(RunPlan plan, SampleWork sample, Exception e) =>
+        (new Prediction
+        {
+            EvaluationRunId = plan.RunId,
+            SampleId = sample.Id,
+            Error = e is FileNotFoundException or DirectoryNotFoundException ? "The sample's image is missing from the store." : e.Message,
+        }, "", null);
+
+    private static Prediction Succeeded(RunPlan plan, SampleWork sample, TaskResult result)
+    {
+        var prediction = new Prediction
+        {
+            EvaluationRunId = plan.RunId,
+            SampleId = sample.Id,
+            Output = result.Output,
+            Confidence = result.Confidence,
+            TopKJson = result.Task == ModelTask.ImageClassification ? StoredClassScore.ToJson(result.TopK) : null,
+            QueueMs = result.Timing.QueueMs,
+            PreprocessMs = result.Timing.PreprocessMs,
+            ComputeMs = result.Timing.ComputeMs,
+            PostprocessMs = result.Timing.PostprocessMs,
+            BatchSize = result.Timing.BatchSize,
+        };
+        if (result.Task == ModelTask.TextRecognition)
+        {
+            prediction.EditDistance = Core.Metrics.EditDistance.Levenshtein(result.Output, sample.Truth);
+        }
+        else if (result.Probabilities is { } probabilities && plan.LabelIndex.TryGetValue(sample.Truth, out var truthIndex) && truthIndex < probabilities.Count)
+        {
+            // Clamped so that a probability rounded to zero gives a large, finite loss.
+            prediction.Loss = -Math.Log(Math.Max(probabilities[truthIndex], 1e-12));
+        }
+
+        return prediction;
     }
 
     private sealed record BatchOneTiming(double ItemsPerSecond, IReadOnlyList<double> LatenciesMs);
@@ -345,6 +425,9 @@ public sealed partial class EvaluationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} completed: {Count} predictions, {Rate:F0} items/s")]
     private partial void LogCompleted(int runId, int count, double rate);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms, batch-1 timing {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
+    private partial void LogPhases(int runId, double planMs, double predictMs, double probeMs, double metricsMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]
     private partial void LogFailed(Exception? exception, int runId, string reason);
 
@@ -353,4 +436,36 @@ public sealed partial class EvaluationRunner(
 }
 
 /// <summary>A class and its probability as stored in a prediction's top-k.</summary>
-public sealed record StoredClassScore(string Label, double P);
+public sealed record StoredClassScore(string Label, double P)
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    /// <summary>
+    /// The stored JSON of a top-k, <c>[{"label":"…","p":0.123456}, …]</c> (probabilities rounded to 6 places): written
+    /// directly, as JsonSerializer would with web defaults, because a run writes one per prediction.
+    /// </summary>
+    public static string ToJson(IReadOnlyList<ClassScore> topK)
+    {
+        var bytes = buffer ??= new ArrayBufferWriter<byte>(256);
+        bytes.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(bytes))
+        {
+            json.WriteStartArray();
+            foreach (var score in topK)
+            {
+                json.WriteStartObject();
+                json.WriteString(LabelName, score.Label);
+                json.WriteNumber(PName, Math.Round((double)score.Probability, 6));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(bytes.WrittenSpan);
+    }
+
+    private static readonly JsonEncodedText LabelName = JsonEncodedText.Encode("label");
+    private static readonly JsonEncodedText PName = JsonEncodedText.Encode("p");
+}

@@ -12,7 +12,11 @@ public sealed record ThroughputFigures(double BatchedItemsPerSecond, double Batc
 /// <summary>One stored prediction with its sample's ground truth and tags: the input of every metric.</summary>
 public sealed record ScoredPrediction(
     long SampleId, int Ordinal, string Truth, IReadOnlyList<string> Tags, string? Output, double? Confidence, string? TopKJson,
-    double QueueMs, double PreprocessMs, double ComputeMs, double PostprocessMs, int BatchSize, string? Error);
+    double QueueMs, double PreprocessMs, double ComputeMs, double PostprocessMs, int BatchSize, string? Error)
+{
+    /// <summary>The top-k labels when the caller has them already (a run that just made them), so the JSON is not parsed back.</summary>
+    public IReadOnlyList<string>? TopKLabels { get; init; }
+}
 
 /// <summary>Narrows a run's predictions: a true label, a predicted label (a confusion-matrix cell), or only the mistakes.</summary>
 public sealed record PredictionFilter(string? TrueLabel = null, string? PredictedLabel = null, bool WrongOnly = false);
@@ -26,11 +30,21 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
     public async Task<string> ComputeAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default) =>
         JsonSerializer.Serialize(await ComputeMetricsAsync(runId, throughput, cancellationToken), Json);
 
-    public async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The run's metrics as stored JSON, from <paramref name="predictions"/> (every prediction of the run, in dataset order,
+    /// when the caller holds them: a run made in one go) or, when null, from the database. Both give the same metrics.
+    /// </summary>
+    public async Task<string> ComputeAsync(int runId, ThroughputFigures throughput, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken = default) =>
+        JsonSerializer.Serialize(await ComputeMetricsAsync(runId, throughput, predictions, cancellationToken), Json);
+
+    public async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default) =>
+        await ComputeMetricsAsync(runId, throughput, null, cancellationToken);
+
+    private async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.EvaluationRuns.Include(r => r.Dataset).SingleAsync(r => r.Id == runId, cancellationToken);
-        var predictions = await LoadAsync(db, runId, cancellationToken);
+        predictions ??= await LoadAsync(db, runId, cancellationToken);
         return Compute(run.Dataset!.TaskType, run.Dataset.Labels, predictions, throughput, new BootstrapSettings(options.Value.BootstrapResamples));
     }
 
@@ -91,7 +105,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
 
         var classification = ClassificationMetrics.Compute(
             labels,
-            predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, TopKLabels(p.TopKJson), p.Tags)).ToList(),
+            predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, p.TopKLabels ?? TopKLabels(p.TopKJson), p.Tags)).ToList(),
             bootstrap);
         return new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
             LatencyStats.Histogram(serviceMs), classification, null);

@@ -43,11 +43,53 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         while (true)
         {
             var worker = await GetWorkerAsync(model, cancellationToken);
-            CheckItem(worker, item, itemShape);
+            CheckItem(worker, item.Length, itemShape);
             var pending = new PendingItem(item, itemShape, preprocessMs, cancellationToken);
             if (!worker.TryEnqueue(pending))
             {
                 continue; // evicted between lookup and enqueue: load again
+            }
+
+            await using var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+            return await pending.Completion.Task;
+        }
+    }
+
+    /// <summary>
+    /// Runs a batch the caller has already stacked (<paramref name="count"/> items of <paramref name="itemShape"/> in
+    /// <paramref name="batch"/>), as one request: an offline evaluation forms its own batches rather than queueing items
+    /// one by one. The outputs keep their batch dimension. Only for models with a dynamic batch dimension.
+    /// </summary>
+    public async Task<ItemResult> InferBatchAsync(ModelSpec model, float[] batch, int count, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count == 1)
+        {
+            var single = await InferAsync(model, batch, itemShape, preprocessMs, cancellationToken);
+            return single with { Outputs = single.Outputs.Select(o => o with { Shape = [1, .. o.Shape] }).ToList() };
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        while (true)
+        {
+            var worker = await GetWorkerAsync(model, cancellationToken);
+            if (worker.BatchMode != BatchMode.Dynamic)
+            {
+                throw new ArgumentException($"Model '{worker.Spec.DisplayName}' has no dynamic batch dimension; send its items one at a time.");
+            }
+
+            var itemLength = Tensor.ElementCountOf(itemShape);
+            if (itemLength * count != batch.Length)
+            {
+                throw new ArgumentException($"A batch of {count} items of shape [{string.Join(", ", itemShape)}] has {itemLength * count} values, not {batch.Length}.");
+            }
+
+            CheckItem(worker, itemLength, itemShape);
+            var pending = new PendingItem(batch, itemShape, preprocessMs, cancellationToken, count);
+            if (!worker.TryEnqueue(pending))
+            {
+                continue;
             }
 
             await using var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
@@ -103,7 +145,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         w.Spec.Key, w.Spec.DisplayName, w.Session.Provider, w.Session.ProviderFallbackReason, w.SizeBytes, w.BatchMode,
         w.Session.Inputs, w.Session.Outputs, w.Session.Metadata, w.QueueDepth, w.Items, w.Batches, w.ComputeMs, w.LastUsed);
 
-    private static void CheckItem(ModelWorker worker, float[] item, long[] itemShape)
+    private static void CheckItem(ModelWorker worker, long valueCount, long[] itemShape)
     {
         var expected = worker.ItemShape;
         var fits = itemShape.Length == expected.Length;
@@ -118,9 +160,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"Model '{worker.Spec.DisplayName}' takes items of shape [{string.Join(", ", expected.Select(d => d < 0 ? "?" : d.ToString()))}], not [{string.Join(", ", itemShape)}].");
         }
 
-        if (Tensor.ElementCountOf(itemShape) != item.Length)
+        if (Tensor.ElementCountOf(itemShape) != valueCount)
         {
-            throw new ArgumentException($"An item of shape [{string.Join(", ", itemShape)}] has {Tensor.ElementCountOf(itemShape)} values, not {item.Length}.");
+            throw new ArgumentException($"An item of shape [{string.Join(", ", itemShape)}] has {Tensor.ElementCountOf(itemShape)} values, not {valueCount}.");
         }
     }
 

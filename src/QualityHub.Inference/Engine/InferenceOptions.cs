@@ -32,8 +32,13 @@ public sealed class InferenceOptions
     /// </summary>
     public long MemoryBudgetMb { get; set; } = 2048;
 
-    /// <summary>Threads inside one operator per session; 0 lets ONNX Runtime choose.</summary>
-    public int IntraOpThreads { get; set; }
+    /// <summary>
+    /// Threads inside one operator per session; 0 lets ONNX Runtime choose (one per core). The default leaves one core
+    /// to everything around the model — reading and decoding images, pre- and post-processing, database writes, the
+    /// web app: on 2 cores an evaluation of the demo CNN ran about twice as fast with 1 thread as with ONNX Runtime's
+    /// choice of 2 (qualityhub bench-evaluation, README), because the two threads and the pipeline fought for the cores.
+    /// </summary>
+    public int IntraOpThreads { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
     public int InterOpThreads { get; set; }
 
@@ -77,7 +82,8 @@ public sealed class InferenceOptions
         }
     }
 
-    internal SessionSettings ToSessionSettings() => new()
+    /// <summary>The session settings the engine loads every model with (benchmarks use them to measure the same thing).</summary>
+    public SessionSettings ToSessionSettings() => new()
     {
         Provider = Provider,
         OptimizationLevel = OptimizationLevel,

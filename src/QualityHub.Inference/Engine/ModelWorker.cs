@@ -94,7 +94,7 @@ internal sealed class ModelWorker
             }
 
             batch.Add(first);
-            if (maxBatch > 1)
+            if (maxBatch > 1 && !first.IsPreformed)
             {
                 carried = await GatherAsync(batch, maxBatch, delay);
             }
@@ -129,7 +129,7 @@ internal sealed class ModelWorker
                     continue;
                 }
 
-                if (!next.ItemShape.AsSpan().SequenceEqual(batch[0].ItemShape))
+                if (next.IsPreformed || !next.ItemShape.AsSpan().SequenceEqual(batch[0].ItemShape))
                 {
                     return next;
                 }
@@ -167,6 +167,12 @@ internal sealed class ModelWorker
         batch.RemoveAll(item => item.IsAbandoned);
         if (batch.Count == 0)
         {
+            return;
+        }
+
+        if (batch[0].IsPreformed)
+        {
+            RunPreformed(batch[0], started);
             return;
         }
 
@@ -231,13 +237,66 @@ internal sealed class ModelWorker
         }
     }
 
+    // A caller's batch runs on its own buffer as it is, and its answer keeps the batch dimension: no per-item copies.
+    private void RunPreformed(PendingItem request, long started)
+    {
+        try
+        {
+            Tensor[] outputs;
+            var computeStart = Stopwatch.GetTimestamp();
+            using (var tensor = Tensor.Create(request.Data, [request.Count, .. request.ItemShape]))
+            {
+                outputs = Session.Run([tensor]);
+            }
+
+            var compute = Stopwatch.GetElapsedTime(computeStart).TotalMilliseconds;
+            try
+            {
+                var splitStart = Stopwatch.GetTimestamp();
+                var converted = new ItemOutput[outputs.Length];
+                for (var o = 0; o < outputs.Length; o++)
+                {
+                    converted[o] = ToFloat(Session.Outputs[o].Name, outputs[o], 0, (int)Tensor.ElementCountOf(outputs[o].Shape), outputs[o].Shape.ToArray());
+                }
+
+                var timing = new InferenceTiming(
+                    QueueMs: Stopwatch.GetElapsedTime(request.Enqueued, started).TotalMilliseconds,
+                    PreprocessMs: request.PreprocessMs,
+                    ComputeMs: compute,
+                    PostprocessMs: Stopwatch.GetElapsedTime(splitStart).TotalMilliseconds,
+                    BatchSize: request.Count);
+                request.Completion.TrySetResult(new ItemResult(converted, timing, Session.Provider));
+            }
+            finally
+            {
+                foreach (var output in outputs)
+                {
+                    output.Dispose();
+                }
+            }
+
+            Interlocked.Add(ref items, request.Count);
+            Interlocked.Increment(ref batches);
+            InterlockedAdd(ref computeMs, compute);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Model {Model}: a batch of {Count} failed", Spec.DisplayName, request.Count);
+            request.Completion.TrySetException(e);
+        }
+    }
+
     // The i-th item's part of a batch output, as float (the engine's item results are float32).
     private ItemOutput Slice(string name, Tensor output, int index, int batchSize)
     {
         var batched = BatchMode != BatchMode.None && output.Shape.Length > 0 && output.Shape[0] == batchSize;
         var shape = batched ? output.Shape[1..].ToArray() : output.Shape.ToArray();
         var length = (int)Tensor.ElementCountOf(shape);
-        var offset = batched ? index * length : 0;
+        return ToFloat(name, output, batched ? index * length : 0, length, shape);
+    }
+
+    private ItemOutput ToFloat(string name, Tensor output, int offset, int length, long[] shape)
+    {
         var data = new float[length];
         switch (output.ElementType)
         {
@@ -293,9 +352,15 @@ public enum BatchMode
 }
 
 /// <summary>One queued request.</summary>
-internal sealed class PendingItem(float[] data, long[] itemShape, double preprocessMs, CancellationToken cancellationToken)
+internal sealed class PendingItem(float[] data, long[] itemShape, double preprocessMs, CancellationToken cancellationToken, int count = 1)
 {
     public float[] Data { get; } = data;
+
+    /// <summary>Items in <see cref="Data"/>: 1 for a request the batcher may stack, more for a batch formed by the caller.</summary>
+    public int Count { get; } = count;
+
+    /// <summary>A batch formed by the caller: run as it is, alone, and answered with whole batch outputs.</summary>
+    public bool IsPreformed => Count > 1;
 
     public long[] ItemShape { get; } = itemShape;
 

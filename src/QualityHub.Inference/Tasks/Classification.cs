@@ -43,16 +43,36 @@ public static class Classification
     /// <summary>The k most probable classes, most probable first; ties keep the lower index first.</summary>
     public static IReadOnlyList<ClassScore> TopK(ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels, int k)
     {
-        var order = new int[probabilities.Length];
-        for (var i = 0; i < order.Length; i++)
+        // Insertion into a list of at most k: O(n·k), no sort of all n classes (k is small, and this runs per image).
+        k = Math.Min(k, probabilities.Length);
+        Span<int> best = k <= 64 ? stackalloc int[k] : new int[k];
+        var count = 0;
+        for (var i = 0; i < probabilities.Length; i++)
         {
-            order[i] = i;
+            var p = probabilities[i];
+            if (count == k && !(p > probabilities[best[k - 1]]))
+            {
+                continue;
+            }
+
+            // Strictly greater moves ahead, so an equal probability stays behind the lower index that came first.
+            var at = count < k ? count++ : k - 1;
+            while (at > 0 && p > probabilities[best[at - 1]])
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+
+            best[at] = i;
         }
 
-        var values = probabilities.ToArray();
-        Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is var c && c != 0 ? c : a.CompareTo(b));
-        return order.Take(Math.Min(k, order.Length))
-            .Select(i => new ClassScore(i, i < labels.Count ? labels[i] : $"class {i}", values[i]))
-            .ToList();
+        var result = new ClassScore[count];
+        for (var r = 0; r < count; r++)
+        {
+            var i = best[r];
+            result[r] = new ClassScore(i, i < labels.Count ? labels[i] : $"class {i}", probabilities[i]);
+        }
+
+        return result;
     }
 }

@@ -31,16 +31,69 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
         var result = await engine.InferAsync(model, item, itemShape, preprocessMs, cancellationToken);
 
         var decodeStarted = Stopwatch.GetTimestamp();
-        var output = card.OutputName is null ? result.Outputs[0] : result.Outputs.FirstOrDefault(o => o.Name == card.OutputName)
-            ?? throw new InvalidModelCardException($"The card reads output '{card.OutputName}', but model '{model.DisplayName}' has {string.Join(", ", result.Outputs.Select(o => o.Name))}.");
-        TaskResult decoded = card.Task switch
-        {
-            ModelTask.ImageClassification => Classify(card, output, result.Timing, result.Provider),
-            _ => new TaskResult(card.Task, [], DecodeText(card, output), result.Timing, result.Provider),
-        };
+        var output = SelectOutput(model, card, result.Outputs);
+        var decoded = Decode(card, output.Data, output.Shape, result.Timing, result.Provider);
         var postprocessMs = result.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
     }
+
+    /// <summary>
+    /// Runs a model on several images. When the card fixes the input size and the model takes dynamic batches, the
+    /// images are written straight into one batch tensor and sent as one request (an offline run's path: no per-item
+    /// queueing or copies); otherwise each image goes through <see cref="RunAsync"/>, all at once, and the engine's
+    /// batcher stacks what it can. Results are in the order of <paramref name="images"/>; the batch's preparation
+    /// time is shared equally among its items.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskResult>> RunBatchAsync(ModelSpec model, ModelCard card, IReadOnlyList<Image> images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0)
+        {
+            return [];
+        }
+
+        if (images.Count == 1 || card.Input.Width <= 0 || (await engine.LoadAsync(model, cancellationToken)).BatchMode != BatchMode.Dynamic)
+        {
+            return await Task.WhenAll(images.Select(image => RunAsync(model, card, image, cancellationToken)));
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var input = card.Input;
+        var format = FormatOf(input);
+        var itemLength = format.ElementCount(input.Width, input.Height);
+        var batch = new float[checked(itemLength * images.Count)];
+        for (var i = 0; i < images.Count; i++)
+        {
+            format.Write(Fit(input, images[i], input.Width), batch.AsSpan(i * itemLength, itemLength));
+        }
+
+        var preprocessMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds / images.Count;
+        var result = await engine.InferBatchAsync(model, batch, images.Count, ItemShapeOf(input, input.Width), preprocessMs, cancellationToken);
+
+        var output = SelectOutput(model, card, result.Outputs);
+        var outputLength = output.Data.Length / images.Count;
+        var outputShape = output.Shape[1..];
+        var results = new TaskResult[images.Count];
+        for (var i = 0; i < images.Count; i++)
+        {
+            var decodeStarted = Stopwatch.GetTimestamp();
+            var decoded = Decode(card, output.Data.AsSpan(i * outputLength, outputLength), outputShape, result.Timing, result.Provider);
+            var postprocessMs = result.Timing.PostprocessMs / images.Count + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
+            results[i] = decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
+        }
+
+        return results;
+    }
+
+    private static ItemOutput SelectOutput(ModelSpec model, ModelCard card, IReadOnlyList<ItemOutput> outputs) =>
+        card.OutputName is null ? outputs[0] : outputs.FirstOrDefault(o => o.Name == card.OutputName)
+            ?? throw new InvalidModelCardException($"The card reads output '{card.OutputName}', but model '{model.DisplayName}' has {string.Join(", ", outputs.Select(o => o.Name))}.");
+
+    private static TaskResult Decode(ModelCard card, ReadOnlySpan<float> output, long[] shape, InferenceTiming timing, ExecutionProvider provider) => card.Task switch
+    {
+        ModelTask.ImageClassification => Classify(card, output, timing, provider),
+        _ => new TaskResult(card.Task, [], DecodeText(card, output, shape), timing, provider),
+    };
 
     // The tensor format of a card's input, built once per card rather than per image (an evaluation prepares thousands).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageInput, ImageTensorFormat> Formats = new();
@@ -48,32 +101,41 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
     /// <summary>The model input for one image: gray or RGB, resized, normalised, in the card's layout.</summary>
     public static (float[] Item, long[] ItemShape) Prepare(ImageInput input, Image image)
     {
-        var converted = input.Channels == 1 ? (image.Channels == 1 ? image : image.ToGray()) : (image.Channels == 3 ? image : image.ToRgb());
         var width = input.Width > 0
             ? input.Width
             : Math.Clamp((int)Math.Round(image.Width * (double)input.Height / image.Height), 1, input.MaxWidth);
-        var resized = converted.Width == width && converted.Height == input.Height ? converted : converted.Resize(width, input.Height);
-        var format = Formats.GetValue(input, static i => new ImageTensorFormat(
-            i.Layout, i.Channels, Enumerable.Repeat(i.Scale, i.Channels).ToArray(), Expand(i.Mean, i.Channels), Expand(i.Std, i.Channels)));
+        var format = FormatOf(input);
         var item = new float[format.ElementCount(width, input.Height)];
-        format.Write(resized, item);
-        long[] shape = input.Layout == TensorLayout.Nchw ? [input.Channels, input.Height, width] : [input.Height, width, input.Channels];
-        return (item, shape);
+        format.Write(Fit(input, image, width), item);
+        return (item, ItemShapeOf(input, width));
     }
+
+    // Gray or RGB as the card asks, at the model's input size.
+    private static Image Fit(ImageInput input, Image image, int width)
+    {
+        var converted = input.Channels == 1 ? (image.Channels == 1 ? image : image.ToGray()) : (image.Channels == 3 ? image : image.ToRgb());
+        return converted.Width == width && converted.Height == input.Height ? converted : converted.Resize(width, input.Height);
+    }
+
+    private static ImageTensorFormat FormatOf(ImageInput input) => Formats.GetValue(input, static i => new ImageTensorFormat(
+        i.Layout, i.Channels, Enumerable.Repeat(i.Scale, i.Channels).ToArray(), Expand(i.Mean, i.Channels), Expand(i.Std, i.Channels)));
+
+    private static long[] ItemShapeOf(ImageInput input, int width) =>
+        input.Layout == TensorLayout.Nchw ? [input.Channels, input.Height, width] : [input.Height, width, input.Channels];
 
     private static float[] Expand(IReadOnlyList<float> values, int channels) =>
         values.Count == channels ? values.ToArray() : Enumerable.Repeat(values[0], channels).ToArray();
 
-    private static TaskResult Classify(ModelCard card, ItemOutput output, InferenceTiming timing, ExecutionProvider provider)
+    private static TaskResult Classify(ModelCard card, ReadOnlySpan<float> output, InferenceTiming timing, ExecutionProvider provider)
     {
-        var probabilities = card.OutputKind == OutputKind.Logits ? Classification.Softmax(output.Data) : output.Data;
+        var probabilities = card.OutputKind == OutputKind.Logits ? Classification.Softmax(output) : output.ToArray();
         return new TaskResult(card.Task, Classification.TopK(probabilities, card.Labels, card.TopK), null, timing, provider, probabilities);
     }
 
-    private static DecodedText DecodeText(ModelCard card, ItemOutput output)
+    private static DecodedText DecodeText(ModelCard card, ReadOnlySpan<float> output, long[] shape)
     {
         // [time, classes] per item; a time-major model's item slice is [1, classes] per step after the batch split.
-        var classes = (int)output.Shape[^1];
-        return CtcDecoding.Greedy(output.Data, classes, card.Ctc!, card.OutputKind == OutputKind.Probabilities);
+        var classes = (int)shape[^1];
+        return CtcDecoding.Greedy(output, classes, card.Ctc!, card.OutputKind == OutputKind.Probabilities);
     }
 }

@@ -41,4 +41,22 @@ public class ClassificationTests
 
         Assert.Equal(["class 0", "class 1"], top.Select(s => s.Label));
     }
+
+    [Fact]
+    public void Top_k_equals_a_full_stable_sort_on_random_scores_with_many_ties()
+    {
+        var random = new Random(20261201);
+        for (var round = 0; round < 2000; round++)
+        {
+            var n = random.Next(1, 40);
+            // Few distinct values, so ties are common.
+            var p = Enumerable.Range(0, n).Select(_ => random.Next(0, 6) / 5f).ToArray();
+            var k = random.Next(1, n + 3);
+
+            var expected = Enumerable.Range(0, n).OrderByDescending(i => p[i]).ThenBy(i => i).Take(k).ToArray();
+            var actual = Classification.TopK(p, [], k).Select(s => s.Index).ToArray();
+
+            Assert.Equal(expected, actual);
+        }
+    }
 }

@@ -94,6 +94,48 @@ public sealed class ModelTaskRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_of_images_answers_each_exactly_as_a_lone_run_does()
+    {
+        var bench = new ModelSpec("cnn", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "bench", "cnn-fashion-sized.onnx"), "cnn");
+        var labels = Enumerable.Range(0, 10).Select(i => $"label {i}").ToList();
+        var card = new ModelCard { Task = ModelTask.ImageClassification, Input = new ImageInput { Width = 28, Height = 28 }, Labels = labels };
+        var random = new Random(11);
+        var images = Enumerable.Range(0, 12).Select(i =>
+        {
+            // Mixed sizes and channels: each is converted and resized into its own slot of the batch.
+            var image = new Image(28 + (i * 4), 28 + (i * 2), i % 2 == 0 ? 1 : 3);
+            random.NextBytes(image.Pixels);
+            return image;
+        }).ToList();
+        var runner = new ModelTaskRunner(engine);
+
+        var batch = await runner.RunBatchAsync(bench, card, images);
+        var alone = new List<TaskResult>();
+        foreach (var image in images)
+        {
+            alone.Add(await runner.RunAsync(bench, card, image));
+        }
+
+        Assert.Equal(images.Count, batch.Count);
+        Assert.All(batch, r => Assert.Equal(12, r.Timing.BatchSize));
+        for (var i = 0; i < images.Count; i++)
+        {
+            Assert.Equal(alone[i].TopK.Select(s => s.Index), batch[i].TopK.Select(s => s.Index));
+            Assert.Equal(alone[i].Probabilities!.ToArray(), batch[i].Probabilities!.ToArray(), (a, b) => Math.Abs(a - b) < 1e-5f);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_of_text_lines_whose_card_leaves_the_width_open_is_run_line_by_line()
+    {
+        var runner = new ModelTaskRunner(engine);
+
+        var results = await runner.RunBatchAsync(TinyCtc, CtcCard, [DoubledRow(0, 50, 50, 0, 100, 150, 200, 0), DoubledRow(0, 200, 0, 150, 0, 100, 0, 50)]);
+
+        Assert.Equal(["1234", "4321"], results.Select(r => r.Output));
+    }
+
+    [Fact]
     public async Task A_card_naming_an_output_the_model_lacks_is_refused()
     {
         var card = CtcCard with { OutputName = "probabilities" };
