@@ -1,0 +1,117 @@
+using QualityHub.Core.Capacity;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
+
+namespace QualityHub.Core.Requirements;
+
+/// <summary>How a candidate stands against one requirement.</summary>
+public enum CheckOutcome
+{
+    Pass,
+    Fail,
+    NotMeasured,
+}
+
+/// <summary>The completed run a check reads, with what it measured.</summary>
+public sealed record MeasuredRun(int RunId, string Dataset, RunMetrics Metrics);
+
+/// <summary>What is known about one candidate: its latest run on the requirement's test set, its memory, online latency and open blockers.</summary>
+public sealed record CandidateEvidence(MeasuredRun? Run, double ModelMemoryGb, double? OnlineP95Ms, int? OpenBlockers);
+
+/// <summary>One row of a scorecard: the target, its definition, the outcome and the measured value with its interval and source.</summary>
+public sealed record RequirementCheck(
+    string Requirement, string Definition, string Target, CheckOutcome Outcome, double? Value, double? Low, double? High, int? RunId, string Detail);
+
+/// <summary>Checks a candidate against every target of a requirement; a target without a measurement is "not measured", never a pass.</summary>
+public static class Scorecard
+{
+    public static IReadOnlyList<RequirementCheck> Check(Requirement requirement, CandidateEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        ArgumentNullException.ThrowIfNull(evidence);
+        var checks = new List<RequirementCheck>();
+        var run = evidence.Run;
+
+        if (RequirementRules.Metric(requirement.AccuracyMetric) is { } metric && requirement.AccuracyThreshold is { } threshold)
+        {
+            var target = $"{(metric.HigherIsBetter ? "≥" : "≤")} {threshold:0.####}";
+            var definition = $"{metric.Title} on the test set, offline; the latest completed run of this version on it.";
+            if (run is null || ValueOf(run.Metrics, metric.Name) is not { } estimate)
+            {
+                checks.Add(new(metric.Title, definition, target, CheckOutcome.NotMeasured, null, null, null, null, "No completed run of this version on the requirement's test set."));
+            }
+            else
+            {
+                var pass = metric.HigherIsBetter ? estimate.Value >= threshold : estimate.Value <= threshold;
+                var noise = estimate.Low <= threshold && threshold <= estimate.High;
+                checks.Add(new(metric.Title, definition, target, pass ? CheckOutcome.Pass : CheckOutcome.Fail, estimate.Value, estimate.Low, estimate.High, run.RunId,
+                    noise ? "The 95 % interval contains the target: more test data would be needed to be sure." : $"Run {run.RunId} on {run.Dataset}."));
+            }
+        }
+
+        if (requirement.OfflineP95Ms is { } offline)
+        {
+            const string definition = "Offline processing time: image in, result out, one image at a time (batch 1), p95 over the run's timing probe.";
+            var latency = run?.Metrics.Throughput.BatchOneLatency;
+            checks.Add(latency is null || latency.Count == 0
+                ? new("Offline p95", definition, $"≤ {offline:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, "No completed run with a batch-1 timing.")
+                : new("Offline p95", definition, $"≤ {offline:0.###} ms", latency.P95Ms <= offline ? CheckOutcome.Pass : CheckOutcome.Fail,
+                    latency.P95Ms, null, null, run!.RunId, $"{latency.Count} images timed one by one in run {run.RunId}."));
+        }
+
+        if (requirement.OnlineP95Ms is { } online)
+        {
+            const string definition = "Online processing time: capture to result on screen, p95 of the service's reported latency.";
+            checks.Add(evidence.OnlineP95Ms is not { } measured
+                ? new("Online p95", definition, $"≤ {online:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, "No online events for this version yet.")
+                : new("Online p95", definition, $"≤ {online:0.###} ms", measured <= online ? CheckOutcome.Pass : CheckOutcome.Fail, measured, null, null, null, "From the online events."));
+        }
+
+        if (requirement.TargetQps is { } qps)
+        {
+            checks.Add(CheckQps(requirement, qps, evidence));
+        }
+
+        if (evidence.OpenBlockers is { } blockers)
+        {
+            checks.Add(new("Open blocker tickets", "VOC tickets of severity Blocker on this module that are not fixed, closed or won't fix.", "0",
+                blockers == 0 ? CheckOutcome.Pass : CheckOutcome.Fail, blockers, null, null, null, blockers == 0 ? "None open." : $"{blockers} open."));
+        }
+
+        return checks;
+    }
+
+    private static RequirementCheck CheckQps(Requirement requirement, double qps, CandidateEvidence evidence)
+    {
+        var gpu = requirement.GpuMemoryGb;
+        var definition = gpu is { } memory
+            ? $"One device of the stated hardware ({memory:0.##} GB GPU memory) serves the target: instances that fit (step-wise, by model memory) × measured throughput per instance."
+            : "One machine serves the target with one instance at the measured throughput.";
+        var target = $"≥ {qps:0.##} QPS";
+        if (evidence.Run is not { } run || run.Metrics.Throughput.BatchedItemsPerSecond <= 0)
+        {
+            return new("Target QPS", definition, target, CheckOutcome.NotMeasured, null, null, null, null, "No completed run with a measured throughput.");
+        }
+
+        var perInstance = run.Metrics.Throughput.BatchedItemsPerSecond;
+        var answer = CapacityPlanner.Plan(new CapacityQuestion(gpu ?? Math.Max(evidence.ModelMemoryGb, 1e-9), Math.Max(evidence.ModelMemoryGb, 1e-9), perInstance, qps));
+        if (answer.Limitation is { } limitation)
+        {
+            return new("Target QPS", definition, target, CheckOutcome.Fail, 0, null, null, run.RunId, limitation);
+        }
+
+        var perDevice = answer.QpsPerDevice!.Value;
+        return new("Target QPS", definition, target, perDevice >= qps ? CheckOutcome.Pass : CheckOutcome.Fail, perDevice, null, null, run.RunId,
+            $"{answer.InstancesPerDevice} instance(s) × {perInstance:N0} items/s measured in run {run.RunId}; the target takes {answer.DevicesNeeded} device(s).");
+    }
+
+    private static Estimate? ValueOf(RunMetrics metrics, string name) => name switch
+    {
+        "accuracy" => metrics.Classification?.Accuracy,
+        "macroF1" => metrics.Classification?.MacroF1,
+        "exactMatch" => metrics.Text?.ExactMatch,
+        "characterErrorRate" => metrics.Text?.CharacterErrorRate,
+        "normalizedEditDistance" => metrics.Text?.NormalizedEditDistance,
+        _ => null,
+    };
+}

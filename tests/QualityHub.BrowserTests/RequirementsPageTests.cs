@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>The Requirements page: a planner writes a module's first requirement, the scorecard checks the demo's candidates, the capacity planner answers.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RequirementsPageTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task A_planner_writes_a_requirement_and_sees_each_candidate_pass_or_fail_it_then_plans_capacity()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(1400, 1800);
+        var portal = new PortalPage(page);
+        await portal.OpenOverviewAsync();
+        await portal.NavigateByClickAsync("Requirements");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Modules" }).GetByRole(AriaRole.Link, new() { Name = "fashion-mnist-classifier" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requirements/\\d+$"));
+        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
+
+        var form = page.GetByLabel("New requirement version");
+        await form.Locator("input[name=offline-p95]").FillAsync("1000");
+        await form.Locator(".rz-dropdown").Nth(0).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Accuracy", Exact = true }).ClickAsync();
+        await form.Locator("input[name=accuracy-threshold]").FillAsync("0.9");
+        await form.Locator(".rz-dropdown").Nth(1).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "fashion-mnist-test-2000" }).ClickAsync();
+        await form.Locator("textarea[name=rationale]").FillAsync("Shop search <b>must</b> not mislabel more than one in ten.");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save version 1" }).ClickAsync();
+
+        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync("Saved version 1.");
+        var scorecard = page.GetByRole(AriaRole.Table, new() { Name = "Scorecard" });
+        var accuracy = scorecard.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Rowheader).Filter(new() { HasText = "Accuracy" }) });
+        // Columns: the MLP (89.50 %) then the CNN (91.25 %); the retired linear classifier is not a candidate.
+        await Expect(accuracy.Locator("td[data-outcome]")).ToHaveCountAsync(2);
+        await Expect(accuracy.Locator("td[data-outcome]").Nth(0)).ToHaveAttributeAsync("data-outcome", "Fail");
+        await Expect(accuracy.Locator("td[data-outcome]").Nth(1)).ToHaveAttributeAsync("data-outcome", "Pass");
+        await Expect(accuracy.Locator("td[data-outcome]").Nth(1)).ToContainTextAsync("0.9125");
+        var history = page.GetByRole(AriaRole.Table, new() { Name = "Requirement versions" });
+        await Expect(history.Locator("tr[data-version='1']")).ToContainTextAsync("Shop search <b>must</b> not mislabel");
+
+        // A change of an impossible target is refused by field, and nothing is stored.
+        await form.Locator("input[name=offline-p95]").FillAsync("-5");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save version 2" }).ClickAsync();
+        await Expect(form.Locator("li[data-field=offlineP95Ms]")).ToContainTextAsync("positive number of milliseconds");
+        await Expect(history.Locator("tr[data-version]")).ToHaveCountAsync(1);
+
+        var planner = page.GetByLabel("Capacity planner");
+        // It starts from a candidate's measured throughput, not from a made-up figure.
+        await Expect(planner).ToContainTextAsync("throughput measured in run #");
+        Assert.NotEqual("100", await planner.Locator("input[name=capacity-qps]").InputValueAsync());
+        await planner.Locator("input[name=capacity-device]").FillAsync("10");
+        await planner.Locator("input[name=capacity-model]").FillAsync("5");
+        await planner.Locator("input[name=capacity-model]").PressAsync("Tab");
+        await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync("2");
+        await planner.Locator("input[name=capacity-model]").FillAsync("6");
+        await planner.Locator("input[name=capacity-model]").PressAsync("Tab");
+        await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync("1");
+        await Expect(planner.Locator(".qh-plot .main-svg").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "requirements.png"), FullPage = true });
+    }
+}

@@ -1,0 +1,123 @@
+using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
+using QualityHub.Core.Requirements;
+
+namespace QualityHub.Core.Tests;
+
+public class RequirementsTests
+{
+    private static Requirement Valid() => new()
+    {
+        ModuleId = 1,
+        OfflineP95Ms = 5,
+        AccuracyMetric = "accuracy",
+        AccuracyThreshold = 0.9,
+        AccuracyDatasetId = 3,
+        TargetQps = 500,
+        Rationale = "Checkout must feel instant.",
+    };
+
+    [Fact]
+    public void A_complete_requirement_has_no_problems() =>
+        Assert.Empty(RequirementRules.Problems(Valid(), TaskType.ImageClassification));
+
+    [Theory]
+    [InlineData("offlineP95Ms")]
+    [InlineData("onlineP95Ms")]
+    [InlineData("targetQps")]
+    [InlineData("gpuMemoryGb")]
+    public void Negative_targets_are_refused_by_field(string field)
+    {
+        var r = Valid();
+        switch (field)
+        {
+            case "offlineP95Ms": r.OfflineP95Ms = -1; break;
+            case "onlineP95Ms": r.OnlineP95Ms = double.NaN; break;
+            case "targetQps": r.TargetQps = -3; break;
+            case "gpuMemoryGb": r.GpuMemoryGb = -8; break;
+        }
+
+        Assert.Contains(RequirementRules.Problems(r, TaskType.ImageClassification), p => p.Field == field);
+    }
+
+    [Fact]
+    public void Impossible_or_meaningless_accuracy_targets_are_refused()
+    {
+        var above = Valid();
+        above.AccuracyThreshold = 1.2;
+        var trivial = Valid();
+        trivial.AccuracyThreshold = 0;
+        var wrongTask = Valid();
+        wrongTask.AccuracyMetric = "characterErrorRate";
+        var unknown = Valid();
+        unknown.AccuracyMetric = "vibes";
+        var noDataset = Valid();
+        noDataset.AccuracyDatasetId = null;
+
+        Assert.Contains(RequirementRules.Problems(above, TaskType.ImageClassification), p => p.Field == "accuracyThreshold");
+        Assert.Contains(RequirementRules.Problems(trivial, TaskType.ImageClassification), p => p.Message.Contains("checks nothing"));
+        Assert.Contains(RequirementRules.Problems(wrongTask, TaskType.ImageClassification), p => p.Message.Contains("TextRecognition metric"));
+        Assert.Contains(RequirementRules.Problems(unknown, TaskType.ImageClassification), p => p.Message.Contains("accuracy, macroF1"));
+        Assert.Contains(RequirementRules.Problems(noDataset, TaskType.ImageClassification), p => p.Field == "accuracyDatasetId");
+    }
+
+    [Fact]
+    public void A_requirement_without_targets_or_reason_is_refused()
+    {
+        var empty = new Requirement { ModuleId = 1 };
+
+        var problems = RequirementRules.Problems(empty, TaskType.ImageClassification);
+
+        Assert.Contains(problems, p => p.Field == "rationale");
+        Assert.Contains(problems, p => p.Field == "requirement");
+    }
+
+    [Fact]
+    public void Gpu_memory_on_a_serving_target_without_a_gpu_is_refused()
+    {
+        var r = Valid();
+        r.ServingTarget = ServingTarget.Mobile;
+        r.GpuMemoryGb = 8;
+
+        Assert.Contains(RequirementRules.Problems(r, TaskType.ImageClassification), p => p.Message.Contains("has no GPU"));
+    }
+
+    private static RunMetrics Metrics(double accuracy, double low, double high, double batchOneP95, double itemsPerSecond)
+    {
+        var latency = new LatencySummary(64, 1, 1, batchOneP95, batchOneP95, batchOneP95);
+        var classification = new ClassificationReport(100, 0, new Estimate(accuracy, low, high), [], [], new Estimate(0.8, 0.7, 0.9), 0.8,
+            new ConfusionMatrix([], [], []), new Calibration(0, []), []);
+        return new RunMetrics("ImageClassification", 100, 0, new Estimate(accuracy, low, high), latency, new StageLatency(latency, latency, latency, latency),
+            new RunThroughput(100, latency, itemsPerSecond, 32, 32), new Histogram(0, 1, []), classification, null);
+    }
+
+    [Fact]
+    public void A_candidate_passes_or_fails_each_target_with_its_measurement_and_run()
+    {
+        var r = Valid();
+        r.GpuMemoryGb = 10;
+        var evidence = new CandidateEvidence(new MeasuredRun(7, "test", Metrics(0.91, 0.89, 0.93, 6, 300)), ModelMemoryGb: 5, OnlineP95Ms: null, OpenBlockers: 1);
+
+        var checks = Scorecard.Check(r, evidence).ToDictionary(c => c.Requirement);
+
+        Assert.Equal(CheckOutcome.Pass, checks["Accuracy"].Outcome);
+        Assert.Equal((0.91, 0.89, 0.93, 7), (checks["Accuracy"].Value!.Value, checks["Accuracy"].Low!.Value, checks["Accuracy"].High!.Value, checks["Accuracy"].RunId!.Value));
+        Assert.Contains("interval contains the target", checks["Accuracy"].Detail);
+        Assert.Equal(CheckOutcome.Fail, checks["Offline p95"].Outcome); // 6 ms measured, 5 ms allowed
+        Assert.Equal(CheckOutcome.Pass, checks["Target QPS"].Outcome);  // 2 instances × 300 = 600 ≥ 500
+        Assert.Equal(600, checks["Target QPS"].Value);
+        Assert.Equal(CheckOutcome.Fail, checks["Open blocker tickets"].Outcome);
+    }
+
+    [Fact]
+    public void Without_a_run_every_measured_target_is_not_measured_never_a_pass()
+    {
+        var r = Valid();
+        r.OnlineP95Ms = 50;
+
+        var checks = Scorecard.Check(r, new CandidateEvidence(null, 1, null, null));
+
+        Assert.All(checks, c => Assert.Equal(CheckOutcome.NotMeasured, c.Outcome));
+        Assert.Equal(["Accuracy", "Offline p95", "Online p95", "Target QPS"], checks.Select(c => c.Requirement));
+    }
+}
