@@ -14,6 +14,8 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<Prediction> Predictions => Set<Prediction>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<ReleaseEntry> ReleaseEntries => Set<ReleaseEntry>();
+    public DbSet<ReleaseWaiver> ReleaseWaivers => Set<ReleaseWaiver>();
+    public DbSet<ProductionPeriod> ProductionHistory => Set<ProductionPeriod>();
     public DbSet<VocTicket> VocTickets => Set<VocTicket>();
     public DbSet<Requirement> Requirements => Set<Requirement>();
     public DbSet<ErrorTag> ErrorTags => Set<ErrorTag>();

@@ -183,13 +183,19 @@ public sealed partial class DemoContentLoader(
                 new ReleaseEntry { ModuleId = ocr.ModuleId, ModelVersionId = ocr.Id },
             ],
         };
-        db.Releases.Add(Make("2026.09", ReleaseStatus.Superseded, new DateTimeOffset(2026, 9, 15, 12, 0, 0, TimeSpan.Zero), linear,
-            "Demo history: the first release ships the small linear classifier and PP-OCRv4."));
-        db.Releases.Add(Make("2026.10", ReleaseStatus.Current, new DateTimeOffset(2026, 10, 20, 12, 0, 0, TimeSpan.Zero), mlp,
-            "Demo history: the MLP replaces the linear classifier."));
+        var september = Make("2026.09", ReleaseStatus.Superseded, new DateTimeOffset(2026, 9, 15, 12, 0, 0, TimeSpan.Zero), linear,
+            "Demo history: the first release ships the small linear classifier and PP-OCRv4.");
+        var october = Make("2026.10", ReleaseStatus.Current, new DateTimeOffset(2026, 10, 20, 12, 0, 0, TimeSpan.Zero), mlp,
+            "Demo history: the MLP replaces the linear classifier.");
+        db.Releases.AddRange(september, october);
         linear.Status = ModelStatus.Retired;
         mlp.Status = ModelStatus.Released;
         ocr.Status = ModelStatus.Released;
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Which version served when: each release went to production when it was approved.
+        db.ProductionHistory.AddRange(new[] { september, october }.SelectMany(r => r.Entries.Select(e =>
+            new ProductionPeriod { ModuleId = e.ModuleId, ModelVersionId = e.ModelVersionId, ReleaseId = r.Id, From = r.ApprovedAt!.Value })));
         await db.SaveChangesAsync(cancellationToken);
     }
 

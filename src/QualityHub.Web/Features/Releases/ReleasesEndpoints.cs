@@ -12,7 +12,7 @@ public static class ReleasesEndpoints
         api.MapGet("/releases/{id:int}", async (ReleaseCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetReleaseAsync(id, ct) is { } release
                 ? Results.Ok(release)
-                : Results.Problem(statusCode: 404, title: "No such release", detail: $"There is no release {id}."));
+                : NoRelease(id));
         api.MapPost("/releases", async (ReleaseRequest? body, ReleaseCatalog catalog, CancellationToken ct) =>
         {
             try
@@ -22,15 +22,40 @@ public static class ReleasesEndpoints
             }
             catch (ReleaseException e)
             {
-                return Results.Problem(statusCode: e.Status, title: e.Status switch
-                {
-                    404 => "Not found",
-                    409 => "Name taken",
-                    422 => "Not a valid release",
-                    _ => "Bad request",
-                }, detail: e.Message);
+                return Problem(e);
             }
         });
+        api.MapGet("/releases/{id:int}/checklist", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
+            await decisions.GetChecklistAsync(id, null, ct) is { } checklist ? Results.Ok(checklist) : NoRelease(id));
+        api.MapPost("/releases/{id:int}/approve", async (int id, ApprovalRequest? body, ReleaseDecisions decisions, CancellationToken ct) =>
+        {
+            if (body is null)
+            {
+                return Results.Problem(statusCode: 400, title: "No approval", detail: "The body must be { approvedBy, signOff: true, waivers: [{ moduleId, requirement, reason }] }.");
+            }
+
+            try
+            {
+                return Results.Ok(await decisions.ApproveAsync(id, body, ct));
+            }
+            catch (ReleaseException e)
+            {
+                return Problem(e);
+            }
+        });
+        api.MapGet("/releases/{id:int}/notes", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
+            await decisions.GetNotesAsync(id, ct) is { } notes ? Results.Ok(new { notes = notes.Notes, stored = notes.Stored }) : NoRelease(id));
+        api.MapGet("/production-history", (ReleaseDecisions decisions, CancellationToken ct) => decisions.GetProductionHistoryAsync(ct));
         return api;
     }
+
+    private static IResult NoRelease(int id) => Results.Problem(statusCode: 404, title: "No such release", detail: $"There is no release {id}.");
+
+    private static IResult Problem(ReleaseException e) => Results.Problem(statusCode: e.Status, title: e.Status switch
+    {
+        404 => "Not found",
+        409 => "Conflict",
+        422 => "Not a valid release",
+        _ => "Bad request",
+    }, detail: e.Message);
 }

@@ -2,5 +2,6 @@ namespace QualityHub.Web.Features.Releases;
 
 public static class ReleasesServiceCollectionExtensions
 {
-    public static IServiceCollection AddReleasesFeature(this IServiceCollection services) => services.AddSingleton<ReleaseCatalog>();
+    public static IServiceCollection AddReleasesFeature(this IServiceCollection services) =>
+        services.AddSingleton<ReleaseCatalog>().AddSingleton<ReleaseDecisions>();
 }
