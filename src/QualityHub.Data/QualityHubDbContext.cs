@@ -15,6 +15,8 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<ReleaseEntry> ReleaseEntries => Set<ReleaseEntry>();
     public DbSet<VocTicket> VocTickets => Set<VocTicket>();
+    public DbSet<TicketComment> TicketComments => Set<TicketComment>();
+    public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Requirement> Requirements => Set<Requirement>();
     public DbSet<ErrorTag> ErrorTags => Set<ErrorTag>();
     public DbSet<SampleErrorTag> SampleErrorTags => Set<SampleErrorTag>();
