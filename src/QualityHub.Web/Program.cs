@@ -9,6 +9,7 @@ using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
+using QualityHub.Web.Features.Tickets;
 using QualityHub.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -34,6 +35,7 @@ builder.Services.AddCompareFeature(builder.Configuration);
 builder.Services.AddEvaluationsFeature();
 builder.Services.AddReleasesFeature();
 builder.Services.AddGalleryFeature();
+builder.Services.AddTicketsFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -24,14 +24,14 @@ public sealed class NavigationTests(BrowserFixture fixture)
         await Expect(portal.Heading).ToHaveTextAsync("Overview");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overview.png"), FullPage = true });
 
-        foreach (var area in new[] { "Tickets", "Requirements" })
+        foreach (var area in new[] { "Requirements" })
         {
             await portal.NavigateByClickAsync(area);
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/{area.ToLowerInvariant()}$"));
             await Expect(page.GetByText("Not built yet.")).ToBeVisibleAsync();
         }
 
-        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Datasets", "Models" })
+        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Tickets", "Datasets", "Models" })
         {
             await portal.NavigateByClickAsync(area);
             await Expect(page.GetByText("Not built yet.")).ToHaveCountAsync(0);

@@ -110,7 +110,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     }
 
     [Theory]
-    [InlineData("/tickets", "VOC tickets")]
+    [InlineData("/requirements", "Requirements per module")]
     public async Task An_area_not_built_yet_says_what_it_will_hold(string path, string purpose)
     {
         var html = await client.GetStringAsync(path);

@@ -5,6 +5,7 @@ using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
+using QualityHub.Web.Features.Tickets;
 
 namespace QualityHub.Web.Api;
 
@@ -23,6 +24,7 @@ public static class ApiEndpoints
         api.MapEvaluationsApi();
         api.MapReleasesApi();
         api.MapGalleryApi();
+        api.MapTicketsApi();
 
         return endpoints;
     }
