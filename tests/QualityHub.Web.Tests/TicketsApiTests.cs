@@ -82,10 +82,19 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
 
         var ticket = await CreateAsync(new
         {
-            title = "Shirt read as a T-shirt", description = "Customer photo of a shirt.", channel = "support", customerSegment = "retail",
-            severity = "high", moduleId = module.Id, releaseId = release.Id, modelVersionId = version.Id,
-            inputImagePngBase64 = "data:image/png;base64," + Convert.ToBase64String(sample.Png), expectedOutput = "Shirt", actualOutput = "T-shirt/top",
-            tags = new[] { "shirts", "photo" }, author = "support-bot",
+            title = "Shirt read as a T-shirt",
+            description = "Customer photo of a shirt.",
+            channel = "support",
+            customerSegment = "retail",
+            severity = "high",
+            moduleId = module.Id,
+            releaseId = release.Id,
+            modelVersionId = version.Id,
+            inputImagePngBase64 = "data:image/png;base64," + Convert.ToBase64String(sample.Png),
+            expectedOutput = "Shirt",
+            actualOutput = "T-shirt/top",
+            tags = new[] { "shirts", "photo" },
+            author = "support-bot",
         });
 
         var id = ticket.GetProperty("id").GetInt32();

@@ -47,7 +47,13 @@ public static class TicketWorkflow
             return null;
         }
 
-        // Letters only, so spaces, apostrophes and underscores do not matter; numbers are refused (they hide typos).
+        // Spaces, apostrophes, hyphens and underscores do not matter ("won't fix", "WONT_FIX"); digits and other marks
+        // make it no name at all (Enum.TryParse would take "3" as a value, which hides typos).
+        if (text.Any(c => !char.IsLetter(c) && !char.IsWhiteSpace(c) && c is not ('\'' or '’' or '-' or '_')))
+        {
+            return null;
+        }
+
         var letters = new string(text.Where(char.IsLetter).ToArray());
         return letters.Length > 0 && Enum.TryParse<T>(letters, ignoreCase: true, out var value) && Enum.IsDefined(value) ? value : null;
     }

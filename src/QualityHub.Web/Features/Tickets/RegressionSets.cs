@@ -66,9 +66,16 @@ public sealed class RegressionSets(IDbContextFactory<QualityHubDbContext> contex
                 : [];
             dataset = new Dataset
             {
-                Name = name, ModuleId = moduleId, TaskType = module.TaskType, Split = DatasetSplit.Regression,
-                Source = "VOC tickets: inputs customers reported, labelled with the output they expected", LicenceId = LicenceId,
-                CommercialUseAllowed = false, Attribution = Terms, Labels = labels, CreatedAt = clock.GetUtcNow(),
+                Name = name,
+                ModuleId = moduleId,
+                TaskType = module.TaskType,
+                Split = DatasetSplit.Regression,
+                Source = "VOC tickets: inputs customers reported, labelled with the output they expected",
+                LicenceId = LicenceId,
+                CommercialUseAllowed = false,
+                Attribution = Terms,
+                Labels = labels,
+                CreatedAt = clock.GetUtcNow(),
             };
             db.Datasets.Add(dataset);
         }
@@ -93,7 +100,12 @@ public sealed class RegressionSets(IDbContextFactory<QualityHubDbContext> contex
         var last = created ? null : await db.Samples.Where(s => s.DatasetId == dataset.Id).MaxAsync(s => (int?)s.Ordinal, cancellationToken);
         var sample = new Sample
         {
-            Dataset = dataset, Ordinal = last + 1 ?? 0, ImageSha256 = sha, Width = image.Width, Height = image.Height, GroundTruth = expected,
+            Dataset = dataset,
+            Ordinal = last + 1 ?? 0,
+            ImageSha256 = sha,
+            Width = image.Width,
+            Height = image.Height,
+            GroundTruth = expected,
             Tags = [$"ticket-{ticketId}", .. ticket.Tags],
         };
         db.Samples.Add(sample);

@@ -114,7 +114,7 @@ public static class TicketLimits
 }
 
 /// <summary>What the ticket form offers to choose from.</summary>
-public sealed record TicketChoices(IReadOnlyList<TicketChoice> Modules, IReadOnlyList<TicketChoice> Releases, IReadOnlyList<TicketVersionChoice> Versions);
+public sealed record TicketChoices(IReadOnlyList<TicketChoice> Modules, IReadOnlyList<TicketChoice> Releases, IReadOnlyList<TicketVersionChoice> Versions, int? CurrentReleaseId = null);
 
 public sealed record TicketChoice(int Id, string Name);
 

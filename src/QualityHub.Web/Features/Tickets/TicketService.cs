@@ -82,9 +82,22 @@ public sealed class TicketService(
         var now = clock.GetUtcNow();
         var ticket = new VocTicket
         {
-            Title = title, Description = description, Channel = channel, CustomerSegment = segment, Severity = severity, Status = TicketStatus.New,
-            ModuleId = moduleId, ReleaseId = draft.ReleaseId, ModelVersionId = draft.ModelVersionId, InputImageSha256 = sha,
-            ExpectedOutput = expected, ActualOutput = actual, Tags = [.. tags], Assignee = assignee, CreatedAt = now, UpdatedAt = now,
+            Title = title,
+            Description = description,
+            Channel = channel,
+            CustomerSegment = segment,
+            Severity = severity,
+            Status = TicketStatus.New,
+            ModuleId = moduleId,
+            ReleaseId = draft.ReleaseId,
+            ModelVersionId = draft.ModelVersionId,
+            InputImageSha256 = sha,
+            ExpectedOutput = expected,
+            ActualOutput = actual,
+            Tags = [.. tags],
+            Assignee = assignee,
+            CreatedAt = now,
+            UpdatedAt = now,
         };
         db.VocTickets.Add(ticket);
 
@@ -134,7 +147,8 @@ public sealed class TicketService(
         return new TicketChoices(
             await db.Modules.OrderBy(m => m.Name).Select(m => new TicketChoice(m.Id, m.Name)).ToListAsync(cancellationToken),
             await db.Releases.OrderByDescending(r => r.CreatedAt).Select(r => new TicketChoice(r.Id, r.Name)).ToListAsync(cancellationToken),
-            await db.ModelVersions.OrderBy(v => v.Name).Select(v => new TicketVersionChoice(v.Id, v.ModuleId, v.Name, v.Status)).ToListAsync(cancellationToken));
+            await db.ModelVersions.OrderBy(v => v.Name).Select(v => new TicketVersionChoice(v.Id, v.ModuleId, v.Name, v.Status)).ToListAsync(cancellationToken),
+            await db.Releases.Where(r => r.Status == ReleaseStatus.Current).OrderByDescending(r => r.CreatedAt).Select(r => (int?)r.Id).FirstOrDefaultAsync(cancellationToken));
     }
 
     /// <summary>The SHA-256 of a ticket's input image, if it has one (null for an unknown ticket too).</summary>
