@@ -62,9 +62,45 @@ public sealed class TicketWorkflow : Migration
     {
         migrationBuilder.DropTable(name: "TicketEvents");
         migrationBuilder.DropTable(name: "TicketComments");
-        migrationBuilder.DropIndex(name: "IX_VocTickets_RegressionSampleId", table: "VocTickets");
-        migrationBuilder.DropIndex(name: "IX_VocTickets_FixedInReleaseId", table: "VocTickets");
-        migrationBuilder.Sql("ALTER TABLE \"VocTickets\" DROP COLUMN \"RegressionSampleId\";");
-        migrationBuilder.Sql("ALTER TABLE \"VocTickets\" DROP COLUMN \"FixedInReleaseId\";");
+
+        // SQLite cannot drop a column that carries a REFERENCES clause, so the table is rebuilt as InitialSchema made it.
+        migrationBuilder.RenameTable(name: "VocTickets", newName: "VocTickets_TicketWorkflow");
+        migrationBuilder.CreateTable(
+            name: "VocTickets",
+            columns: table => new
+            {
+                Id = table.Column<int>(type: "INTEGER", nullable: false).Annotation("Sqlite:Autoincrement", true),
+                Title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                Description = table.Column<string>(type: "TEXT", nullable: false),
+                Channel = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                CustomerSegment = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                Severity = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                ModuleId = table.Column<int>(type: "INTEGER", nullable: true),
+                ReleaseId = table.Column<int>(type: "INTEGER", nullable: true),
+                ModelVersionId = table.Column<int>(type: "INTEGER", nullable: true),
+                InputImageSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                ExpectedOutput = table.Column<string>(type: "TEXT", nullable: true),
+                ActualOutput = table.Column<string>(type: "TEXT", nullable: true),
+                Tags = table.Column<string>(type: "TEXT", nullable: false),
+                Assignee = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_VocTickets", x => x.Id);
+                table.ForeignKey("FK_VocTickets_ModelVersions_ModelVersionId", x => x.ModelVersionId, "ModelVersions", "Id", onDelete: ReferentialAction.SetNull);
+                table.ForeignKey("FK_VocTickets_Modules_ModuleId", x => x.ModuleId, "Modules", "Id", onDelete: ReferentialAction.SetNull);
+                table.ForeignKey("FK_VocTickets_Releases_ReleaseId", x => x.ReleaseId, "Releases", "Id", onDelete: ReferentialAction.SetNull);
+            });
+        const string columns = "Id, Title, Description, Channel, CustomerSegment, Severity, Status, ModuleId, ReleaseId, ModelVersionId, InputImageSha256, ExpectedOutput, ActualOutput, Tags, Assignee, CreatedAt, UpdatedAt";
+        migrationBuilder.Sql($"INSERT INTO VocTickets ({columns}) SELECT {columns} FROM VocTickets_TicketWorkflow;");
+        migrationBuilder.DropTable(name: "VocTickets_TicketWorkflow");
+        migrationBuilder.CreateIndex("IX_VocTickets_InputImageSha256", "VocTickets", "InputImageSha256");
+        migrationBuilder.CreateIndex("IX_VocTickets_ModelVersionId", "VocTickets", "ModelVersionId");
+        migrationBuilder.CreateIndex("IX_VocTickets_ModuleId", "VocTickets", "ModuleId");
+        migrationBuilder.CreateIndex("IX_VocTickets_ReleaseId", "VocTickets", "ReleaseId");
+        migrationBuilder.CreateIndex("IX_VocTickets_Status", "VocTickets", "Status");
     }
 }
