@@ -213,6 +213,48 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_move_by_PATCH_is_the_same_as_by_POST()
+    {
+        var id = (await CreateAsync(new { title = "patched move" })).GetProperty("id").GetInt32();
+        var moved = await client.PatchAsJsonAsync($"/api/tickets/{id}/status", new { status = "triaged" });
+        Assert.Equal("Triaged", (await moved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        await ProblemAsync(await client.PatchAsJsonAsync($"/api/tickets/{id}/status", new { status = "closed" }), HttpStatusCode.Conflict, "status");
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_throws_does_not_fail_filing_or_the_other_subscribers()
+    {
+        var notifier = factory.Services.GetRequiredService<TicketNotifier>();
+        var heard = 0;
+        using var failing = notifier.Subscribe(_ => throw new InvalidOperationException("a broken page"));
+        using var working = notifier.Subscribe(_ => Interlocked.Increment(ref heard));
+        await CreateAsync(new { title = "filed despite a broken subscriber" });
+        Assert.True(Volatile.Read(ref heard) >= 1);
+    }
+
+    [Fact]
+    public async Task The_new_ticket_page_takes_its_prefill_from_the_query()
+    {
+        var module = await FashionAsync();
+        var html = await client.GetStringAsync(
+            $"/tickets/new?moduleId={module.Id}&title={Uri.EscapeDataString("Correction rate over 5 %")}&description={Uri.EscapeDataString("From the Overview's alert")}&severity=high");
+        Assert.Contains("value=\"Correction rate over 5 %\"", html);
+        Assert.Contains("From the Overview&#x27;s alert", html);
+        Assert.Matches($"<option value=\"{module.Id}\" selected", html);
+        Assert.Matches("<option value=\"High\" selected", html);
+
+        var sample = await FashionSampleAsync(2);
+        var fromGallery = await client.GetStringAsync($"/tickets/new?sampleId={sample.Id}");
+        Assert.Contains($"api/tickets/images/{sample.Sha}", fromGallery);
+        Assert.Contains($"value=\"{sample.Truth}\"", fromGallery);
+        Assert.Equal(sample.Png, await client.GetByteArrayAsync($"/api/tickets/images/{sample.Sha}"));
+
+        // The preview serves stored PNGs only, not every blob (the store holds model files too).
+        var model = await QueryAsync(db => db.ModelVersions.Select(v => v.Sha256).FirstAsync());
+        await ProblemAsync(await client.GetAsync($"/api/tickets/images/{model}"), HttpStatusCode.NotFound, "sha256");
+    }
+
+    [Fact]
     public async Task Wont_fix_can_be_reopened_and_reopening_clears_no_history()
     {
         var id = (await CreateAsync(new { title = "wont fix" })).GetProperty("id").GetInt32();

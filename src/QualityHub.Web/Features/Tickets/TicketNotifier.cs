@@ -11,7 +11,7 @@ public enum TicketChangeKind
 public sealed record TicketChange(int Id, string Title, Core.Domain.TicketStatus Status, Core.Domain.TicketSeverity Severity, int? ModuleId, TicketChangeKind Kind);
 
 /// <summary>New and changed tickets for pages (and later the SignalR hub): publish once, every subscriber hears it.</summary>
-public sealed class TicketNotifier
+public sealed class TicketNotifier(ILogger<TicketNotifier> logger)
 {
     private readonly Lock gate = new();
     private Action<TicketChange>[] handlers = [];
@@ -20,7 +20,15 @@ public sealed class TicketNotifier
     {
         foreach (var handler in Volatile.Read(ref handlers))
         {
-            handler(change);
+            // The ticket is stored by now: one failing subscriber must not fail the request or starve the others.
+            try
+            {
+                handler(change);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "A subscriber to ticket changes failed on ticket {TicketId}", change.Id);
+            }
         }
     }
 

@@ -47,8 +47,13 @@ public static class TicketsEndpoints
                 : throw new TicketException($"No PNG image {sha256} is stored.", "sha256", 404))));
         api.MapPatch("/tickets/{id:int}", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
             Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), ct))));
-        api.MapPost("/tickets/{id:int}/status", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))));
+        // POST and PATCH do the same: a move is one change of the ticket's status.
+        foreach (var method in new[] { HttpMethods.Post, HttpMethods.Patch })
+        {
+            api.MapMethods("/tickets/{id:int}/status", [method], (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
+                Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))));
+        }
+
         api.MapPost("/tickets/{id:int}/comments", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
             Answer(async () =>
             {
