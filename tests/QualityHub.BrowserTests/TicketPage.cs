@@ -23,8 +23,7 @@ public sealed class TicketPage(IPage page)
     public async Task OpenAsync(int id)
     {
         await page.GotoAsync($"tickets/{id}");
-        await Assertions.Expect(page.Locator("[data-reproduce]")).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync("() => window.Blazor && document.querySelector('[data-reproduce]')");
+        await Assertions.Expect(page.Locator(".qh-ticket-layout[data-interactive='true']")).ToBeVisibleAsync();
     }
 
     public async Task MoveToAsync(string status, string expectedChip)

@@ -56,6 +56,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         // File a ticket: the form opens with the module, the version, the image, expected and actual.
         await card.Locator("[data-file-ticket]").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/tickets/new\\?"));
+        await Expect(page.Locator(".qh-ticket-form-layout[data-interactive='true']")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-field='expectedOutput']")).ToHaveValueAsync(truth!);
         await Expect(page.Locator("[data-field='actualOutput']")).ToHaveValueAsync(answer!);
         await Expect(page.Locator("[data-field='moduleId']")).ToHaveValueAsync(fashion.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -88,6 +89,11 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-move]")).ToHaveCountAsync(2); // triaged or won't fix, nothing else
         await page.GetByLabel("Your name").FillAsync("tess");
         await ticket.MoveToAsync("Triaged", "triaged");
+        await page.GetByLabel("Assignee").FillAsync("uma");
+        await page.GetByLabel("Severity").SelectOptionAsync("Blocker");
+        await page.Locator("[data-save-ticket]").ClickAsync();
+        await Expect(ticket.Message).ToContainTextAsync("Saved.");
+        await Expect(page.Locator(".qh-ticket-sub [data-severity]")).ToHaveTextAsync("blocker");
         await ticket.ReproduceAsync();
         await Expect(ticket.Candidates).ToHaveCountAsync(await page.Locator(".qh-candidate").CountAsync());
         Assert.True(await ticket.Candidates.CountAsync() >= 2);
@@ -110,12 +116,12 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await ticket.MoveToAsync("Closed", "closed");
         await Expect(page.Locator("[data-move]")).ToHaveCountAsync(0);
         var actions = await ticket.History.Locator("td:nth-child(3)").AllTextContentsAsync();
-        Assert.Equal(["created", "status", "reproduce run", "status", "regression set", "status", "fixed in release", "status"], actions);
+        Assert.Equal(["created", "status", "severity", "assignee", "reproduce run", "status", "regression set", "status", "fixed in release", "status"], actions);
         Assert.All(await ticket.History.Locator("td:nth-child(2)").AllTextContentsAsync(), who => Assert.Equal("tess", who));
         await page.ScreenshotAsync(new() { Path = Shot("ticket-closed.png"), FullPage = true });
 
         var stored = await GetAsync($"/api/tickets/{id}");
-        Assert.Equal(("High", truth, answer), (stored.GetProperty("severity").GetString(), stored.GetProperty("expectedOutput").GetString(), stored.GetProperty("actualOutput").GetString()));
+        Assert.Equal(("Blocker", "uma", truth, answer), (stored.GetProperty("severity").GetString(), stored.GetProperty("assignee").GetString(), stored.GetProperty("expectedOutput").GetString(), stored.GetProperty("actualOutput").GetString()));
         Assert.Empty(dialogs);
     }
 
@@ -135,6 +141,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await panel.Locator("[data-file-ticket]").ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex($"/tickets/new\\?sampleId={sampleId}&runId={run}$"));
+        await Expect(page.Locator(".qh-ticket-form-layout[data-interactive='true']")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-field='expectedOutput']")).ToHaveValueAsync(item.GetProperty("groundTruth").GetString()!);
         await Expect(page.Locator("[data-field='actualOutput']")).ToHaveValueAsync(item.GetProperty("output").GetString()!);
         await Expect(page.Locator("[data-field='channel']")).ToHaveValueAsync("gallery");
@@ -154,8 +161,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(page.Locator(".qh-board[data-live='true']")).ToBeVisibleAsync();
         var list = await fixture.NewPageAsync();
         await list.GotoAsync("tickets/list");
-        await Expect(list.Locator("[data-total]")).ToBeVisibleAsync();
-        await list.WaitForFunctionAsync("() => window.Blazor");
+        await Expect(list.Locator("[data-total][data-live='true']")).ToBeVisibleAsync();
 
         var title = $"Live {Guid.NewGuid():N}"[..20];
         var id = await FileByApiAsync(new { title, severity = "blocker", channel = "production monitoring" });
