@@ -34,11 +34,11 @@ public class LayoutComponentTests
     [Fact]
     public async Task A_planned_area_says_it_is_not_built_and_what_it_will_hold()
     {
-        var area = AppArea.All.Single(a => a.Title == "Tickets");
+        var area = AppArea.All.Single(a => a.Title == "Requirements");
 
         var html = await ComponentRenderer.RenderAsync<PlannedArea>(new Dictionary<string, object?> { ["Area"] = area });
 
         Assert.Contains("Not built yet.", html);
-        Assert.Contains("VOC tickets", html);
+        Assert.Contains("Requirements per module", html);
     }
 }
