@@ -17,6 +17,8 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<ReleaseWaiver> ReleaseWaivers => Set<ReleaseWaiver>();
     public DbSet<ProductionPeriod> ProductionHistory => Set<ProductionPeriod>();
     public DbSet<VocTicket> VocTickets => Set<VocTicket>();
+    public DbSet<TicketComment> TicketComments => Set<TicketComment>();
+    public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<Requirement> Requirements => Set<Requirement>();
     public DbSet<ErrorTag> ErrorTags => Set<ErrorTag>();
     public DbSet<SampleErrorTag> SampleErrorTags => Set<SampleErrorTag>();

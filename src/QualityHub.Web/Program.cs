@@ -10,6 +10,7 @@ using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
+using QualityHub.Web.Features.Tickets;
 using QualityHub.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -36,6 +37,7 @@ builder.Services.AddEvaluationsFeature();
 builder.Services.AddReleasesFeature();
 builder.Services.AddGalleryFeature();
 builder.Services.AddRequirementsFeature();
+builder.Services.AddTicketsFeature();
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace QualityHub.Data.Tests;
 
@@ -42,6 +43,32 @@ public class MigrationsMatchModelTests
         foreach (var entity in db.Model.GetEntityTypes())
         {
             Assert.Contains(entity.GetTableName()!, tables);
+        }
+    }
+
+    [Fact]
+    public async Task Undoing_the_ticket_workflow_gives_back_the_schema_before_it_and_keeps_the_tickets()
+    {
+        using var folder = new TempFolder();
+        await using var before = new Storage(folder.Path, folder.File("before.db"));
+        await using (var db = await before.CreateContextAsync())
+        {
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync("20261124010000_ErrorGallery");
+        }
+
+        await using var undone = new Storage(folder.Path, folder.File("undone.db"));
+        await undone.Initializer.InitializeAsync();
+        await using (var db = await undone.CreateContextAsync())
+        {
+            db.VocTickets.Add(new Core.Domain.VocTicket { Title = "kept", CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch });
+            await db.SaveChangesAsync();
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync("20261124010000_ErrorGallery");
+        }
+
+        Assert.Equal(await DescribeSchemaAsync(before), await DescribeSchemaAsync(undone));
+        await using (var db = await undone.CreateContextAsync())
+        {
+            Assert.Equal(["kept"], await db.Database.SqlQueryRaw<string>("SELECT Title AS Value FROM VocTickets").ToListAsync());
         }
     }
 

@@ -108,14 +108,4 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("There is no page at this address", await response.Content.ReadAsStringAsync());
     }
-
-    [Theory]
-    [InlineData("/tickets", "VOC tickets")]
-    public async Task An_area_not_built_yet_says_what_it_will_hold(string path, string purpose)
-    {
-        var html = await client.GetStringAsync(path);
-
-        Assert.Contains("Not built yet.", html);
-        Assert.Contains(purpose, html);
-    }
 }

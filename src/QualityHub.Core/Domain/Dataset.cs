@@ -35,4 +35,7 @@ public enum DatasetSplit
 
     /// <summary>A named set of samples people picked (e.g. from the Compare page), usable like any other dataset.</summary>
     Collection = 4,
+
+    /// <summary>Inputs from customers' tickets with the output they expected: what a new version must not get wrong again.</summary>
+    Regression = 5,
 }

@@ -23,8 +23,38 @@ public sealed class VocTicket
     public List<string> Tags { get; set; } = [];
     public string? Assignee { get; set; }
 
+    /// <summary>The release that ships the fix; set when the ticket moves to <see cref="TicketStatus.Fixed"/>.</summary>
+    public int? FixedInReleaseId { get; set; }
+
+    /// <summary>The sample this ticket's input became in its module's regression set, once added.</summary>
+    public long? RegressionSampleId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A remark on a ticket; comments are never edited or removed.</summary>
+public sealed class TicketComment
+{
+    public long Id { get; set; }
+    public int TicketId { get; set; }
+    public required string Author { get; set; }
+    public required string Text { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One change to a ticket in its append-only history: who did what, when, from which value to which.</summary>
+public sealed class TicketEvent
+{
+    public long Id { get; set; }
+    public int TicketId { get; set; }
+    public required string Author { get; set; }
+
+    /// <summary>What changed: created, status, assignee, severity, title, tags, comment, reproduced, regression, ….</summary>
+    public required string Action { get; set; }
+    public string? From { get; set; }
+    public string? To { get; set; }
+    public DateTimeOffset At { get; set; }
 }
 
 /// <summary>How badly a ticket hurts customers.</summary>

@@ -15,8 +15,33 @@ internal sealed class VocTicketConfiguration : IEntityTypeConfiguration<VocTicke
         builder.Property(t => t.Assignee).HasMaxLength(200);
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.InputImageSha256);
+        builder.HasIndex(t => t.FixedInReleaseId);
         builder.HasOne(t => t.Module).WithMany().HasForeignKey(t => t.ModuleId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Release>().WithMany().HasForeignKey(t => t.ReleaseId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<ModelVersion>().WithMany().HasForeignKey(t => t.ModelVersionId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Release>().WithMany().HasForeignKey(t => t.FixedInReleaseId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Sample>().WithMany().HasForeignKey(t => t.RegressionSampleId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+internal sealed class TicketCommentConfiguration : IEntityTypeConfiguration<TicketComment>
+{
+    public void Configure(EntityTypeBuilder<TicketComment> builder)
+    {
+        builder.Property(c => c.Author).HasMaxLength(200);
+        builder.Property(c => c.Text).HasMaxLength(4000);
+        builder.HasIndex(c => c.TicketId);
+        builder.HasOne<VocTicket>().WithMany().HasForeignKey(c => c.TicketId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TicketEventConfiguration : IEntityTypeConfiguration<TicketEvent>
+{
+    public void Configure(EntityTypeBuilder<TicketEvent> builder)
+    {
+        builder.Property(e => e.Author).HasMaxLength(200);
+        builder.Property(e => e.Action).HasMaxLength(40);
+        builder.HasIndex(e => e.TicketId);
+        builder.HasOne<VocTicket>().WithMany().HasForeignKey(e => e.TicketId).OnDelete(DeleteBehavior.Cascade);
     }
 }

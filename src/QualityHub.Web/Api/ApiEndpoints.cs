@@ -6,6 +6,7 @@ using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
+using QualityHub.Web.Features.Tickets;
 
 namespace QualityHub.Web.Api;
 
@@ -25,6 +26,7 @@ public static class ApiEndpoints
         api.MapReleasesApi();
         api.MapGalleryApi();
         api.MapRequirementsApi();
+        api.MapTicketsApi();
 
         return endpoints;
     }

@@ -1,6 +1,5 @@
 using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Overview;
-using QualityHub.Web.Features.PlannedAreas;
 
 namespace QualityHub.Web.Tests.Components;
 
@@ -29,16 +28,5 @@ public class LayoutComponentTests
             Assert.Contains($"href=\"{area.Path}\"", html);
             Assert.Contains($">{area.Title}</span>", html);
         }
-    }
-
-    [Fact]
-    public async Task A_planned_area_says_it_is_not_built_and_what_it_will_hold()
-    {
-        var area = AppArea.All.Single(a => a.Title == "Tickets");
-
-        var html = await ComponentRenderer.RenderAsync<PlannedArea>(new Dictionary<string, object?> { ["Area"] = area });
-
-        Assert.Contains("Not built yet.", html);
-        Assert.Contains("VOC tickets", html);
     }
 }

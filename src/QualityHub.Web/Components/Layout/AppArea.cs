@@ -3,7 +3,7 @@ namespace QualityHub.Web.Components.Layout;
 /// <summary>One area of the portal as the navigation shows it.</summary>
 public sealed record AppArea(string Title, string Path, string Icon, string Purpose)
 {
-    /// <summary>Every area, in navigation order. Purpose is the one line a not-yet-built area shows.</summary>
+    /// <summary>Every area, in navigation order, each with one line on what it is for.</summary>
     public static IReadOnlyList<AppArea> All { get; } =
     [
         new("Overview", "", "dashboard", "What is registered and running, at a glance."),

@@ -13,10 +13,13 @@ public sealed record Candidate(int VersionId, string Name, int ModuleId, string 
 /// <summary>A dataset sample given as the input, with what is known about it.</summary>
 public sealed record SampleRef(long Id, int DatasetId, int Ordinal, string ImageSha256, string GroundTruth, IReadOnlyList<string> Tags);
 
-/// <summary>The image every candidate sees; the sample it came from, when it came from one.</summary>
-public sealed record CompareInput(Image Image, SampleRef? Sample)
+/// <summary>
+/// The image every candidate sees; the sample it came from, when it came from one, or else the answer expected of it
+/// (a ticket's expected output), which the answers are checked against as a sample's ground truth would be.
+/// </summary>
+public sealed record CompareInput(Image Image, SampleRef? Sample, string? Expected = null)
 {
-    public string? GroundTruth => Sample?.GroundTruth;
+    public string? GroundTruth => Sample?.GroundTruth ?? Expected;
 }
 
 /// <summary>A recogniser's answer: the string, each character's confidence, and its alignment with the ground truth.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
 using QualityHub.Data;
 
 namespace QualityHub.Web.Features.Compare;
@@ -15,7 +16,8 @@ public sealed class SamplePicker(
     public async Task<IReadOnlyList<DatasetChoice>> DatasetsOfAsync(int moduleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var datasets = await db.Datasets.Where(d => d.ModuleId == moduleId).OrderBy(d => d.Name)
+        // Test sets first: the page opens on the first, and a collection or regression set is a narrower choice.
+        var datasets = await db.Datasets.Where(d => d.ModuleId == moduleId).OrderBy(d => d.Split == DatasetSplit.Test ? 0 : 1).ThenBy(d => d.Name)
             .Select(d => new { d.Id, d.Name, d.Labels, Samples = d.Samples.Count })
             .ToListAsync(cancellationToken);
         var choices = new List<DatasetChoice>();
