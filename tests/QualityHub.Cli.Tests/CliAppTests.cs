@@ -52,7 +52,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("schema:       20261124010000_ErrorGallery", info.Output); // the latest migration, none pending
+        Assert.Contains("schema:       20261201020000_OnlineEvents", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.30.0", info.Output);
     }
 
