@@ -3,6 +3,7 @@ using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
+using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 
@@ -23,6 +24,7 @@ public static class ApiEndpoints
         api.MapEvaluationsApi();
         api.MapReleasesApi();
         api.MapGalleryApi();
+        api.MapOnlineApi();
 
         return endpoints;
     }
