@@ -31,8 +31,9 @@ public sealed class EventBatchException(string field, string message, int? index
 }
 
 /// <summary>
-/// Reads a JSON array of events from a request body as it arrives (System.Text.Json's async enumerable: the array is
-/// never buffered as text), stopping at the first event past the limit.
+/// Reads a JSON array of events from a request body as it arrives: a Utf8JsonReader walks the array over a buffer that
+/// holds only the part not yet read (never the whole body), and each complete element is deserialised on its own, so an
+/// error names its index exactly. Stops at the first event past the limit.
 /// </summary>
 public static class EventBatchReader
 {
@@ -44,8 +45,6 @@ public static class EventBatchReader
     private static readonly Dictionary<string, string> Expected = new(StringComparer.OrdinalIgnoreCase)
     {
         ["eventId"] = "a string",
-        ["release"] = "a release name or id",
-        ["module"] = "a module name or id",
         ["timestamp"] = "an ISO 8601 date and time with its offset, e.g. 2026-12-01T08:15:00Z",
         ["latencyMs"] = "a number of milliseconds",
         ["corrected"] = "true or false",
@@ -54,73 +53,160 @@ public static class EventBatchReader
     public static async Task<List<IncomingEvent>> ReadAsync(Stream body, int maxEvents, CancellationToken cancellationToken)
     {
         var events = new List<IncomingEvent>();
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0;
+        var state = new JsonReaderState();
+        var opened = false;
+        var closed = false;
+        var final = false;
+        while (true)
+        {
+            // Keep only what is not yet read, at the front; grow when one element is larger than the buffer.
+            if (start > 0)
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+
+            if (end == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            var read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken);
+            end += read;
+            final = read == 0;
+            var consumed = Walk(buffer.AsSpan(start, end - start), final, ref state, ref opened, ref closed, events, maxEvents);
+            start += consumed;
+            if (final)
+            {
+                return events;
+            }
+        }
+    }
+
+    /// <summary>Reads every complete element in <paramref name="data"/>; returns the bytes consumed up to the last one.</summary>
+    private static int Walk(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, ref bool opened, ref bool closed, List<IncomingEvent> events, int maxEvents)
+    {
+        var reader = new Utf8JsonReader(data, final, state);
+        var consumed = 0;
         try
         {
-            await foreach (var item in JsonSerializer.DeserializeAsyncEnumerable<IncomingEvent>(body, Json, cancellationToken))
+            while (true)
             {
-                if (events.Count == maxEvents)
+                if (!reader.Read())
                 {
-                    throw new EventBatchException($"[{maxEvents}]", $"A batch holds at most {maxEvents:N0} events; send the rest in another batch.", maxEvents);
+                    if (final && !opened)
+                    {
+                        throw new EventBatchException("body", "The body is empty; it must be a JSON array of events.");
+                    }
+
+                    if (final && !closed)
+                    {
+                        throw new EventBatchException("body", $"The body ends inside the array, after {events.Count} complete events (truncated?).");
+                    }
+
+                    break;
                 }
 
-                if (item is null)
+                if (!opened)
                 {
-                    throw new EventBatchException($"[{events.Count}]", $"[{events.Count}] is null; each event is a JSON object.", events.Count);
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        throw new EventBatchException("body", $"The body must be a JSON array of events, not {Describe(reader.TokenType)}.");
+                    }
+
+                    opened = true;
+                }
+                else if (closed)
+                {
+                    throw new EventBatchException("body", "The body goes on after the array of events ends.");
+                }
+                else if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    closed = true;
+                }
+                else
+                {
+                    var index = events.Count;
+                    if (index == maxEvents)
+                    {
+                        throw new EventBatchException($"[{maxEvents}]", $"A batch holds at most {maxEvents:N0} events; send the rest in another batch.", maxEvents);
+                    }
+
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw new EventBatchException($"[{index}]", $"[{index}] is {Describe(reader.TokenType)}; each event is a JSON object.", index);
+                    }
+
+                    var from = (int)reader.TokenStartIndex;
+                    if (!reader.TrySkip())
+                    {
+                        break; // the element is not complete yet: read more and walk it again
+                    }
+
+                    events.Add(Deserialize(data[from..(int)reader.BytesConsumed], index));
                 }
 
-                events.Add(item);
+                consumed = (int)reader.BytesConsumed;
+                state = reader.CurrentState;
             }
         }
         catch (JsonException e)
         {
-            throw Describe(e);
+            var index = events.Count;
+            throw closed
+                ? new EventBatchException("body", $"The body goes on after the array of events ends: {Reason(e)}")
+                : opened
+                ? new EventBatchException($"[{index}]", $"The body is not valid JSON in or after event [{index}]: {Reason(e)}", index)
+                : new EventBatchException("body", $"The body is not valid JSON: {Reason(e)}");
         }
 
-        return events;
+        return consumed;
     }
 
-    /// <summary>Turns System.Text.Json's error into one that names the field the way the API documents it.</summary>
-    private static EventBatchException Describe(JsonException e)
+    private static IncomingEvent Deserialize(ReadOnlySpan<byte> element, int index)
     {
-        var path = e.Path ?? "$";
-        if (path == "$")
+        try
         {
-            return new EventBatchException("body", e.LineNumber is null
-                ? "The body is empty or is not a JSON array of events."
-                : $"The body must be a JSON array of events (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {Reason(e)}).");
+            return JsonSerializer.Deserialize<IncomingEvent>(element, Json)!;
         }
-
-        var field = path.StartsWith('$') ? path[1..] : path;
-        int? index = null;
-        if (field.StartsWith('[') && field.IndexOf(']') is > 1 and var end && int.TryParse(field[1..end], out var i))
+        catch (JsonException e)
         {
-            index = i;
+            // The path is within the element ("$.latencyMs"); the API names fields as [index].field.
+            var name = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+            var field = name.Length == 0 ? $"[{index}]" : $"[{index}].{name}";
+            return Expected.TryGetValue(name, out var expected)
+                ? throw new EventBatchException(field, $"{field} must be {expected}.", index)
+                : throw new EventBatchException(field, $"{field} cannot be read: {Reason(e)}", index);
         }
-
-        var name = field.Split('.').Last();
-        if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) && Expected.TryGetValue(name, out var expected))
-        {
-            return new EventBatchException(field, $"{field} must be {expected}.", index);
-        }
-
-        if (!field.Contains('.') && e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
-        {
-            return new EventBatchException(field, $"{field} is not a JSON object; each event is one.", index);
-        }
-
-        return new EventBatchException(field, $"The body is not valid JSON at {field} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {Reason(e)}", index);
     }
 
-    // The reader's own words, without the path and position the message repeats.
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    // The reader's own words, without the path and position the message repeats (positions are per buffer here).
     private static string Reason(JsonException e)
     {
         var message = e.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut < 0)
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
         {
-            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
         }
 
-        return (cut > 0 ? message[..cut] : message).Trim();
+        return message.Trim();
     }
 }
