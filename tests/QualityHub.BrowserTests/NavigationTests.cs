@@ -31,7 +31,7 @@ public sealed class NavigationTests(BrowserFixture fixture)
             await Expect(page.GetByText("Not built yet.")).ToBeVisibleAsync();
         }
 
-        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Datasets", "Models" })
+        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Online", "Datasets", "Models" })
         {
             await portal.NavigateByClickAsync(area);
             await Expect(page.GetByText("Not built yet.")).ToHaveCountAsync(0);

@@ -99,7 +99,7 @@ public static class OnlineFigures
         var markers = series.Releases.Where(r => r.FirstEventAt is { } at && at >= series.From && at <= series.To).ToList();
         return new
         {
-            margin = new { t = 24, r = 10, b = 40, l = 60 },
+            margin = new { t = 36, r = 10, b = 40, l = 60 },
             hovermode = "closest",
             legend = legend ?? new { orientation = "h", y = -0.18 },
             xaxis = new { type = "date", title = new { text = "UTC" }, range = new[] { Time(series.From), Time(series.To) } },
@@ -115,7 +115,8 @@ public static class OnlineFigures
                 y1 = 1,
                 line = new { color = "#555", width = 1, dash = "dot" },
             }).ToList(),
-            annotations = markers.Select(r => new
+            // Markers close together take turns at two heights, so their labels do not overlap.
+            annotations = markers.Select((r, i) => new
             {
                 x = Time(r.FirstEventAt!.Value),
                 y = 1,
@@ -123,6 +124,7 @@ public static class OnlineFigures
                 yref = "paper",
                 yanchor = "bottom",
                 text = $"{r.Release} begins",
+                yshift = i % 2 * 13,
                 showarrow = false,
                 font = new { size = 11 },
             }).ToList(),
