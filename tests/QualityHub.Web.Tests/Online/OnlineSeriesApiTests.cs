@@ -91,6 +91,23 @@ public sealed class OnlineSeriesApiTests(OnlineFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Points_sum_several_rows_when_the_range_holds_more_than_maxPoints()
+    {
+        await PostKnownAsync(); // idempotent: the second test to post them stores nothing new
+        var known = Known().Where(e => e.Release == OnlineFactory.First).ToList();
+        var series = await SeriesAsync($"module={OnlineFactory.Recognizer}&release={OnlineFactory.First}&from=2026-11-10T10:00:00Z&to=2026-11-10T12:00:00Z&maxPoints=12");
+        Assert.Equal(60, series.GetProperty("bucketSeconds").GetInt32());
+        Assert.Equal(600, series.GetProperty("stepSeconds").GetInt32()); // 120 minutes in at most 12 points
+        var points = series.GetProperty("releases")[0].GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(6, points.Count); // the first release's hour
+        var first = known.Where(e => e.At < Start.AddMinutes(10)).ToList();
+        Assert.Equal(first.Count, points[0].GetProperty("count").GetInt64());
+        Assert.Equal(first.Count / 600.0, points[0].GetProperty("qps").GetDouble(), 12);
+        Assert.Equal(LatencyHistogram.Percentile(LatencyHistogram.Of(first.Select(e => e.Latency)), 99), points[0].GetProperty("p99").GetDouble());
+        Assert.Equal(Start.AddMinutes(50), points[^1].GetProperty("t").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Long_ranges_are_drawn_per_hour_and_an_empty_range_has_no_releases()
     {
         var week = await SeriesAsync($"module={factory.ModuleIds[OnlineFactory.Classifier]}&from=2026-10-01T00:00:00Z&to=2026-10-08T00:00:00Z");
@@ -103,6 +120,7 @@ public sealed class OnlineSeriesApiTests(OnlineFactory factory) : IClassFixture<
     [InlineData("module=no-such-module", 404, "module")]
     [InlineData("module=online-recognizer&release=no-such-release", 404, "release")]
     [InlineData("module=online-recognizer&resolution=second", 400, "resolution")]
+    [InlineData("module=online-recognizer&maxPoints=0", 400, "maxPoints")]
     [InlineData("module=online-recognizer&from=2026-11-10T12:00:00Z&to=2026-11-10T10:00:00Z", 400, "from")]
     [InlineData("module=online-recognizer&from=2026-01-01T00:00:00Z&to=2026-11-10T10:00:00Z&resolution=minute", 400, "resolution")]
     public async Task Bad_queries_are_problem_details_naming_the_parameter(string query, int status, string field)

@@ -12,11 +12,11 @@ public static class OnlineEndpoints
         api.MapPost("/events", PostEventsAsync);
         api.MapGet("/online/modules", (OnlineMetrics metrics, CancellationToken ct) => metrics.GetModulesAsync(ct));
         api.MapGet("/online/series", async (
-            OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, CancellationToken ct) =>
+            OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints, CancellationToken ct) =>
         {
             try
             {
-                return Results.Ok(await metrics.GetSeriesAsync(module, release, from, to, resolution, ct));
+                return Results.Ok(await metrics.GetSeriesAsync(module, release, from, to, resolution, maxPoints, ct));
             }
             catch (OnlineQueryException e)
             {

@@ -84,10 +84,19 @@ public static class OnlineFigures
             line = new { color = Color(i), width = 1 },
             hovertemplate = $"{r.Release}<br>%{{x}}<br>%{{y:.3f}} events/s<extra></extra>",
         }).ToList(),
-        Layout(series, $"events/s (per-{series.Resolution} mean)", new { rangemode = "tozero" }));
+        Layout(series, $"events/s (mean per {Step(series.StepSeconds)})", new { rangemode = "tozero" }));
 
     /// <summary>Plotly reads dates without a zone; every time on the page is UTC and the axis says so.</summary>
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>"minute", "4 minutes", "hour", "2 hours".</summary>
+    public static string Step(int seconds) => seconds switch
+    {
+        60 => "minute",
+        3600 => "hour",
+        < 3600 => $"{seconds / 60} minutes",
+        _ => $"{seconds / 3600.0:0.#} hours",
+    };
 
     private static List<string> X(ReleaseSeries r) => r.Points.Select(p => Time(p.T)).ToList();
 

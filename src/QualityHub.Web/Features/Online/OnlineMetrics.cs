@@ -19,9 +19,12 @@ public sealed record OnlineTotals(long Count, long Corrections, double? Correcti
 public sealed record ReleaseSeries(
     int ReleaseId, string Release, DateTimeOffset? FirstEventAt, OfflineLatency? Offline, OnlineTotals Totals, IReadOnlyList<OnlinePoint> Points);
 
-/// <summary>The answer of GET /api/online/series.</summary>
+/// <summary>
+/// The answer of GET /api/online/series. Resolution is the aggregate rows read (minute or hour); each point sums
+/// StepSeconds of them (a multiple of the resolution) so a chart gets at most MaxPoints points per release.
+/// </summary>
 public sealed record OnlineSeries(
-    int ModuleId, string Module, string Resolution, int BucketSeconds, DateTimeOffset From, DateTimeOffset To, double PercentileErrorBound,
+    int ModuleId, string Module, string Resolution, int BucketSeconds, int StepSeconds, DateTimeOffset From, DateTimeOffset To, double PercentileErrorBound,
     IReadOnlyList<ReleaseSeries> Releases);
 
 /// <summary>A module with online events, for the page's picker.</summary>
@@ -41,8 +44,14 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
     /// <summary>Ranges up to this long are drawn per minute, longer ones per hour.</summary>
     public static readonly TimeSpan MinuteResolutionUpTo = TimeSpan.FromHours(24);
 
-    /// <summary>Most buckets one series may span (per release).</summary>
-    public const int MaxPoints = 20_000;
+    /// <summary>Most aggregate rows one series may span (per release).</summary>
+    public const int MaxBuckets = 20_000;
+
+    /// <summary>
+    /// Points per release a chart gets by default: more than a chart's width in pixels is drawn at no gain, and Plotly
+    /// draws 1,440 points per trace in three charts noticeably slower than 360.
+    /// </summary>
+    public const int DefaultMaxPoints = 360;
 
     /// <summary>Event ids of the synthetic demo stream start with this.</summary>
     public const string DemoEventPrefix = "qualityhub-demo-";
@@ -61,7 +70,9 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
     public async Task<bool> HasDemoEventsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await db.OnlineEvents.AnyAsync(e => e.EventId.StartsWith(DemoEventPrefix), cancellationToken);
+        // A range on the unique index; StartsWith would become LIKE, which SQLite answers by scanning every event.
+        const string after = "qualityhub-demo."; // '.' follows '-'
+        return await db.OnlineEvents.AnyAsync(e => e.EventId.CompareTo(DemoEventPrefix) >= 0 && e.EventId.CompareTo(after) < 0, cancellationToken);
     }
 
     /// <summary>
@@ -69,8 +80,13 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
     /// release with events there (or only <paramref name="release"/>). Resolution "minute", "hour" or null (by the range).
     /// </summary>
     public async Task<OnlineSeries> GetSeriesAsync(
-        string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, CancellationToken cancellationToken = default)
+        string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints = null, CancellationToken cancellationToken = default)
     {
+        if (maxPoints is < 1 or > MaxBuckets)
+        {
+            throw new OnlineQueryException("maxPoints", $"maxPoints must be 1 to {MaxBuckets:N0}.");
+        }
+
         var end = to ?? clock.GetUtcNow();
         var start = from ?? end.AddDays(-7);
         if (start >= end)
@@ -85,10 +101,13 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
             "hour" => OnlineAggregate.HourSeconds,
             _ => throw new OnlineQueryException("resolution", $"resolution must be minute, hour or auto, not '{resolution}'."),
         };
-        if ((end - start).TotalSeconds / seconds > MaxPoints)
+        var buckets = (end - start).TotalSeconds / seconds;
+        if (buckets > MaxBuckets)
         {
-            throw new OnlineQueryException("resolution", $"That range holds more than {MaxPoints:N0} {(seconds == 60 ? "minutes" : "hours")}; ask for hours or a shorter range.");
+            throw new OnlineQueryException("resolution", $"That range holds more than {MaxBuckets:N0} {(seconds == 60 ? "minutes" : "hours")}; ask for hours or a shorter range.");
         }
+
+        var step = seconds * (int)Math.Max(1, Math.Ceiling(buckets / (maxPoints ?? DefaultMaxPoints)));
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var target = await FindModuleAsync(db, module, cancellationToken);
@@ -121,11 +140,11 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
             .Select(r =>
             {
                 var own = rows.Where(a => a.ReleaseId == r.Id).ToList();
-                return new ReleaseSeries(r.Id, r.Name, firsts.GetValueOrDefault(r.Id), offline.GetValueOrDefault(r.Id), Totals(own), own.Select(Point).ToList());
+                return new ReleaseSeries(r.Id, r.Name, firsts.GetValueOrDefault(r.Id), offline.GetValueOrDefault(r.Id), Totals(own), Points(own, step));
             })
             .OrderBy(s => s.FirstEventAt ?? DateTimeOffset.MaxValue).ThenBy(s => s.ReleaseId)
             .ToList();
-        return new OnlineSeries(target.Id, target.Name, seconds == 60 ? "minute" : "hour", seconds, start, end, LatencyHistogram.RelativeErrorBound, series);
+        return new OnlineSeries(target.Id, target.Name, seconds == 60 ? "minute" : "hour", seconds, step, start, end, LatencyHistogram.RelativeErrorBound, series);
     }
 
     /// <summary>Totals per release of a module over [from, to) at minute resolution (for alerts).</summary>
@@ -170,13 +189,17 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
                 LatencyHistogram.Percentile(histogram, 50), LatencyHistogram.Percentile(histogram, 95), LatencyHistogram.Percentile(histogram, 99));
     }
 
-    private static OnlinePoint Point(OnlineAggregate row)
+    /// <summary>Rows (in time order) summed into points of <paramref name="step"/> seconds; histograms add, so percentiles stay exact to the bound.</summary>
+    private static List<OnlinePoint> Points(List<OnlineAggregate> rows, int step)
     {
-        var histogram = LatencyHistogram.Empty();
-        LatencyHistogram.AddBytes(histogram, row.LatencyHistogram);
-        return new OnlinePoint(row.BucketStart, row.Count, (double)row.Count / row.BucketSeconds, row.Corrections,
-            row.Count == 0 ? 0 : (double)row.Corrections / row.Count, row.Count == 0 ? 0 : row.LatencySumMs / row.Count,
-            LatencyHistogram.Percentile(histogram, 50), LatencyHistogram.Percentile(histogram, 95), LatencyHistogram.Percentile(histogram, 99));
+        var points = new List<OnlinePoint>();
+        foreach (var group in rows.GroupBy(r => Floor(r.BucketStart, step)))
+        {
+            var t = Totals(group.ToList());
+            points.Add(new OnlinePoint(group.Key, t.Count, (double)t.Count / step, t.Corrections, t.CorrectionRate ?? 0, t.MeanMs ?? 0, t.P50, t.P95, t.P99));
+        }
+
+        return points;
     }
 
     private static DateTimeOffset Floor(DateTimeOffset t, int seconds)

@@ -101,7 +101,7 @@ public sealed partial class OnlinePage
         try
         {
             var to = DateTimeOffset.UtcNow;
-            var loaded = await Metrics.GetSeriesAsync(moduleId.ToString(), null, to - Ranges[range], to, null, stop.Token);
+            var loaded = await Metrics.GetSeriesAsync(moduleId.ToString(), null, to - Ranges[range], to, null, cancellationToken: stop.Token);
             series = loaded;
             correctionFigure = OnlineFigures.CorrectionRate(loaded);
             latencyFigure = OnlineFigures.Latency(loaded);
