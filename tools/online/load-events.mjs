@@ -6,7 +6,9 @@
 //   --span-days D  spread timestamps evenly over the last D days (to fill a database for the chart benchmark);
 //                  0 puts every event in the last minute (the live case)
 //   --release      the release whose modules get the events (default: the newest release in /api/releases)
-// Events are labelled load-test data by their ids (PREFIX-RUN-N); they are not production data.
+// Events are labelled load-test data by their ids (PREFIX-UUID); they are not production data.
+import { randomUUID } from 'node:crypto';
+
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const base = args.url ?? '';
 const total = Number(args.events ?? 200_000);
@@ -38,7 +40,6 @@ if (!release || release.entries.length === 0) {
   process.exit(1);
 }
 const modules = release.entries.map(e => e.module);
-const run = Date.now().toString(36);
 console.log(`sending ${total.toLocaleString('en')} events to ${base}/api/events in batches of ${batchSize} (${concurrency} in flight, at most ${maxSeconds} s): release ${release.name}, modules ${modules.join(', ')}`);
 
 // A fixed-seed generator, so two runs send the same latencies and corrections (ids differ per run).
@@ -55,7 +56,7 @@ function batch(from, count) {
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const corrected = random() < 0.05;
     events[i] = {
-      eventId: `${prefix}-${run}-${n}`,
+      eventId: `${prefix}-${randomUUID()}`, // random, as senders' ids are: the worst case for the unique index
       release: release.name,
       module: modules[n % modules.length],
       timestamp: new Date(at).toISOString(),

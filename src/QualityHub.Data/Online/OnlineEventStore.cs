@@ -40,6 +40,14 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
             await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
+            await using (var cache = connection.CreateCommand())
+            {
+                // Event ids arrive in no order, so every insert touches some page of the unique index; SQLite's default
+                // 2 MB page cache holds little of it past a million events. 64 MB for this (pooled) connection.
+                cache.CommandText = "PRAGMA cache_size = -65536";
+                await cache.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             // Not cancellable from here on: a batch that reached the store is stored whole or not at all.
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
             var received = DateTimeOffset.UtcNow.UtcTicks;
