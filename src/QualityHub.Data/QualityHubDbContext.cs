@@ -24,6 +24,8 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<SampleErrorTag> SampleErrorTags => Set<SampleErrorTag>();
     public DbSet<SampleNote> SampleNotes => Set<SampleNote>();
     public DbSet<GroundTruthFlag> GroundTruthFlags => Set<GroundTruthFlag>();
+    public DbSet<OnlineEvent> OnlineEvents => Set<OnlineEvent>();
+    public DbSet<OnlineAggregate> OnlineAggregates => Set<OnlineAggregate>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(QualityHubDbContext).Assembly);

@@ -7,6 +7,7 @@ using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
+using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
@@ -38,6 +39,7 @@ builder.Services.AddReleasesFeature();
 builder.Services.AddGalleryFeature();
 builder.Services.AddRequirementsFeature();
 builder.Services.AddTicketsFeature();
+builder.Services.AddOnlineFeature(builder.Configuration);
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

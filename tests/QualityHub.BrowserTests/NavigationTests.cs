@@ -24,7 +24,7 @@ public sealed class NavigationTests(BrowserFixture fixture)
         await Expect(portal.Heading).ToHaveTextAsync("Overview");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overview.png"), FullPage = true });
 
-        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Tickets", "Requirements", "Datasets", "Models" })
+        foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Online", "Tickets", "Requirements", "Datasets", "Models" })
         {
             await portal.NavigateByClickAsync(area);
         }

@@ -3,6 +3,7 @@ using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Models;
+using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
@@ -27,6 +28,7 @@ public static class ApiEndpoints
         api.MapGalleryApi();
         api.MapRequirementsApi();
         api.MapTicketsApi();
+        api.MapOnlineApi();
 
         return endpoints;
     }

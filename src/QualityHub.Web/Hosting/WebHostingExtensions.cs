@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using QualityHub.Web.Api;
 using QualityHub.Web.Components;
 using QualityHub.Web.Features.Health;
+using QualityHub.Web.Features.Online;
 using Radzen;
 
 namespace QualityHub.Web.Hosting;
@@ -53,6 +54,7 @@ public static class WebHostingExtensions
     {
         app.MapHealthEndpoint();
         app.MapQualityHubApi();
+        app.MapLiveHub();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

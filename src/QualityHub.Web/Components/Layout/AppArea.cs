@@ -11,6 +11,7 @@ public sealed record AppArea(string Title, string Path, string Icon, string Purp
         new("Evaluations", "evaluations", "analytics", "Offline evaluation runs on test sets: accuracy, edit distance, latency and throughput, with confidence intervals."),
         new("Gallery", "gallery", "photo_library", "Error galleries: where and why each model fails, slice by slice and sample by sample."),
         new("Releases", "releases", "rocket_launch", "Releases: one model version per module, their metrics against the previous release, and the release decision."),
+        new("Online", "online", "monitoring", "Online metrics per release: how often users correct the output, latency online against offline, traffic; live."),
         new("Tickets", "tickets", "support_agent", "VOC tickets: customers' complaints about model output, reproduced against the current candidates."),
         new("Requirements", "requirements", "rule", "Requirements per module: processing time, target accuracy, QPS, serving target and hardware, with a scorecard."),
         new("Datasets", "datasets", "dataset", "Datasets: kinds and quantities, labels, where they came from and their licence."),

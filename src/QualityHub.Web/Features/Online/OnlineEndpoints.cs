@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using QualityHub.Web.Api;
+
+namespace QualityHub.Web.Features.Online;
+
+/// <summary>POST /api/events (production outcomes in batches), GET /api/online/series and /api/online/alerts.</summary>
+public static class OnlineEndpoints
+{
+    public static RouteGroupBuilder MapOnlineApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/events", PostEventsAsync);
+        api.MapGet("/online/modules", (OnlineMetrics metrics, CancellationToken ct) => metrics.GetModulesAsync(ct));
+        api.MapGet("/online/series", async (
+            OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Ok(await metrics.GetSeriesAsync(module, release, from, to, resolution, maxPoints, ct));
+            }
+            catch (OnlineQueryException e)
+            {
+                return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Bad request", detail: e.Message,
+                    extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+            }
+        });
+        api.MapGet("/online/alerts", (OnlineAlerts alerts, CancellationToken ct) => alerts.CheckAsync(ct));
+        return api;
+    }
+
+    private static async Task<IResult> PostEventsAsync(HttpContext context, OnlineIngest ingest, IOptions<OnlineOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var maxBytes = (long)limits.MaxBatchMb * 1024 * 1024;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
+        // This endpoint counts the bytes itself, so a too-large body is a 400 naming the limit rather than Kestrel's bare 413.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        try
+        {
+            var body = new UploadBodyStream(context.Request.Body, maxBytes);
+            var batch = await EventBatchReader.ReadAsync(body, limits.MaxBatchEvents, cancellationToken);
+            return Results.Ok(await ingest.IngestAsync(batch, cancellationToken));
+        }
+        catch (EventBatchException e)
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid event batch", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = e.Field, ["index"] = e.Index });
+        }
+        catch (UploadTooLargeException)
+        {
+            return TooLarge(maxBytes);
+        }
+        catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return UploadInterruptedException.Abort(context);
+        }
+    }
+
+    private static IResult TooLarge(long maxBytes) => Results.Problem(statusCode: 400, title: "Invalid event batch",
+        detail: $"The body is larger than {maxBytes / (1024 * 1024)} MiB (Online:MaxBatchMb); send smaller batches.",
+        extensions: new Dictionary<string, object?> { ["field"] = "body", ["index"] = null });
+}
