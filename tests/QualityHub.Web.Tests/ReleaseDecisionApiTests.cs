@@ -101,7 +101,8 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
             Assert.Equal(ReleaseStatus.Draft, (await db.Releases.SingleAsync(r => r.Id == draft)).Status);
             Assert.Equal(historyBefore, await db.ProductionHistory.CountAsync());
             Assert.Equal(0, await db.ReleaseWaivers.CountAsync());
-            await db.VocTickets.Where(t => t.Id == ticketId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, TicketStatus.Closed));
+            // Fixed in this release and closed: it no longer blocks, and the notes list it.
+            await db.VocTickets.Where(t => t.Id == ticketId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, TicketStatus.Closed).SetProperty(t => t.FixedInReleaseId, draft));
         }
 
         // Two approvals at once: one makes it current, the other is told it lost.
@@ -127,6 +128,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Contains("fashion-cnn-v1", text);
         Assert.Contains("replaces fashion-mlp-v1 (2026.10)", text);
         Assert.Contains("The planner's targets arrive next sprint.", text);
+        Assert.Contains($"## Tickets fixed\n- #{ticketId} Shirts shown as T-shirts (blocker, closed)", text);
         Assert.Equal("Released", (await client.GetFromJsonAsync<JsonElement>($"/api/models/{VersionId("fashion-cnn-v1")}")).GetProperty("summary").GetProperty("status").GetString());
     }
 }

@@ -151,6 +151,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         var created = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
         {
             offlineP95Ms = 1000,
+            onlineP95Ms = 10_000,
             accuracyMetric = "accuracy",
             accuracyThreshold = 0.9,
             accuracyDatasetId = dataset,
@@ -176,6 +177,10 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Offline p95").GetProperty("outcome").GetString());
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Target QPS").GetProperty("outcome").GetString());
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Open blocker tickets").GetProperty("outcome").GetString());
+        // Online latency comes from the (demo) events of the release that ships the MLP; the CNN has never served.
+        Assert.Equal("Pass", Check("fashion-mlp-v1", "Online p95").GetProperty("outcome").GetString());
+        Assert.InRange(Check("fashion-mlp-v1", "Online p95").GetProperty("value").GetDouble(), 0.01, 10_000);
+        Assert.Equal("NotMeasured", Check("fashion-cnn-v1", "Online p95").GetProperty("outcome").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/modules/99999/scorecard")).StatusCode);
     }
 }

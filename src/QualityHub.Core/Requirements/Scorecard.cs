@@ -63,8 +63,9 @@ public static class Scorecard
         {
             const string definition = "Online processing time: capture to result on screen, p95 of the service's reported latency.";
             checks.Add(evidence.OnlineP95Ms is not { } measured
-                ? new("Online p95", definition, $"≤ {online:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, "No online events for this version yet.")
-                : new("Online p95", definition, $"≤ {online:0.###} ms", measured <= online ? CheckOutcome.Pass : CheckOutcome.Fail, measured, null, null, null, "From the online events."));
+                ? new("Online p95", definition, $"≤ {online:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, "No online events in the last 7 days from a release that ships this version.")
+                : new("Online p95", definition, $"≤ {online:0.###} ms", measured <= online ? CheckOutcome.Pass : CheckOutcome.Fail, measured, null, null, null,
+                    "From the last 7 days of online events of the releases that ship this version (histogram bound ±11.3 %)."));
         }
 
         if (requirement.TargetQps is { } qps)

@@ -71,6 +71,33 @@ public sealed class LiveHubTests(OnlineFactory factory) : IClassFixture<OnlineFa
         Assert.Equal(750 / 125.5, progress.GetProperty("etaSeconds").GetDouble(), 9);
     }
 
+    [Fact]
+    public async Task A_filed_ticket_is_pushed_as_ticketCreated()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
+        await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}" + Separator, timeout.Token);
+        var frames = new Queue<string>();
+        Assert.Equal("{}", await NextAsync(socket, frames, timeout.Token));
+
+        var filed = await factory.CreateClient().PostAsync("/api/tickets",
+            new StringContent("{\"title\":\"Card number read as <b>1234</b>\",\"severity\":\"high\"}", Encoding.UTF8, "application/json"));
+        Assert.True(filed.IsSuccessStatusCode, await filed.Content.ReadAsStringAsync());
+        var id = JsonDocument.Parse(await filed.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt32();
+
+        JsonElement message;
+        do
+        {
+            message = JsonDocument.Parse(await NextAsync(socket, frames, timeout.Token)).RootElement;
+        }
+        while (message.GetProperty("type").GetInt32() != 1 || message.GetProperty("target").GetString() != "ticketCreated");
+
+        var ticket = message.GetProperty("arguments")[0];
+        Assert.Equal(id, ticket.GetProperty("id").GetInt32());
+        Assert.Equal("Card number read as <b>1234</b>", ticket.GetProperty("title").GetString());
+        Assert.Equal("High", ticket.GetProperty("severity").GetString());
+    }
+
     private static Task SendAsync(WebSocket socket, string text, CancellationToken cancellationToken) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancellationToken);
 

@@ -72,6 +72,26 @@ public sealed class OnlineAlertsApiTests(OnlineFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_modules_requirement_sets_its_online_p95_limit_over_the_configured_threshold()
+    {
+        // 40 ms is well under the configured default (250 ms), but over the 30 ms the module's requirement states.
+        await SendAsync(OnlineFactory.Recognizer, 40, _ => 40, _ => false);
+        var (_, before) = await CheckAsync(OnlineFactory.Recognizer);
+        Assert.Empty(before);
+
+        var requirement = await client.PostAsJsonAsync($"/api/modules/{factory.ModuleIds[OnlineFactory.Recognizer]}/requirements",
+            new { onlineP95Ms = 30, rationale = "Capture to screen must feel instant." });
+        Assert.Equal(System.Net.HttpStatusCode.Created, requirement.StatusCode);
+
+        var (check, alerts) = await CheckAsync(OnlineFactory.Recognizer);
+        var alert = Assert.Single(alerts);
+        Assert.Equal("p95 latency", alert.GetProperty("metric").GetString());
+        Assert.Equal(30, alert.GetProperty("threshold").GetDouble());
+        Assert.Equal(30, check.GetProperty("maxP95LatencyMs").GetDouble());
+        Assert.Contains("requirement v1: online p95 ≤ 30 ms", alert.GetProperty("description").GetString());
+    }
+
+    [Fact]
     public async Task Too_few_events_do_not_alert_however_bad()
     {
         await SendAsync(OnlineFactory.Classifier, 9, _ => 40_000, _ => true);

@@ -18,7 +18,7 @@ public sealed record AlertReport(DateTimeOffset From, DateTimeOffset To, int Win
 /// Checks each module and release with events in the last window against Online:Alerts (thresholds standing in for
 /// requirements). A metric breaches when it is strictly above its threshold and the window holds at least MinEvents.
 /// </summary>
-public sealed class OnlineAlerts(OnlineMetrics metrics, IOptionsMonitor<OnlineOptions> options, TimeProvider clock)
+public sealed class OnlineAlerts(OnlineMetrics metrics, IOptionsMonitor<OnlineOptions> options, TimeProvider clock, Requirements.RequirementCatalog requirements)
 {
     public async Task<AlertReport> CheckAsync(CancellationToken cancellationToken = default)
     {
@@ -26,9 +26,19 @@ public sealed class OnlineAlerts(OnlineMetrics metrics, IOptionsMonitor<OnlineOp
         var to = clock.GetUtcNow();
         var from = to.AddMinutes(-settings.WindowMinutes);
         var checks = new List<AlertCheck>();
+
+        // A module's requirement sets its online p95 limit; the configured thresholds cover what requirements do not state.
+        var required = (await requirements.GetModulesAsync(cancellationToken))
+            .Where(m => m.Current?.OnlineP95Ms is not null).ToDictionary(m => m.ModuleId, m => m.Current!);
         foreach (var (moduleId, module, releaseId, release, totals) in await metrics.GetWindowTotalsAsync(from, to, cancellationToken))
         {
             var threshold = settings.For(module);
+            var requirement = required.GetValueOrDefault(moduleId);
+            if (requirement is not null)
+            {
+                threshold = new AlertThreshold { MaxCorrectionRate = threshold.MaxCorrectionRate, MaxP95LatencyMs = requirement.OnlineP95Ms };
+            }
+
             var enough = totals.Count >= settings.MinEvents;
             var breaches = new List<OnlineAlert>();
             if (enough && totals.CorrectionRate is { } rate && threshold.MaxCorrectionRate is { } maxRate && rate > maxRate)
@@ -40,7 +50,9 @@ public sealed class OnlineAlerts(OnlineMetrics metrics, IOptionsMonitor<OnlineOp
             if (enough && totals.P95 is { } p95 && threshold.MaxP95LatencyMs is { } maxP95 && p95 > maxP95)
             {
                 breaches.Add(Alert(moduleId, module, releaseId, release, "p95 latency", p95, maxP95, totals.Count, settings.WindowMinutes,
-                    $"p95 latency {p95:N0} ms (threshold {maxP95:N0} ms)"));
+                    requirement is null
+                        ? $"p95 latency {p95:N0} ms (threshold {maxP95:N0} ms)"
+                        : $"p95 latency {p95:N0} ms (requirement v{requirement.Version}: online p95 ≤ {maxP95:N0} ms)"));
             }
 
             checks.Add(new AlertCheck(moduleId, module, releaseId, release, totals.Count, totals.CorrectionRate, totals.P95,
@@ -55,7 +67,7 @@ public sealed class OnlineAlerts(OnlineMetrics metrics, IOptionsMonitor<OnlineOp
         var title = $"Online {metric} over threshold: {module} in {release}";
         var description =
             $"In the last {window} minutes, {module} in release {release}: {what}, over {events:N0} online events. " +
-            "Raised by QualityHub's online alerts (Online:Alerts thresholds, until the module has requirements).";
+            "Raised by QualityHub's online alerts (the module's requirement where it states the target, else the Online:Alerts thresholds).";
         var url = $"/tickets/new?moduleId={moduleId}&title={Uri.EscapeDataString(title)}&description={Uri.EscapeDataString(description)}&severity=High";
         return new OnlineAlert(moduleId, module, releaseId, release, metric, value, threshold, events, title, description, url);
     }

@@ -291,6 +291,18 @@ public sealed class ReleaseDecisions(
             }
         }
 
+        var fixedTickets = await db.VocTickets.AsNoTracking().Where(t => t.FixedInReleaseId == releaseId)
+            .OrderBy(t => t.Id).Select(t => new { t.Id, t.Title, t.Severity, t.Status }).ToListAsync(cancellationToken);
+        if (fixedTickets.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("## Tickets fixed");
+            foreach (var t in fixedTickets)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- #{t.Id} {t.Title} ({t.Severity.ToString().ToLowerInvariant()}, {t.Status.ToString().ToLowerInvariant()})");
+            }
+        }
+
         return text.ToString();
     }
 }

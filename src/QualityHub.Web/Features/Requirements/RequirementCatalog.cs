@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
 using QualityHub.Core.Requirements;
 using QualityHub.Data;
 using QualityHub.Data.Evaluations;
@@ -173,16 +174,44 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
             .Select(r => new { r.Id, r.ModelVersionId, Dataset = r.Dataset!.Name, r.CompletedAt, r.MetricsJson })
             .ToListAsync(cancellationToken);
         var blockers = await db.VocTickets.CountAsync(t => t.ModuleId == moduleId && t.Severity == TicketSeverity.Blocker && !Settled.Contains(t.Status), cancellationToken);
+        var online = await OnlineP95ByVersionAsync(db, moduleId, versionIds, cancellationToken);
 
         var candidates = versions.Select(v =>
         {
             var latest = runs.Where(r => r.ModelVersionId == v.Id).OrderByDescending(r => r.CompletedAt).ThenByDescending(r => r.Id).FirstOrDefault();
             var run = latest is null ? null : new MeasuredRun(latest.Id, latest.Dataset, RunMetricsCalculator.Parse(latest.MetricsJson)!);
-            var evidence = new CandidateEvidence(run, v.SizeBytes / BytesPerGb, OnlineP95Ms: null, OpenBlockers: blockers);
+            var evidence = new CandidateEvidence(run, v.SizeBytes / BytesPerGb, online.GetValueOrDefault(v.Id), OpenBlockers: blockers);
             return new CandidateScore(v.Id, v.Name, v.Status, evidence.ModelMemoryGb, run?.RunId, run?.Metrics.Throughput.BatchedItemsPerSecond,
                 Scorecard.Check(stored, evidence));
         }).ToList();
         return new ScorecardView(moduleId, module.Name, requirement, candidates);
+    }
+
+    /// <summary>How far back the scorecard reads online latency: the service's recent behaviour, not its whole history.</summary>
+    public static readonly TimeSpan OnlineWindow = TimeSpan.FromDays(7);
+
+    // Online p95 of each version: the hour aggregates of the releases that ship it for this module, over the window.
+    private static async Task<Dictionary<int, double?>> OnlineP95ByVersionAsync(
+        QualityHubDbContext db, int moduleId, IReadOnlyCollection<int> versionIds, CancellationToken cancellationToken)
+    {
+        var shipping = await db.ReleaseEntries.AsNoTracking().Where(e => e.ModuleId == moduleId && versionIds.Contains(e.ModelVersionId))
+            .Select(e => new { e.ReleaseId, e.ModelVersionId }).ToListAsync(cancellationToken);
+        var releaseIds = shipping.Select(e => e.ReleaseId).ToList();
+        var since = DateTimeOffset.UtcNow - OnlineWindow;
+        var rows = await db.OnlineAggregates.AsNoTracking()
+            .Where(a => a.ModuleId == moduleId && a.BucketSeconds == OnlineAggregate.HourSeconds && releaseIds.Contains(a.ReleaseId) && a.BucketStart >= since)
+            .Select(a => new { a.ReleaseId, a.LatencyHistogram }).ToListAsync(cancellationToken);
+        return shipping.GroupBy(e => e.ModelVersionId).ToDictionary(g => g.Key, g =>
+        {
+            var histogram = LatencyHistogram.Empty();
+            var releases = g.Select(e => e.ReleaseId).ToHashSet();
+            foreach (var row in rows.Where(r => releases.Contains(r.ReleaseId)))
+            {
+                LatencyHistogram.AddBytes(histogram, row.LatencyHistogram);
+            }
+
+            return LatencyHistogram.Percentile(histogram, 95);
+        });
     }
 
     private static IQueryable<RequirementView> Views(QualityHubDbContext db, IQueryable<Requirement> requirements) =>

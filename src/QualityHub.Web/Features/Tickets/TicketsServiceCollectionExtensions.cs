@@ -8,6 +8,7 @@ public static class TicketsServiceCollectionExtensions
     public static IServiceCollection AddTicketsFeature(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        return services.AddSingleton<TicketNotifier>().AddSingleton<TicketService>().AddSingleton<TicketReproducer>().AddSingleton<RegressionSets>();
+        return services.AddSingleton<TicketNotifier>().AddSingleton<TicketService>().AddSingleton<TicketReproducer>().AddSingleton<RegressionSets>()
+            .AddSingleton<Online.ILiveTicketFeed, TicketNotifierFeed>();
     }
 }
