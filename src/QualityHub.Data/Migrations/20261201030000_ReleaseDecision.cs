@@ -69,6 +69,7 @@ public sealed class ReleaseDecision : Migration
     {
         migrationBuilder.DropTable(name: "ProductionHistory");
         migrationBuilder.DropTable(name: "ReleaseWaivers");
-        migrationBuilder.DropColumn(name: "ReleaseNotes", table: "Releases");
+        // EF cannot rebuild a table for a hand-written migration (it has no target model); SQLite drops a plain column itself.
+        migrationBuilder.Sql("ALTER TABLE Releases DROP COLUMN ReleaseNotes;");
     }
 }
