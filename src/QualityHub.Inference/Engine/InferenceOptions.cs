@@ -35,8 +35,8 @@ public sealed class InferenceOptions
     /// <summary>
     /// Threads inside one operator per session; 0 lets ONNX Runtime choose (one per core). The default leaves one core
     /// to everything around the model — reading and decoding images, pre- and post-processing, database writes, the
-    /// web app: on 2 cores an evaluation of the demo CNN ran about twice as fast with 1 thread as with ONNX Runtime's
-    /// choice of 2 (qualityhub bench-evaluation, README), because the two threads and the pipeline fought for the cores.
+    /// web app: on 2 cores an evaluation of the demo CNN runs as fast with 1 thread as with 2 (19–20k images/s end to
+    /// end, qualityhub bench-evaluation), while the second core stays free to serve pages during it.
     /// </summary>
     public int IntraOpThreads { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
