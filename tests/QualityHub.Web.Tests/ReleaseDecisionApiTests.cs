@@ -10,37 +10,22 @@ using QualityHub.Web.Features.Demo;
 namespace QualityHub.Web.Tests;
 
 /// <summary>The release decision: the checklist, refusals that change nothing, one approval winning a race, notes and the production history.</summary>
-public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory factory) : IClassFixture<EvaluatedDemoQualityHubFactory>, IAsyncLifetime
+public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory factory) : EvaluatedDemoTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private List<JsonElement> runs = [];
-
-    public async Task InitializeAsync()
-    {
-        await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
-        runs = await EvaluationRuns.DemoRunsAsync(client);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private int VersionId(string name) => runs.Single(r => r.GetProperty("version").GetString() == name).GetProperty("modelVersionId").GetInt32();
-
-    private int ModuleId(string version) => runs.Single(r => r.GetProperty("version").GetString() == version).GetProperty("moduleId").GetInt32();
-
     private async Task<int> DraftAsync(string name, params string[] versions)
     {
-        var response = await client.PostAsJsonAsync("/api/releases", new { name, rationale = "CNN for the shop", modelVersionIds = versions.Select(VersionId).ToArray() });
+        var response = await Client.PostAsJsonAsync("/api/releases", new { name, rationale = "CNN for the shop", modelVersionIds = versions.Select(VersionId).ToArray() });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> ApproveAsync(int id, object body)
     {
-        var response = await client.PostAsJsonAsync($"/api/releases/{id}/approve", body);
+        var response = await Client.PostAsJsonAsync($"/api/releases/{id}/approve", body);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private async Task<List<JsonElement>> HistoryAsync() => (await client.GetFromJsonAsync<JsonElement>("/api/production-history")).EnumerateArray().ToList();
+    private async Task<List<JsonElement>> HistoryAsync() => (await Client.GetFromJsonAsync<JsonElement>("/api/production-history")).EnumerateArray().ToList();
 
     [Fact]
     public async Task The_demo_history_says_which_version_served_each_module_when()
@@ -59,11 +44,11 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
     {
         var partial = await DraftAsync("2026.12-cnn-only", "fashion-cnn-v1");
         var draft = await DraftAsync("2026.12", "fashion-cnn-v1", "pp-ocrv4-rec");
-        var (fashion, cardText) = (ModuleId("fashion-cnn-v1"), ModuleId("pp-ocrv4-rec"));
+        var (fashion, cardText) = (ModuleOf("fashion-cnn-v1"), ModuleOf("pp-ocrv4-rec"));
         var historyBefore = (await HistoryAsync()).Count;
 
         // Neither module has a requirement yet: both items are open until waived.
-        var checklist = await client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/checklist");
+        var checklist = await Client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/checklist");
         Assert.False(checklist.GetProperty("ready").GetBoolean());
         Assert.Equal(2, checklist.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("requirement").GetString() == "Requirement"));
 
@@ -85,7 +70,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
 
         // An open blocker ticket on the module cannot be waived.
         int ticketId;
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        await using (var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
         {
             var ticket = new VocTicket { Title = "Shirts shown as T-shirts", ModuleId = fashion, Severity = TicketSeverity.Blocker, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
             db.VocTickets.Add(ticket);
@@ -96,7 +81,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         var blocked = await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers });
         Assert.Equal((HttpStatusCode)422, blocked.Status);
         Assert.Contains("Open blocker tickets: fails (cannot be waived)", blocked.Body.GetProperty("detail").GetString());
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        await using (var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
         {
             Assert.Equal(ReleaseStatus.Draft, (await db.Releases.SingleAsync(r => r.Id == draft)).Status);
             Assert.Equal(historyBefore, await db.ProductionHistory.CountAsync());
@@ -111,7 +96,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Equal(3, racing.Count(r => r.Status == HttpStatusCode.Conflict));
         Assert.Equal(HttpStatusCode.Conflict, (await ApproveAsync(draft, new { approvedBy = "late", signOff = true, waivers })).Status);
 
-        var releases = (await client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        var releases = (await Client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
         Assert.Equal("Current", releases["2026.12"].GetProperty("status").GetString());
         Assert.Equal("Superseded", releases["2026.10"].GetProperty("status").GetString());
         Assert.Single(releases.Values, r => r.GetProperty("status").GetString() == "Current");
@@ -121,7 +106,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Equal("fashion-cnn-v1", now[DemoContentLoader.FashionModule]);
         Assert.Equal("pp-ocrv4-rec", now[DemoContentLoader.CardTextModule]);
 
-        var notes = await client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/notes");
+        var notes = await Client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/notes");
         Assert.True(notes.GetProperty("stored").GetBoolean());
         var text = notes.GetProperty("notes").GetString()!;
         Assert.Contains("Approved by qm", text);
@@ -129,6 +114,6 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Contains("replaces fashion-mlp-v1 (2026.10)", text);
         Assert.Contains("The planner's targets arrive next sprint.", text);
         Assert.Contains($"## Tickets fixed\n- #{ticketId} Shirts shown as T-shirts (blocker, closed)", text);
-        Assert.Equal("Released", (await client.GetFromJsonAsync<JsonElement>($"/api/models/{VersionId("fashion-cnn-v1")}")).GetProperty("summary").GetProperty("status").GetString());
+        Assert.Equal("Released", (await Client.GetFromJsonAsync<JsonElement>($"/api/models/{VersionId("fashion-cnn-v1")}")).GetProperty("summary").GetProperty("status").GetString());
     }
 }

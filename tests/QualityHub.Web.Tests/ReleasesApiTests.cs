@@ -10,27 +10,14 @@ using QualityHub.Web.Features.Demo;
 namespace QualityHub.Web.Tests;
 
 /// <summary>/api/releases on a fresh install: the demo's release history measured by the first start's evaluations.</summary>
-public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : IClassFixture<EvaluatedDemoQualityHubFactory>, IAsyncLifetime
+public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : EvaluatedDemoTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private List<JsonElement> runs = [];
-
-    public async Task InitializeAsync()
-    {
-        await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
-        runs = await EvaluationRuns.DemoRunsAsync(client);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private int VersionId(string name) => runs.Single(r => r.GetProperty("version").GetString() == name).GetProperty("modelVersionId").GetInt32();
-
-    private async Task<int> ReleaseCountAsync() => (await client.GetFromJsonAsync<JsonElement>("/api/releases")).GetArrayLength();
+    private async Task<int> ReleaseCountAsync() => (await Client.GetFromJsonAsync<JsonElement>("/api/releases")).GetArrayLength();
 
     [Fact]
     public async Task The_demo_history_shows_each_release_with_its_metrics_and_the_change_from_the_one_before()
     {
-        var releases = (await client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().ToList();
+        var releases = (await Client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().ToList();
         var september = releases.Single(r => r.GetProperty("name").GetString() == "2026.09");
         var october = releases.Single(r => r.GetProperty("name").GetString() == "2026.10");
 
@@ -57,7 +44,7 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
     [Fact]
     public async Task A_draft_release_is_created_and_read_back_with_its_entries()
     {
-        var response = await client.PostAsJsonAsync("/api/releases", new
+        var response = await Client.PostAsJsonAsync("/api/releases", new
         {
             name = "  2026.11-rc1  ",
             rationale = "CNN candidate",
@@ -66,7 +53,7 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-        var release = await client.GetFromJsonAsync<JsonElement>($"/api/releases/{id}");
+        var release = await Client.GetFromJsonAsync<JsonElement>($"/api/releases/{id}");
         Assert.Equal("2026.11-rc1", release.GetProperty("name").GetString());
         Assert.Equal("Draft", release.GetProperty("status").GetString());
         var cnn = release.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("version").GetString() == "fashion-cnn-v1");
@@ -77,8 +64,8 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
     [Fact]
     public async Task The_latest_completed_run_stands_for_an_entry_and_a_run_in_progress_does_not_replace_it()
     {
-        var mlp = runs.Single(r => r.GetProperty("version").GetString() == "fashion-mlp-v1");
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        var mlp = Runs.Single(r => r.GetProperty("version").GetString() == "fashion-mlp-v1");
+        await using (var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
         {
             db.EvaluationRuns.Add(new EvaluationRun
             {
@@ -91,7 +78,7 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
             await db.SaveChangesAsync();
         }
 
-        var october = (await client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().Single(r => r.GetProperty("name").GetString() == "2026.10");
+        var october = (await Client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().Single(r => r.GetProperty("name").GetString() == "2026.10");
         var entry = october.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("version").GetString() == "fashion-mlp-v1");
 
         Assert.Equal(mlp.GetProperty("id").GetInt32(), entry.GetProperty("metrics").GetProperty("runId").GetInt32());
@@ -103,7 +90,7 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
         var before = await ReleaseCountAsync();
         async Task Expect(HttpStatusCode status, string fragment, object body)
         {
-            var response = await client.PostAsJsonAsync("/api/releases", body);
+            var response = await Client.PostAsJsonAsync("/api/releases", body);
             Assert.Equal(status, response.StatusCode);
             Assert.Contains(fragment, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         }
@@ -115,9 +102,9 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : I
         await Expect(HttpStatusCode.NotFound, "no model version 999", new { name = "ghost", modelVersionIds = new[] { 999 } });
         await Expect(HttpStatusCode.UnprocessableEntity, "one version per module", new { name = "two", modelVersionIds = new[] { VersionId("fashion-cnn-v1"), VersionId("fashion-mlp-v1") } });
         await Expect(HttpStatusCode.Conflict, "already a release named '2026.10'", new { name = "2026.10", modelVersionIds = new[] { VersionId("fashion-cnn-v1") } });
-        var malformed = await client.PostAsync("/api/releases", new StringContent("{\"name\": [", System.Text.Encoding.UTF8, "application/json"));
+        var malformed = await Client.PostAsync("/api/releases", new StringContent("{\"name\": [", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/releases/999")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/api/releases/999")).StatusCode);
 
         Assert.Equal(before, await ReleaseCountAsync());
     }

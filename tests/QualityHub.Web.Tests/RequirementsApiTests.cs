@@ -8,27 +8,16 @@ using QualityHub.Web.Features.Demo;
 namespace QualityHub.Web.Tests;
 
 /// <summary>Requirements per module (versions, refusals, races), the scorecard over the demo's measured candidates, and /api/capacity.</summary>
-public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory) : IClassFixture<EvaluatedDemoQualityHubFactory>, IAsyncLifetime
+public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory) : EvaluatedDemoTests(factory)
 {
-    private readonly HttpClient client = factory.CreateClient();
-    private List<JsonElement> runs = [];
-
-    public async Task InitializeAsync()
-    {
-        await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
-        runs = await EvaluationRuns.DemoRunsAsync(client);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private async Task<int> ModuleIdAsync(string name) =>
-        (await client.GetFromJsonAsync<JsonElement>("/api/modules")).EnumerateArray().Single(m => m.GetProperty("name").GetString() == name).GetProperty("id").GetInt32();
+        (await Client.GetFromJsonAsync<JsonElement>("/api/modules")).EnumerateArray().Single(m => m.GetProperty("name").GetString() == name).GetProperty("id").GetInt32();
 
     private async Task<int> DatasetIdAsync(string name) =>
-        (await client.GetFromJsonAsync<JsonElement>("/api/datasets")).EnumerateArray().Single(d => d.GetProperty("name").GetString() == name).GetProperty("id").GetInt32();
+        (await Client.GetFromJsonAsync<JsonElement>("/api/datasets")).EnumerateArray().Single(d => d.GetProperty("name").GetString() == name).GetProperty("id").GetInt32();
 
     private async Task<List<JsonElement>> HistoryAsync(int moduleId) =>
-        (await client.GetFromJsonAsync<JsonElement>($"/api/modules/{moduleId}/requirements")).EnumerateArray().ToList();
+        (await Client.GetFromJsonAsync<JsonElement>($"/api/modules/{moduleId}/requirements")).EnumerateArray().ToList();
 
     [Theory]
     [InlineData("deviceMemoryGb=10&modelMemoryGb=7", 1)]
@@ -36,7 +25,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
     [InlineData("deviceMemoryGb=10&modelMemoryGb=5", 2)]
     public async Task Capacity_gives_the_issues_example_exactly(string query, int instances)
     {
-        var answer = await client.GetFromJsonAsync<JsonElement>($"/api/capacity?{query}");
+        var answer = await Client.GetFromJsonAsync<JsonElement>($"/api/capacity?{query}");
 
         Assert.Equal(instances, answer.GetProperty("instancesPerDevice").GetInt32());
     }
@@ -44,7 +33,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
     [Fact]
     public async Task Capacity_gives_devices_and_cost_for_a_target()
     {
-        var answer = await client.GetFromJsonAsync<JsonElement>("/api/capacity?deviceMemoryGb=10&modelMemoryGb=5&qpsPerInstance=120&targetQps=1000&costPerDeviceMonth=1500");
+        var answer = await Client.GetFromJsonAsync<JsonElement>("/api/capacity?deviceMemoryGb=10&modelMemoryGb=5&qpsPerInstance=120&targetQps=1000&costPerDeviceMonth=1500");
 
         Assert.Equal(240, answer.GetProperty("qpsPerDevice").GetDouble());
         Assert.Equal(5, answer.GetProperty("devicesNeeded").GetInt32());
@@ -62,7 +51,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
     [InlineData("deviceMemoryGb=10&deviceMemoryGb=20&modelMemoryGb=5", "deviceMemoryGb")]
     public async Task Capacity_refuses_bad_numbers_naming_the_parameter(string query, string parameter)
     {
-        var response = await client.GetAsync($"/api/capacity?{query}");
+        var response = await Client.GetAsync($"/api/capacity?{query}");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -76,7 +65,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         var module = await ModuleIdAsync(DemoContentLoader.CardTextModule);
         var dataset = await DatasetIdAsync("card-text-test");
 
-        var first = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
+        var first = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
         {
             offlineP95Ms = 50,
             accuracyMetric = "exactMatch",
@@ -85,7 +74,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
             servingTarget = "cloud-cpu",
             rationale = "Card numbers are typed by hand when recognition fails.",
         });
-        var second = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
+        var second = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
         {
             offlineP95Ms = 40,
             accuracyMetric = "characterErrorRate",
@@ -98,13 +87,13 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal(2, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32());
 
-        var stale = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = 30, rationale = "based on an old version", basedOnVersion = 1 });
-        var negative = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = -5, targetQps = -1, rationale = "x", basedOnVersion = 2 });
-        var wrongTask = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { accuracyMetric = "accuracy", accuracyThreshold = 0.9, accuracyDatasetId = dataset, rationale = "x", basedOnVersion = 2 });
-        var badServing = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = 5, servingTarget = "toaster", rationale = "x", basedOnVersion = 2 });
-        var unknownDataset = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { accuracyMetric = "exactMatch", accuracyThreshold = 0.9, accuracyDatasetId = 99999, rationale = "x", basedOnVersion = 2 });
-        var unknownModule = await client.PostAsJsonAsync("/api/modules/99999/requirements", new { offlineP95Ms = 5, rationale = "x" });
-        var malformed = await client.PostAsync($"/api/modules/{module}/requirements", new StringContent("{\"offlineP95Ms\": ", Encoding.UTF8, "application/json"));
+        var stale = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = 30, rationale = "based on an old version", basedOnVersion = 1 });
+        var negative = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = -5, targetQps = -1, rationale = "x", basedOnVersion = 2 });
+        var wrongTask = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { accuracyMetric = "accuracy", accuracyThreshold = 0.9, accuracyDatasetId = dataset, rationale = "x", basedOnVersion = 2 });
+        var badServing = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { offlineP95Ms = 5, servingTarget = "toaster", rationale = "x", basedOnVersion = 2 });
+        var unknownDataset = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new { accuracyMetric = "exactMatch", accuracyThreshold = 0.9, accuracyDatasetId = 99999, rationale = "x", basedOnVersion = 2 });
+        var unknownModule = await Client.PostAsJsonAsync("/api/modules/99999/requirements", new { offlineP95Ms = 5, rationale = "x" });
+        var malformed = await Client.PostAsync($"/api/modules/{module}/requirements", new StringContent("{\"offlineP95Ms\": ", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Contains("Version 2", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
@@ -123,7 +112,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal([2, 1], history.Select(r => r.GetProperty("version").GetInt32()));
         Assert.Equal(50, history[1].GetProperty("offlineP95Ms").GetDouble());
         Assert.Equal("CloudCpu", history[1].GetProperty("servingTarget").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/modules/99999/requirements")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/api/modules/99999/requirements")).StatusCode);
     }
 
     [Fact]
@@ -135,7 +124,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
             ? new { targetQps = qps, rationale = $"race {qps}" }
             : new { targetQps = qps, rationale = $"race {qps}", basedOnVersion = current };
 
-        var responses = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => client.PostAsJsonAsync($"/api/modules/{module}/requirements", Body(100 * i))));
+        var responses = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => Client.PostAsJsonAsync($"/api/modules/{module}/requirements", Body(100 * i))));
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
@@ -148,7 +137,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         var module = await ModuleIdAsync(DemoContentLoader.FashionModule);
         var dataset = await DatasetIdAsync("fashion-mnist-test-2000");
         var current = (await HistoryAsync(module)).Select(r => r.GetProperty("version").GetInt32()).DefaultIfEmpty(0).Max();
-        var created = await client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
+        var created = await Client.PostAsJsonAsync($"/api/modules/{module}/requirements", new
         {
             offlineP95Ms = 1000,
             onlineP95Ms = 10_000,
@@ -161,7 +150,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        var card = await client.GetFromJsonAsync<JsonElement>($"/api/modules/{module}/scorecard");
+        var card = await Client.GetFromJsonAsync<JsonElement>($"/api/modules/{module}/scorecard");
         var candidates = card.GetProperty("candidates").EnumerateArray().ToDictionary(c => c.GetProperty("version").GetString()!);
 
         JsonElement Check(string version, string requirement) =>
@@ -170,7 +159,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.False(candidates.ContainsKey("fashion-linear-v1"));
         Assert.Equal("Fail", Check("fashion-mlp-v1", "Accuracy").GetProperty("outcome").GetString());
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Accuracy").GetProperty("outcome").GetString());
-        var cnnRun = runs.Single(r => r.GetProperty("version").GetString() == "fashion-cnn-v1");
+        var cnnRun = Runs.Single(r => r.GetProperty("version").GetString() == "fashion-cnn-v1");
         Assert.Equal(cnnRun.GetProperty("id").GetInt32(), Check("fashion-cnn-v1", "Accuracy").GetProperty("runId").GetInt32());
         Assert.Equal(EvaluationRuns.TorchReference("fashion-cnn-v1").Correct / 2000.0, Check("fashion-cnn-v1", "Accuracy").GetProperty("value").GetDouble(), 12);
         Assert.True(Check("fashion-cnn-v1", "Accuracy").GetProperty("low").GetDouble() < Check("fashion-cnn-v1", "Accuracy").GetProperty("value").GetDouble());
@@ -181,6 +170,6 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal("Pass", Check("fashion-mlp-v1", "Online p95").GetProperty("outcome").GetString());
         Assert.InRange(Check("fashion-mlp-v1", "Online p95").GetProperty("value").GetDouble(), 0.01, 10_000);
         Assert.Equal("NotMeasured", Check("fashion-cnn-v1", "Online p95").GetProperty("outcome").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/modules/99999/scorecard")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/api/modules/99999/scorecard")).StatusCode);
     }
 }

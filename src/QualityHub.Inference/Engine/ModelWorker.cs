@@ -170,22 +170,13 @@ internal sealed class ModelWorker
             return;
         }
 
-        if (batch[0].IsPreformed)
-        {
-            RunPreformed(batch[0], started);
-            return;
-        }
-
+        // A caller's batch runs on its own buffer as it is and is answered with whole outputs (batch dimension kept);
+        // queued items are stacked into a new buffer and each answered with its slice.
+        var preformed = batch[0].IsPreformed;
+        var count = preformed ? batch[0].Count : batch.Count;
         try
         {
-            var itemLength = batch[0].Data.Length;
-            var shape = BatchMode == BatchMode.None ? batch[0].ItemShape : [batch.Count, .. batch[0].ItemShape];
-            var data = new float[itemLength * batch.Count];
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Data.CopyTo(data.AsSpan(i * itemLength));
-            }
-
+            var (data, shape) = preformed ? (batch[0].Data, [count, .. batch[0].ItemShape]) : Stack(batch);
             Tensor[] outputs;
             var computeStart = Stopwatch.GetTimestamp();
             using (var tensor = Tensor.Create(data, shape))
@@ -202,7 +193,10 @@ internal sealed class ModelWorker
                     var itemOutputs = new ItemOutput[outputs.Length];
                     for (var o = 0; o < outputs.Length; o++)
                     {
-                        itemOutputs[o] = Slice(Session.Outputs[o].Name, outputs[o], i, batch.Count);
+                        var name = Session.Outputs[o].Name;
+                        itemOutputs[o] = preformed
+                            ? ToFloat(name, outputs[o], 0, (int)Tensor.ElementCountOf(outputs[o].Shape), outputs[o].Shape.ToArray())
+                            : Slice(name, outputs[o], i, batch.Count);
                     }
 
                     var item = batch[i];
@@ -211,7 +205,7 @@ internal sealed class ModelWorker
                         PreprocessMs: item.PreprocessMs,
                         ComputeMs: compute,
                         PostprocessMs: Stopwatch.GetElapsedTime(splitStart).TotalMilliseconds,
-                        BatchSize: batch.Count);
+                        BatchSize: count);
                     item.Completion.TrySetResult(new ItemResult(itemOutputs, timing, Session.Provider));
                 }
             }
@@ -223,13 +217,13 @@ internal sealed class ModelWorker
                 }
             }
 
-            Interlocked.Add(ref items, batch.Count);
+            Interlocked.Add(ref items, count);
             Interlocked.Increment(ref batches);
             InterlockedAdd(ref computeMs, compute);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Model {Model}: a batch of {Count} failed", Spec.DisplayName, batch.Count);
+            logger.LogWarning(e, "Model {Model}: a batch of {Count} failed", Spec.DisplayName, count);
             foreach (var item in batch)
             {
                 item.Completion.TrySetException(e);
@@ -237,53 +231,16 @@ internal sealed class ModelWorker
         }
     }
 
-    // A caller's batch runs on its own buffer as it is, and its answer keeps the batch dimension: no per-item copies.
-    private void RunPreformed(PendingItem request, long started)
+    private (float[] Data, long[] Shape) Stack(List<PendingItem> batch)
     {
-        try
+        var itemLength = batch[0].Data.Length;
+        var data = new float[itemLength * batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            Tensor[] outputs;
-            var computeStart = Stopwatch.GetTimestamp();
-            using (var tensor = Tensor.Create(request.Data, [request.Count, .. request.ItemShape]))
-            {
-                outputs = Session.Run([tensor]);
-            }
-
-            var compute = Stopwatch.GetElapsedTime(computeStart).TotalMilliseconds;
-            try
-            {
-                var splitStart = Stopwatch.GetTimestamp();
-                var converted = new ItemOutput[outputs.Length];
-                for (var o = 0; o < outputs.Length; o++)
-                {
-                    converted[o] = ToFloat(Session.Outputs[o].Name, outputs[o], 0, (int)Tensor.ElementCountOf(outputs[o].Shape), outputs[o].Shape.ToArray());
-                }
-
-                var timing = new InferenceTiming(
-                    QueueMs: Stopwatch.GetElapsedTime(request.Enqueued, started).TotalMilliseconds,
-                    PreprocessMs: request.PreprocessMs,
-                    ComputeMs: compute,
-                    PostprocessMs: Stopwatch.GetElapsedTime(splitStart).TotalMilliseconds,
-                    BatchSize: request.Count);
-                request.Completion.TrySetResult(new ItemResult(converted, timing, Session.Provider));
-            }
-            finally
-            {
-                foreach (var output in outputs)
-                {
-                    output.Dispose();
-                }
-            }
-
-            Interlocked.Add(ref items, request.Count);
-            Interlocked.Increment(ref batches);
-            InterlockedAdd(ref computeMs, compute);
+            batch[i].Data.CopyTo(data.AsSpan(i * itemLength));
         }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Model {Model}: a batch of {Count} failed", Spec.DisplayName, request.Count);
-            request.Completion.TrySetException(e);
-        }
+
+        return (data, BatchMode == BatchMode.None ? batch[0].ItemShape : [batch.Count, .. batch[0].ItemShape]);
     }
 
     // The i-th item's part of a batch output, as float (the engine's item results are float32).
