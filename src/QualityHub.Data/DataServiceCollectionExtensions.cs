@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using QualityHub.Data.Accounts;
 using QualityHub.Data.Content;
 using QualityHub.Data.Evaluations;
 using QualityHub.Data.Registry;
@@ -12,6 +13,8 @@ namespace QualityHub.Data;
 /// <summary>Registers QualityHub's storage: options, the DbContext factory, the start-up initializer, the content store and the registry.</summary>
 public static class DataServiceCollectionExtensions
 {
+    private static readonly AuditInterceptor Audit = new();
+
     public static IServiceCollection AddQualityHubData(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
@@ -19,6 +22,7 @@ public static class DataServiceCollectionExtensions
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             builder.UseSqlite(ConnectionString(storage));
+            builder.AddInterceptors(Audit);
             if (storage.MaxDatabaseMb > 0)
             {
                 builder.AddInterceptors(new DatabaseQuotaInterceptor(storage.MaxDatabaseMb));

@@ -1,10 +1,13 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
+using QualityHub.Data.Accounts;
 
 namespace QualityHub.Data;
 
 /// <summary>The QualityHub database. Create one per operation through IDbContextFactory and dispose it.</summary>
-public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> options) : DbContext(options)
+public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> options) : IdentityDbContext<IdentityUser>(options)
 {
     public DbSet<Module> Modules => Set<Module>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
@@ -27,8 +30,15 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<OnlineEvent> OnlineEvents => Set<OnlineEvent>();
     public DbSet<OnlineAggregate> OnlineAggregates => Set<OnlineAggregate>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Identity's tables (accounts and roles) first, then ours.
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(QualityHubDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

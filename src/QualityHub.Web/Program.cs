@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Demo;
@@ -30,6 +31,7 @@ builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel
 builder.Services.AddQualityHubData(builder.Configuration);
 builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
+builder.Services.AddAccountsFeature();
 builder.Services.AddOverviewFeature();
 builder.Services.AddModelsFeature();
 builder.Services.AddDatasetsFeature();

@@ -30,7 +30,7 @@ public sealed class AbortedUploadProcessTests(BrowserFixture fixture)
     [MemberData(nameof(Cases))]
     public async Task An_upload_cut_off_half_way_leaves_nothing_and_the_app_keeps_serving(string endpoint, bool closeAbruptly)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         var registeredBefore = await RegisteredAsync(http);
         var logBefore = fixture.App.Output.Length;
         var (head, body) = await RequestAsync(endpoint, new Uri(fixture.App.BaseUrl).Authority);
@@ -87,7 +87,7 @@ public sealed class AbortedUploadProcessTests(BrowserFixture fixture)
         }
 
         var body = await form.ReadAsByteArrayAsync();
-        var head = $"POST {endpoint} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n";
+        var head = $"POST {endpoint} HTTP/1.1\r\nHost: {authority}\r\nX-Api-Key: {AppProcess.AdminKey}\r\nContent-Type: {form.Headers.ContentType}\r\nContent-Length: {body.Length}\r\n\r\n";
         return (Encoding.ASCII.GetBytes(head), body);
     }
 

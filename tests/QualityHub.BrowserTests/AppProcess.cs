@@ -32,6 +32,19 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     public int ExitCode => process.ExitCode;
 
+    /// <summary>The admin the app creates on first start (QUALITYHUB_ADMIN_EMAIL / _PASSWORD) and its API key (QUALITYHUB_API_KEY).</summary>
+    public const string AdminEmail = "admin@qualityhub.test";
+    public const string AdminPassword = "Browser-tests-2026";
+    public const string AdminKey = "browser-tests-admin-key-2026";
+
+    /// <summary>A client for the app's API that sends the admin key.</summary>
+    public HttpClient CreateHttpClient(TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        return http;
+    }
+
     /// <summary>Starts the app; <paramref name="urls"/> defaults to a free loopback port.</summary>
     public static AppProcess Start(string? dataDirectory = null, string urls = "http://127.0.0.1:0")
     {
@@ -44,6 +57,9 @@ public sealed partial class AppProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         info.Environment["Storage__DataDirectory"] = dataDirectory;
+        info.Environment["QUALITYHUB_ADMIN_EMAIL"] = AdminEmail;
+        info.Environment["QUALITYHUB_ADMIN_PASSWORD"] = AdminPassword;
+        info.Environment["QUALITYHUB_API_KEY"] = AdminKey;
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         // "Request finished … - 499 - …": what the server did with each request, even one whose client is gone.
@@ -66,7 +82,7 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// <summary>Waits until the demo content a fresh install loads in the background is in (or was not needed).</summary>
     public async Task WaitForDemoContentAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        using var http = CreateHttpClient();
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
@@ -89,7 +105,7 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// </summary>
     public async Task WaitForEvaluationsAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        using var http = CreateHttpClient();
         var deadline = DateTime.UtcNow.AddMinutes(5);
         while (DateTime.UtcNow < deadline)
         {

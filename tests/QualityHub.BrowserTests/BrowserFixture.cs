@@ -46,15 +46,45 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A page in a browser context of its own, signed in as the admin.</summary>
+    public Task<IPage> NewPageAsync() => NewPageAsync(AppProcess.AdminEmail, AppProcess.AdminPassword);
+
+    /// <summary>A page signed in as <paramref name="email"/>: through the sign-in form once, then from the saved cookies.</summary>
+    public async Task<IPage> NewPageAsync(string email, string password)
+    {
+        if (!signedIn.TryGetValue(email, out var state))
+        {
+            var first = await NewContextAsync(null);
+            var page = await first.NewPageAsync();
+            await page.GotoAsync("/account/login");
+            await page.GetByLabel("E-mail").FillAsync(email);
+            await page.GetByLabel("Password").FillAsync(password);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Overview" })).ToBeVisibleAsync();
+            state = await first.StorageStateAsync();
+            signedIn[email] = state;
+            await first.CloseAsync();
+        }
+
+        var context = await NewContextAsync(state);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A page with no session at all.</summary>
+    public async Task<IPage> NewAnonymousPageAsync() => await (await NewContextAsync(null)).NewPageAsync();
+
+    private readonly Dictionary<string, string> signedIn = [];
+
+    private async Task<IBrowserContext> NewContextAsync(string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = App.BaseUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        return context;
     }
 
     public async Task DisposeAsync()

@@ -22,7 +22,7 @@ public sealed class DatasetImportTests(BrowserFixture fixture) : IDisposable
 
     private async Task<IReadOnlyList<string>> DatasetNamesAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         var datasets = await http.GetFromJsonAsync<JsonElement>("/api/datasets");
         return datasets.EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToList();
     }

@@ -10,7 +10,7 @@ public sealed class EvaluationPagesTests(BrowserFixture fixture)
 {
     private async Task<JsonElement> DemoRunAsync(string version)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         var runs = JsonDocument.Parse(await http.GetStringAsync("/api/evaluations")).RootElement;
         // The first start's run of the version (the lowest id): other tests evaluate on other datasets later (a ticket's regression set).
         return runs.EnumerateArray().Where(r => r.GetProperty("version").GetString() == version && r.GetProperty("status").GetString() == "completed")

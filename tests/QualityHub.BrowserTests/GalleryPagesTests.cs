@@ -11,7 +11,7 @@ public sealed class GalleryPagesTests(BrowserFixture fixture)
 {
     private async Task<JsonElement> GetAsync(string path)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         return JsonDocument.Parse(await http.GetStringAsync(path)).RootElement.Clone();
     }
 

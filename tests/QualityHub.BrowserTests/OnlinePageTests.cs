@@ -17,7 +17,7 @@ public sealed class OnlinePageTests(BrowserFixture fixture)
     /// <summary>Waits until the demo stream, generated in the background after the demo content, is stored.</summary>
     private async Task<HttpClient> DemoEventsAsync()
     {
-        var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        var http = fixture.App.CreateHttpClient();
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {

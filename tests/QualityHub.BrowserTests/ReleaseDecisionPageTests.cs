@@ -12,7 +12,7 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
     [Fact]
     public async Task A_quality_manager_waives_open_items_signs_off_and_the_release_goes_to_production()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         var versions = (await http.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray()
             .ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("id").GetInt32());
         var name = $"qm-{Guid.NewGuid():N}"[..9];

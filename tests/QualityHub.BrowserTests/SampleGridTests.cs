@@ -52,7 +52,7 @@ public sealed class SampleGridTests(BrowserFixture fixture)
 
         await page.EvalOnSelectorAsync(".qh-thumbs", "e => e.scrollTop = 777 * 152");
         var ordinal = 777 * 8 + 3;
-        using var http = new HttpClient { BaseAddress = new Uri(fixture.App.BaseUrl) };
+        using var http = fixture.App.CreateHttpClient();
         var expected = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"/api/datasets/{id}/samples?skip={ordinal}&take=1&inline=true"))
             .RootElement.GetProperty("items")[0];
         var cell = grid.Locator($".qh-thumb[data-ordinal='{ordinal}']");

@@ -36,6 +36,7 @@ public static class TestData
     public static async Task<int> UploadFashionTestSetAsync(string baseUrl, string name)
     {
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(3) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AppProcess.AdminKey);
         using var form = new MultipartFormDataContent
         {
             { new StringContent(name), "name" },

@@ -13,7 +13,7 @@ namespace QualityHub.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed partial class TicketsPagesTests(BrowserFixture fixture)
 {
-    private HttpClient Http() => new() { BaseAddress = new Uri(fixture.App.BaseUrl) };
+    private HttpClient Http() => fixture.App.CreateHttpClient();
 
     private async Task<JsonElement> GetAsync(string path)
     {

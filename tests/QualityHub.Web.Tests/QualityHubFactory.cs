@@ -7,6 +7,9 @@ namespace QualityHub.Web.Tests;
 /// <summary>The real app in memory, on a real SQLite file in a temp folder of its own.</summary>
 public class QualityHubFactory : WebApplicationFactory<Program>
 {
+    /// <summary>The admin API key every test app starts with (QUALITYHUB_API_KEY); clients from CreateClient send it.</summary>
+    public const string AdminKey = "test-admin-key-0123456789";
+
     /// <summary>Whether the demo content loads on start; most tests want an empty registry.</summary>
     protected virtual bool LoadDemoContent => false;
 
@@ -39,12 +42,35 @@ public class QualityHubFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Registry:LoadDemoContent", LoadDemoContent ? "true" : "false");
         builder.UseSetting("Registry:EvaluateDemoModels", EvaluateDemoModels ? "true" : "false");
+        builder.UseSetting("QUALITYHUB_API_KEY", AdminKey);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
         }
 
         builder.UseEnvironment("Production");
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+    }
+
+    /// <summary>A client that sends no credentials at all.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        return client;
+    }
+
+    /// <summary>A WebSocket client (for the hub) that sends the admin key.</summary>
+    public Microsoft.AspNetCore.TestHost.WebSocketClient CreateWebSocketClient()
+    {
+        var client = Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers["X-Api-Key"] = AdminKey;
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

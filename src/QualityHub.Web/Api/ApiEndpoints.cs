@@ -1,3 +1,4 @@
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
@@ -16,7 +17,8 @@ public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapQualityHubApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        // Everyone signed in reads; changes need a role's policy (RequireModelerForChanges, or the endpoint's own).
+        var api = endpoints.MapGroup("/api").RequireAuthorization(Policies.Read).RequireModelerForChanges();
 
         api.MapGet("/summary", (OverviewService overview, CancellationToken cancellationToken) =>
             overview.GetSummaryAsync(cancellationToken));
@@ -29,6 +31,7 @@ public static class ApiEndpoints
         api.MapRequirementsApi();
         api.MapTicketsApi();
         api.MapOnlineApi();
+        api.MapAdminApi();
 
         return endpoints;
     }

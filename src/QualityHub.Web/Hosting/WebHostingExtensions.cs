@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using QualityHub.Web.Api;
 using QualityHub.Web.Components;
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Online;
 using Radzen;
@@ -44,6 +45,7 @@ public static class WebHostingExtensions
         app.UseStaticFiles();
         // Routing after the status-code pages, so a re-executed request (/not-found) is routed again.
         app.UseRouting();
+        app.UseQualityHubAccounts();
         app.UseAntiforgery();
         return app;
     }
@@ -53,6 +55,7 @@ public static class WebHostingExtensions
     public static WebApplication MapQualityHubEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoint();
+        app.MapAccountEndpoints();
         app.MapQualityHubApi();
         app.MapLiveHub();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

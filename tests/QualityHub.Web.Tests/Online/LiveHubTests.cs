@@ -18,7 +18,7 @@ public sealed class LiveHubTests(OnlineFactory factory) : IClassFixture<OnlineFa
     public async Task Posting_events_pushes_an_onlineAggregates_message_with_the_new_minute_totals()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var socketClient = factory.Server.CreateWebSocketClient();
+        var socketClient = factory.CreateWebSocketClient();
         using var socket = await socketClient.ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
         await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}" + Separator, timeout.Token);
         var frames = new Queue<string>();
@@ -49,7 +49,7 @@ public sealed class LiveHubTests(OnlineFactory factory) : IClassFixture<OnlineFa
     public async Task Evaluation_progress_is_pushed_as_evaluationProgress()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
+        using var socket = await factory.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
         await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}" + Separator, timeout.Token);
         var frames = new Queue<string>();
         Assert.Equal("{}", await NextAsync(socket, frames, timeout.Token));
@@ -75,7 +75,7 @@ public sealed class LiveHubTests(OnlineFactory factory) : IClassFixture<OnlineFa
     public async Task A_filed_ticket_is_pushed_as_ticketCreated()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
+        using var socket = await factory.CreateWebSocketClient().ConnectAsync(new Uri(factory.Server.BaseAddress, "hubs/quality"), timeout.Token);
         await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}" + Separator, timeout.Token);
         var frames = new Queue<string>();
         Assert.Equal("{}", await NextAsync(socket, frames, timeout.Token));

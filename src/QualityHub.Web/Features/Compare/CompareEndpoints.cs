@@ -5,7 +5,7 @@ public static class CompareEndpoints
 {
     public static RouteGroupBuilder MapCompareApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/compare", CompareAsync);
+        api.MapPost("/compare", CompareAsync).WithMetadata(new Accounts.ReadOnlyRequestAttribute());
         api.MapGet("/engine", (EngineMonitor monitor) => monitor.Current());
         return api;
     }

@@ -12,7 +12,7 @@ public static class HealthEndpoint
 {
     public static IEndpointRouteBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", CheckAsync).WithName("Health");
+        endpoints.MapGet("/health", CheckAsync).WithName("Health").AllowAnonymous();
         return endpoints;
     }
 

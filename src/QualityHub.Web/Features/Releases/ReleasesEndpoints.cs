@@ -24,7 +24,7 @@ public static class ReleasesEndpoints
             {
                 return Problem(e);
             }
-        });
+        }).RequireAuthorization(Accounts.Policies.Approve);
         api.MapGet("/releases/{id:int}/checklist", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
             await decisions.GetChecklistAsync(id, null, ct) is { } checklist ? Results.Ok(checklist) : NoRelease(id));
         api.MapPost("/releases/{id:int}/approve", async (int id, ApprovalRequest? body, ReleaseDecisions decisions, CancellationToken ct) =>
@@ -42,7 +42,7 @@ public static class ReleasesEndpoints
             {
                 return Problem(e);
             }
-        });
+        }).RequireAuthorization(Accounts.Policies.Approve);
         api.MapGet("/releases/{id:int}/notes", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
             await decisions.GetNotesAsync(id, ct) is { } notes ? Results.Ok(new { notes = notes.Notes, stored = notes.Stored }) : NoRelease(id));
         api.MapGet("/production-history", (ReleaseDecisions decisions, CancellationToken ct) => decisions.GetProductionHistoryAsync(ct));

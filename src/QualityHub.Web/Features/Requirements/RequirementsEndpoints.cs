@@ -38,7 +38,7 @@ public static class RequirementsEndpoints
                     _ => "Not a valid requirement",
                 }, detail: e.Message);
             }
-        });
+        }).RequireAuthorization(Accounts.Policies.Plan);
         api.MapGet("/modules/{id:int}/scorecard", async (int id, RequirementCatalog catalog, CancellationToken ct) =>
             await catalog.GetScorecardAsync(id, ct) is { } card ? Results.Ok(card) : NoModule(id));
         api.MapGet("/capacity", (HttpRequest request) => Capacity(request.Query));

@@ -78,7 +78,7 @@ public static class TicketsEndpoints
             {
                 var draft = await ReadAsync<TicketDraft>(request, SmallBody, ct);
                 return Results.Ok(await tickets.FindDuplicatesAsync(draft.InputImageSha256, draft.ModuleId, draft.ExpectedOutput, draft.ActualOutput, cancellationToken: ct));
-            }));
+            })).WithMetadata(new Accounts.ReadOnlyRequestAttribute());
         return api;
     }
 

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using QualityHub.Data;
+using QualityHub.Data.Accounts;
+
+namespace QualityHub.Web.Features.Accounts;
+
+/// <summary>The body of POST /api/admin/users.</summary>
+public sealed record NewUser(string? Email, string? Password, string? Role);
+
+/// <summary>The body of PUT /api/admin/users/{id}/role.</summary>
+public sealed record RoleChange(string? Role);
+
+/// <summary>The body of POST /api/admin/api-keys.</summary>
+public sealed record NewApiKey(string? Name, string? Role);
+
+/// <summary>Signing in and out (form posts from the pages), the one-time setup, and the admin API: accounts, API keys, the audit log.</summary>
+public static class AccountsEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/account/sign-in", SignInAsync).AllowAnonymous();
+        endpoints.MapPost("/account/sign-out", async (SignInManager<IdentityUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("~/account/login");
+        });
+        endpoints.MapPost("/account/setup", SetupAsync).AllowAnonymous();
+        return endpoints;
+    }
+
+    public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me", (HttpContext http) => new
+        {
+            name = http.User.Identity?.Name,
+            roles = QualityHubRoles.All.Where(http.User.IsInRole).ToList(),
+        });
+        var admin = api.MapGroup("/admin").RequireAuthorization(Policies.Administer);
+        admin.MapGet("/users", (AccountDirectory accounts, CancellationToken ct) => accounts.GetUsersAsync(ct));
+        admin.MapPost("/users", async (NewUser? body, AccountDirectory accounts) =>
+        {
+            var created = await accounts.CreateUserAsync(body?.Email, body?.Password, body?.Role);
+            return created.Error is null
+                ? Results.Created($"/api/admin/users/{created.User!.Id}", created.User)
+                : Results.Problem(statusCode: created.Status, title: "Not a valid account", detail: created.Error);
+        });
+        admin.MapPut("/users/{id}/role", async (string id, RoleChange? body, AccountDirectory accounts) =>
+            await accounts.SetRoleAsync(id, body?.Role) is { } error
+                ? Results.Problem(statusCode: error.Status, title: "Role not changed", detail: error.Message)
+                : Results.NoContent());
+        admin.MapGet("/api-keys", (AccountDirectory accounts, CancellationToken ct) => accounts.GetKeysAsync(ct));
+        admin.MapPost("/api-keys", async (NewApiKey? body, AccountDirectory accounts, HttpContext http) =>
+        {
+            var (key, secret, error) = await accounts.CreateKeyAsync(body?.Name, body?.Role, http.User.Identity?.Name ?? "?");
+            return error is null
+                ? Results.Created($"/api/admin/api-keys/{key!.Id}", new { key.Id, key.Name, key.Role, key.Prefix, key = secret })
+                : Results.Problem(statusCode: 422, title: "Not a valid API key", detail: error);
+        });
+        admin.MapDelete("/api-keys/{id:int}", async (int id, AccountDirectory accounts) =>
+            await accounts.RevokeKeyAsync(id) ? Results.NoContent() : Results.Problem(statusCode: 404, title: "Not found", detail: $"There is no API key {id} in use."));
+        admin.MapGet("/audit", (AccountDirectory accounts, int? skip, int? take, CancellationToken ct) => accounts.GetAuditAsync(skip ?? 0, Math.Clamp(take ?? 100, 1, 1000), ct));
+        admin.MapGet("/audit.csv", async (IDbContextFactory<QualityHubDbContext> contexts, HttpContext http, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = "attachment; filename=qualityhub-audit.csv";
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+            await writer.WriteLineAsync("id,at,actor,action,target,details");
+            await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(a => a.Id).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                await writer.WriteLineAsync(string.Join(",", entry.Id.ToString(CultureInfo.InvariantCulture),
+                    entry.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), Csv(entry.Actor), Csv(entry.Action), Csv(entry.Target), Csv(entry.Details)));
+            }
+        });
+        return api;
+    }
+
+    // Quoted, and defused against spreadsheets reading a leading =, +, - or @ as a formula.
+    private static string Csv(string value) =>
+        "\"" + (value.Length > 0 && "=+-@".Contains(value[0]) ? "'" + value : value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<IResult> SignInAsync(
+        [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn, UserManager<IdentityUser> users)
+    {
+        var back = SafeReturn(returnUrl);
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is null || string.IsNullOrEmpty(password))
+        {
+            return Results.LocalRedirect($"~/account/login?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        return result.Succeeded
+            ? Results.LocalRedirect("~" + back)
+            : Results.LocalRedirect($"~/account/login?error={(result.IsLockedOut ? "locked" : "invalid")}&returnUrl={Uri.EscapeDataString(back)}");
+    }
+
+    private static async Task<IResult> SetupAsync(
+        [FromForm] string? email, [FromForm] string? password, [FromForm] string? confirm, AccountDirectory accounts, SetupState setup, SignInManager<IdentityUser> signIn)
+    {
+        if (setup.HasAccounts)
+        {
+            return Results.LocalRedirect("~/account/login");
+        }
+
+        if (password != confirm)
+        {
+            return Results.LocalRedirect($"~/setup?error={Uri.EscapeDataString("The two passwords differ.")}&email={Uri.EscapeDataString(email ?? "")}");
+        }
+
+        var created = await accounts.CreateFirstAdminAsync(email, password);
+        if (created.Error is { } error)
+        {
+            return Results.LocalRedirect($"~/setup?error={Uri.EscapeDataString(error)}&email={Uri.EscapeDataString(email ?? "")}");
+        }
+
+        await signIn.SignInAsync(created.Identity!, isPersistent: false);
+        return Results.LocalRedirect("~/");
+    }
+
+    /// <summary>Only a path inside this app: anything else (another site, a scheme) goes to the Overview.</summary>
+    public static string SafeReturn(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+            ? url
+            : "/";
+}
