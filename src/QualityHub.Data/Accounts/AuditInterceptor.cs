@@ -65,7 +65,7 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
             {
                 At = at,
                 Actor = Cut(actor, 256),
-                Action = Cut($"{entry.State switch { EntityState.Added => "added", EntityState.Deleted => "removed", _ => "changed" }} {entry.Metadata.ClrType.Name}", 100),
+                Action = Cut($"{entry.State switch { EntityState.Added => "added", EntityState.Deleted => "removed", _ => "changed" }} {Name(entry)}", 100),
                 Target = Cut(Target(entry), 200),
                 Details = Cut(details, 4000),
             });
@@ -80,8 +80,11 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
             : string.Join("/", key.Properties.Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, CultureInfo.InvariantCulture)));
         var name = new[] { "Name", "Title", "UserName" }.Select(n => entry.Metadata.FindProperty(n)).FirstOrDefault(p => p is not null);
         var label = name is null ? null : Convert.ToString(entry.Property(name.Name).CurrentValue, CultureInfo.InvariantCulture);
-        return $"{entry.Metadata.ClrType.Name} {id}{(string.IsNullOrEmpty(label) ? "" : $" ({label})")}";
+        return $"{Name(entry)} {id}{(string.IsNullOrEmpty(label) ? "" : $" ({label})")}";
     }
+
+    // IdentityUserRole`1 reads as IdentityUserRole.
+    private static string Name(EntityEntry entry) => entry.Metadata.ClrType.Name.Split('`')[0];
 
     private static string Details(EntityEntry entry)
     {

@@ -41,7 +41,8 @@ public static class WebHostingExtensions
         });
         // Empty error responses become problem details under /api, and the Not found page elsewhere.
         app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
-        app.UseWhen(context => !IsApi(context.Request), web => web.UseStatusCodePagesWithReExecute("/not-found"));
+        // Only page reads are re-executed: a refused form post (a missing antiforgery token) keeps its plain status.
+        app.UseWhen(context => !IsApi(context.Request) && HttpMethods.IsGet(context.Request.Method), web => web.UseStatusCodePagesWithReExecute("/not-found"));
         app.UseStaticFiles();
         // Routing after the status-code pages, so a re-executed request (/not-found) is routed again.
         app.UseRouting();

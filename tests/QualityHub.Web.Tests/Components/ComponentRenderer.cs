@@ -20,6 +20,17 @@ public static class ComponentRenderer
         collection.AddSingleton<NavigationManager>(new FixedNavigationManager("http://localhost/", "http://localhost/"));
         collection.AddSingleton<IJSRuntime, NoBrowserJSRuntime>();
         collection.AddRadzenComponents();
+
+        // Rendered as an admin, so every action a page gates is in the markup.
+        collection.AddAuthorizationCore(options =>
+        {
+            foreach (var (policy, roles) in QualityHub.Web.Features.Accounts.Policies.Roles)
+            {
+                options.AddPolicy(policy, p => p.RequireRole(roles));
+            }
+        });
+        collection.AddCascadingAuthenticationState();
+        collection.AddSingleton<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AdminState>();
         services?.Invoke(collection);
         await using var provider = collection.BuildServiceProvider();
         await using var renderer = new HtmlRenderer(provider, provider.GetRequiredService<ILoggerFactory>());
@@ -38,6 +49,14 @@ public static class ComponentRenderer
 
         public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
             InvokeAsync<TValue>(identifier, args);
+    }
+
+    private sealed class AdminState : Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider
+    {
+        public override Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> GetAuthenticationStateAsync() =>
+            Task.FromResult(new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(new System.Security.Claims.ClaimsPrincipal(
+                new System.Security.Claims.ClaimsIdentity(
+                    [new(System.Security.Claims.ClaimTypes.Name, "admin@test"), new(System.Security.Claims.ClaimTypes.Role, QualityHub.Data.Accounts.QualityHubRoles.Admin)], "test"))));
     }
 
     private sealed class FixedNavigationManager : NavigationManager

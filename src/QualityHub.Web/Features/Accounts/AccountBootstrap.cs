@@ -72,7 +72,12 @@ public sealed partial class AccountBootstrap(
             {
                 db.ApiKeys.Add(new ApiKey
                 {
-                    Name = ApiKeyVariable, Role = QualityHubRoles.Admin, Prefix = key[..8], Hash = hash, CreatedBy = "start-up", CreatedAt = DateTimeOffset.UtcNow,
+                    Name = ApiKeyVariable,
+                    Role = QualityHubRoles.Admin,
+                    Prefix = key[..8],
+                    Hash = hash,
+                    CreatedBy = "start-up",
+                    CreatedAt = DateTimeOffset.UtcNow,
                 });
                 await db.SaveChangesAsync(cancellationToken);
             }

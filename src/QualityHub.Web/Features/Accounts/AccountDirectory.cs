@@ -36,7 +36,13 @@ public sealed class AccountDirectory(IServiceScopeFactory scopes, IDbContextFact
             return new AccountResult(null, null, $"role must be one of {string.Join(", ", QualityHubRoles.All)}, not '{role}'.", 422);
         }
 
-        return await CreateAsync(email, password, role);
+        var result = await CreateAsync(email, password, role);
+        if (result.Error is null)
+        {
+            setup.AccountsExist();
+        }
+
+        return result;
     }
 
     /// <summary>The setup page's admin: only while no account exists.</summary>

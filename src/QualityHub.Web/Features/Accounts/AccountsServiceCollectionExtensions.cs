@@ -41,7 +41,7 @@ public static class AccountsServiceCollectionExtensions
         services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = "/account/login";
-            options.AccessDeniedPath = "/account/login";
+            options.AccessDeniedPath = "/account/denied";
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
             options.Cookie.Name = "qualityhub";
@@ -82,7 +82,8 @@ public static class AccountsServiceCollectionExtensions
     public static WebApplication UseQualityHubAccounts(this WebApplication app)
     {
         app.UseAuthentication();
-        app.UseAuthorization();
+
+        // Before authorization: while no account exists, a page leads to setup rather than to a sign-in nobody can pass.
         app.Use(async (context, next) =>
         {
             var setup = context.RequestServices.GetRequiredService<SetupState>();
@@ -98,6 +99,7 @@ public static class AccountsServiceCollectionExtensions
             AuditActor.Name = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
             await next(context);
         });
+        app.UseAuthorization();
         return app;
     }
 
