@@ -40,6 +40,13 @@ public sealed class RequirementsPageTests(BrowserFixture fixture)
         var history = page.GetByRole(AriaRole.Table, new() { Name = "Requirement versions" });
         await Expect(history.Locator("tr[data-version='1']")).ToContainTextAsync("Shop search <b>must</b> not mislabel");
 
+        // Saved from the page's circuit: the audit log names the signed-in person.
+        using (var http = fixture.App.CreateHttpClient())
+        {
+            var audit = await http.GetStringAsync("/api/admin/audit?take=200");
+            Assert.Matches($"\"actor\":\"{System.Text.RegularExpressions.Regex.Escape(AppProcess.AdminEmail)}\",\"action\":\"added Requirement\"", audit);
+        }
+
         // A change of an impossible target is refused by field, and nothing is stored.
         await form.Locator("input[name=offline-p95]").FillAsync("-5");
         await form.GetByRole(AriaRole.Button, new() { Name = "Save version 2" }).ClickAsync();
