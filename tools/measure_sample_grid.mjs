@@ -4,6 +4,7 @@
 // Usage: node tools/measure_sample_grid.mjs --url http://127.0.0.1:5080 [--dataset NAME | --gallery RUN_ID [--query Q]]
 //        [--rounds 3] [--step-px 120] [--chromium /usr/bin/chromium]
 import { chromium } from 'playwright-core';
+import { fetchWithKey, keyHeaders } from './qualityhub-key.mjs';
 
 const LONG_FRAME_MS = 50;
 const MIN_SAMPLES = 10_000;
@@ -42,7 +43,7 @@ function fail(message) {
 // What to scroll: { path, items, perRow, label }.
 async function chooseGrid(args) {
   if (args.gallery) {
-    const response = await fetch(`${args.url}/api/evaluations/${args.gallery}/gallery?${args.query}${args.query ? '&' : ''}take=0`)
+    const response = await fetchWithKey(`${args.url}/api/evaluations/${args.gallery}/gallery?${args.query}${args.query ? '&' : ''}take=0`)
       .catch(e => fail(`cannot reach ${args.url}: ${e.message}`));
     if (!response.ok) fail(`run ${args.gallery}'s gallery: HTTP ${response.status} ${await response.text()}`);
     const { total } = await response.json();
@@ -53,7 +54,7 @@ async function chooseGrid(args) {
 }
 
 async function chooseDataset(url, name) {
-  const response = await fetch(`${url}/api/datasets`).catch(e => fail(`cannot reach ${url}: ${e.message}`));
+  const response = await fetchWithKey(`${url}/api/datasets`).catch(e => fail(`cannot reach ${url}: ${e.message}`));
   const datasets = await response.json();
   const chosen = name
     ? datasets.find(d => d.name === name)
@@ -111,7 +112,7 @@ async function scrollThrough(page, stepPx) {
 }
 
 async function round(browser, url, grid, stepPx) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ extraHTTPHeaders: keyHeaders(), viewport: { width: 1280, height: 800 } });
   await context.addInitScript(installThumbnailsShown);
   const page = await context.newPage();
   await page.goto(`${url}${grid.path}`);

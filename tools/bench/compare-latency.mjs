@@ -9,6 +9,7 @@
 // The app must be running with its demo content; the page opens the module with the most versions and chooses
 // up to four of them (the three Fashion-MNIST classifiers on a fresh install).
 import { chromium } from 'playwright-core';
+import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
 
 const [base = 'http://127.0.0.1:5000', clicksArg = '200', warmupArg = '20'] = process.argv.slice(2);
 const clicks = Number(clicksArg);
@@ -22,7 +23,7 @@ function percentile(values, p) {
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1200 } });
+  const page = await browser.newPage({ extraHTTPHeaders: keyHeaders(), viewport: { width: 1500, height: 1200 } });
   page.on('pageerror', e => console.error('page error:', e.message));
   await page.goto(`${base}/compare`);
   await page.waitForSelector('[data-interactive="true"] [data-sample]', { timeout: 30000 });

@@ -3,6 +3,7 @@
 // usage: node tools/bench/evaluation-page.mjs BASE_URL RUN_ID [ROUNDS]
 // e.g.   node tools/bench/evaluation-page.mjs http://127.0.0.1:5093 2 10
 import { chromium } from 'playwright-core';
+import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
 
 const [base, runId, roundsArg] = process.argv.slice(2);
 if (!base || !runId) {
@@ -14,9 +15,9 @@ const browser = await chromium.launch({
   executablePath: process.env.QUALITYHUB_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'],
 });
-const context = await browser.newContext({ viewport: { width: 1400, height: 1200 } });
+const context = await browser.newContext({ extraHTTPHeaders: keyHeaders(), viewport: { width: 1400, height: 1200 } });
 const page = await context.newPage();
-const api = await (await fetch(`${base}/api/evaluations/${runId}`)).json();
+const api = await (await fetchWithKey(`${base}/api/evaluations/${runId}`)).json();
 console.log(`run ${runId}: ${api.modelVersion} on ${api.dataset}, ${api.progress.done.toLocaleString('en')} predictions, status ${api.status}`);
 
 const timings = [];

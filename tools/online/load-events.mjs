@@ -8,6 +8,7 @@
 //   --release      the release whose modules get the events (default: the newest release in /api/releases)
 // Events are labelled load-test data by their ids (PREFIX-UUID); they are not production data.
 import { randomUUID } from 'node:crypto';
+import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const base = args.url ?? '';
@@ -33,7 +34,7 @@ if (!(total > 0 && total <= 5_000_000 && batchSize > 0 && batchSize <= 10_000 &&
   process.exit(2);
 }
 
-const releases = await (await fetch(`${base}/api/releases`)).json();
+const releases = await (await fetchWithKey(`${base}/api/releases`)).json();
 const release = args.release ? releases.find(r => r.name === args.release) : releases[releases.length - 1];
 if (!release || release.entries.length === 0) {
   console.error(`no release ${args.release ?? ''} with modules at ${base}`);
@@ -84,7 +85,7 @@ async function worker() {
     next += count;
     const body = batch(from, count);
     const t0 = performance.now();
-    const response = await fetch(`${base}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetchWithKey(`${base}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const result = await response.json();
     if (!response.ok) {
       throw new Error(`batch at ${from}: ${response.status} ${JSON.stringify(result)}`);

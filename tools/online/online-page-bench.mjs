@@ -2,6 +2,7 @@
 // three charts drawn with their traces.
 // usage: node tools/online/online-page-bench.mjs --url http://127.0.0.1:PORT [--module NAME] [--range 30d] [--rounds 10]
 import { chromium } from 'playwright-core';
+import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const base = args.url;
@@ -11,7 +12,7 @@ if (!base || !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(base)) {
   console.error('usage: node tools/online/online-page-bench.mjs --url http://127.0.0.1:PORT [--module NAME] [--range 30d] [--rounds 10]');
   process.exit(2);
 }
-const modules = await (await fetch(`${base}/api/online/modules`)).json();
+const modules = await (await fetchWithKey(`${base}/api/online/modules`)).json();
 const module = args.module ?? modules[0].name;
 const stored = modules.reduce((sum, m) => sum + m.events, 0);
 const days = { '1h': 1 / 24, '6h': 0.25, '24h': 1, '7d': 7, '30d': 30, '90d': 90 }[range];
@@ -24,7 +25,7 @@ for (let i = 0; i < rounds; i++) {
   const to = new Date();
   const from = new Date(to.getTime() - days * 86_400_000);
   const t0 = performance.now();
-  const response = await fetch(`${base}/api/online/series?module=${encodeURIComponent(module)}&from=${from.toISOString()}&to=${to.toISOString()}`);
+  const response = await fetchWithKey(`${base}/api/online/series?module=${encodeURIComponent(module)}&from=${from.toISOString()}&to=${to.toISOString()}`);
   const series = await response.json();
   api.push(performance.now() - t0);
   points = series.releases.reduce((sum, r) => sum + r.points.length, 0);
@@ -38,7 +39,7 @@ const browser = await chromium.launch({
   executablePath: process.env.QUALITYHUB_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'],
 });
-const context = await browser.newContext({ viewport: { width: 1400, height: 1600 } });
+const context = await browser.newContext({ extraHTTPHeaders: keyHeaders(), viewport: { width: 1400, height: 1600 } });
 const page = await context.newPage();
 const table = [];
 const drawn = [];
