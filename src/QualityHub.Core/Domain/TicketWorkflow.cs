@@ -24,6 +24,9 @@ public static class TicketWorkflow
 
     public static bool CanMove(TicketStatus from, TicketStatus to) => Next[from].Contains(to);
 
+    /// <summary>Statuses after which a ticket no longer blocks a release: fixed (in a release), closed, won't fix.</summary>
+    public static IReadOnlyList<TicketStatus> Settled { get; } = [TicketStatus.Fixed, TicketStatus.Closed, TicketStatus.WontFix];
+
     public static bool IsOpen(TicketStatus status) => status is not (TicketStatus.Closed or TicketStatus.WontFix);
 
     /// <summary>The word people use for a status ("won't fix", not "WontFix").</summary>

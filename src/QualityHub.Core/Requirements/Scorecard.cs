@@ -25,6 +25,9 @@ public sealed record RequirementCheck(
 /// <summary>Checks a candidate against every target of a requirement; a target without a measurement is "not measured", never a pass.</summary>
 public static class Scorecard
 {
+    /// <summary>How far back online latency is read: the service's recent behaviour, not its whole history.</summary>
+    public static readonly TimeSpan OnlineWindow = TimeSpan.FromDays(7);
+
     public static IReadOnlyList<RequirementCheck> Check(Requirement requirement, CandidateEvidence evidence)
     {
         ArgumentNullException.ThrowIfNull(requirement);
@@ -63,9 +66,9 @@ public static class Scorecard
         {
             const string definition = "Online processing time: capture to result on screen, p95 of the service's reported latency.";
             checks.Add(evidence.OnlineP95Ms is not { } measured
-                ? new("Online p95", definition, $"≤ {online:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, "No online events in the last 7 days from a release that ships this version.")
+                ? new("Online p95", definition, $"≤ {online:0.###} ms", CheckOutcome.NotMeasured, null, null, null, null, $"No online events in the last {OnlineWindow.TotalDays:0} days from a release that ships this version.")
                 : new("Online p95", definition, $"≤ {online:0.###} ms", measured <= online ? CheckOutcome.Pass : CheckOutcome.Fail, measured, null, null, null,
-                    "From the last 7 days of online events of the releases that ship this version (histogram bound ±11.3 %)."));
+                    $"From the last {OnlineWindow.TotalDays:0} days of online events of the releases that ship this version (histogram bound ±11.3 %)."));
         }
 
         if (requirement.TargetQps is { } qps)

@@ -41,7 +41,6 @@ public sealed class ReleaseDecisions(
     public const string BlockersRequirement = "Open blocker tickets";
     public const int MaxReasonLength = 4000;
 
-    private static readonly TicketStatus[] SettledTickets = [TicketStatus.Fixed, TicketStatus.Closed, TicketStatus.WontFix];
 
     /// <summary>The checklist of a release with <paramref name="waivers"/> applied (for a draft) or its stored waivers (once approved); null when there is no such release.</summary>
     public async Task<ReleaseChecklist?> GetChecklistAsync(int releaseId, IReadOnlyList<WaiverInput>? waivers = null, CancellationToken cancellationToken = default)
@@ -71,8 +70,7 @@ public sealed class ReleaseDecisions(
                     waivable && outcome != CheckOutcome.Pass ? Waived(requirement) : null);
 
             // Blockers count whether or not the module has a requirement, and no reason ships past one.
-            var blockers = await db.VocTickets.CountAsync(
-                t => t.ModuleId == entry.ModuleId && t.Severity == TicketSeverity.Blocker && !SettledTickets.Contains(t.Status), cancellationToken);
+            var blockers = await requirements.OpenBlockersAsync(entry.ModuleId, cancellationToken);
             items.Add(Item(BlockersRequirement, blockers == 0 ? CheckOutcome.Pass : CheckOutcome.Fail,
                 blockers == 0 ? "No open blocker ticket on this module." : $"{blockers} open blocker ticket(s) on this module.", waivable: false));
             if (card?.Requirement is null)

@@ -50,7 +50,6 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
 {
     private const double BytesPerGb = 1024d * 1024 * 1024;
 
-    private static readonly TicketStatus[] Settled = [TicketStatus.Fixed, TicketStatus.Closed, TicketStatus.WontFix];
 
     public async Task<IReadOnlyList<ModuleRequirementSummary>> GetModulesAsync(CancellationToken cancellationToken = default)
     {
@@ -173,7 +172,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
                         && (stored.AccuracyDatasetId == null ? r.Dataset!.Split == DatasetSplit.Test : r.DatasetId == stored.AccuracyDatasetId))
             .Select(r => new { r.Id, r.ModelVersionId, Dataset = r.Dataset!.Name, r.CompletedAt, r.MetricsJson })
             .ToListAsync(cancellationToken);
-        var blockers = await db.VocTickets.CountAsync(t => t.ModuleId == moduleId && t.Severity == TicketSeverity.Blocker && !Settled.Contains(t.Status), cancellationToken);
+        var blockers = await OpenBlockersAsync(moduleId, cancellationToken);
         var online = await OnlineP95ByVersionAsync(db, moduleId, versionIds, cancellationToken);
 
         var candidates = versions.Select(v =>
@@ -187,8 +186,13 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         return new ScorecardView(moduleId, module.Name, requirement, candidates);
     }
 
-    /// <summary>How far back the scorecard reads online latency: the service's recent behaviour, not its whole history.</summary>
-    public static readonly TimeSpan OnlineWindow = TimeSpan.FromDays(7);
+    /// <summary>Open blocker tickets on a module: they fail its scorecard and stop a release.</summary>
+    public async Task<int> OpenBlockersAsync(int moduleId, CancellationToken cancellationToken = default)
+    {
+        var settled = TicketWorkflow.Settled.ToList();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.VocTickets.CountAsync(t => t.ModuleId == moduleId && t.Severity == TicketSeverity.Blocker && !settled.Contains(t.Status), cancellationToken);
+    }
 
     // Online p95 of each version: the hour aggregates of the releases that ship it for this module, over the window.
     private static async Task<Dictionary<int, double?>> OnlineP95ByVersionAsync(
@@ -197,7 +201,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         var shipping = await db.ReleaseEntries.AsNoTracking().Where(e => e.ModuleId == moduleId && versionIds.Contains(e.ModelVersionId))
             .Select(e => new { e.ReleaseId, e.ModelVersionId }).ToListAsync(cancellationToken);
         var releaseIds = shipping.Select(e => e.ReleaseId).ToList();
-        var since = DateTimeOffset.UtcNow - OnlineWindow;
+        var since = DateTimeOffset.UtcNow - Scorecard.OnlineWindow;
         var rows = await db.OnlineAggregates.AsNoTracking()
             .Where(a => a.ModuleId == moduleId && a.BucketSeconds == OnlineAggregate.HourSeconds && releaseIds.Contains(a.ReleaseId) && a.BucketStart >= since)
             .Select(a => new { a.ReleaseId, a.LatencyHistogram }).ToListAsync(cancellationToken);
