@@ -13,8 +13,7 @@ public sealed class LiveHub : Hub
 }
 
 /// <summary>
-/// A source of new VOC tickets for the hub. Nothing implements it yet: the tickets feature's TicketNotifier will, through
-/// a small adapter registered as <c>services.AddSingleton&lt;ILiveTicketFeed, TicketNotifierFeed&gt;()</c>.
+/// A source of new VOC tickets for the hub; the tickets feature registers <c>TicketNotifierFeed</c> over its TicketNotifier.
 /// </summary>
 public interface ILiveTicketFeed
 {
@@ -35,9 +34,34 @@ public sealed record LiveEvaluationProgress(int RunId, string Status, int Done, 
 public sealed partial class LiveHubRelay(
     IHubContext<LiveHub> hub, EvaluationNotifier evaluations, OnlineNotifier online, IEnumerable<ILiveTicketFeed> tickets, ILogger<LiveHubRelay> logger) : IHostedService
 {
-    private readonly List<IDisposable> subscriptions = [];
+    private readonly Lock gate = new();
+    private List<IDisposable> subscriptions = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            Subscribe();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // A host can be stopped twice at once (the app's own run loop and a test host's dispose both call StopAsync), so
+    // each stop takes the current subscriptions away under the lock and disposes only what it took.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<IDisposable> taken;
+        lock (gate)
+        {
+            (taken, subscriptions) = (subscriptions, []);
+        }
+
+        taken.ForEach(s => s.Dispose());
+        return Task.CompletedTask;
+    }
+
+    private void Subscribe()
     {
         subscriptions.Add(evaluations.Subscribe(p => Send("evaluationProgress",
             new LiveEvaluationProgress(p.RunId, p.Status.ToString().ToLowerInvariant(), p.Done, p.Total, p.Fraction, p.ItemsPerSecond, p.EtaSeconds, p.Error))));
@@ -46,20 +70,11 @@ public sealed partial class LiveHubRelay(
                 Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 50), Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 95),
                 Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 99))).ToList()))));
 
-        // >>> New tickets: pushed as "ticketCreated" once the tickets feature registers an ILiveTicketFeed over its TicketNotifier.
+        // New tickets, pushed as "ticketCreated", come from the tickets feature's ILiveTicketFeed.
         foreach (var feed in tickets)
         {
             subscriptions.Add(feed.Subscribe(ticket => Send("ticketCreated", ticket)));
         }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        subscriptions.ForEach(s => s.Dispose());
-        subscriptions.Clear();
-        return Task.CompletedTask;
     }
 
     // Notifiers call on the publisher's thread: sending must not hold up an evaluation or an event batch.
