@@ -74,7 +74,11 @@ public static class CliApp
             .AddCommandLine(settings.ToArray())
             .Build();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        // Warnings and errors by default; --Logging:LogLevel:Default=Information (or per category) shows more.
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton<IConfiguration>(configuration);
         services.AddQualityHubData(configuration);
         services.AddQualityHubInference(configuration);

@@ -25,6 +25,9 @@ public sealed class EvaluationOptions
     /// <summary>Bootstrap resamples for the 95 % intervals.</summary>
     public int BootstrapResamples { get; set; } = 1000;
 
+    /// <summary>Memory for decoded sample images kept between runs (<see cref="DecodedImageCache"/>); 0 keeps none.</summary>
+    public long ImageCacheMb { get; set; } = 256;
+
     /// <summary>Largest image (width × height) a run decodes; larger stored images are recorded as errors.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
@@ -54,6 +57,11 @@ public sealed class EvaluationOptions
         if (BatchOneProbeSamples is < 0 or > 10_000)
         {
             problems.Add($"Evaluation:BatchOneProbeSamples must be between 0 and 10000, not {BatchOneProbeSamples}.");
+        }
+
+        if (ImageCacheMb is < 0 or > 1_048_576)
+        {
+            problems.Add($"Evaluation:ImageCacheMb must be between 0 and 1048576, not {ImageCacheMb}.");
         }
 
         if (BootstrapResamples is < 100 or > 100_000)

@@ -29,9 +29,13 @@ public sealed partial class EvaluationRunner(
     ContentStore store,
     ModelTaskRunner taskRunner,
     RunMetricsCalculator metricsCalculator,
+    DecodedImageCache imageCache,
     IOptions<EvaluationOptions> options,
     ILogger<EvaluationRunner> logger)
 {
+    // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
+    private readonly Func<string, Image> decodeStored = sha => PngDecoder.Decode(File.ReadAllBytes(store.PathOf(sha)), options.Value.MaxImagePixels);
+
     /// <summary>When every one of this many first samples fails, the model is broken, not the samples: the run fails.</summary>
     private const int FailFastSamples = 50;
 
@@ -68,18 +72,20 @@ public sealed partial class EvaluationRunner(
         progress?.Report(new EvaluationProgress(runId, RunStatus.Running, plan.Done, plan.Total, 0));
 
         var started = Stopwatch.GetTimestamp();
+        var cpuStarted = Environment.CpuUsage.TotalTime;
         // A run made in one go keeps its predictions for the metrics; a resumed one reads them all back.
         var scored = plan.Done == 0 ? new ScoredPrediction[plan.Remaining.Count] : null;
         var provider = await PredictAllAsync(plan, settings, progress, scored, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var predictionCpu = Environment.CpuUsage.TotalTime - cpuStarted;
         var runRate = plan.Remaining.Count > 0 && elapsed > 0 ? plan.Remaining.Count / elapsed : 0;
 
         var probeStarted = Stopwatch.GetTimestamp();
-        var batchOne = await TimeBatchOneAsync(plan, settings.BatchOneProbeSamples, cancellationToken);
+        var batchOne = await TimeBatchOneAsync(plan, settings.BatchOneProbeSamples, scored, cancellationToken);
         var metricsStarted = Stopwatch.GetTimestamp();
         var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, batchOne.ItemsPerSecond, batchOne.LatenciesMs), scored, cancellationToken);
-        LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000,
-            Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds);
+        LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000, predictionCpu.TotalMilliseconds,
+            Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
 
         await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
@@ -159,7 +165,7 @@ public sealed partial class EvaluationRunner(
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InFlight / batchSize), CancellationToken = stop.Token };
             await Parallel.ForEachAsync(plan.Remaining.Chunk(batchSize), parallel, async (chunk, token) =>
             {
-                var predictions = await PredictBatchAsync(plan, chunk, settings.MaxImagePixels, token);
+                var predictions = await PredictBatchAsync(plan, chunk, token);
                 for (var i = 0; i < chunk.Length; i++)
                 {
                     var (prediction, ranOn, topK) = predictions[i];
@@ -234,7 +240,7 @@ public sealed partial class EvaluationRunner(
         { TopKLabels = topK };
 
     private async Task<(Prediction Prediction, string Provider, IReadOnlyList<string>? TopK)[]> PredictBatchAsync(
-        RunPlan plan, SampleWork[] samples, long maxPixels, CancellationToken cancellationToken)
+        RunPlan plan, SampleWork[] samples, CancellationToken cancellationToken)
     {
         var predictions = new (Prediction Prediction, string Provider, IReadOnlyList<string>? TopK)[samples.Length];
         var images = new List<Image>(samples.Length);
@@ -243,8 +249,7 @@ public sealed partial class EvaluationRunner(
         {
             try
             {
-                // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
-                images.Add(PngDecoder.Decode(File.ReadAllBytes(store.PathOf(samples[i].ImageSha256)), maxPixels));
+                images.Add(StoredImage(samples[i].ImageSha256));
                 slots.Add(i);
             }
             catch (Exception e) when (IsSampleError(e, cancellationToken))
@@ -324,20 +329,27 @@ public sealed partial class EvaluationRunner(
 
     private sealed record BatchOneTiming(double ItemsPerSecond, IReadOnlyList<double> LatenciesMs);
 
-    /// <summary>Latency and throughput with one request at a time (the engine then runs batches of one).</summary>
-    private async Task<BatchOneTiming> TimeBatchOneAsync(RunPlan plan, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Latency and throughput with one request at a time (the engine then runs batches of one), over the first samples
+    /// the model answered: known from <paramref name="scored"/> in a run made in one go, read back in a resumed one.
+    /// </summary>
+    private async Task<BatchOneTiming> TimeBatchOneAsync(RunPlan plan, int count, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var samples = await db.Samples
-            .Where(s => db.Predictions.Any(p => p.EvaluationRunId == plan.RunId && p.SampleId == s.Id && p.Error == null))
-            .OrderBy(s => s.Ordinal).Take(count)
-            .Select(s => s.ImageSha256).ToListAsync(cancellationToken);
-        var images = new List<Image>(samples.Count);
-        foreach (var sha in samples)
+        List<string> samples;
+        if (scored is not null)
         {
-            images.Add(PngDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken), options.Value.MaxImagePixels));
+            samples = plan.Remaining.Where(s => scored[s.Position].Error is null).Take(count).Select(s => s.ImageSha256).ToList();
+        }
+        else
+        {
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            samples = await db.Samples
+                .Where(s => db.Predictions.Any(p => p.EvaluationRunId == plan.RunId && p.SampleId == s.Id && p.Error == null))
+                .OrderBy(s => s.Ordinal).Take(count)
+                .Select(s => s.ImageSha256).ToListAsync(cancellationToken);
         }
 
+        var images = samples.Select(StoredImage).ToList();
         var latencies = new List<double>(images.Count);
         var started = Stopwatch.GetTimestamp();
         foreach (var image in images)
@@ -348,6 +360,16 @@ public sealed partial class EvaluationRunner(
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new BatchOneTiming(latencies.Count > 0 && seconds > 0 ? latencies.Count / seconds : 0, latencies);
+    }
+
+    // A sample's image, decoded once per process while the cache has room; a cached image is held to today's size limit too.
+    private Image StoredImage(string sha256)
+    {
+        var image = imageCache.GetOrDecode(sha256, decodeStored);
+        var limit = options.Value.MaxImagePixels;
+        return (long)image.Width * image.Height <= limit
+            ? image
+            : throw new InvalidImageException($"The image is {image.Width}x{image.Height} = {(long)image.Width * image.Height} pixels, more than the limit of {limit} pixels.");
     }
 
     private async Task FailAsync(int runId, IProgress<EvaluationProgress>? progress, string message, Exception? exception)
@@ -425,8 +447,8 @@ public sealed partial class EvaluationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} completed: {Count} predictions, {Rate:F0} items/s")]
     private partial void LogCompleted(int runId, int count, double rate);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms, batch-1 timing {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
-    private partial void LogPhases(int runId, double planMs, double predictMs, double probeMs, double metricsMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), batch-1 timing {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
+    private partial void LogPhases(int runId, double planMs, double predictMs, double predictCpuMs, double probeMs, double metricsMs, int cores);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]
     private partial void LogFailed(Exception? exception, int runId, string reason);

@@ -48,6 +48,11 @@ public sealed class PredictionWriter : IAsyncDisposable
         try
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
+
+            // In WAL mode, NORMAL syncs at checkpoints instead of at every commit. A crash of the process loses nothing
+            // committed; a power cut may lose the last commits (never the database's integrity), and the run then
+            // resumes from what is stored, as after any interruption.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", cancellationToken);
             return new PredictionWriter(db, db.Database.GetDbConnection(), runId);
         }
         catch

@@ -22,6 +22,8 @@ public sealed record TaskResult(
 /// </summary>
 public sealed class ModelTaskRunner(InferenceEngine engine)
 {
+    private readonly BatchBufferPool buffers = new();
+
     public async Task<TaskResult> RunAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
@@ -61,7 +63,7 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
         var input = card.Input;
         var format = FormatOf(input);
         var itemLength = format.ElementCount(input.Width, input.Height);
-        var batch = new float[checked(itemLength * images.Count)];
+        var batch = buffers.Rent(checked(itemLength * images.Count));
         for (var i = 0; i < images.Count; i++)
         {
             format.Write(Fit(input, images[i], input.Width), batch.AsSpan(i * itemLength, itemLength));
@@ -69,6 +71,9 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
 
         var preprocessMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds / images.Count;
         var result = await engine.InferBatchAsync(model, batch, images.Count, ItemShapeOf(input, input.Width), preprocessMs, cancellationToken);
+
+        // Answered, so the engine is done with the buffer; a cancelled or failed request may still be running on it and keeps it.
+        buffers.Return(batch);
 
         var output = SelectOutput(model, card, result.Outputs);
         var outputLength = output.Data.Length / images.Count;

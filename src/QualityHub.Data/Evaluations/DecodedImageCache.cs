@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using QualityHub.Inference.Imaging;
+
+namespace QualityHub.Data.Evaluations;
+
+/// <summary>
+/// Decoded sample images by content hash, shared by the evaluation runs of this process. A test set is evaluated
+/// again and again, once per candidate and release, and reading and decoding its files costs a small model more than
+/// its inference does (a 28×28 PNG: about 19 µs to open, read and decode, against 32 µs of compute). Content-addressed,
+/// so an entry is never stale; holds at most <see cref="EvaluationOptions.ImageCacheMb"/>, dropping the least recently
+/// used quarter when full. Cached images are shared: callers must not change their pixels (resizing and channel
+/// conversion make new images).
+/// </summary>
+public sealed class DecodedImageCache(IOptions<EvaluationOptions> options)
+{
+    private const long EntryOverheadBytes = 96;
+
+    private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly Lock trimming = new();
+    private long bytes;
+    private long clock;
+
+    /// <summary>Bytes of pixels (and bookkeeping) held now.</summary>
+    public long Bytes => Interlocked.Read(ref bytes);
+
+    public int Count => entries.Count;
+
+    private long Budget => options.Value.ImageCacheMb * 1024L * 1024L;
+
+    /// <summary>The cached image of <paramref name="sha256"/>, or <paramref name="decode"/>'s, which is then kept when it fits.</summary>
+    public Image GetOrDecode(string sha256, Func<string, Image> decode)
+    {
+        var now = Interlocked.Increment(ref clock);
+        if (entries.TryGetValue(sha256, out var hit))
+        {
+            Volatile.Write(ref hit.LastUsed, now);
+            return hit.Image;
+        }
+
+        var image = decode(sha256);
+        var size = image.Pixels.LongLength + EntryOverheadBytes;
+        if (size > Budget / 4)
+        {
+            return image; // one image would push out a quarter of the cache: not worth keeping
+        }
+
+        if (entries.TryAdd(sha256, new Entry(image, size, now)) && Interlocked.Add(ref bytes, size) > Budget)
+        {
+            Trim();
+        }
+
+        return image;
+    }
+
+    /// <summary>Forgets everything (the images stay valid for whoever holds them).</summary>
+    public void Clear()
+    {
+        lock (trimming)
+        {
+            foreach (var (sha, entry) in entries)
+            {
+                if (entries.TryRemove(sha, out _))
+                {
+                    Interlocked.Add(ref bytes, -entry.Size);
+                }
+            }
+        }
+    }
+
+    private void Trim()
+    {
+        lock (trimming)
+        {
+            var budget = Budget;
+            if (Interlocked.Read(ref bytes) <= budget)
+            {
+                return;
+            }
+
+            var target = budget * 3 / 4;
+            foreach (var (sha, entry) in entries.ToArray().OrderBy(e => Volatile.Read(ref e.Value.LastUsed)))
+            {
+                if (Interlocked.Read(ref bytes) <= target)
+                {
+                    break;
+                }
+
+                if (entries.TryRemove(sha, out _))
+                {
+                    Interlocked.Add(ref bytes, -entry.Size);
+                }
+            }
+        }
+    }
+
+    private sealed class Entry(Image image, long size, long lastUsed)
+    {
+        public long LastUsed = lastUsed;
+
+        public Image Image { get; } = image;
+
+        public long Size { get; } = size;
+    }
+}
