@@ -105,18 +105,20 @@ public static class ClassificationMetrics
 
         var perClass = PerClass(all, truth, predicted, Enumerable.Range(0, n).ToArray(), out var macroF1, out var weightedF1);
 
-        // The bootstraps are most of the work and independent (each draws from its own seeded generator), so they run
-        // side by side; the results are the same as one after the other.
-        Estimate macro = null!, accuracy = null!;
+        // Accuracy and macro F1 depend only on how many resampled items fall in each cell of the confusion matrix (a
+        // failed answer is a column of its own), so one bootstrap over cell counts gives both. The slices run alongside.
+        var cells = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            cells[i] = Cell(k, truth[i], predicted[i]);
+        }
+
+        Estimate[] fromCounts = null!;
         IReadOnlyList<SliceStats> slices = null!;
         Parallel.Invoke(
-            () => macro = Bootstrap.Of(n, macroF1, sample =>
-            {
-                PerClass(all, truth, predicted, sample, out var f1, out _);
-                return f1;
-            }, bootstrap),
-            () => accuracy = Bootstrap.Mean(correct, bootstrap),
+            () => fromCounts = Bootstrap.OfCounts(cells, k * (k + 1), [c => AccuracyOf(c, k, n), c => MacroF1Of(c, k)], bootstrap),
             () => slices = Slices(items.Select(i => i.Tags).ToList(), correct, bootstrap));
+        var (accuracy, macro) = (fromCounts[0], fromCounts[1]);
 
         return new ClassificationReport(
             n,
@@ -173,6 +175,53 @@ public static class ClassificationMetrics
         macroF1 = present == 0 ? 0 : macroSum / present;
         weightedF1 = totalSupport == 0 ? 0 : weightedSum / totalSupport;
         return stats;
+    }
+
+    // Cell (t, p) of a confusion table laid out as in Compute: truth t, predicted p, or p = −1 for a failed answer.
+    private static int Cell(int k, int truth, int predicted) => (truth * (k + 1)) + predicted + 1;
+
+    private static double AccuracyOf(int[] counts, int k, int n)
+    {
+        var right = 0;
+        for (var c = 0; c < k; c++)
+        {
+            right += counts[Cell(k, c, c)];
+        }
+
+        return n == 0 ? 0 : (double)right / n;
+    }
+
+    /// <summary>Macro F1 from a confusion table, exactly as <see cref="PerClass"/> computes it from the items.</summary>
+    private static double MacroF1Of(int[] counts, int k)
+    {
+        double sum = 0;
+        var present = 0;
+        for (var c = 0; c < k; c++)
+        {
+            int support = 0, predictedCount = 0;
+            for (var other = -1; other < k; other++)
+            {
+                support += counts[Cell(k, c, other)];
+            }
+
+            for (var t = 0; t < k; t++)
+            {
+                predictedCount += counts[Cell(k, t, c)];
+            }
+
+            if (support == 0 && predictedCount == 0)
+            {
+                continue;
+            }
+
+            var tp = counts[Cell(k, c, c)];
+            var precision = predictedCount == 0 ? 0 : (double)tp / predictedCount;
+            var recall = support == 0 ? 0 : (double)tp / support;
+            sum += precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            present++;
+        }
+
+        return present == 0 ? 0 : sum / present;
     }
 
     private static List<TopKAccuracy> TopK(IReadOnlyList<ClassifiedItem> items)

@@ -65,4 +65,37 @@ public sealed class BootstrapTests
         Assert.Equal(0, text.CharacterErrorRate.Value);
         Assert.Equal(new LatencySummary(0, 0, 0, 0, 0, 0), LatencyStats.Summarize([]));
     }
+
+    [Fact]
+    public void A_bootstrap_over_cell_counts_gives_the_interval_a_bootstrap_over_items_gives()
+    {
+        // 3,000 items in a 2×2 table; the statistic is the share of the diagonal, i.e. an accuracy.
+        var random = new Random(11);
+        var cells = Enumerable.Range(0, 3000).Select(_ => random.NextDouble() < 0.7 ? (random.Next(2) == 0 ? 0 : 3) : (random.Next(2) == 0 ? 1 : 2)).ToArray();
+        var correct = cells.Select(c => c is 0 or 3 ? 1.0 : 0.0).ToArray();
+        Func<int[], double> diagonal = counts => (double)(counts[0] + counts[3]) / cells.Length;
+
+        var byCounts = Bootstrap.OfCounts(cells, 4, [diagonal], new BootstrapSettings(2000, 5))[0];
+        var byItems = Bootstrap.Mean(correct, new BootstrapSettings(2000, 5));
+        var wald = 1.96 * Math.Sqrt(byItems.Value * (1 - byItems.Value) / cells.Length);
+
+        Assert.Equal(correct.Average(), byCounts.Value, precision: 12);
+        Assert.InRange(byCounts.Low - byItems.Low, -0.15 * wald, 0.15 * wald);
+        Assert.InRange(byCounts.High - byItems.High, -0.15 * wald, 0.15 * wald);
+    }
+
+    [Fact]
+    public void Resamples_drawn_side_by_side_are_the_same_on_every_call()
+    {
+        var random = new Random(9);
+        var values = Enumerable.Range(0, 700).Select(_ => random.NextDouble()).ToArray();
+        var cells = values.Select(v => (int)(v * 5)).ToArray();
+        Func<int[], double> first = counts => counts[0];
+
+        var means = Enumerable.Range(0, 5).Select(_ => Bootstrap.Mean(values, new BootstrapSettings(999, 3))).Distinct().ToList();
+        var counted = Enumerable.Range(0, 5).Select(_ => Bootstrap.OfCounts(cells, 5, [first], new BootstrapSettings(999, 3))[0]).Distinct().ToList();
+
+        Assert.Single(means);
+        Assert.Single(counted);
+    }
 }
