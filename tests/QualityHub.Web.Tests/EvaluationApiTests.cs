@@ -73,6 +73,19 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
     }
 
     [Fact]
+    public async Task The_classifiers_runs_share_the_decoded_test_images_so_the_torch_check_above_covers_cached_images_too()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<QualityHubDbContext>();
+        var datasetId = DemoRun("fashion-cnn-v1").GetProperty("datasetId").GetInt32();
+        var images = await db.Samples.Where(s => s.DatasetId == datasetId).Select(s => s.ImageSha256).Distinct().ToListAsync();
+        var cache = factory.Services.GetRequiredService<QualityHub.Data.Evaluations.DecodedImageCache>();
+
+        Assert.Equal(2000, images.Count);
+        Assert.All(images, sha => Assert.True(cache.Contains(sha), $"{sha} is not cached"));
+    }
+
+    [Fact]
     public async Task The_confusion_matrix_equals_a_recount_of_the_torch_answers()
     {
         var run = DemoRun("fashion-cnn-v1");

@@ -26,6 +26,8 @@ public sealed class DecodedImageCache(IOptions<EvaluationOptions> options)
 
     public int Count => entries.Count;
 
+    public bool Contains(string sha256) => entries.ContainsKey(sha256);
+
     private long Budget => options.Value.ImageCacheMb * 1024L * 1024L;
 
     /// <summary>The cached image of <paramref name="sha256"/>, or <paramref name="decode"/>'s, which is then kept when it fits.</summary>
