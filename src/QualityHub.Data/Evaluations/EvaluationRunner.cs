@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -74,11 +75,17 @@ public sealed partial class EvaluationRunner(
         var started = Stopwatch.GetTimestamp();
         var cpuStarted = Environment.CpuUsage.TotalTime;
         // A run made in one go keeps its predictions for the metrics; a resumed one reads them all back.
-        var scored = plan.Done == 0 ? new ScoredPrediction[plan.Remaining.Count] : null;
+        var scored = plan.Done == 0 ? new ScoredPrediction[plan.RemainingCount] : null;
         var provider = await PredictAllAsync(plan, settings, progress, scored, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (plan.Read.Count != plan.RemainingCount)
+        {
+            // Samples were added or removed since the count: the metrics come from what is stored.
+            scored = null;
+        }
+
         var predictionCpu = Environment.CpuUsage.TotalTime - cpuStarted;
-        var runRate = plan.Remaining.Count > 0 && elapsed > 0 ? plan.Remaining.Count / elapsed : 0;
+        var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
 
         var probeStarted = Stopwatch.GetTimestamp();
         var batchOne = await TimeBatchOneAsync(plan, settings.BatchOneProbeSamples, scored, cancellationToken);
@@ -91,6 +98,7 @@ public sealed partial class EvaluationRunner(
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
         run.Status = RunStatus.Completed;
         run.CompletedSamples = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, CancellationToken.None);
+        run.TotalSamples = Math.Max(run.TotalSamples, run.CompletedSamples);
         run.MetricsJson = metrics;
         run.Provider = provider ?? run.Provider;
         run.CompletedAt = DateTimeOffset.UtcNow;
@@ -101,8 +109,14 @@ public sealed partial class EvaluationRunner(
 
     private sealed record SampleWork(int Position, long Id, int Ordinal, string ImageSha256, string Truth, List<string> Tags);
 
-    private sealed record RunPlan(int RunId, ModelSpec Spec, ModelCard Card, int Total, int Done, IReadOnlyList<SampleWork> Remaining)
+    /// <summary>
+    /// What a run has to do. The samples are read while the first batches already run (<see cref="ReadRemainingAsync"/>),
+    /// so only their count is known at the start; <see cref="Read"/> holds them, in order, once they have been read.
+    /// </summary>
+    private sealed record RunPlan(int RunId, int DatasetId, ModelSpec Spec, ModelCard Card, int Total, int Done, int RemainingCount)
     {
+        public List<SampleWork> Read { get; } = new(RemainingCount);
+
         /// <summary>Class index by label, to read the true class's probability for the loss.</summary>
         public Dictionary<string, int> LabelIndex { get; } = Card.Labels.Select((label, i) => (label, i)).DistinctBy(x => x.label).ToDictionary(x => x.label, x => x.i);
     }
@@ -116,22 +130,13 @@ public sealed partial class EvaluationRunner(
         var card = EvaluationService.CardOf(version);
 
         var done = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, cancellationToken);
-        var samples = db.Samples.Where(s => s.DatasetId == run.DatasetId);
-        if (done > 0)
-        {
-            samples = samples.Where(s => !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id));
-        }
-
-        var remaining = await samples
-            .OrderBy(s => s.Ordinal)
-            .Select(s => new { s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags })
-            .ToListAsync(cancellationToken);
+        var remaining = await RemainingSamples(db, run.DatasetId, runId, done > 0).CountAsync(cancellationToken);
 
         // Progress is counted from what is stored, so a run resumed after a crash reports the truth.
         run.Status = RunStatus.Running;
         run.StartedAt ??= DateTimeOffset.UtcNow;
         run.CompletedSamples = done;
-        run.TotalSamples = done + remaining.Count;
+        run.TotalSamples = done + remaining;
         run.Error = null;
         await db.SaveChangesAsync(cancellationToken);
         if (done > 0)
@@ -139,14 +144,46 @@ public sealed partial class EvaluationRunner(
             LogResuming(runId, done, run.TotalSamples);
         }
 
-        var work = remaining.Select((s, i) => new SampleWork(i, s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags)).ToList();
-        return new RunPlan(runId, registry.SpecFor(version, version.Module!.Name), card, run.TotalSamples, done, work);
+        return new RunPlan(runId, run.DatasetId, registry.SpecFor(version, version.Module!.Name), card, run.TotalSamples, done, remaining);
+    }
+
+    private static IQueryable<Sample> RemainingSamples(QualityHubDbContext db, int datasetId, int runId, bool resuming)
+    {
+        var samples = db.Samples.Where(s => s.DatasetId == datasetId);
+        return resuming ? samples.Where(s => !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id)) : samples;
+    }
+
+    /// <summary>The samples still to predict, in order and in batches, each also kept in <see cref="RunPlan.Read"/>.</summary>
+    private async IAsyncEnumerable<SampleWork[]> ReadRemainingAsync(RunPlan plan, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = RemainingSamples(db, plan.DatasetId, plan.RunId, plan.Done > 0)
+            .OrderBy(s => s.Ordinal)
+            .Select(s => new { s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags })
+            .AsAsyncEnumerable();
+        var batch = new List<SampleWork>(batchSize);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            var sample = new SampleWork(plan.Read.Count, row.Id, row.Ordinal, row.ImageSha256, row.GroundTruth, row.Tags);
+            plan.Read.Add(sample);
+            batch.Add(sample);
+            if (batch.Count == batchSize)
+            {
+                yield return [.. batch];
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return [.. batch];
+        }
     }
 
     private async Task<string?> PredictAllAsync(
         RunPlan plan, EvaluationOptions settings, IProgress<EvaluationProgress>? progress, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
-        if (plan.Remaining.Count == 0)
+        if (plan.RemainingCount == 0)
         {
             return null;
         }
@@ -163,13 +200,13 @@ public sealed partial class EvaluationRunner(
             // A few batches are in flight, so one is being decoded while another computes.
             var batchSize = settings.BatchSize;
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InFlight / batchSize), CancellationToken = stop.Token };
-            await Parallel.ForEachAsync(plan.Remaining.Chunk(batchSize), parallel, async (chunk, token) =>
+            await Parallel.ForEachAsync(ReadRemainingAsync(plan, batchSize, stop.Token), parallel, async (chunk, token) =>
             {
                 var predictions = await PredictBatchAsync(plan, chunk, token);
                 for (var i = 0; i < chunk.Length; i++)
                 {
                     var (prediction, ranOn, topK) = predictions[i];
-                    if (scored is not null)
+                    if (scored is not null && chunk[i].Position < scored.Length)
                     {
                         scored[chunk[i].Position] = Score(chunk[i], prediction, topK);
                     }
@@ -338,7 +375,7 @@ public sealed partial class EvaluationRunner(
         List<string> samples;
         if (scored is not null)
         {
-            samples = plan.Remaining.Where(s => scored[s.Position].Error is null).Take(count).Select(s => s.ImageSha256).ToList();
+            samples = plan.Read.Where(s => scored[s.Position].Error is null).Take(count).Select(s => s.ImageSha256).ToList();
         }
         else
         {
