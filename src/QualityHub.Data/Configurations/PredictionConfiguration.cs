@@ -13,6 +13,8 @@ internal sealed class PredictionConfiguration : IEntityTypeConfiguration<Predict
         // Added by a later migration: rows written before it had no batch size, and SQLite needs a default to add the column.
         builder.Property(p => p.BatchSize).HasDefaultValue(0).HasSentinel(-1);
         builder.HasOne<EvaluationRun>().WithMany().HasForeignKey(p => p.EvaluationRunId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<Sample>().WithMany().HasForeignKey(p => p.SampleId).OnDelete(DeleteBehavior.Cascade);
+
+        // No foreign key to Samples, and so no index on SampleId: maintaining it cost a page write per few samples of
+        // every run (migration PredictionsWithoutSampleIndex, decision 009). Samples are never deleted.
     }
 }

@@ -200,7 +200,9 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var sample = await db.Samples.Include(s => s.Dataset).SingleOrDefaultAsync(s => s.Id == sampleId, cancellationToken)
             ?? throw new GalleryException($"There is no sample {sampleId}.", 404);
-        var rows = await db.Predictions.Where(p => p.SampleId == sampleId)
+        // Through the runs of the sample's dataset: predictions are indexed by (run, sample), not by sample alone.
+        var runs = db.EvaluationRuns.Where(r => r.DatasetId == sample.DatasetId).Select(r => r.Id);
+        var rows = await db.Predictions.Where(p => runs.Contains(p.EvaluationRunId) && p.SampleId == sampleId)
             .Join(db.EvaluationRuns, p => p.EvaluationRunId, r => r.Id, (p, r) => new
             {
                 RunId = r.Id,
