@@ -208,11 +208,18 @@ public sealed class CliAppTests : IDisposable
         var data = await ImportLinearModelAndSubsetAsync();
 
         var (exitCode, output, error) = await RunAsync("bench-evaluation", "--model", "fashion/linear", "--dataset", "subset", "--rounds", "2", "--seconds", "0.2", data);
+        var cold = await RunAsync("bench-evaluation", "--model", "fashion/linear", "--dataset", "subset", "--rounds", "1", "--seconds", "0.2", "--images", "cold", data);
+        var badImages = await RunAsync("bench-evaluation", "--model", "fashion/linear", "--dataset", "subset", "--images", "warm", data);
         var unknown = await RunAsync("bench-evaluation", "--model", "fashion/none", "--dataset", "subset", data);
 
         Assert.True(exitCode == 0, error);
         var rows = output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+[12]\s+[\d,]+\s+\d+\s+2,000\s")).ToList();
         Assert.Equal(2, rows.Count);
+        Assert.Contains("decoded images kept between runs", output);
+        Assert.True(cold.ExitCode == 0, cold.Error);
+        Assert.Contains("images decoded anew for each run", cold.Output);
+        Assert.Equal(2, badImages.ExitCode);
+        Assert.Contains("--images is 'cached' or 'cold', not 'warm'.", badImages.Error);
         Assert.Matches(@"evaluation ÷ engine, end to end: median \d\.\d\d \(first round \d\.\d\d, min \d\.\d\d, max \d\.\d\d\)", output);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no model version fashion/none", unknown.Error);

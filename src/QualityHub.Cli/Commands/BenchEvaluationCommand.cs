@@ -17,7 +17,9 @@ namespace QualityHub.Cli.Commands;
 /// alternating rounds: the reference is the model's session alone (the engine's session settings, batches of the
 /// evaluation's batch size, random input, outputs allocated once — what <c>bench</c> measures), the evaluation is a
 /// whole stored run end to end (reading and decoding the samples, inference, the database writes, batch-1 timing
-/// and the metrics). Each round's evaluation is a real run and stays in the database.
+/// and the metrics). Each round's evaluation is a real run and stays in the database. Decoded images are kept between
+/// runs, as in the web app (<c>--images cached</c>), or dropped before each run (<c>--images cold</c>), for a dataset
+/// evaluated for the first time.
 /// </summary>
 internal sealed class BenchEvaluationCommand : ICliCommand
 {
@@ -25,15 +27,21 @@ internal sealed class BenchEvaluationCommand : ICliCommand
 
     public string Summary => "Measure an evaluation's end-to-end throughput against the engine's own on the same model (ratio per round).";
 
-    public string Usage => "--model ID|MODULE/VERSION --dataset ID|NAME [--rounds 3] [--seconds 3]";
+    public string Usage => "--model ID|MODULE/VERSION --dataset ID|NAME [--rounds 3] [--seconds 3] [--images cached|cold]";
 
-    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "model", "dataset", "rounds", "seconds" };
+    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "model", "dataset", "rounds", "seconds", "images" };
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var services = context.Services;
         var rounds = (int)context.Args.GetPositive("rounds", 3);
         var seconds = context.Args.GetPositive("seconds", 3);
+        var coldImages = context.Args.Get("images") switch
+        {
+            null or "cached" => false,
+            "cold" => true,
+            var other => throw new UsageException($"--images is 'cached' or 'cold', not '{other}'."),
+        };
         await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
         int versionId, datasetId;
         ModelVersion version;
@@ -58,7 +66,8 @@ internal sealed class BenchEvaluationCommand : ICliCommand
         var threads = engineOptions.IntraOpThreads == 0 ? "ONNX Runtime's choice" : engineOptions.IntraOpThreads.ToString(CultureInfo.InvariantCulture);
         await context.Out.WriteLineAsync(
             $"{spec.DisplayName} on {session.Provider}, intra-op threads: {threads}, batch {evaluationOptions.BatchSize}, {evaluationOptions.InFlight / evaluationOptions.BatchSize} batch(es) in flight; " +
-            $"{rounds} round(s): engine alone for {seconds:0.#} s, then one evaluation run");
+            $"{rounds} round(s): engine alone for {seconds:0.#} s, then one evaluation run; " +
+            (coldImages ? "images decoded anew for each run" : "decoded images kept between runs"));
         await context.Out.WriteLineAsync($"{"round",5} {"engine items/s",15} {"run",6} {"items",7} {"run s",7} {"run items/s",12} {"ratio",6} {"prediction phase items/s",25}");
 
         var ratios = new List<double>();
@@ -80,6 +89,11 @@ internal sealed class BenchEvaluationCommand : ICliCommand
             {
                 await context.Error.WriteLineAsync(e.Message);
                 return 1;
+            }
+
+            if (coldImages)
+            {
+                services.GetRequiredService<DecodedImageCache>().Clear();
             }
 
             var started = Stopwatch.GetTimestamp();
