@@ -52,7 +52,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("schema:       20261201040000_Accounts", info.Output); // the latest migration, none pending
+        Assert.Contains("schema:       20261201050000_PredictionsWithoutSampleIndex", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.30.0", info.Output);
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -153,30 +152,44 @@ public sealed partial class EvaluationRunner(
         return resuming ? samples.Where(s => !db.Predictions.Any(p => p.EvaluationRunId == runId && p.SampleId == s.Id)) : samples;
     }
 
-    /// <summary>The samples still to predict, in order and in batches, each also kept in <see cref="RunPlan.Read"/>.</summary>
-    private async IAsyncEnumerable<SampleWork[]> ReadRemainingAsync(RunPlan plan, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the samples still to predict, in order and in batches, into <paramref name="batches"/> (each sample also
+    /// into <see cref="RunPlan.Read"/>), and completes it, with the error if reading fails. Reading is quicker than
+    /// predicting, so the query's read transaction ends early in the run instead of holding back checkpoints.
+    /// </summary>
+    private async Task ReadRemainingAsync(RunPlan plan, int batchSize, ChannelWriter<SampleWork[]> batches, CancellationToken cancellationToken)
     {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var rows = RemainingSamples(db, plan.DatasetId, plan.RunId, plan.Done > 0)
-            .OrderBy(s => s.Ordinal)
-            .Select(s => new { s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags })
-            .AsAsyncEnumerable();
-        var batch = new List<SampleWork>(batchSize);
-        await foreach (var row in rows.WithCancellation(cancellationToken))
+        try
         {
-            var sample = new SampleWork(plan.Read.Count, row.Id, row.Ordinal, row.ImageSha256, row.GroundTruth, row.Tags);
-            plan.Read.Add(sample);
-            batch.Add(sample);
-            if (batch.Count == batchSize)
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var rows = RemainingSamples(db, plan.DatasetId, plan.RunId, plan.Done > 0)
+                .OrderBy(s => s.Ordinal)
+                .Select(s => new { s.Id, s.Ordinal, s.ImageSha256, s.GroundTruth, s.Tags })
+                .AsAsyncEnumerable();
+            var batch = new List<SampleWork>(batchSize);
+            await foreach (var row in rows.WithCancellation(cancellationToken))
             {
-                yield return [.. batch];
-                batch.Clear();
+                var sample = new SampleWork(plan.Read.Count, row.Id, row.Ordinal, row.ImageSha256, row.GroundTruth, row.Tags);
+                plan.Read.Add(sample);
+                batch.Add(sample);
+                if (batch.Count == batchSize)
+                {
+                    batches.TryWrite([.. batch]);
+                    batch.Clear();
+                }
             }
-        }
 
-        if (batch.Count > 0)
+            if (batch.Count > 0)
+            {
+                batches.TryWrite([.. batch]);
+            }
+
+            batches.TryComplete();
+        }
+        catch (Exception e)
         {
-            yield return [.. batch];
+            batches.TryComplete(e);
+            throw;
         }
     }
 
@@ -194,13 +207,14 @@ public sealed partial class EvaluationRunner(
         var writing = Task.Run(() => WriteAllAsync(plan.RunId, channel.Reader, settings.WriteBatch, stop));
 
         string? provider = null;
+        var batches = Channel.CreateUnbounded<SampleWork[]>(new UnboundedChannelOptions { SingleWriter = true });
+        var reading = Task.Run(() => ReadRemainingAsync(plan, settings.BatchSize, batches.Writer, stop.Token));
         try
         {
             // Batches are formed here, not by the engine's queue: a batch's images are decoded straight into one tensor.
             // A few batches are in flight, so one is being decoded while another computes.
-            var batchSize = settings.BatchSize;
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InFlight / batchSize), CancellationToken = stop.Token };
-            await Parallel.ForEachAsync(ReadRemainingAsync(plan, batchSize, stop.Token), parallel, async (chunk, token) =>
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.InFlight / settings.BatchSize), CancellationToken = stop.Token };
+            await Parallel.ForEachAsync(batches.Reader.ReadAllAsync(stop.Token), parallel, async (chunk, token) =>
             {
                 var predictions = await PredictBatchAsync(plan, chunk, token);
                 for (var i = 0; i < chunk.Length; i++)
@@ -232,7 +246,8 @@ public sealed partial class EvaluationRunner(
         finally
         {
             channel.Writer.TryComplete();
-            await writing;
+            await stop.CancelAsync(); // a reader still going (the batches stopped early) has nothing left to feed
+            await Task.WhenAll(ObservedAsync(reading), writing);
         }
 
         if (state.AllFailed is { } firstError)
@@ -241,6 +256,18 @@ public sealed partial class EvaluationRunner(
         }
 
         return provider;
+    }
+
+    // The reader's own failure reaches the batches through their channel; here it only must not go unobserved.
+    private static async Task ObservedAsync(Task reading)
+    {
+        try
+        {
+            await reading;
+        }
+        catch (Exception)
+        {
+        }
     }
 
     private async Task WriteAllAsync(int runId, ChannelReader<Prediction> reader, int batchSize, CancellationTokenSource stop)
