@@ -126,6 +126,31 @@ public sealed class ModelTaskRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_reusing_an_earlier_batchs_buffer_answers_as_on_a_fresh_one()
+    {
+        var bench = new ModelSpec("cnn", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "bench", "cnn-fashion-sized.onnx"), "cnn");
+        var card = new ModelCard { Task = ModelTask.ImageClassification, Input = new ImageInput { Width = 28, Height = 28 }, Labels = Enumerable.Range(0, 10).Select(i => $"label {i}").ToList() };
+        var random = new Random(5);
+        List<Image> Images() => Enumerable.Range(0, 8).Select(_ =>
+        {
+            var image = new Image(28, 28, 1);
+            random.NextBytes(image.Pixels);
+            return image;
+        }).ToList();
+        var (first, second) = (Images(), Images());
+        var reused = new ModelTaskRunner(engine);
+
+        await reused.RunBatchAsync(bench, card, first); // leaves its buffer, full of the first images, to the next batch
+        var again = await reused.RunBatchAsync(bench, card, second);
+        var fresh = await new ModelTaskRunner(engine).RunBatchAsync(bench, card, second);
+
+        for (var i = 0; i < second.Count; i++)
+        {
+            Assert.Equal(fresh[i].Probabilities!.ToArray(), again[i].Probabilities!.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_batch_of_text_lines_whose_card_leaves_the_width_open_is_run_line_by_line()
     {
         var runner = new ModelTaskRunner(engine);
