@@ -86,6 +86,7 @@ public sealed class GalleryPagesTests(BrowserFixture fixture)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/evaluations/{b}/gallery\\?compareTo={a}&change=regressions$"));
         await Expect(page.Locator(".qh-change-banner")).ToContainTextAsync("Regressions");
         await Expect(page.Locator(".qh-gallery-count")).ToHaveAttributeAsync("data-count", pair.GetProperty("regressions").GetInt32().ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator(".qh-gallery[data-interactive='true']")).ToHaveCountAsync(1); // past the prerendered page
         await page.Locator(".qh-change-banner").GetByRole(AriaRole.Link, new() { Name = "show fixes" }).ClickAsync();
         await Expect(page.Locator(".qh-gallery-count")).ToHaveAttributeAsync("data-count", pair.GetProperty("fixes").GetInt32().ToString(CultureInfo.InvariantCulture));
     }

@@ -100,12 +100,15 @@ public sealed partial class DemoContentLoader(
         await LoadFashionAsync(cancellationToken);
         await LoadCardTextAsync(cancellationToken);
         await AddReleaseHistoryAsync(cancellationToken);
-        State = "loaded";
-        LogLoaded();
         if (options.Value.EvaluateDemoModels)
         {
             await QueueEvaluationsAsync(cancellationToken);
         }
+
+        // Loaded once the demo's evaluations are queued too, so whoever waits for "loaded" and then for the runs to
+        // finish never sees an empty queue in between.
+        State = "loaded";
+        LogLoaded();
     }
 
     private static string DemoFolder => Path.Combine(InstallLayout.RootDirectory, "data", "demo");
