@@ -14,9 +14,9 @@ public static class OnlineFigures
             type = "scatter",
             mode = "lines",
             name = r.Release,
-            x = X(r),
-            y = r.Points.Select(p => p.CorrectionRate).ToList(),
-            customdata = r.Points.Select(p => p.Count).ToList(),
+            x = X(series, r),
+            y = Y(series, r, p => p.CorrectionRate),
+            customdata = Y(series, r, p => p.Count),
             line = new { color = Color(i), width = 1.5 },
             hovertemplate = $"{r.Release}<br>%{{x}}<br>%{{y:.1%}} corrected of %{{customdata:,}} events<extra></extra>",
         }).ToList(),
@@ -37,8 +37,8 @@ public static class OnlineFigures
                     mode = "lines",
                     name = $"{r.Release} online {name}",
                     legendgroup = r.Release,
-                    x = X(r),
-                    y = r.Points.Select(pick).ToList(),
+                    x = X(series, r),
+                    y = Y(series, r, pick),
                     line = new { color = Color(i), width, dash },
                     hovertemplate = $"{r.Release} online {name}<br>%{{x}}<br>%{{y:.1f}} ms<extra></extra>",
                 });
@@ -79,8 +79,8 @@ public static class OnlineFigures
             mode = "lines",
             stackgroup = "qps",
             name = r.Release,
-            x = X(r),
-            y = r.Points.Select(p => p.Qps).ToList(),
+            x = X(series, r, zeroAcrossGaps: true),
+            y = Y(series, r, p => p.Qps, zeroAcrossGaps: true),
             line = new { color = Color(i), width = 1 },
             hovertemplate = $"{r.Release}<br>%{{x}}<br>%{{y:.3f}} events/s<extra></extra>",
         }).ToList(),
@@ -98,7 +98,34 @@ public static class OnlineFigures
         _ => $"{seconds / 3600.0:0.#} hours",
     };
 
-    private static List<string> X(ReleaseSeries r) => r.Points.Select(p => Time(p.T)).ToList();
+    // Points more than a step apart had no events between them. A rate or a latency has no value there, so its line
+    // breaks (a null, which Plotly does not join across). Events per second were zero, so that line drops to zero
+    // for the stretch.
+    private static List<string> X(OnlineSeries series, ReleaseSeries r, bool zeroAcrossGaps = false) =>
+        WithGaps(series, r, zeroAcrossGaps).Select(x => Time(x.T)).ToList();
+
+    private static List<double?> Y(OnlineSeries series, ReleaseSeries r, Func<OnlinePoint, double?> pick, bool zeroAcrossGaps = false) =>
+        WithGaps(series, r, zeroAcrossGaps).Select(x => x.Point is { } p ? pick(p) : zeroAcrossGaps ? 0 : null).ToList();
+
+    private static IEnumerable<(DateTimeOffset T, OnlinePoint? Point)> WithGaps(OnlineSeries series, ReleaseSeries r, bool zeroAcrossGaps)
+    {
+        var step = TimeSpan.FromSeconds(series.StepSeconds);
+        OnlinePoint? previous = null;
+        foreach (var point in r.Points)
+        {
+            if (previous is not null && point.T - previous.T > step)
+            {
+                yield return (previous.T + step, null);
+                if (zeroAcrossGaps && point.T - step > previous.T + step)
+                {
+                    yield return (point.T - step, null);
+                }
+            }
+
+            yield return (point.T, point);
+            previous = point;
+        }
+    }
 
     private static string Color(int i) => Colors[i % Colors.Length];
 
