@@ -192,11 +192,15 @@ public sealed partial class AuthorizationTests(QualityHubFactory factory) : ICla
 
         var module = await admin.PostAsJsonAsync("/api/modules", new { name = $"audited-{Guid.NewGuid():N}"[..20], taskType = "ImageClassification", inputDescription = "x", outputDescription = "y", description = "" });
         Assert.Equal(HttpStatusCode.Created, module.StatusCode);
+        var moduleId = (await module.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
 
         var audit = await admin.GetFromJsonAsync<JsonElement>("/api/admin/audit?take=50");
         var entries = audit.GetProperty("items").EnumerateArray().ToList();
-        Assert.Contains(entries, e => e.GetProperty("action").GetString() == "added Module" && e.GetProperty("actor").GetString() == "api key QUALITYHUB_API_KEY");
-        Assert.Contains(entries, e => e.GetProperty("action").GetString() == "added IdentityUser" && e.GetProperty("target").GetString()!.Contains(email));
+        // An added record is named by the id the database gave it, and a user by the id Identity gave.
+        Assert.Contains(entries, e => e.GetProperty("action").GetString() == "added Module" && e.GetProperty("actor").GetString() == "api key QUALITYHUB_API_KEY"
+            && e.GetProperty("target").GetString()!.StartsWith($"Module {moduleId} (audited-", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.GetProperty("action").GetString() == "added IdentityUser" && e.GetProperty("target").GetString() == $"IdentityUser {id} ({email})");
+        Assert.DoesNotContain(entries, e => e.GetProperty("target").GetString()!.Contains(" new", StringComparison.Ordinal));
         Assert.DoesNotContain(entries, e => e.GetProperty("details").GetString()!.Contains("PasswordHash"));
         var csv = await admin.GetStringAsync("/api/admin/audit.csv");
         Assert.StartsWith("id,at,actor,action,target,details", csv);

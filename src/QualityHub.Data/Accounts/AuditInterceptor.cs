@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace QualityHub.Data.Accounts;
 
@@ -30,29 +32,87 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
         "PasswordHash", "SecurityStamp", "ConcurrencyStamp", "Hash", "NormalizedEmail", "NormalizedUserName", "NormalizedName",
     };
 
+    // Records added with a key the database assigns get their audit entry's target once the key is known: after the
+    // save, in the same transaction (one this interceptor opens when the caller has none).
+    private static readonly ConditionalWeakTable<DbContext, PendingTargets> Pending = [];
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Record(eventData.Context);
+        if (Record(eventData.Context) is { } pending)
+        {
+            pending.Transaction = eventData.Context!.Database.CurrentTransaction is null ? eventData.Context.Database.BeginTransaction() : null;
+            Pending.AddOrUpdate(eventData.Context, pending);
+        }
+
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        Record(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (Record(eventData.Context) is { } pending)
+        {
+            pending.Transaction = eventData.Context!.Database.CurrentTransaction is null ? await eventData.Context.Database.BeginTransactionAsync(cancellationToken) : null;
+            Pending.AddOrUpdate(eventData.Context, pending);
+        }
+
+        return result;
     }
 
-    private static void Record(DbContext? context)
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (Take(eventData.Context) is { } pending)
+        {
+            using var transaction = pending.Transaction;
+            pending.FillTargets();
+            eventData.Context!.SaveChanges();
+            transaction?.Commit();
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (Take(eventData.Context) is { } pending)
+        {
+            await using var transaction = pending.Transaction;
+            pending.FillTargets();
+            await eventData.Context!.SaveChangesAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Take(eventData.Context)?.Transaction?.Dispose();
+
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (Take(eventData.Context)?.Transaction is { } transaction)
+        {
+            await transaction.DisposeAsync(); // rolls back
+        }
+    }
+
+    private static PendingTargets? Take(DbContext? context) =>
+        context is not null && Pending.TryGetValue(context, out var pending) && Pending.Remove(context) ? pending : null;
+
+    /// <summary>Adds the audit entries of the context's changes; returns those whose target waits for a database key.</summary>
+    private static PendingTargets? Record(DbContext? context)
     {
         if (context is null || AuditActor.Name is not { } actor)
         {
-            return;
+            return null;
         }
 
         var changes = context.ChangeTracker.Entries()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && e.Entity is not AuditEntry)
             .ToList();
         var at = DateTimeOffset.UtcNow;
+        var waiting = new List<(AuditEntry, EntityEntry)>();
         foreach (var entry in changes)
         {
             var details = Details(entry);
@@ -61,21 +121,44 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
                 continue;
             }
 
-            context.Add(new AuditEntry
+            var audit = new AuditEntry
             {
                 At = at,
                 Actor = Cut(actor, 256),
                 Action = Cut($"{entry.State switch { EntityState.Added => "added", EntityState.Deleted => "removed", _ => "changed" }} {Name(entry)}", 100),
                 Target = Cut(Target(entry), 200),
                 Details = Cut(details, 4000),
-            });
+            };
+            context.Add(audit);
+            if (HasTemporaryKey(entry))
+            {
+                waiting.Add((audit, entry));
+            }
+        }
+
+        return waiting.Count > 0 ? new PendingTargets(waiting) : null;
+    }
+
+    private static bool HasTemporaryKey(EntityEntry entry) =>
+        entry.Metadata.FindPrimaryKey()?.Properties.Any(p => entry.Property(p.Name).IsTemporary) == true;
+
+    private sealed class PendingTargets(List<(AuditEntry Audit, EntityEntry Entry)> waiting)
+    {
+        public IDbContextTransaction? Transaction { get; set; }
+
+        public void FillTargets()
+        {
+            foreach (var (audit, entry) in waiting)
+            {
+                audit.Target = Cut(Target(entry), 200);
+            }
         }
     }
 
     private static string Target(EntityEntry entry)
     {
         var key = entry.Metadata.FindPrimaryKey();
-        var id = key is null || entry.State == EntityState.Added
+        var id = key is null || HasTemporaryKey(entry)
             ? "new"
             : string.Join("/", key.Properties.Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, CultureInfo.InvariantCulture)));
         var name = new[] { "Name", "Title", "UserName" }.Select(n => entry.Metadata.FindProperty(n)).FirstOrDefault(p => p is not null);
