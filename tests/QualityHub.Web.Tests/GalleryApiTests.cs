@@ -335,6 +335,12 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
             Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
             Assert.Equal(10_000, (await removed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("changed").GetInt32());
             Assert.Equal(0, await db.SampleErrorTags.CountAsync(t => t.ErrorTag!.Name == "shadow"));
+
+            // Audited once per request, both ways, not once per row.
+            var audit = await db.AuditEntries.Where(e => e.Target.Contains("(shadow)")).OrderBy(e => e.Id).ToListAsync();
+            Assert.Equal(["tagged samples", "untagged samples"], audit.Select(e => e.Action));
+            Assert.All(audit, e => Assert.Equal("10,000 of 10,000 samples changed", e.Details));
+            Assert.Equal(0, await db.AuditEntries.CountAsync(e => e.Action == "added SampleErrorTag"));
         }
     }
 }

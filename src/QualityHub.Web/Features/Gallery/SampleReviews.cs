@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Metrics;
 using QualityHub.Data;
+using QualityHub.Data.Accounts;
 using QualityHub.Data.Evaluations;
 
 namespace QualityHub.Web.Features.Gallery;
@@ -187,10 +188,12 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
             var now = DateTimeOffset.UtcNow;
             var added = ids.Where(id => !already.Contains(id)).Select(id => new SampleErrorTag { SampleId = id, ErrorTagId = tagId, CreatedAt = now }).ToList();
             db.SampleErrorTags.AddRange(added);
-            await db.SaveChangesAsync(cancellationToken);
             changed = added.Count;
         }
 
+        AuditInterceptor.Note(db, request.Remove ? "untagged samples" : "tagged samples", $"ErrorTag {tag.Id} ({name})",
+            $"{changed:N0} of {ids.Count:N0} samples changed" + (ids.Count <= 20 ? $": {string.Join(", ", ids)}" : ""));
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new TagResult(name, moduleId, ids.Count, changed, request.Remove);
     }
