@@ -52,6 +52,10 @@ public sealed partial class SetupTests(QualityHubFactory factory) : IClassFixtur
         Assert.False(again.IsSuccessStatusCode || again.Headers.Location?.OriginalString == "/", $"{again.StatusCode} {again.Headers.Location}");
         var users = (await factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/admin/users")).EnumerateArray().Select(u => u.GetProperty("email").GetString()).ToList();
         Assert.Equal(["first@test"], users);
+        var audit = (await factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/admin/audit?take=100")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Contains(audit, e => e.GetProperty("action").GetString() == "added IdentityUser" && e.GetProperty("actor").GetString() == "the setup page"
+            && e.GetProperty("target").GetString()!.EndsWith("(first@test)", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.GetProperty("action").GetString() == "added ApiKey" && e.GetProperty("actor").GetString()!.StartsWith("start-up (", StringComparison.Ordinal));
 
         // Without a token the form post is refused (antiforgery); with a wrong password sign-in says so.
         var tokenless = await stranger.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "first@test", ["password"] = "x" }));

@@ -39,6 +39,8 @@ public sealed partial class AccountBootstrap(
             }
         }
 
+        // Accounts and keys made from the environment are audited under the variables that made them.
+        AuditActor.Name = $"start-up ({AdminEmailVariable}, {ApiKeyVariable})";
         var email = configuration[AdminEmailVariable];
         var password = configuration[AdminPasswordVariable];
         if (!string.IsNullOrWhiteSpace(email) && !string.IsNullOrEmpty(password))

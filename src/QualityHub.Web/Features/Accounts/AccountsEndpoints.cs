@@ -112,6 +112,7 @@ public static class AccountsEndpoints
             return Results.LocalRedirect($"~/setup?error={Uri.EscapeDataString("The two passwords differ.")}&email={Uri.EscapeDataString(email ?? "")}");
         }
 
+        AuditActor.Name = "the setup page"; // nobody is signed in yet
         var created = await accounts.CreateFirstAdminAsync(email, password);
         if (created.Error is { } error)
         {
