@@ -122,8 +122,7 @@ public static class Bootstrap
         // A resample of n items drawn with replacement puts Multinomial(n, count / n) items in the cells; drawn cell
         // by cell as binomials of what is left, that costs one draw per non-empty cell instead of one per item.
         var occupied = Enumerable.Range(0, cellCount).Where(c => full[c] > 0).ToArray();
-        var (resamples, _) = Start(settings);
-        var replicates = statistics.Select(_ => new double[resamples]).ToArray();
+        var replicates = statistics.Select(_ => new double[Checked(settings).Resamples]).ToArray();
         ForEachReplicate(settings, () => new int[cellCount], (random, counts, r) =>
         {
             int items = n, mass = n;
@@ -153,27 +152,27 @@ public static class Bootstrap
 
     internal static (int Resamples, IndexRandom Random) Start(BootstrapSettings? settings)
     {
-        var s = settings ?? new BootstrapSettings();
-        if (s.Resamples < 1)
-        {
-            throw new ArgumentException($"Resamples must be at least 1, not {s.Resamples}.");
-        }
-
+        var s = Checked(settings);
         return (s.Resamples, new IndexRandom(s.Seed));
+    }
+
+    private static BootstrapSettings Checked(BootstrapSettings? settings)
+    {
+        var s = settings ?? new BootstrapSettings();
+        return s.Resamples >= 1 ? s : throw new ArgumentException($"Resamples must be at least 1, not {s.Resamples}.");
     }
 
     // One value per resample; resample r is drawn by stream r mod Streams, each stream with its own generator.
     private static double[] Replicates<TScratch>(BootstrapSettings? settings, Func<TScratch> scratch, Func<IndexRandom, TScratch, double> replicate)
     {
-        var values = new double[Start(settings).Resamples];
+        var values = new double[Checked(settings).Resamples];
         ForEachReplicate(settings, scratch, (random, state, r) => values[r] = replicate(random, state));
         return values;
     }
 
     private static void ForEachReplicate<TScratch>(BootstrapSettings? settings, Func<TScratch> scratch, Action<IndexRandom, TScratch, int> replicate)
     {
-        var (resamples, _) = Start(settings);
-        var seed = (settings ?? new BootstrapSettings()).Seed;
+        var (resamples, seed) = Checked(settings);
         Parallel.For(0, Math.Min(Streams, resamples), stream =>
         {
             var random = new IndexRandom(seed, stream);

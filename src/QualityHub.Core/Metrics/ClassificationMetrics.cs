@@ -103,7 +103,7 @@ public static class ClassificationMetrics
             }
         }
 
-        var perClass = PerClass(all, truth, predicted, Enumerable.Range(0, n).ToArray(), out var macroF1, out var weightedF1);
+        var perClass = PerClass(all, truth, predicted, out var weightedF1);
 
         // Accuracy and macro F1 depend only on how many resampled items fall in each cell of the confusion matrix (a
         // failed answer is a column of its own), so one bootstrap over cell counts gives both. The slices run alongside.
@@ -133,14 +133,14 @@ public static class ClassificationMetrics
             slices);
     }
 
-    /// <summary>Per-class precision/recall/F1 over the samples at <paramref name="sample"/> (indices may repeat).</summary>
-    private static List<ClassStats> PerClass(IReadOnlyList<string> labels, int[] truth, int[] predicted, int[] sample, out double macroF1, out double weightedF1)
+    /// <summary>Per-class precision/recall/F1 and the support-weighted F1 over all items (predicted −1: failed).</summary>
+    private static List<ClassStats> PerClass(IReadOnlyList<string> labels, int[] truth, int[] predicted, out double weightedF1)
     {
         var k = labels.Count;
         var tp = new int[k];
         var support = new int[k];
         var predictedCount = new int[k];
-        foreach (var i in sample)
+        for (var i = 0; i < truth.Length; i++)
         {
             support[truth[i]]++;
             if (predicted[i] >= 0)
@@ -154,25 +154,18 @@ public static class ClassificationMetrics
         }
 
         var stats = new List<ClassStats>(k);
-        double macroSum = 0, weightedSum = 0;
-        int present = 0, totalSupport = 0;
+        double weightedSum = 0;
+        var totalSupport = 0;
         for (var c = 0; c < k; c++)
         {
             var precision = predictedCount[c] == 0 ? 0 : (double)tp[c] / predictedCount[c];
             var recall = support[c] == 0 ? 0 : (double)tp[c] / support[c];
             var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             stats.Add(new ClassStats(labels[c], support[c], predictedCount[c], precision, recall, f1));
-            if (support[c] > 0 || predictedCount[c] > 0)
-            {
-                macroSum += f1;
-                present++;
-            }
-
             weightedSum += f1 * support[c];
             totalSupport += support[c];
         }
 
-        macroF1 = present == 0 ? 0 : macroSum / present;
         weightedF1 = totalSupport == 0 ? 0 : weightedSum / totalSupport;
         return stats;
     }
@@ -191,7 +184,7 @@ public static class ClassificationMetrics
         return n == 0 ? 0 : (double)right / n;
     }
 
-    /// <summary>Macro F1 from a confusion table, exactly as <see cref="PerClass"/> computes it from the items.</summary>
+    /// <summary>Macro F1 from a confusion table: the mean F1 over the classes that occur as truth or as answer.</summary>
     private static double MacroF1Of(int[] counts, int k)
     {
         double sum = 0;
