@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using QualityHub.Data;
 using QualityHub.Inference;
 using QualityHub.Web.Features.Accounts;
@@ -20,10 +19,6 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     WebRootPath = InstallLayout.DefaultWebRoot,
 });
-
-// The web root is the repository's wwwroot, outside this project, so files from packages (Radzen's _content)
-// come from the static web assets manifest in every environment, not only in Development.
-StaticWebAssetsLoader.UseStaticWebAssets(builder.Environment, builder.Configuration);
 
 // Start-up failures are reported once, in one line, by StartupGuard.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);

@@ -56,6 +56,8 @@ public sealed partial class AppProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        // As `dotnet run` starts it (launchSettings.json): the build's static-asset manifest serves blazor.web.js.
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["Storage__DataDirectory"] = dataDirectory;
         info.Environment["QUALITYHUB_ADMIN_EMAIL"] = AdminEmail;
         info.Environment["QUALITYHUB_ADMIN_PASSWORD"] = AdminPassword;

@@ -59,6 +59,9 @@ public static class WebHostingExtensions
         app.MapAccountEndpoints();
         app.MapQualityHubApi();
         app.MapLiveHub();
+        // Framework and package files (blazor.web.js, components' _content) from the build's static-asset manifest;
+        // anyone may load them, so the sign-in page itself can start. Our own wwwroot is served by UseStaticFiles.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
