@@ -74,6 +74,15 @@ public sealed class CommandLine
     public string? Get(string name) => options.GetValueOrDefault(name);
 
     /// <summary>A positive number option, or the default; throws <see cref="UsageException"/> for anything else.</summary>
+    /// <summary>--provider cpu|cuda|auto (cpu when absent: benchmarks and conformance compare like with like unless told).</summary>
+    public QualityHub.Inference.ProviderPreference GetProvider(QualityHub.Inference.ProviderPreference fallback = QualityHub.Inference.ProviderPreference.Cpu) =>
+        Get("provider") switch
+        {
+            null => fallback,
+            var text when Enum.TryParse<QualityHub.Inference.ProviderPreference>(text, ignoreCase: true, out var value) && !int.TryParse(text, out _) => value,
+            var text => throw new UsageException($"--provider must be cpu, cuda or auto, not '{text}'."),
+        };
+
     public double GetPositive(string name, double fallback)
     {
         if (Get(name) is not { } text)

@@ -1,17 +1,17 @@
-using QualityHub.Inference.Native;
+using QualityHub.Inference.Runtime;
 
 namespace QualityHub.Inference;
 
-/// <summary>What the process knows about the ONNX Runtime it runs on: version, where it was loaded from, or why it is missing.</summary>
+/// <summary>What the process knows about the ONNX Runtime it runs on: version, the native library it mapped, or why it is missing.</summary>
 public sealed record OnnxRuntimeInfo(bool Available, string? Version, string LibraryPath, string? Error)
 {
-    /// <summary>Loads the native library once (on first call) and describes it.</summary>
+    /// <summary>Creates ORT's environment once (on first call) and describes it.</summary>
     public static OnnxRuntimeInfo Current
     {
         get
         {
-            var result = OrtLibrary.Result;
-            return new OnnxRuntimeInfo(result.IsLoaded, result.Version, result.Path, result.Error);
+            var loaded = OrtRuntime.Current;
+            return new OnnxRuntimeInfo(loaded.Env is not null, loaded.Version, loaded.LibraryPath, loaded.Error);
         }
     }
 }

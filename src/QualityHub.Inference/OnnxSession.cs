@@ -1,36 +1,40 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using QualityHub.Inference.Native;
+using QualityHub.Inference.Runtime;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace QualityHub.Inference;
 
 /// <summary>
-/// One loaded ONNX model. Thread-safe for Run (ORT allows concurrent runs on a session). Reports which
-/// execution provider actually runs it and, when CUDA was asked for but could not be used, why.
+/// One loaded ONNX model over ONNX Runtime's managed API. Thread-safe for Run (ORT allows concurrent runs on a
+/// session). Reports which execution provider actually runs it and, when a GPU provider was asked for but could
+/// not be used, ORT's own reason.
 /// </summary>
-public sealed unsafe class OnnxSession : IDisposable
+public sealed class OnnxSession : IDisposable
 {
-    private readonly OrtSessionHandle session;
-    // Addresses of NUL-terminated UTF-8 names in arrays on the pinned object heap: they never move, and they
-    // live as long as this object, so a Run racing Dispose can never read freed memory.
-    private readonly nint[] inputNames;
-    private readonly nint[] outputNames;
-    private readonly List<byte[]> nameStorage = [];
+    private readonly Ort.InferenceSession session;
+    private readonly string[] inputNames;
+    private readonly string[] outputNames;
 
-    private OnnxSession(string name, OrtSessionHandle session, ExecutionProvider provider, string? fallbackReason)
+    // Shared by every run that cannot be cancelled: nobody ever sets Terminate on it.
+    private readonly Ort.RunOptions uncancellable = new();
+
+    // One I/O binding kept between runs into pre-allocated outputs; a run takes it, and a concurrent run that finds
+    // it taken binds its own.
+    private BoundTensors? idleBinding;
+
+    private OnnxSession(string name, Ort.InferenceSession session, ExecutionProvider provider, string? fallbackReason)
     {
         Name = name;
         this.session = session;
         Provider = provider;
         ProviderFallbackReason = fallbackReason;
-        var handle = session.DangerousGetHandle();
-        Inputs = ReadInfos(handle, input: true);
-        Outputs = ReadInfos(handle, input: false);
-        Metadata = ReadMetadata(handle);
-        inputNames = Inputs.Select(i => PinnedUtf8(i.Name)).ToArray();
-        outputNames = Outputs.Select(o => PinnedUtf8(o.Name)).ToArray();
+        inputNames = [.. session.InputNames];
+        outputNames = [.. session.OutputNames];
+        Inputs = inputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
+        Outputs = outputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
+        var metadata = session.ModelMetadata;
+        Metadata = new ModelMetadata(metadata.ProducerName, metadata.GraphName, metadata.Description, metadata.Version, metadata.CustomMetadataMap);
     }
 
     /// <summary>What the session is called in messages: usually the model version or file name.</summary>
@@ -44,8 +48,11 @@ public sealed unsafe class OnnxSession : IDisposable
 
     public ExecutionProvider Provider { get; }
 
-    /// <summary>Why CUDA is not running this session although it was asked for; null otherwise.</summary>
+    /// <summary>Why the GPU provider that was asked for does not run this session (ORT's words); null otherwise.</summary>
     public string? ProviderFallbackReason { get; }
+
+    /// <summary>Execution providers this ONNX Runtime build was compiled with (not necessarily usable here).</summary>
+    public static IReadOnlyList<string> AvailableProviders => OrtRuntime.Require().GetAvailableProviders();
 
     /// <summary>Loads a model file. Every failure is an <see cref="OnnxRuntimeException"/> naming the model (<paramref name="name"/>, or the file name).</summary>
     public static OnnxSession Load(string path, SessionSettings settings, ILogger? logger = null, string? name = null)
@@ -56,14 +63,7 @@ public sealed unsafe class OnnxSession : IDisposable
             throw new OnnxRuntimeException(OrtErrorCode.NoSuchFile, $"no model file at {path}", name);
         }
 
-        var utf8 = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        return Create(name, settings, logger, options =>
-        {
-            fixed (byte* p = utf8)
-            {
-                return OrtApi.CreateSession(OrtEnvironment.Handle, p, options);
-            }
-        });
+        return Create(name, settings, logger, options => new Ort.InferenceSession(path, options));
     }
 
     /// <summary>Loads a model from bytes (ORT copies what it needs).</summary>
@@ -74,38 +74,35 @@ public sealed unsafe class OnnxSession : IDisposable
             throw new OnnxRuntimeException(OrtErrorCode.InvalidProtobuf, "the model is empty (0 bytes)", name);
         }
 
-        fixed (byte* p = model)
-        {
-            var data = p;
-            var length = (nuint)model.Length;
-            return Create(name, settings, logger, options => OrtApi.CreateSessionFromArray(OrtEnvironment.Handle, data, length, options));
-        }
+        var bytes = model.ToArray();
+        return Create(name, settings, logger, options => new Ort.InferenceSession(bytes, options));
     }
 
-    private static OnnxSession Create(string name, SessionSettings settings, ILogger? logger, Func<nint, nint> createSession)
+    private static OnnxSession Create(string name, SessionSettings settings, ILogger? logger, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
     {
         logger ??= NullLogger.Instance;
-        string? fallback = null;
         try
         {
-            // The environment (and ORT's default logger) must exist before any provider options are created.
-            _ = OrtEnvironment.Handle;
-            if (settings.Provider != ProviderPreference.Cpu)
+            OrtRuntime.Require();
+            var reasons = new List<string>();
+            foreach (var provider in ProvidersToTry(settings))
             {
-                try
+                var (session, reason) = TryCreate(provider, settings, createSession);
+                if (session is not null)
                 {
-                    using var cudaOptions = CreateOptions(settings, withCuda: true);
-                    return new OnnxSession(name, new OrtSessionHandle(createSession(cudaOptions.DangerousGetHandle())), ExecutionProvider.Cuda, null);
+                    var fallback = reasons.Count == 0 ? null : string.Join("; ", reasons);
+                    if (fallback is not null)
+                    {
+                        logger.LogWarning("Model {Model}: {Reason}; running on {Provider}", name, fallback, provider);
+                    }
+
+                    return new OnnxSession(name, session, provider, fallback);
                 }
-                catch (OnnxRuntimeException e) when (e.Code != OrtErrorCode.LibraryUnavailable && !IsModelError(e))
-                {
-                    fallback = $"CUDA unavailable: {e.OrtMessage}";
-                    logger.LogWarning("Model {Model}: {Reason}; running on CPU", name, fallback);
-                }
+
+                reasons.Add(reason!);
             }
 
-            using var cpuOptions = CreateOptions(settings, withCuda: false);
-            return new OnnxSession(name, new OrtSessionHandle(createSession(cpuOptions.DangerousGetHandle())), ExecutionProvider.Cpu, fallback);
+            throw new OnnxRuntimeException(OrtErrorCode.EpFail, string.Join("; ", reasons), name);
         }
         catch (OnnxRuntimeException e) when (e.Model is null)
         {
@@ -113,101 +110,88 @@ public sealed unsafe class OnnxSession : IDisposable
         }
     }
 
-    // The model itself is broken: trying CPU instead of CUDA will not help, and the error should say so.
+    // GPU providers first when asked for (TensorRT only when enabled), then always the CPU, which cannot fail to load.
+    private static IEnumerable<ExecutionProvider> ProvidersToTry(SessionSettings settings)
+    {
+        if (settings.Provider != ProviderPreference.Cpu)
+        {
+            if (settings.TensorRt)
+            {
+                yield return ExecutionProvider.TensorRt;
+            }
+
+            yield return ExecutionProvider.Cuda;
+        }
+
+        yield return ExecutionProvider.Cpu;
+    }
+
+    // A session on one provider, or why not. Errors of the model itself are thrown: another provider will not help.
+    private static (Ort.InferenceSession? Session, string? Reason) TryCreate(
+        ExecutionProvider provider, SessionSettings settings, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
+    {
+        var (session, logged) = OrtRuntime.CaptureErrors(() =>
+        {
+            using var options = SessionOptionsFactory.Create(settings, provider);
+            return createSession(options);
+        }, out var failure);
+        switch (failure)
+        {
+            case null:
+                return (session, null);
+            case Ort.OnnxRuntimeException ort:
+                var error = OrtErrors.Translate(ort);
+                if (provider == ExecutionProvider.Cpu || IsModelError(error))
+                {
+                    throw error;
+                }
+
+                // ORT's exception says only "Failed to load shared library"; its log says which library and why.
+                var details = logged.Count > 0 ? string.Join(" ", logged.Select(OrtErrors.Essence)) : error.OrtMessage;
+                return (null, $"{ProviderLabel(provider)} unavailable: {details}");
+            default:
+                throw failure;
+        }
+    }
+
+    private static string ProviderLabel(ExecutionProvider provider) => provider switch
+    {
+        ExecutionProvider.TensorRt => "TensorRT",
+        ExecutionProvider.Cuda => "CUDA",
+        _ => "CPU",
+    };
+
+    // The model itself is broken: trying another provider will not help, and the error should say so.
     private static bool IsModelError(OnnxRuntimeException e) =>
         e.Code is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph or OrtErrorCode.NoSuchFile or OrtErrorCode.NoModel;
-
-    private static OrtSessionOptionsHandle CreateOptions(SessionSettings settings, bool withCuda)
-    {
-        var options = new OrtSessionOptionsHandle(OrtApi.CreateSessionOptions());
-        try
-        {
-            var handle = options.DangerousGetHandle();
-            OrtApi.SetSessionGraphOptimizationLevel(handle, (int)settings.OptimizationLevel);
-            OrtApi.SetSessionExecutionMode(handle, (int)settings.ExecutionMode);
-            OrtApi.SetIntraOpNumThreads(handle, settings.IntraOpThreads);
-            OrtApi.SetInterOpNumThreads(handle, settings.InterOpThreads);
-            if (!settings.AllowSpinning)
-            {
-                OrtApi.AddSessionConfigEntry(handle, "session.intra_op.allow_spinning", "0");
-                OrtApi.AddSessionConfigEntry(handle, "session.inter_op.allow_spinning", "0");
-            }
-            if (withCuda)
-            {
-                AppendCuda(handle, settings);
-            }
-
-            return options;
-        }
-        catch
-        {
-            options.Dispose();
-            throw;
-        }
-    }
-
-    // The CUDA provider through the V2 options struct, as the C API documents: create, update by key, append.
-    private static void AppendCuda(nint sessionOptions, SessionSettings settings)
-    {
-        using var cuda = new OrtCudaProviderOptionsHandle(OrtApi.CreateCudaProviderOptions());
-        var entries = new List<(string Key, string Value)> { ("device_id", settings.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
-        if (settings.CudaMemoryLimitBytes > 0)
-        {
-            entries.Add(("gpu_mem_limit", settings.CudaMemoryLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        var keys = entries.Select(e => Marshal.StringToCoTaskMemUTF8(e.Key)).ToArray();
-        var values = entries.Select(e => Marshal.StringToCoTaskMemUTF8(e.Value)).ToArray();
-        try
-        {
-            fixed (nint* k = keys)
-            fixed (nint* v = values)
-            {
-                OrtApi.UpdateCudaProviderOptions(cuda.DangerousGetHandle(), (byte**)k, (byte**)v, (nuint)entries.Count);
-            }
-
-            OrtApi.SessionOptionsAppendCudaV2(sessionOptions, cuda.DangerousGetHandle());
-        }
-        finally
-        {
-            foreach (var p in keys.Concat(values))
-            {
-                Marshal.FreeCoTaskMem(p);
-            }
-        }
-    }
 
     /// <summary>Runs the model; outputs are allocated by ORT and copied into new managed tensors.</summary>
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken = default)
     {
         CheckInputs(inputs);
-        var outputs = new nint[outputNames.Length];
-        try
+        var values = new Ort.OrtValue[inputs.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            RunCore(inputs, outputs, cancellationToken);
-            var results = new Tensor[outputs.Length];
-            for (var i = 0; i < outputs.Length; i++)
+            values[i] = inputs[i].OrtValue;
+        }
+
+        return Execute(cancellationToken, runOptions =>
+        {
+            using var results = session.Run(runOptions, inputNames, values, outputNames);
+            var tensors = new Tensor[results.Count];
+            for (var i = 0; i < tensors.Length; i++)
             {
-                results[i] = Tensor.CopyFrom(outputs[i]);
+                tensors[i] = Tensor.CopyFrom(results[i]);
             }
 
-            return results;
-        }
-        finally
-        {
-            foreach (var value in outputs)
-            {
-                if (value != 0)
-                {
-                    OrtApi.Release(OrtApi.ReleaseValueIndex, value);
-                }
-            }
-        }
+            return tensors;
+        });
     }
 
     /// <summary>
     /// Runs the model writing into pre-allocated outputs of the exact output shapes (one per model output, in
-    /// order). Allocates nothing managed in steady state.
+    /// order), through an I/O binding kept between runs: run again with the same tensors and nothing managed is
+    /// allocated.
     /// </summary>
     public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken = default)
     {
@@ -217,65 +201,80 @@ public sealed unsafe class OnnxSession : IDisposable
             throw new ArgumentException($"Model '{Name}' has {outputNames.Length} output(s); {outputs.Count} were given.", nameof(outputs));
         }
 
-        Span<nint> values = outputs.Count <= 16 ? stackalloc nint[outputs.Count] : new nint[outputs.Count];
-        for (var i = 0; i < outputs.Count; i++)
-        {
-            values[i] = outputs[i].NativeValue;
-        }
-
-        RunCore(inputs, values, cancellationToken);
-    }
-
-    private void RunCore(IReadOnlyList<Tensor> inputs, Span<nint> outputs, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(session.IsClosed, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        Span<nint> inputValues = inputs.Count <= 16 ? stackalloc nint[inputs.Count] : new nint[inputs.Count];
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            inputValues[i] = inputs[i].NativeValue;
-        }
-
-        var addRef = false;
-        session.DangerousAddRef(ref addRef);
-        OrtRunOptionsHandle? runOptions = null;
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var binding = Interlocked.Exchange(ref idleBinding, null) ?? new BoundTensors(session.CreateIoBinding());
         try
         {
-            // Run options (and their native allocation) only when the caller can cancel.
-            CancellationTokenRegistration registration = default;
+            binding.BindTo(inputNames, inputs, outputNames, outputs);
             if (cancellationToken.CanBeCanceled)
             {
-                runOptions = new OrtRunOptionsHandle(OrtApi.CreateRunOptions());
-                var options = runOptions;
-                registration = cancellationToken.UnsafeRegister(static state => OrtApi.RunOptionsSetTerminate(((OrtRunOptionsHandle)state!).DangerousGetHandle()), options);
+                RunCancellable(binding, cancellationToken);
             }
-
-            using (registration)
+            else
             {
-                fixed (nint* inNames = inputNames)
-                fixed (nint* outNames = outputNames)
-                fixed (nint* inValues = inputValues)
-                fixed (nint* outValues = outputs)
-                {
-                    OrtApi.Run(session.DangerousGetHandle(), runOptions?.DangerousGetHandle() ?? 0, (byte**)inNames, inValues, (nuint)inputs.Count, (byte**)outNames, (nuint)outputs.Length, outValues);
-                }
+                RunUncancellable(binding);
             }
-        }
-        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException($"Run of model '{Name}' was cancelled.", e, cancellationToken);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw e.ForModel(Name);
         }
         finally
         {
-            runOptions?.Dispose();
-            if (addRef)
+            if (disposed || Interlocked.CompareExchange(ref idleBinding, binding, null) is not null)
             {
-                session.DangerousRelease();
+                binding.Dispose();
             }
+        }
+    }
+
+    // In a method of its own: a lambda over the binding in Run would allocate its closure on every call.
+    private void RunCancellable(BoundTensors binding, CancellationToken cancellationToken) =>
+        Execute(cancellationToken, runOptions =>
+        {
+            session.RunWithBinding(runOptions, binding.IoBinding);
+            return true;
+        });
+
+    // The steady-state path, without a closure: no managed allocation per run.
+    private void RunUncancellable(BoundTensors binding)
+    {
+        try
+        {
+            session.RunWithBinding(uncancellable, binding.IoBinding);
+        }
+        catch (Ort.OnnxRuntimeException e)
+        {
+            throw OrtErrors.Translate(e, Name);
+        }
+    }
+
+    private T Execute<T>(CancellationToken cancellationToken, Func<Ort.RunOptions, T> run)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!cancellationToken.CanBeCanceled)
+        {
+            try
+            {
+                return run(uncancellable);
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                throw OrtErrors.Translate(e, Name);
+            }
+        }
+
+        // Run options of its own, so terminating this run stops no other.
+        using var runOptions = new Ort.RunOptions();
+        using var registration = cancellationToken.UnsafeRegister(static state => ((Ort.RunOptions)state!).Terminate = true, runOptions);
+        try
+        {
+            return run(runOptions);
+        }
+        catch (Ort.OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Run of model '{Name}' was cancelled.", OrtErrors.Translate(e, Name), cancellationToken);
+        }
+        catch (Ort.OnnxRuntimeException e)
+        {
+            throw OrtErrors.Translate(e, Name);
         }
     }
 
@@ -304,61 +303,82 @@ public sealed unsafe class OnnxSession : IDisposable
         }
     }
 
-    private static TensorInfo[] ReadInfos(nint session, bool input)
+    private static TensorInfo Describe(string name, Ort.NodeMetadata metadata)
     {
-        var count = (int)(input ? OrtApi.SessionGetInputCount(session) : OrtApi.SessionGetOutputCount(session));
-        var infos = new TensorInfo[count];
-        for (var i = 0; i < count; i++)
+        if (!metadata.IsTensor || metadata.OnnxValueType != Ort.OnnxValueType.ONNX_TYPE_TENSOR)
         {
-            var name = OrtApi.SessionGetName(session, (nuint)i, input);
-            using var typeInfo = new OrtTypeInfoHandle(OrtApi.SessionGetTypeInfo(session, (nuint)i, input));
-            // ONNX_TYPE_TENSOR = 1; sequences and maps have no tensor info.
-            if (OrtApi.GetOnnxTypeFromTypeInfo(typeInfo.DangerousGetHandle()) != 1)
-            {
-                infos[i] = new TensorInfo(name, TensorElementType.Undefined, [], [], IsTensor: false);
-                continue;
-            }
-
-            var tensorInfo = OrtApi.CastTypeInfoToTensorInfo(typeInfo.DangerousGetHandle());
-            var rank = OrtApi.GetDimensionsCount(tensorInfo);
-            var dims = new long[(int)rank];
-            var symbols = new nint[(int)rank];
-            fixed (long* d = dims)
-            fixed (nint* s = symbols)
-            {
-                OrtApi.GetDimensions(tensorInfo, d, rank);
-                OrtApi.GetSymbolicDimensions(tensorInfo, (byte**)s, rank);
-            }
-
-            var symbolic = symbols.Select(p => p == 0 ? null : Marshal.PtrToStringUTF8(p)).Select(s => string.IsNullOrEmpty(s) ? null : s).ToArray();
-            infos[i] = new TensorInfo(name, OrtApi.GetTensorElementType(tensorInfo), dims, symbolic);
+            return new TensorInfo(name, TensorElementType.Undefined, [], [], IsTensor: false);
         }
 
-        return infos;
+        var symbolic = metadata.SymbolicDimensions.Select(s => string.IsNullOrEmpty(s) ? null : s).ToArray();
+        return new TensorInfo(name, (TensorElementType)metadata.ElementDataType, metadata.Dimensions.Select(d => (long)d).ToArray(), symbolic);
     }
 
-    private static ModelMetadata ReadMetadata(nint session)
+    private volatile bool disposed;
+
+    public void Dispose()
     {
-        using var metadata = new OrtModelMetadataHandle(OrtApi.SessionGetModelMetadata(session));
-        var handle = metadata.DangerousGetHandle();
-        return new ModelMetadata(
-            OrtApi.ModelMetadataString(handle, ModelMetadataField.ProducerName),
-            OrtApi.ModelMetadataString(handle, ModelMetadataField.GraphName),
-            OrtApi.ModelMetadataString(handle, ModelMetadataField.Description),
-            OrtApi.ModelMetadataGetVersion(handle),
-            OrtApi.ModelMetadataCustomMap(handle));
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        Interlocked.Exchange(ref idleBinding, null)?.Dispose();
+        session.Dispose();
+        uncancellable.Dispose();
     }
 
-    private nint PinnedUtf8(string text)
+    /// <summary>An I/O binding and the tensors it is bound to, so binding the same tensors again costs nothing.</summary>
+    private sealed class BoundTensors(Ort.OrtIoBinding binding) : IDisposable
     {
-        var bytes = GC.AllocateArray<byte>(System.Text.Encoding.UTF8.GetByteCount(text) + 1, pinned: true);
-        System.Text.Encoding.UTF8.GetBytes(text, bytes);
-        nameStorage.Add(bytes);
-        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes));
+        private Tensor[] inputs = [];
+        private Tensor[] outputs = [];
+
+        public Ort.OrtIoBinding IoBinding { get; } = binding;
+
+        public void BindTo(string[] inputNames, IReadOnlyList<Tensor> newInputs, string[] outputNames, IReadOnlyList<Tensor> newOutputs)
+        {
+            if (!Same(inputs, newInputs))
+            {
+                IoBinding.ClearBoundInputs();
+                inputs = [.. newInputs];
+                for (var i = 0; i < inputs.Length; i++)
+                {
+                    IoBinding.BindInput(inputNames[i], inputs[i].OrtValue);
+                }
+            }
+
+            if (!Same(outputs, newOutputs))
+            {
+                IoBinding.ClearBoundOutputs();
+                outputs = [.. newOutputs];
+                for (var i = 0; i < outputs.Length; i++)
+                {
+                    IoBinding.BindOutput(outputNames[i], outputs[i].OrtValue);
+                }
+            }
+        }
+
+        // Same tensor objects, still alive: their native values (and so the bound memory) are the ones bound.
+        private static bool Same(Tensor[] bound, IReadOnlyList<Tensor> wanted)
+        {
+            if (bound.Length != wanted.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < bound.Length; i++)
+            {
+                if (!ReferenceEquals(bound[i], wanted[i]) || bound[i].IsDisposed)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose() => IoBinding.Dispose();
     }
-
-    /// <summary>Execution providers this ONNX Runtime build was compiled with (not necessarily usable here).</summary>
-    public static IReadOnlyList<string> AvailableProviders => OrtApi.GetAvailableProviders();
-
-    public void Dispose() => session.Dispose();
 }

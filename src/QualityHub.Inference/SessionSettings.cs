@@ -25,9 +25,33 @@ public sealed record SessionSettings
 
     /// <summary>Upper bound of the CUDA provider's memory arena in bytes; 0 means no limit.</summary>
     public long CudaMemoryLimitBytes { get; init; }
+
+    /// <summary>How cuDNN picks convolution algorithms: exhaustive (ORT's default) measures them all on first use.</summary>
+    public CudnnConvAlgoSearch CudnnConvAlgoSearch { get; init; } = CudnnConvAlgoSearch.Exhaustive;
+
+    /// <summary>How the CUDA memory arena grows.</summary>
+    public ArenaExtendStrategy ArenaExtendStrategy { get; init; } = ArenaExtendStrategy.NextPowerOfTwo;
+
+    /// <summary>Put TensorRT in front of CUDA (it needs TensorRT's own libraries on the GPU host); off by default.</summary>
+    public bool TensorRt { get; init; }
 }
 
-/// <summary>Which execution provider to ask for: auto tries CUDA and falls back to CPU; cpu never tries CUDA.</summary>
+/// <summary>ORT's cudnn_conv_algo_search values.</summary>
+public enum CudnnConvAlgoSearch
+{
+    Exhaustive,
+    Heuristic,
+    Default,
+}
+
+/// <summary>ORT's arena_extend_strategy values.</summary>
+public enum ArenaExtendStrategy
+{
+    NextPowerOfTwo,
+    SameAsRequested,
+}
+
+/// <summary>Which execution provider to ask for: auto and cuda try the GPU (TensorRT first when enabled) and fall back to CPU, saying why; cpu never tries the GPU.</summary>
 public enum ProviderPreference
 {
     Auto,
@@ -40,6 +64,7 @@ public enum ExecutionProvider
 {
     Cpu,
     Cuda,
+    TensorRt,
 }
 
 /// <summary>ORT's GraphOptimizationLevel.</summary>

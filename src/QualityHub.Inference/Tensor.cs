@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using QualityHub.Inference.Native;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace QualityHub.Inference;
 
@@ -12,7 +12,7 @@ public sealed unsafe class Tensor : IDisposable
 {
     private readonly long[] shape;
     private GCHandle pin;
-    private OrtValueHandle? value;
+    private Ort.OrtValue? value;
 
     private Tensor(Array data, TensorElementType elementType, long[] shape)
     {
@@ -33,6 +33,8 @@ public sealed unsafe class Tensor : IDisposable
     public ReadOnlySpan<long> Shape => shape;
 
     public long ElementCount { get; }
+
+    internal bool IsDisposed => !pin.IsAllocated;
 
     /// <summary>The managed array holding the elements (e.g. float[]).</summary>
     public Array Data { get; }
@@ -56,53 +58,36 @@ public sealed unsafe class Tensor : IDisposable
         return array;
     }
 
-    /// <summary>The native value over this tensor's memory, created on first use.</summary>
-    internal nint NativeValue
+    /// <summary>The native value over this tensor's memory (not a copy), created on first use and reused by every Run.</summary>
+    internal Ort.OrtValue OrtValue
     {
         get
         {
             ObjectDisposedException.ThrowIf(!pin.IsAllocated, this);
-            if (value is null)
-            {
-                fixed (long* dims = shape)
-                {
-                    var bytes = (nuint)(ElementCount * TensorElementTypes.SizeOf(ElementType));
-                    value = new OrtValueHandle(OrtApi.CreateTensorWithData(
-                        OrtEnvironment.CpuMemory, (void*)pin.AddrOfPinnedObject(), bytes, dims, (nuint)shape.Length, ElementType));
-                }
-            }
-
-            return value.DangerousGetHandle();
+            return value ??= Ort.OrtValue.CreateTensorValueWithData(
+                Ort.OrtMemoryInfo.DefaultInstance, (Ort.Tensors.TensorElementType)ElementType, shape,
+                pin.AddrOfPinnedObject(), ElementCount * TensorElementTypes.SizeOf(ElementType));
         }
     }
 
     /// <summary>Copies an ORT-owned tensor value into a new managed tensor.</summary>
-    internal static Tensor CopyFrom(nint ortValue)
+    internal static Tensor CopyFrom(Ort.OrtValue ortValue)
     {
-        if (!OrtApi.IsTensor(ortValue))
+        if (!ortValue.IsTensor)
         {
             throw new NotSupportedException("The model produced a sequence or map; QualityHub reads tensor outputs only.");
         }
 
-        using var info = new OrtTensorTypeAndShapeInfoHandle(OrtApi.GetTensorTypeAndShape(ortValue));
-        var type = OrtApi.GetTensorElementType(info.DangerousGetHandle());
-        var rank = OrtApi.GetDimensionsCount(info.DangerousGetHandle());
-        var dims = new long[(int)rank];
-        fixed (long* d = dims)
-        {
-            OrtApi.GetDimensions(info.DangerousGetHandle(), d, rank);
-        }
-
+        var info = ortValue.GetTensorTypeAndShape();
+        var type = (TensorElementType)info.ElementDataType;
+        var dims = info.Shape;
         var count = checked((int)ElementCountOf(dims));
         var array = NewArray(type, count);
-        var size = TensorElementTypes.SizeOf(type);
         var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
         try
         {
-            if (count > 0)
-            {
-                Buffer.MemoryCopy(OrtApi.GetTensorMutableData(ortValue), (void*)handle.AddrOfPinnedObject(), (long)count * size, (long)count * size);
-            }
+            var source = ortValue.GetTensorMutableRawData();
+            source.CopyTo(new Span<byte>((void*)handle.AddrOfPinnedObject(), source.Length));
         }
         finally
         {
@@ -126,7 +111,7 @@ public sealed unsafe class Tensor : IDisposable
         TensorElementType.UInt64 => new ulong[count],
         TensorElementType.Bool => new bool[count],
         TensorElementType.Float16 => new Half[count],
-        _ => throw new NotSupportedException($"Tensors of {type} are not supported by QualityHub's binding."),
+        _ => throw new NotSupportedException($"Tensors of {type} are not supported by QualityHub's engine."),
     };
 
     /// <summary>A tensor of any supported element type over a copy of raw little-endian element bytes.</summary>

@@ -53,7 +53,7 @@ public sealed class CliAppTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
         Assert.Contains("schema:       20261201050000_PredictionsWithoutSampleIndex", info.Output); // the latest migration, none pending
-        Assert.Contains("onnxruntime:  1.30.0", info.Output);
+        Assert.Contains("onnxruntime:  1.32.0", info.Output);
     }
 
     [Fact]
@@ -119,7 +119,34 @@ public sealed class CliAppTests : IDisposable
         await process.WaitForExitAsync();
 
         Assert.Equal(0, process.ExitCode);
-        Assert.Contains("onnxruntime:  unavailable: libonnxruntime.so.1 was not found at /nonexistent/libonnxruntime.so.1", output);
+        Assert.Contains("onnxruntime:  unavailable: ONNX Runtime could not be loaded: ", output);
+        Assert.Contains("QUALITYHUB_ONNXRUNTIME_PATH points at /nonexistent/libonnxruntime.so.1", output);
+    }
+
+    [Fact]
+    public async Task Info_names_the_NuGet_runtime_and_the_provider_that_runs_with_ORTs_own_reason_when_CUDA_cannot()
+    {
+        var cli = Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={folder}", "--Inference:Provider=cuda"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(0, process.ExitCode);
+        // The GPU package's native library, beside the CLI.
+        Assert.Matches(@"onnxruntime:  1\.32\.\d+ \(.*/runtimes/linux-x64/native/libonnxruntime\.so\)", output);
+        Assert.Contains("CUDAExecutionProvider", output);
+        var runsOn = output.Split('\n').Single(l => l.StartsWith("runs on:", StringComparison.Ordinal));
+        if (!runsOn.StartsWith("runs on:      CUDA", StringComparison.Ordinal))
+        {
+            // No usable GPU here: the reason is the library ORT could not load, from its own log, not only "Failed to load shared library".
+            Assert.Matches(@"runs on:      CPU \(asked: cuda\); CUDA unavailable: .*libonnxruntime_providers_cuda\.so.*: .*\.so[.\d]*: cannot open shared object file", runsOn);
+        }
     }
 
     [Fact]

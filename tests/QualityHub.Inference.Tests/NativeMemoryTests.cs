@@ -26,7 +26,7 @@ public class NativeMemoryTests
             for (var i = 0; i < tensors; i++)
             {
                 using var tensor = Tensor.Create(data, 3, 4, 5);
-                _ = tensor.NativeValue; // creates the OrtValue over the pinned array
+                _ = tensor.OrtValue; // creates the OrtValue over the pinned array
             }
         }
 

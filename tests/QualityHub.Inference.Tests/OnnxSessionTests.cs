@@ -82,15 +82,84 @@ public class OnnxSessionTests
     }
 
     [Fact]
-    public void A_session_config_entry_reaches_ORT_which_checks_the_key()
+    public void CUDA_settings_become_the_provider_options_ORT_names()
     {
-        // The function is found by its index in the OrtApi table: ORT's own refusal of an empty key proves the call lands there.
-        using var options = new Native.OrtSessionOptionsHandle(Native.OrtApi.CreateSessionOptions());
+        var options = Runtime.SessionOptionsFactory.CudaOptions(Cpu with
+        {
+            CudaDeviceId = 1,
+            CudaMemoryLimitBytes = 2L << 30,
+            CudnnConvAlgoSearch = CudnnConvAlgoSearch.Heuristic,
+            ArenaExtendStrategy = ArenaExtendStrategy.SameAsRequested,
+        });
 
-        Native.OrtApi.AddSessionConfigEntry(options.DangerousGetHandle(), "session.intra_op.allow_spinning", "0");
-        var error = Assert.Throws<OnnxRuntimeException>(() => Native.OrtApi.AddSessionConfigEntry(options.DangerousGetHandle(), "", "0"));
+        Assert.Equal("1", options["device_id"]);
+        Assert.Equal("2147483648", options["gpu_mem_limit"]);
+        Assert.Equal("HEURISTIC", options["cudnn_conv_algo_search"]);
+        Assert.Equal("kSameAsRequested", options["arena_extend_strategy"]);
+        Assert.DoesNotContain("gpu_mem_limit", Runtime.SessionOptionsFactory.CudaOptions(Cpu).Keys);
+    }
 
-        Assert.Contains("key", error.Message, StringComparison.OrdinalIgnoreCase);
+    [Fact]
+    public void Runs_into_the_same_preallocated_tensors_allocate_no_managed_memory()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu with { IntraOpThreads = 1 });
+        var data = Enumerable.Range(0, 60).Select(i => -i / 3f).ToArray();
+        using var x = Tensor.Create(data, 3, 4, 5);
+        using var y = Tensor.Zeros<float>(3, 4, 5);
+        Tensor[] inputs = [x];
+        Tensor[] outputs = [y];
+        session.Run(inputs, outputs); // binds once
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            session.Run(inputs, outputs);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(data.Select(MathF.Abs).ToArray(), y.AsSpan<float>().ToArray());
+    }
+
+    [Fact]
+    public void A_run_into_other_tensors_binds_them_instead_of_writing_into_the_last_ones()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu);
+        using var x1 = Tensor.Create(Enumerable.Repeat(-1f, 60).ToArray(), 3, 4, 5);
+        using var x2 = Tensor.Create(Enumerable.Repeat(-2f, 60).ToArray(), 3, 4, 5);
+        using var y1 = Tensor.Zeros<float>(3, 4, 5);
+        using var y2 = Tensor.Zeros<float>(3, 4, 5);
+
+        session.Run([x1], [y1]);
+        session.Run([x2], [y2]);
+
+        Assert.All(y1.AsSpan<float>().ToArray(), v => Assert.Equal(1f, v));
+        Assert.All(y2.AsSpan<float>().ToArray(), v => Assert.Equal(2f, v));
+    }
+
+    [Fact]
+    public async Task Concurrent_runs_into_their_own_tensors_each_get_their_own_answer()
+    {
+        using var session = OnnxSession.Load(NodeModel("test_abs"), Cpu);
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(k => Task.Run(() =>
+        {
+            using var x = Tensor.Create(Enumerable.Repeat(-(float)k, 60).ToArray(), 3, 4, 5);
+            using var y = Tensor.Zeros<float>(3, 4, 5);
+            for (var i = 0; i < 200; i++)
+            {
+                session.Run([x], [y]);
+                if (y.AsSpan<float>().ToArray().Any(v => v != k))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        })));
+
+        Assert.All(results, Assert.True);
     }
 
     [Fact]
@@ -159,7 +228,9 @@ public class OnnxSessionTests
         // On a machine with a working CUDA provider the session runs on CUDA and there is nothing to explain.
         if (session.Provider == ExecutionProvider.Cpu)
         {
+            // ORT's own words, not only that something failed to load.
             Assert.StartsWith("CUDA unavailable: ", session.ProviderFallbackReason);
+            Assert.True(session.ProviderFallbackReason!.Length > "CUDA unavailable: ".Length + 10, session.ProviderFallbackReason);
         }
         else
         {

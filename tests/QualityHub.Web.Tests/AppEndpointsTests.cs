@@ -52,10 +52,11 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("ok", json.RootElement.GetProperty("database").GetProperty("status").GetString());
         Assert.Equal(factory.DatabasePath, json.RootElement.GetProperty("database").GetProperty("path").GetString());
-        Assert.Equal("1.30.0", json.RootElement.GetProperty("onnxRuntime").GetProperty("version").GetString());
+        Assert.Equal("1.32.0", json.RootElement.GetProperty("onnxRuntime").GetProperty("version").GetString());
+        Assert.EndsWith("/libonnxruntime.so", json.RootElement.GetProperty("onnxRuntime").GetProperty("library").GetString());
         var inference = json.RootElement.GetProperty("inference");
         Assert.Equal("auto", inference.GetProperty("preference").GetString());
-        Assert.Contains(inference.GetProperty("provider").GetString(), new[] { "CPU", "CUDA" });
+        Assert.Contains(inference.GetProperty("provider").GetString(), new[] { "CPU", "CUDA", "TENSORRT" });
         if (inference.GetProperty("provider").GetString() == "CPU")
         {
             Assert.StartsWith("CUDA unavailable", inference.GetProperty("fallbackReason").GetString());

@@ -48,7 +48,9 @@ public class QualityHubFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.UseEnvironment("Production");
+        // As `dotnet run` starts the app (launchSettings.json): from a build output, Development is the environment in
+        // which ASP.NET Core serves framework and package files from the build's static-asset manifest.
+        builder.UseEnvironment("Development");
     }
 
     protected override void ConfigureClient(HttpClient client)

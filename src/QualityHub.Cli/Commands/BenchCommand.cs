@@ -7,9 +7,10 @@ using QualityHub.Inference;
 namespace QualityHub.Cli.Commands;
 
 /// <summary>
-/// Throughput and latency of our binding against onnxruntime-node over the same native library, same model and
-/// thread settings, in alternating rounds on this machine. Ours runs with pre-allocated inputs and outputs, the way
-/// the engine's steady state does, and reports the managed bytes allocated per Run.
+/// Throughput and latency of our engine (ONNX Runtime's managed API from NuGet, through an I/O binding over
+/// pre-allocated inputs and outputs) against onnxruntime-node, same model and thread settings, in alternating rounds
+/// on this machine, with the managed bytes allocated per Run. With --provider cuda ours runs on the GPU (where it
+/// can) and the reference stays on the CPU: the ratio is then GPU ÷ CPU.
 /// </summary>
 internal sealed class BenchCommand : ICliCommand
 {
@@ -21,9 +22,9 @@ internal sealed class BenchCommand : ICliCommand
 
     public string Summary => "Measure throughput and latency of our engine and of onnxruntime-node on one model.";
 
-    public string Usage => "--model FILE [--batch 1,32] [--seconds 5] [--threads 1] [--rounds 3]";
+    public string Usage => "--model FILE [--batch 1,32] [--seconds 5] [--threads 1] [--rounds 3] [--provider cpu|cuda|auto]";
 
-    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "model", "batch", "seconds", "threads", "rounds" };
+    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "model", "batch", "seconds", "threads", "rounds", "provider" };
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
@@ -44,10 +45,11 @@ internal sealed class BenchCommand : ICliCommand
             return 1;
         }
 
-        var settings = new SessionSettings { Provider = ProviderPreference.Cpu, IntraOpThreads = threads, InterOpThreads = 1, ExecutionMode = ExecutionMode.Sequential };
+        var settings = new SessionSettings { Provider = context.Args.GetProvider(), IntraOpThreads = threads, InterOpThreads = 1, ExecutionMode = ExecutionMode.Sequential };
         using var session = OnnxSession.Load(Path.GetFullPath(model), settings);
         await context.Out.WriteLineAsync(
-            $"model {Path.GetFileName(model)} ({new FileInfo(model).Length / 1048576.0:F1} MiB), CPU, {threads} intra-op thread(s), " +
+            $"model {Path.GetFileName(model)} ({new FileInfo(model).Length / 1048576.0:F1} MiB), ONNX Runtime {OnnxRuntimeInfo.Current.Version} on {session.Provider.ToString().ToUpperInvariant()}" +
+            (session.ProviderFallbackReason is { } reason ? $" ({reason})" : "") + $", {threads} intra-op thread(s), " +
             $"{rounds} alternating round(s) of {seconds:0.#} s per engine and batch size");
         await context.Out.WriteLineAsync($"{"batch",5}  {"engine",-17} {"items/s",10} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"bytes/run",10}");
 

@@ -5,16 +5,16 @@ using QualityHub.Inference.Onnx;
 
 namespace QualityHub.Cli.Commands;
 
-/// <summary>Every ONNX backend test case through our binding, one report line per case and a closing count.</summary>
+/// <summary>Every ONNX backend test case through our engine, one report line per case and a closing count.</summary>
 internal sealed class ConformanceCommand : ICliCommand
 {
     public string Name => "conformance";
 
-    public string Summary => "Run the ONNX backend test cases through our binding and report pass/fail/skip per case.";
+    public string Summary => "Run the ONNX backend test cases through our engine and report pass/fail/skip per case.";
 
-    public string Usage => $"[--data DIR (default {BackendTestCase.DebianRoot})] [--report FILE] [--filter TEXT]";
+    public string Usage => $"[--data DIR (default {BackendTestCase.DebianRoot})] [--report FILE] [--filter TEXT] [--provider cpu|cuda|auto]";
 
-    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "data", "report", "filter" };
+    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "data", "report", "filter", "provider" };
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
@@ -35,7 +35,9 @@ internal sealed class ConformanceCommand : ICliCommand
 
         var reportPath = context.Args.Get("report");
         await using var report = reportPath is null ? null : new StreamWriter(reportPath);
-        var runner = new ConformanceRunner(new SessionSettings { Provider = ProviderPreference.Cpu, IntraOpThreads = 1 });
+        var settings = new SessionSettings { Provider = context.Args.GetProvider(), IntraOpThreads = 1 };
+        var runner = new ConformanceRunner(settings);
+        await context.Error.WriteLineAsync($"conformance: {cases.Count} cases, {ProviderLine(settings)}");
         var counts = new Dictionary<CaseOutcome, int> { [CaseOutcome.Pass] = 0, [CaseOutcome.Fail] = 0, [CaseOutcome.Skip] = 0 };
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < cases.Count; i++)
@@ -67,5 +69,13 @@ internal sealed class ConformanceCommand : ICliCommand
 
         await context.Out.WriteLineAsync(summary);
         return 0;
+    }
+
+    /// <summary>"runs on CUDA (asked: cuda)", or "runs on CPU (asked: cuda; CUDA unavailable: …)": what a one-node model gets.</summary>
+    internal static string ProviderLine(SessionSettings settings)
+    {
+        using var session = OnnxSession.Load(QualityHub.Inference.Engine.ProviderProbe.ProbeModel, "provider-probe", settings);
+        var asked = settings.Provider.ToString().ToLowerInvariant();
+        return $"runs on {session.Provider.ToString().ToUpperInvariant()} (asked: {asked}{(session.ProviderFallbackReason is { } reason ? $"; {reason}" : "")})";
     }
 }

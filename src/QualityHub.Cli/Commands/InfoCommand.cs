@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Inference.Engine;
 
 namespace QualityHub.Cli.Commands;
 
@@ -39,6 +40,19 @@ internal sealed class InfoCommand : ICliCommand
         await output.WriteLineAsync(onnx.Available
             ? $"onnxruntime:  {onnx.Version} ({onnx.LibraryPath})"
             : $"onnxruntime:  unavailable: {onnx.Error}");
+        if (onnx.Available)
+        {
+            // The provider the configured preference gives here, from loading a one-node model: the one that runs.
+            var probe = context.Services.GetRequiredService<InferenceEngine>().Provider;
+            await output.WriteLineAsync($"providers:    {string.Join(", ", probe.CompiledProviders)} (compiled in)");
+            await output.WriteLineAsync($"runs on:      {probe.Provider?.ToString().ToUpperInvariant() ?? "nothing"} (asked: {probe.Preference.ToString().ToLowerInvariant()})"
+                + (probe.Reason is { } reason ? $"; {reason}" : ""));
+            if (probe.Gpu is { } gpu)
+            {
+                await output.WriteLineAsync($"gpu:          {gpu}");
+            }
+        }
+
         return 0;
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using QualityHub.Inference.Native;
+using QualityHub.Inference.Runtime;
 
 namespace QualityHub.Inference.Engine;
 
@@ -27,7 +27,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         this.logger = logger;
         runSlots = new SemaphoreSlim(this.options.MaxConcurrentRuns);
         probe = new Lazy<ProviderProbe>(() => ProviderProbe.Run(this.options.ToSessionSettings(), logger));
-        OrtEnvironment.UseLogger(logger);
+        OrtRuntime.UseLogger(logger);
     }
 
     /// <summary>What the configured provider preference gives on this machine (a tiny model is loaded once to find out).</summary>

@@ -5,13 +5,22 @@ public sealed class InferenceOptions
 {
     public const string SectionName = "Inference";
 
-    /// <summary>auto tries CUDA and falls back to CPU; cuda asks for CUDA (and still falls back, saying why); cpu never tries CUDA.</summary>
+    /// <summary>auto tries the GPU and falls back to CPU; cuda asks for CUDA (and still falls back, saying why); cpu never tries the GPU.</summary>
     public ProviderPreference Provider { get; set; } = ProviderPreference.Auto;
 
     public int CudaDeviceId { get; set; }
 
     /// <summary>CUDA arena limit in MiB; 0 = no limit.</summary>
     public long CudaMemoryLimitMb { get; set; }
+
+    /// <summary>cuDNN convolution algorithm search: exhaustive (ORT's default), heuristic or default.</summary>
+    public CudnnConvAlgoSearch CudnnConvAlgoSearch { get; set; } = CudnnConvAlgoSearch.Exhaustive;
+
+    /// <summary>How the CUDA memory arena grows: nextPowerOfTwo (ORT's default) or sameAsRequested.</summary>
+    public ArenaExtendStrategy ArenaExtendStrategy { get; set; } = ArenaExtendStrategy.NextPowerOfTwo;
+
+    /// <summary>Try TensorRT in front of CUDA (needs TensorRT's libraries on the GPU host).</summary>
+    public bool TensorRt { get; set; }
 
     /// <summary>Largest micro-batch the dynamic batcher forms (models with a dynamic batch dimension only).</summary>
     public int MaxBatchSize { get; set; } = 32;
@@ -92,5 +101,8 @@ public sealed class InferenceOptions
         InterOpThreads = InterOpThreads,
         CudaDeviceId = CudaDeviceId,
         CudaMemoryLimitBytes = CudaMemoryLimitMb * 1024 * 1024,
+        CudnnConvAlgoSearch = CudnnConvAlgoSearch,
+        ArenaExtendStrategy = ArenaExtendStrategy,
+        TensorRt = TensorRt,
     };
 }

@@ -49,7 +49,9 @@ public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner compa
             .ToList();
         var probe = engine.Provider;
         var provider = probe.Provider?.ToString().ToUpperInvariant() ?? "unavailable";
-        var device = probe.Provider == ExecutionProvider.Cuda ? $"CUDA device {engine.Options.CudaDeviceId}" : cpu.Value;
+        var device = probe.Provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRt
+            ? probe.Gpu?.ToString() ?? $"CUDA device {engine.Options.CudaDeviceId}"
+            : cpu.Value;
         return new EngineStatus(
             provider, device, probe.Reason, sessions, snapshot.BudgetBytes, snapshot.UsedBytes, snapshot.Evictions,
             sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns);

@@ -24,7 +24,7 @@ public static class HealthEndpoint
         var report = new HealthReport(
             Status: database.Status == "ok" ? "ok" : "unhealthy",
             Database: database,
-            OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.Error),
+            OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.LibraryPath, onnx.Error),
             Inference: onnx.Available ? DescribeInference(engine) : null,
             DemoContent: demo.State);
         return Results.Json(report, statusCode: report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
@@ -59,6 +59,7 @@ public static class HealthEndpoint
             Provider: probe.Provider?.ToString().ToUpperInvariant(),
             FallbackReason: probe.Reason,
             CompiledProviders: probe.CompiledProviders,
+            Gpu: probe.Gpu,
             LoadedModels: snapshot.Models.Select(m => new LoadedModelHealth(m.DisplayName, m.Provider.ToString().ToUpperInvariant(), m.SizeBytes, m.QueueDepth)).ToList(),
             UsedBytes: snapshot.UsedBytes,
             BudgetBytes: snapshot.BudgetBytes,
@@ -68,12 +69,12 @@ public static class HealthEndpoint
     public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference, string DemoContent);
 
     public sealed record InferenceHealth(
-        string Preference, string? Provider, string? FallbackReason, IReadOnlyList<string> CompiledProviders,
+        string Preference, string? Provider, string? FallbackReason, IReadOnlyList<string> CompiledProviders, GpuDevice? Gpu,
         IReadOnlyList<LoadedModelHealth> LoadedModels, long UsedBytes, long BudgetBytes, long Evictions);
 
     public sealed record LoadedModelHealth(string Model, string Provider, long SizeBytes, int QueueDepth);
 
     public sealed record DatabaseHealth(string Status, string Path, string? Migration, string? Error);
 
-    public sealed record OnnxRuntimeHealth(string Status, string? Version, string? Error);
+    public sealed record OnnxRuntimeHealth(string Status, string? Version, string Library, string? Error);
 }

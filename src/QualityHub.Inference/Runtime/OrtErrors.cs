@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using Ort = Microsoft.ML.OnnxRuntime;
+
+namespace QualityHub.Inference.Runtime;
+
+/// <summary>Turns the managed API's exceptions into ours, keeping ORT's error code and its own message.</summary>
+internal static partial class OrtErrors
+{
+    /// <summary>Our exception for one of the managed API's; its message reads "[ErrorCode:Name] text".</summary>
+    public static OnnxRuntimeException Translate(Ort.OnnxRuntimeException e, string? model = null)
+    {
+        var match = Prefix().Match(e.Message);
+        var code = match.Success && Enum.TryParse<OrtErrorCode>(match.Groups["code"].Value, ignoreCase: true, out var parsed) ? parsed : OrtErrorCode.Fail;
+        var message = match.Success ? e.Message[match.Length..].Trim() : e.Message;
+        return new OnnxRuntimeException(code, message, model, e);
+    }
+
+    /// <summary>
+    /// The part of a logged ORT error that says what went wrong, without the source location in front of it:
+    /// "…provider_bridge_ort.cc:2059 … [ONNXRuntimeError] : 1 : FAIL : Failed to load library … with error: libcublasLt.so.13: …".
+    /// </summary>
+    public static string Essence(string logged)
+    {
+        var match = LoggedStatus().Match(logged);
+        return (match.Success ? logged[match.Length..] : logged).Trim();
+    }
+
+    [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]")]
+    private static partial Regex Prefix();
+
+    [GeneratedRegex(@"^.*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*")]
+    private static partial Regex LoggedStatus();
+}
