@@ -23,6 +23,7 @@ for tool in dotnet npm; do
 done
 
 # npm packages are installed by the build itself (build/FrontEndPackages.targets).
+dotnet tool restore
 dotnet build QualityHub.sln -nologo -v quiet
 dotnet format QualityHub.sln --verify-no-changes --no-restore
 

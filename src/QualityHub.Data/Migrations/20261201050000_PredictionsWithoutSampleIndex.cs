@@ -12,7 +12,7 @@ namespace QualityHub.Data.Migrations;
 /// </summary>
 [DbContext(typeof(QualityHubDbContext))]
 [Migration("20261201050000_PredictionsWithoutSampleIndex")]
-public sealed class PredictionsWithoutSampleIndex : Migration
+public sealed partial class PredictionsWithoutSampleIndex : Migration
 {
     private const string Columns = "Id, EvaluationRunId, SampleId, Output, Confidence, TopKJson, QueueMs, PreprocessMs, ComputeMs, PostprocessMs, Error, BatchSize, Loss, EditDistance";
 
