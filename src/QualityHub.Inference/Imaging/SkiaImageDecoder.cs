@@ -24,11 +24,11 @@ public static class SkiaImageDecoder
     private static Image Decode(SKData skData, int length, long maxPixels)
     {
         using var codec = SKCodec.Create(skData)
-            ?? throw new InvalidImageException($"Not a readable image: the data ({length:N0} bytes) is no JPEG, PNG, WebP, BMP or GIF that can be read, or its header is damaged.");
+            ?? throw new InvalidImageException($"Not a readable image: the data ({length:N0} bytes) is no {ImageDecoder.AcceptedFormats} that can be read, or its header is damaged.");
         var format = codec.EncodedFormat;
         if (format is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Webp or SKEncodedImageFormat.Bmp or SKEncodedImageFormat.Gif))
         {
-            throw new InvalidImageException($"{format} images are not accepted; use JPEG, PNG, WebP, BMP or GIF.");
+            throw new InvalidImageException($"{format} images are not accepted; use {ImageDecoder.AcceptedFormats}.");
         }
 
         // Only the header has been read so far: a huge declared size is refused here, before any pixel memory exists.
