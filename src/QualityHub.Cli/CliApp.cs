@@ -25,6 +25,7 @@ public static class CliApp
         new BenchCommand(),
         new EvaluateCommand(),
         new BenchEvaluationCommand(),
+        new BenchDecodeCommand(),
         new RepeatDatasetCommand(),
     ];
 

@@ -5,6 +5,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Imaging;
+using SkiaSharp;
 
 namespace QualityHub.Data.Tests;
 
@@ -101,7 +102,7 @@ public sealed class DatasetImporterTests : IAsyncLifetime
         Assert.Equal(5, issues.Count);
         Assert.Contains(issues, i => i.StartsWith("labels.csv line 3 (good.png): label 'Hat' is not one of", StringComparison.Ordinal));
         Assert.Contains(issues, i => i.Contains("'missing.png' does not exist"));
-        Assert.Contains(issues, i => i.Contains("fake.png") && i.Contains("not a readable PNG"));
+        Assert.Contains(issues, i => i.Contains("fake.png") && i.Contains("not a readable image"));
         Assert.Contains(issues, i => i.Contains("climbs out"));
         Assert.Contains(issues, i => i.Contains("absolute path"));
         Assert.Equal(0, await DatasetCountAsync());
@@ -123,6 +124,54 @@ public sealed class DatasetImporterTests : IAsyncLifetime
 
         Assert.True(result.Succeeded, string.Join("; ", result.Issues));
         Assert.Equal(2, result.Items);
+    }
+
+    [Fact]
+    public async Task A_zip_of_JPEG_and_WebP_images_imports_whatever_the_file_names_and_stores_each_as_PNG()
+    {
+        var zip = Path.Combine(input.Path, "photos.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            Add(archive, "images/one.jpg", Encoded(SKEncodedImageFormat.Jpeg, 8, 6, gray: true));
+            Add(archive, "images/two.JPEG", Encoded(SKEncodedImageFormat.Jpeg, 5, 7, gray: false));
+            Add(archive, "images/three.webp", Encoded(SKEncodedImageFormat.Webp, 3, 2, gray: false));
+            Add(archive, "images/four", Encoded(SKEncodedImageFormat.Jpeg, 4, 4, gray: false));
+            Add(archive, "labels.csv", "file,label\nimages/one.jpg,Bag\nimages/two.JPEG,T-shirt\nimages/three.webp,Bag\nimages/four,Trouser\n"u8.ToArray());
+        }
+
+        using var source = DatasetSource.FromZip(zip);
+        var result = await Importer.ImportAsync(Request(), source);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Issues));
+        await using var db = await fixture.Storage.CreateContextAsync();
+        var samples = await db.Samples.OrderBy(s => s.Ordinal).ToListAsync();
+        Assert.Equal([(8, 6), (5, 7), (3, 2), (4, 4)], samples.Select(s => (s.Width, s.Height)));
+        var store = fixture.Storage.Get<ContentStore>();
+        var stored = samples.Select(s => File.ReadAllBytes(store.PathOf(s.ImageSha256))).ToList();
+        Assert.All(stored, bytes => Assert.True(ImageDecoder.IsPng(bytes)));
+        Assert.Equal(1, PngDecoder.Decode(stored[0]).Channels); // a gray JPEG stays gray
+        Assert.Equal(3, PngDecoder.Decode(stored[1]).Channels);
+    }
+
+    [Fact]
+    public async Task A_truncated_JPEG_in_a_zip_is_reported_by_item_and_nothing_is_registered()
+    {
+        var jpeg = Encoded(SKEncodedImageFormat.Jpeg, 64, 64, gray: false);
+        var zip = Path.Combine(input.Path, "cut.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            Add(archive, "good.jpg", jpeg);
+            Add(archive, "cut.jpg", jpeg[..(jpeg.Length - 100)]);
+            Add(archive, "labels.csv", "file,label\ngood.jpg,Bag\ncut.jpg,Bag\n"u8.ToArray());
+        }
+
+        using var source = DatasetSource.FromZip(zip);
+        var result = await Importer.ImportAsync(Request(), source);
+
+        Assert.False(result.Succeeded);
+        var issue = Assert.Single(result.Issues).ToString();
+        Assert.StartsWith("labels.csv line 3 (cut.jpg): not a readable image: The Jpeg image is truncated", issue, StringComparison.Ordinal);
+        Assert.Equal(0, await DatasetCountAsync());
     }
 
     [Fact]
@@ -274,6 +323,23 @@ public sealed class DatasetImporterTests : IAsyncLifetime
                 cancel.Cancel();
             }
         }
+    }
+
+    // A noisy picture, so the JPEG's scan data is long enough to cut; gray encodes a one-channel JPEG.
+    private static byte[] Encoded(SKEncodedImageFormat format, int width, int height, bool gray)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, gray ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var random = new Random(width * height);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            }
+        }
+
+        using var data = bitmap.Encode(format, 90);
+        return data.ToArray();
     }
 
     private static void Add(ZipArchive archive, string name, byte[] content)

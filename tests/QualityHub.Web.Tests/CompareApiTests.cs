@@ -84,6 +84,28 @@ public sealed class CompareApiTests(DemoQualityHubFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_uploaded_JPEG_gets_the_same_answers_as_the_PNG_of_its_pixels()
+    {
+        var ids = (await DemoClassifiersAsync()).Select(v => v.Id).ToList();
+        var (datasetId, _) = await DatasetAsync("fashion-mnist-test-2000");
+        var sample = (await SamplesAsync(datasetId, 5))[4];
+        var png = await client.GetByteArrayAsync("/" + sample.GetProperty("imageUrl").GetString());
+        var jpeg = TestJpeg.Of(Inference.Imaging.ImageDecoder.Decode(png), quality: 60);
+        var pixelsAsPng = Inference.Imaging.PngEncoder.Encode(Inference.Imaging.ImageDecoder.Decode(jpeg));
+
+        var byJpeg = await client.PostAsJsonAsync("/api/compare", new { modelVersionIds = ids, imagePngBase64 = "data:image/jpeg;base64," + Convert.ToBase64String(jpeg) });
+        var byPng = await client.PostAsJsonAsync("/api/compare", new { modelVersionIds = ids, imagePngBase64 = Convert.ToBase64String(pixelsAsPng) });
+
+        Assert.Equal(HttpStatusCode.OK, byJpeg.StatusCode);
+        var fromJpeg = (await byJpeg.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        var fromPng = (await byPng.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, fromJpeg.Count);
+        Assert.Equal(
+            fromPng.Select(i => i.GetProperty("topK").ToString()),
+            fromJpeg.Select(i => i.GetProperty("topK").ToString()));
+    }
+
+    [Fact]
     public async Task An_uploaded_png_gets_the_same_answers_as_the_sample_it_shows_but_no_ground_truth()
     {
         var versions = await DemoClassifiersAsync();
@@ -137,7 +159,7 @@ public sealed class CompareApiTests(DemoQualityHubFactory factory) : IClassFixtu
         { """{ "modelVersionIds": [1], "sampleId": 1, "imagePngBase64": "iVBORw0KGgo=" }""", HttpStatusCode.BadRequest, "not both" },
         { """{ "modelVersionIds": [1], "sampleId": 99999999 }""", HttpStatusCode.NotFound, "no sample 99999999" },
         { """{ "modelVersionIds": [1], "imagePngBase64": "%%%" }""", HttpStatusCode.BadRequest, "not valid base64" },
-        { """{ "modelVersionIds": [1], "imagePngBase64": "R0lGODlhAQABAAAAACw=" }""", HttpStatusCode.BadRequest, "not a usable PNG" },
+        { """{ "modelVersionIds": [1], "imagePngBase64": "R0lGODlhAQABAAAAACw=" }""", HttpStatusCode.BadRequest, "not a usable image" },
         { """{ "modelVersionIds": "all" }""", HttpStatusCode.BadRequest, "" },
         { """not json""", HttpStatusCode.BadRequest, "" },
     };

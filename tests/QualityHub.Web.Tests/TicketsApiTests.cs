@@ -115,6 +115,22 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_JPEG_input_image_is_stored_as_the_PNG_of_its_pixels()
+    {
+        var sample = await FashionSampleAsync(2);
+        var jpeg = TestJpeg.Of(Inference.Imaging.ImageDecoder.Decode(sample.Png), quality: 60);
+
+        var ticket = await CreateAsync(new { title = "Photo of a bag, sent as JPEG", inputImagePngBase64 = Convert.ToBase64String(jpeg) });
+
+        var stored = await client.GetByteArrayAsync($"/api/tickets/{ticket.GetProperty("id").GetInt32()}/image");
+        Assert.True(Inference.Imaging.ImageDecoder.IsPng(stored));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored)), ticket.GetProperty("inputImageSha256").GetString());
+        var decoded = Inference.Imaging.ImageDecoder.Decode(stored);
+        Assert.Equal((28, 28, 1), (decoded.Width, decoded.Height, decoded.Channels));
+        Assert.Equal(Inference.Imaging.ImageDecoder.Decode(jpeg).Pixels, decoded.Pixels);
+    }
+
+    [Fact]
     public async Task A_model_version_alone_implies_its_module_and_a_version_of_another_module_is_refused()
     {
         var fashion = await FashionAsync();

@@ -34,7 +34,7 @@ public sealed partial class EvaluationRunner(
     ILogger<EvaluationRunner> logger)
 {
     // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
-    private readonly Func<string, Image> decodeStored = sha => PngDecoder.Decode(File.ReadAllBytes(store.PathOf(sha)), options.Value.MaxImagePixels);
+    private readonly Func<string, Image> decodeStored = sha => ImageDecoder.Decode(File.ReadAllBytes(store.PathOf(sha)), options.Value.MaxImagePixels);
 
     /// <summary>When every one of this many first samples fails, the model is broken, not the samples: the run fails.</summary>
     private const int FailFastSamples = 50;

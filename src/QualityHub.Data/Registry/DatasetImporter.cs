@@ -8,8 +8,9 @@ using QualityHub.Inference.Imaging;
 namespace QualityHub.Data.Registry;
 
 /// <summary>
-/// Imports a dataset from a <see cref="DatasetSource"/>: checks every item (readable PNG within the size limit,
-/// known label, safe path), stores the images by content hash, and registers the dataset with its samples in one
+/// Imports a dataset from a <see cref="DatasetSource"/>: checks every item (a readable JPEG, PNG, WebP, BMP or GIF within the size limit,
+/// known label, safe path), stores the images by content hash (as PNG: other formats are stored as the PNG of their
+/// decoded, upright first frame), and registers the dataset with its samples in one
 /// transaction — only when every item is valid. Otherwise it reports every problem found and registers nothing.
 /// </summary>
 public sealed partial class DatasetImporter(
@@ -57,8 +58,8 @@ public sealed partial class DatasetImporter(
                 try
                 {
                     var bytes = item.ReadImage();
-                    var image = PngDecoder.Decode(bytes, options.Value.MaxImagePixels);
-                    var blob = await store.PutAsync(bytes, cancellationToken);
+                    var image = ImageDecoder.Decode(bytes, options.Value.MaxImagePixels);
+                    var blob = await store.PutAsync(ImageDecoder.AsPng(bytes, image), cancellationToken);
                     samples.Add(new Sample
                     {
                         Ordinal = samples.Count,
@@ -71,7 +72,7 @@ public sealed partial class DatasetImporter(
                 }
                 catch (Exception e) when (e is InvalidImageException or IOException or InvalidDataException or UnauthorizedAccessException)
                 {
-                    problem = e is InvalidImageException ? $"not a readable PNG: {e.Message}" : e.Message;
+                    problem = e is InvalidImageException ? $"not a readable image: {e.Message}" : e.Message;
                 }
             }
 

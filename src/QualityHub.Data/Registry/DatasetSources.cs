@@ -18,10 +18,10 @@ public abstract class DatasetSource : IDisposable
     /// <summary>MNIST / Fashion-MNIST IDX images and labels (plain or gzip); label i is named by the request's label set.</summary>
     public static DatasetSource FromIdx(string imagesPath, string labelsPath) => new IdxSource(imagesPath, labelsPath);
 
-    /// <summary>A folder of PNG images and a CSV with columns file,label[,tags] (tags separated by ';').</summary>
+    /// <summary>A folder of images (JPEG, PNG, WebP, BMP, GIF) and a CSV with columns file,label[,tags] (tags separated by ';').</summary>
     public static DatasetSource FromFolder(string folder, string csvPath) => new TabularSource(new FolderFiles(folder), File.ReadAllText(csvPath), Path.GetFileName(csvPath));
 
-    /// <summary>A zip of PNG images with labels.csv (file,label[,tags]) or labels.jsonl at its root.</summary>
+    /// <summary>A zip of images (JPEG, PNG, WebP, BMP, GIF) with labels.csv (file,label[,tags]) or labels.jsonl at its root.</summary>
     public static DatasetSource FromZip(string zipPath)
     {
         var zip = new ZipFiles(zipPath);

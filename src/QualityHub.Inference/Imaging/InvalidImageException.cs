@@ -1,6 +1,6 @@
 namespace QualityHub.Inference.Imaging;
 
-/// <summary>Thrown when image data (a PNG or an IDX file) is malformed, truncated, hostile or beyond a configured limit.</summary>
+/// <summary>Thrown when image data (an image file or an IDX file) is malformed, truncated, hostile or beyond a configured limit.</summary>
 public sealed class InvalidImageException : Exception
 {
     public InvalidImageException(string message)

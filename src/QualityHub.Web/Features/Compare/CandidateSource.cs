@@ -75,7 +75,7 @@ public sealed class CandidateSource(
 
         try
         {
-            return PngDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sample.ImageSha256), cancellationToken), options.Value.MaxImagePixels);
+            return ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sample.ImageSha256), cancellationToken), options.Value.MaxImagePixels);
         }
         catch (InvalidImageException e)
         {
@@ -83,28 +83,28 @@ public sealed class CandidateSource(
         }
     }
 
-    /// <summary>An uploaded, pasted or drawn image (PNG bytes) as the input.</summary>
-    public CompareInput UploadedInput(ReadOnlySpan<byte> png)
+    /// <summary>An uploaded, pasted or drawn image (JPEG, PNG, WebP, BMP or GIF bytes) as the input.</summary>
+    public CompareInput UploadedInput(ReadOnlySpan<byte> bytes)
     {
         var limits = options.Value;
-        if (png.Length == 0)
+        if (bytes.Length == 0)
         {
             throw new CompareException("The image is empty.");
         }
 
-        if (png.Length > limits.MaxImageBytes)
+        if (bytes.Length > limits.MaxImageBytes)
         {
             throw new CompareException(
-                $"The image is {png.Length / 1048576.0:F1} MiB; the limit is {limits.MaxImageMb} MiB.", StatusCodes.Status413PayloadTooLarge);
+                $"The image is {bytes.Length / 1048576.0:F1} MiB; the limit is {limits.MaxImageMb} MiB.", StatusCodes.Status413PayloadTooLarge);
         }
 
         try
         {
-            return new CompareInput(PngDecoder.Decode(png.ToArray(), limits.MaxImagePixels), null);
+            return new CompareInput(ImageDecoder.Decode(bytes.ToArray(), limits.MaxImagePixels), null);
         }
         catch (InvalidImageException e)
         {
-            throw new CompareException($"The input is not a usable PNG image: {e.Message}");
+            throw new CompareException($"The input is not a usable image: {e.Message}");
         }
     }
 

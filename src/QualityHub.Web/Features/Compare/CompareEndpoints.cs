@@ -45,7 +45,7 @@ public static class CompareEndpoints
         }
     }
 
-    /// <summary>The body of POST /api/compare.</summary>
+    /// <summary>The body of POST /api/compare; <c>imagePngBase64</c> may hold a JPEG, PNG, WebP, BMP or GIF (the name is kept for existing callers).</summary>
     public sealed record CompareRequest(IReadOnlyList<int>? ModelVersionIds, long? SampleId = null, string? ImagePngBase64 = null);
 
     /// <summary>One result per model version, in the order asked.</summary>

@@ -7,10 +7,10 @@ public sealed class CompareOptions
 
     public const int MaxCandidates = 4;
 
-    /// <summary>Largest PNG accepted as an input, in MiB.</summary>
+    /// <summary>Largest image file accepted as an input, in MiB.</summary>
     public int MaxImageMb { get; set; } = 20;
 
-    /// <summary>Largest decoded input, in pixels (a small PNG can declare a huge image).</summary>
+    /// <summary>Largest decoded input, in pixels (a small file can declare a huge image).</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
     /// <summary>Most samples one batch run takes.</summary>

@@ -90,7 +90,7 @@ public sealed class RegressionSets(IDbContextFactory<QualityHubDbContext> contex
         Image image;
         try
         {
-            image = PngDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken));
+            image = ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken));
         }
         catch (InvalidImageException e)
         {

@@ -19,7 +19,7 @@ public sealed record TicketDraft
     /// <summary>An image already in the content store.</summary>
     public string? InputImageSha256 { get; init; }
 
-    /// <summary>A new image: PNG bytes, base64 (a data: URL is accepted too).</summary>
+    /// <summary>A new image: JPEG, PNG, WebP, BMP or GIF bytes, base64 (a data: URL is accepted too); stored as PNG whatever the name says.</summary>
     public string? InputImagePngBase64 { get; init; }
     public string? ExpectedOutput { get; init; }
     public string? ActualOutput { get; init; }

@@ -51,7 +51,7 @@ public sealed class TicketReproducer(
         Image image;
         try
         {
-            image = PngDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken), options.Value.MaxImagePixels);
+            image = ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken), options.Value.MaxImagePixels);
         }
         catch (InvalidImageException e)
         {

@@ -479,27 +479,28 @@ public sealed class TicketService(
             throw new TicketException("inputImagePngBase64 is empty.", "inputImagePngBase64");
         }
 
-        var png = bytes[..written];
-        CheckPng(png);
-        return png;
+        return CheckImage(bytes[..written]);
     }
 
-    /// <summary>Refuses an image that is too big or not a PNG our decoder reads, as filing it would.</summary>
-    public void CheckPng(byte[] png)
+    /// <summary>
+    /// Refuses an image that is too big or unreadable, as filing it would; returns the bytes the store keeps for it
+    /// (a PNG as sent, any other format as the PNG of its upright first frame).
+    /// </summary>
+    public byte[] CheckImage(byte[] image)
     {
         var limits = imageLimits.Value;
-        if (png.Length > limits.MaxImageBytes)
+        if (image.Length > limits.MaxImageBytes)
         {
-            throw new TicketException($"The image is {png.Length / 1048576.0:F1} MiB; the limit is {limits.MaxImageMb} MiB.", "inputImagePngBase64", StatusCodes.Status413PayloadTooLarge);
+            throw new TicketException($"The image is {image.Length / 1048576.0:F1} MiB; the limit is {limits.MaxImageMb} MiB.", "inputImagePngBase64", StatusCodes.Status413PayloadTooLarge);
         }
 
         try
         {
-            PngDecoder.Decode(png, limits.MaxImagePixels);
+            return ImageDecoder.AsPng(image, ImageDecoder.Decode(image, limits.MaxImagePixels));
         }
         catch (InvalidImageException e)
         {
-            throw new TicketException($"The input image is not a usable PNG: {e.Message}", "inputImagePngBase64", StatusCodes.Status422UnprocessableEntity);
+            throw new TicketException($"The input image is not a usable {ImageDecoder.AcceptedFormats} image: {e.Message}", "inputImagePngBase64", StatusCodes.Status422UnprocessableEntity);
         }
     }
 

@@ -7,7 +7,7 @@ using QualityHub.Web.Features.Compare;
 namespace QualityHub.Web.Features.Tickets;
 
 /// <summary>
-/// /api/tickets: file (JSON, the input image as a stored SHA-256 or base64 PNG), list with filters and paging, read
+/// /api/tickets: file (JSON, the input image as a stored SHA-256 or a base64 JPEG, PNG, WebP, BMP or GIF), list with filters and paging, read
 /// one with comments, history and likely duplicates, move through the workflow, comment, reproduce, and add to the
 /// module's regression set. Every refusal is a problem details naming the offending field.
 /// </summary>
