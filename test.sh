@@ -10,6 +10,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || missing+=(dataset-fashion-mnist)
+# SkiaSharp's native library (JPEG, WebP, BMP and GIF decoding) links against fontconfig.
+dpkg -s libfontconfig1 >/dev/null 2>&1 || missing+=(libfontconfig1)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} from Debian"
   sudo=""
