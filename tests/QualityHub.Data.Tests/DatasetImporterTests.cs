@@ -175,6 +175,82 @@ public sealed class DatasetImporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_labels_CSV_with_a_byte_order_mark_imports_from_a_zip_and_from_a_folder()
+    {
+        var withBom = "\uFEFFfile,label\nimages/one.png,Bag\n"u8.ToArray();
+        var zip = Path.Combine(input.Path, "bom.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            Add(archive, "images/one.png", Png(1));
+            Add(archive, "labels.csv", withBom);
+        }
+
+        Directory.CreateDirectory(Path.Combine(input.Path, "images"));
+        await File.WriteAllBytesAsync(Path.Combine(input.Path, "images", "one.png"), Png(1));
+        var csv = Path.Combine(input.Path, "labels.csv");
+        await File.WriteAllBytesAsync(csv, withBom);
+
+        using (var source = DatasetSource.FromZip(zip))
+        {
+            var fromZip = await Importer.ImportAsync(Request("from-zip"), source);
+            Assert.True(fromZip.Succeeded, string.Join("; ", fromZip.Issues));
+        }
+
+        var fromFolder = await Importer.ImportAsync(Request("from-folder"), DatasetSource.FromFolder(input.Path, csv));
+        Assert.True(fromFolder.Succeeded, string.Join("; ", fromFolder.Issues));
+        Assert.Equal(2, await DatasetCountAsync());
+    }
+
+    [Fact]
+    public async Task Quoted_CSV_cells_keep_commas_quotes_and_line_breaks_and_later_rows_are_named_by_their_own_line()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(input.Path, "a, b.png"), Png(10));
+        var csv = Path.Combine(input.Path, "labels.csv");
+        // The second record spans lines 3 and 4; the bad label after it is on line 5.
+        await File.WriteAllTextAsync(csv, "file,label,tags\n\"a, b.png\",\"Bag \"\"big\"\"\",rotated\n\"a, b.png\",Trouser,\"shadow;\nblur\"\n\"a, b.png\",Hat\n");
+
+        var result = await Importer.ImportAsync(Request("quoted", "Bag \"big\"", "Trouser"), DatasetSource.FromFolder(input.Path, csv));
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("labels.csv line 5 (a, b.png): label 'Hat' is not one of", Assert.Single(result.Issues).ToString(), StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(csv, "file,label,tags\n\"a, b.png\",\"Bag \"\"big\"\"\",rotated\n\"a, b.png\",Trouser,\"shadow;\nblur\"\n");
+        result = await Importer.ImportAsync(Request("quoted", "Bag \"big\"", "Trouser"), DatasetSource.FromFolder(input.Path, csv));
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Issues));
+        await using var db = await fixture.Storage.CreateContextAsync();
+        var samples = await db.Samples.OrderBy(s => s.Ordinal).ToListAsync();
+        Assert.Equal(["Bag \"big\"", "Trouser"], samples.Select(s => s.GroundTruth));
+        Assert.Equal(["shadow", "blur"], samples[1].Tags);
+    }
+
+    [Fact]
+    public async Task A_CSV_with_broken_quoting_is_refused_naming_its_line_and_nothing_is_registered()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(input.Path, "a.png"), Png(10));
+        var csv = Path.Combine(input.Path, "labels.csv");
+        await File.WriteAllTextAsync(csv, "file,label\na.png,Bag\na.png,\"Bag\"x\n");
+
+        var result = await Importer.ImportAsync(Request(), DatasetSource.FromFolder(input.Path, csv));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Issues, i => i.Item == "labels.csv line 3" && i.Problem.Contains("closing quote", StringComparison.Ordinal));
+        Assert.Equal(0, await DatasetCountAsync());
+    }
+
+    [Fact]
+    public async Task A_CSV_row_without_a_label_names_the_missing_field()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(input.Path, "a.png"), Png(10));
+        var csv = Path.Combine(input.Path, "labels.csv");
+        await File.WriteAllTextAsync(csv, "file,label\na.png,Bag\n\na.png\n");
+
+        var result = await Importer.ImportAsync(Request(), DatasetSource.FromFolder(input.Path, csv));
+
+        Assert.Equal("labels.csv line 4: needs at least file and label: the label field is missing", Assert.Single(result.Issues).ToString());
+    }
+
+    [Fact]
     public async Task A_zip_with_labels_jsonl_imports_text_lines_and_reports_each_bad_line()
     {
         var zip = Path.Combine(input.Path, "lines.zip");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CsvHelper;
 using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Data.Registry;
@@ -88,11 +89,44 @@ public abstract class DatasetSource : IDisposable
         }
     }
 
-    private sealed class TabularSource(IFileSet files, string csv, string csvName) : DatasetSource
+    private sealed class TabularSource : DatasetSource
     {
-        private readonly List<string> lines = csv.ReplaceLineEndings("\n").Split('\n').Where(l => l.Trim().Length > 0).ToList();
+        // RFC 4180 as CsvHelper reads it: a byte order mark, quoted commas, quotes and line breaks; blank lines skipped,
+        // cells trimmed inside and outside quotes as before; broken quoting is an error, not a guess.
+        private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
+        {
+            Separator = ',',
+            HasHeader = false,
+            SkipEmptyLines = true,
+            TrimWhitespace = true,
+            TrimInsideQuotes = true,
+            TrackLineNumbers = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+        };
 
-        internal override int Count => Math.Max(0, lines.Count - 1);
+        private readonly IFileSet files;
+        private readonly string csvName;
+        private readonly List<(long Line, string[] Cells)> records = [];
+        private readonly CsvFormatException? malformed;
+
+        public TabularSource(IFileSet files, string csv, string csvName)
+        {
+            (this.files, this.csvName) = (files, csvName);
+            try
+            {
+                using var reader = CsvReader.FromText(csv, Options);
+                while (reader.Read())
+                {
+                    records.Add((reader.LineNumber, reader.Current.ToArray()));
+                }
+            }
+            catch (CsvFormatException e)
+            {
+                malformed = e;
+            }
+        }
+
+        internal override int Count => Math.Max(0, records.Count - 1);
 
         internal override IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options)
         {
@@ -101,8 +135,13 @@ public abstract class DatasetSource : IDisposable
                 yield return issue;
             }
 
-            var header = lines.Count > 0 ? SplitCsv(lines[0]) : [];
-            if (header.Count < 2 || header[0] != "file" || header[1] != "label")
+            if (malformed is not null)
+            {
+                yield return new ImportIssue(malformed.LineNumber > 0 ? $"{csvName} line {malformed.LineNumber}" : csvName, malformed.Message);
+            }
+
+            var header = records.Count > 0 ? records[0].Cells : [];
+            if (header.Length < 2 || header[0] != "file" || header[1] != "label")
             {
                 yield return new ImportIssue(csvName, "the first line must be the header file,label[,tags]");
             }
@@ -111,54 +150,21 @@ public abstract class DatasetSource : IDisposable
         internal override IEnumerable<ImportItem> Items(DatasetImportRequest request)
         {
             var known = request.Labels.ToHashSet(StringComparer.Ordinal);
-            for (var row = 1; row < lines.Count; row++)
+            foreach (var (line, cells) in records.Skip(1))
             {
-                var reference = $"{csvName} line {row + 1}";
-                var cells = SplitCsv(lines[row]);
-                if (cells.Count < 2)
+                var reference = $"{csvName} line {line}";
+                if (cells.Length < 2)
                 {
-                    yield return new ImportItem(reference, () => [], null, [], "needs at least file and label");
+                    yield return new ImportItem(reference, () => [], null, [], "needs at least file and label: the label field is missing");
                     continue;
                 }
 
                 var (file, label) = (cells[0], cells[1]);
-                var tags = cells.Count > 2 ? cells[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
-                var problem = known.Count > 0 && !known.Contains(label) ? $"label '{label}' is not one of the dataset's labels ({string.Join(", ", request.Labels)})" : files.Check(file);
+                var tags = cells.Length > 2 ? cells[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+                var problem = known.Count > 0 && !known.Contains(label) ? $"label '{label}' is not one of the dataset's labels ({string.Join(", ", request.Labels)})"
+                    : files.Check(file);
                 yield return new ImportItem($"{reference} ({file})", () => files.Read(file), label, [.. request.CommonTags, .. tags], problem);
             }
-        }
-
-        // Quoted cells may hold commas; "" inside quotes is a quote.
-        private static List<string> SplitCsv(string line)
-        {
-            var cells = new List<string>();
-            var cell = new System.Text.StringBuilder();
-            var quoted = false;
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = !quoted;
-                }
-                else if (c == ',' && !quoted)
-                {
-                    cells.Add(cell.ToString().Trim());
-                    cell.Clear();
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-
-            cells.Add(cell.ToString().Trim());
-            return cells;
         }
 
         public override void Dispose()

@@ -107,6 +107,25 @@ public sealed class OnlineEventsApiTests(OnlineFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bad_event_deep_in_a_large_batch_is_named_by_its_index_in_the_whole_batch()
+    {
+        // About 1 MB: the serializer reads it in many buffers, and its own path counts from each buffer's first event.
+        var before = await factory.CountStoredAsync();
+        var batch = Batch("deep", 6000, Day.AddDays(5));
+        batch[5321] = new { eventId = "deep-bad", release = OnlineFactory.First, module = OnlineFactory.Recognizer, timestamp = Day, latencyMs = "slow", corrected = false };
+        var wrongType = await JsonAsync(await PostAsync(client, batch));
+        Assert.Equal("[5321].latencyMs", wrongType.GetProperty("field").GetString());
+        Assert.Equal(5321, wrongType.GetProperty("index").GetInt32());
+        Assert.Equal("[5321].latencyMs must be a number of milliseconds.", wrongType.GetProperty("detail").GetString());
+
+        var json = JsonSerializer.Serialize(batch.Take(4999)).TrimEnd(']') + ",{\"eventId\":\"deep-syntax\",\"latencyMs\":abc}]";
+        var notJson = await JsonAsync(await PostRawAsync(client, json));
+        Assert.Equal("[4999]", notJson.GetProperty("field").GetString());
+        Assert.StartsWith("The body is not valid JSON in or after event [4999]:", notJson.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await factory.CountStoredAsync());
+    }
+
+    [Fact]
     public async Task More_than_10000_events_are_refused_at_the_10001st_and_nothing_is_stored()
     {
         var before = await factory.CountStoredAsync();

@@ -1,10 +1,10 @@
-using System.Globalization;
-using System.Text;
+using CsvHelper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Data;
 using QualityHub.Data.Accounts;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Accounts;
 
@@ -68,20 +68,22 @@ public static class AccountsEndpoints
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = "attachment; filename=qualityhub-audit.csv";
             await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-            await writer.WriteLineAsync("id,at,actor,action,target,details");
+            await using var csv = SpreadsheetSafeCsv.Create(http.Response.Body);
+            csv.WriteHeader(["id", "at", "actor", "action", "target", "details"]);
             await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(a => a.Id).AsAsyncEnumerable().WithCancellation(ct))
             {
-                await writer.WriteLineAsync(string.Join(",", entry.Id.ToString(CultureInfo.InvariantCulture),
-                    entry.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), Csv(entry.Actor), Csv(entry.Action), Csv(entry.Target), Csv(entry.Details)));
+                // Text always quoted, as this export always was.
+                csv.WriteField(entry.Id);
+                csv.WriteField(entry.At.UtcDateTime, "O");
+                csv.WriteField(entry.Actor, CsvQuoting.Always);
+                csv.WriteField(entry.Action, CsvQuoting.Always);
+                csv.WriteField(entry.Target, CsvQuoting.Always);
+                csv.WriteField(entry.Details, CsvQuoting.Always);
+                await csv.EndRecordAsync(ct);
             }
         });
         return api;
     }
-
-    // Quoted, and defused against spreadsheets reading a leading =, +, - or @ as a formula.
-    private static string Csv(string value) =>
-        "\"" + (value.Length > 0 && "=+-@".Contains(value[0]) ? "'" + value : value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static async Task<IResult> SignInAsync(
         [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn, UserManager<IdentityUser> users)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using QualityHub.Data.Evaluations;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Evaluations;
 
@@ -105,23 +106,35 @@ public static class EvaluationsEndpoints
         var name = $"evaluation-{id}-predictions.{(csv ? "csv" : "json")}";
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 65536);
         var items = catalog.StreamPredictionsAsync(id, run.Summary.TaskType, cancellationToken);
         if (csv)
         {
-            await writer.WriteLineAsync("sample_id,ordinal,ground_truth,output,confidence,correct,edit_distance,top_k,tags,queue_ms,preprocess_ms,compute_ms,postprocess_ms,batch_size,error");
+            await using var table = SpreadsheetSafeCsv.Create(http.Response.Body);
+            table.WriteHeader(["sample_id", "ordinal", "ground_truth", "output", "confidence", "correct", "edit_distance", "top_k", "tags",
+                "queue_ms", "preprocess_ms", "compute_ms", "postprocess_ms", "batch_size", "error"]);
             await foreach (var p in items)
             {
-                await writer.WriteLineAsync(string.Join(',',
-                    p.SampleId.ToString(CultureInfo.InvariantCulture), p.Ordinal.ToString(CultureInfo.InvariantCulture), Csv.Field(p.GroundTruth), Csv.Field(p.Output),
-                    Csv.Number(p.Confidence), p.Correct ? "true" : "false", p.EditDistance?.ToString(CultureInfo.InvariantCulture) ?? "",
-                    Csv.Field(string.Join(' ', p.TopK.Select(k => $"{k.Label}:{k.P.ToString("0.######", CultureInfo.InvariantCulture)}"))),
-                    Csv.Field(string.Join(' ', p.Tags)), Csv.Number(p.QueueMs), Csv.Number(p.PreprocessMs), Csv.Number(p.ComputeMs), Csv.Number(p.PostprocessMs),
-                    p.BatchSize.ToString(CultureInfo.InvariantCulture), Csv.Field(p.Error)));
+                table.WriteField(p.SampleId);
+                table.WriteField(p.Ordinal);
+                table.WriteField(p.GroundTruth);
+                table.WriteField(p.Output);
+                table.WriteField(p.Confidence, SpreadsheetSafeCsv.Decimal);
+                table.WriteField(p.Correct);
+                table.WriteField(p.EditDistance);
+                table.WriteField(string.Join(' ', p.TopK.Select(k => $"{k.Label}:{k.P.ToString(SpreadsheetSafeCsv.Decimal, CultureInfo.InvariantCulture)}")));
+                table.WriteField(string.Join(' ', p.Tags));
+                table.WriteField(p.QueueMs, SpreadsheetSafeCsv.Decimal);
+                table.WriteField(p.PreprocessMs, SpreadsheetSafeCsv.Decimal);
+                table.WriteField(p.ComputeMs, SpreadsheetSafeCsv.Decimal);
+                table.WriteField(p.PostprocessMs, SpreadsheetSafeCsv.Decimal);
+                table.WriteField(p.BatchSize);
+                table.WriteField(p.Error);
+                await table.EndRecordAsync(cancellationToken);
             }
         }
         else
         {
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 65536);
             await writer.WriteAsync("[");
             var first = true;
             await foreach (var p in items)
@@ -149,7 +162,7 @@ public static class EvaluationsEndpoints
 
         var name = $"evaluation-{id}-metrics.{(csv ? "csv" : "json")}";
         return csv
-            ? Results.File(Encoding.UTF8.GetBytes(MetricsCsv.Write(run.Summary, metrics)), "text/csv; charset=utf-8", name)
+            ? Results.File(MetricsCsv.Write(run.Summary, metrics), "text/csv; charset=utf-8", name)
             : Results.File(JsonSerializer.SerializeToUtf8Bytes(ToResponse(run), RunMetricsCalculator.Json), "application/json", name);
     }
 

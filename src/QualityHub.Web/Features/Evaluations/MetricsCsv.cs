@@ -1,40 +1,26 @@
-using System.Globalization;
-using System.Text;
 using QualityHub.Core.Metrics;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Evaluations;
-
-/// <summary>CSV fields: quoted when they hold a comma, quote or line break; a leading =, +, - or @ is defused for spreadsheets.</summary>
-public static class Csv
-{
-    public static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@' && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
-
-    public static string Number(double? value) => value?.ToString("0.######", CultureInfo.InvariantCulture) ?? "";
-}
 
 /// <summary>A run's metrics as long-format CSV: metric, slice, value, 95 % interval.</summary>
 public static class MetricsCsv
 {
-    public static string Write(RunSummary run, RunMetrics m)
+    public static byte[] Write(RunSummary run, RunMetrics m) => SpreadsheetSafeCsv.ToBytes(csv =>
     {
-        var csv = new StringBuilder("run_id,model,dataset,metric,slice,value,low,high\n");
-        var prefix = $"{run.Id},{Csv.Field($"{run.Module}/{run.Version}")},{Csv.Field(run.Dataset)},";
-        void Row(string metric, string slice, double value, double? low = null, double? high = null) =>
-            csv.Append(prefix).Append(metric).Append(',').Append(Csv.Field(slice)).Append(',')
-                .Append(Csv.Number(value)).Append(',').Append(Csv.Number(low)).Append(',').Append(Csv.Number(high)).Append('\n');
+        csv.WriteHeader(["run_id", "model", "dataset", "metric", "slice", "value", "low", "high"]);
+        void Row(string metric, string slice, double value, double? low = null, double? high = null)
+        {
+            csv.WriteField(run.Id);
+            csv.WriteField($"{run.Module}/{run.Version}");
+            csv.WriteField(run.Dataset);
+            csv.WriteField(metric);
+            csv.WriteField(slice);
+            csv.WriteField(value, SpreadsheetSafeCsv.Decimal);
+            csv.WriteField(low, SpreadsheetSafeCsv.Decimal);
+            csv.WriteField(high, SpreadsheetSafeCsv.Decimal);
+            csv.EndRecord();
+        }
 
         Row("samples", "", m.Count);
         Row("errors", "", m.Errors);
@@ -84,6 +70,5 @@ public static class MetricsCsv
         Row("batch1_items_per_second", "", m.Throughput.BatchOneItemsPerSecond);
         Row("batched_items_per_second", "", m.Throughput.BatchedItemsPerSecond);
         Row("mean_batch_size", "", m.Throughput.MeanBatchSize);
-        return csv.ToString();
-    }
+    });
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
-using System.Text;
-using QualityHub.Web.Features.Evaluations;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Gallery;
 
@@ -82,20 +80,24 @@ public static class GalleryEndpoints
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"There is no dataset {id}.");
         }
 
-        var csv = new StringBuilder("sample_id,ordinal,image_sha256,image_url,ground_truth,suggested_label,reason,flagged_at\n");
-        foreach (var r in rows)
+        var csv = SpreadsheetSafeCsv.ToBytes(table =>
         {
-            csv.Append(r.SampleId.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(r.Ordinal.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(r.ImageSha256).Append(',')
-                .Append($"/api/samples/{r.SampleId}/image").Append(',')
-                .Append(Csv.Field(r.GroundTruth)).Append(',')
-                .Append(Csv.Field(r.SuggestedLabel)).Append(',')
-                .Append(Csv.Field(r.Reason)).Append(',')
-                .Append(r.FlaggedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('\n');
-        }
+            table.WriteHeader(["sample_id", "ordinal", "image_sha256", "image_url", "ground_truth", "suggested_label", "reason", "flagged_at"]);
+            foreach (var r in rows)
+            {
+                table.WriteField(r.SampleId);
+                table.WriteField(r.Ordinal);
+                table.WriteField(r.ImageSha256);
+                table.WriteField($"/api/samples/{r.SampleId}/image");
+                table.WriteField(r.GroundTruth);
+                table.WriteField(r.SuggestedLabel);
+                table.WriteField(r.Reason);
+                table.WriteField(r.FlaggedAt.UtcDateTime, "yyyy-MM-dd'T'HH:mm:ss'Z'");
+                table.EndRecord();
+            }
+        });
 
-        return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"relabel-dataset-{id}.csv");
+        return Results.File(csv, "text/csv; charset=utf-8", $"relabel-dataset-{id}.csv");
     }
 
     private static async Task<IResult> Answer(Func<Task<IResult>> action)

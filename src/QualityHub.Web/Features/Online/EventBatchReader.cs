@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace QualityHub.Web.Features.Online;
 
@@ -31,15 +32,17 @@ public sealed class EventBatchException(string field, string message, int? index
 }
 
 /// <summary>
-/// Reads a JSON array of events from a request body as it arrives: a Utf8JsonReader walks the array over a buffer that
-/// holds only the part not yet read (never the whole body), and each complete element is deserialised on its own, so an
-/// error names its index exactly. Stops at the first event past the limit.
+/// Reads a JSON array of events from a request body as it arrives, with System.Text.Json's
+/// <see cref="JsonSerializer.DeserializeAsyncEnumerable{TValue}(Stream, JsonSerializerOptions?, CancellationToken)"/>
+/// (one buffer of the body at a time, never the whole body). Errors name the event as <c>[index].field</c>; stops at the
+/// first event past the limit.
 /// </summary>
-public static class EventBatchReader
+public static partial class EventBatchReader
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.Strict,
+        DefaultBufferSize = 64 * 1024, // as the hand-written reader read
     };
 
     private static readonly Dictionary<string, string> Expected = new(StringComparer.OrdinalIgnoreCase)
@@ -53,146 +56,56 @@ public static class EventBatchReader
     public static async Task<List<IncomingEvent>> ReadAsync(Stream body, int maxEvents, CancellationToken cancellationToken)
     {
         var events = new List<IncomingEvent>();
-        var buffer = new byte[64 * 1024];
-        int start = 0, end = 0;
-        var state = new JsonReaderState();
-        var opened = false;
-        var closed = false;
-        var final = false;
-        while (true)
-        {
-            // Keep only what is not yet read, at the front; grow when one element is larger than the buffer.
-            if (start > 0)
-            {
-                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                end -= start;
-                start = 0;
-            }
-
-            if (end == buffer.Length)
-            {
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-
-            var read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken);
-            end += read;
-            final = read == 0;
-            var consumed = Walk(buffer.AsSpan(start, end - start), final, ref state, ref opened, ref closed, events, maxEvents);
-            start += consumed;
-            if (final)
-            {
-                return events;
-            }
-        }
-    }
-
-    /// <summary>Reads every complete element in <paramref name="data"/>; returns the bytes consumed up to the last one.</summary>
-    private static int Walk(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, ref bool opened, ref bool closed, List<IncomingEvent> events, int maxEvents)
-    {
-        var reader = new Utf8JsonReader(data, final, state);
-        var consumed = 0;
         try
         {
-            while (true)
+            await foreach (var e in JsonSerializer.DeserializeAsyncEnumerable<IncomingEvent>(body, Json, cancellationToken))
             {
-                if (!reader.Read())
+                var index = events.Count;
+                if (index == maxEvents)
                 {
-                    if (final && !opened)
-                    {
-                        throw new EventBatchException("body", "The body is empty; it must be a JSON array of events.");
-                    }
-
-                    if (final && !closed)
-                    {
-                        throw new EventBatchException("body", $"The body ends inside the array, after {events.Count} complete events (truncated?).");
-                    }
-
-                    break;
+                    throw new EventBatchException($"[{maxEvents}]", $"A batch holds at most {maxEvents:N0} events; send the rest in another batch.", maxEvents);
                 }
 
-                if (!opened)
-                {
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                    {
-                        throw new EventBatchException("body", $"The body must be a JSON array of events, not {Describe(reader.TokenType)}.");
-                    }
-
-                    opened = true;
-                }
-                else if (closed)
-                {
-                    throw new EventBatchException("body", "The body goes on after the array of events ends.");
-                }
-                else if (reader.TokenType == JsonTokenType.EndArray)
-                {
-                    closed = true;
-                }
-                else
-                {
-                    var index = events.Count;
-                    if (index == maxEvents)
-                    {
-                        throw new EventBatchException($"[{maxEvents}]", $"A batch holds at most {maxEvents:N0} events; send the rest in another batch.", maxEvents);
-                    }
-
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        throw new EventBatchException($"[{index}]", $"[{index}] is {Describe(reader.TokenType)}; each event is a JSON object.", index);
-                    }
-
-                    var from = (int)reader.TokenStartIndex;
-                    if (!reader.TrySkip())
-                    {
-                        break; // the element is not complete yet: read more and walk it again
-                    }
-
-                    events.Add(Deserialize(data[from..(int)reader.BytesConsumed], index));
-                }
-
-                consumed = (int)reader.BytesConsumed;
-                state = reader.CurrentState;
+                events.Add(e ?? throw new EventBatchException($"[{index}]", $"[{index}] is null; each event is a JSON object.", index));
             }
         }
         catch (JsonException e)
         {
-            var index = events.Count;
-            throw closed
-                ? new EventBatchException("body", $"The body goes on after the array of events ends: {Reason(e)}")
-                : opened
-                ? new EventBatchException($"[{index}]", $"The body is not valid JSON in or after event [{index}]: {Reason(e)}", index)
-                : new EventBatchException("body", $"The body is not valid JSON: {Reason(e)}");
+            throw Explain(e, events.Count);
         }
 
-        return consumed;
+        return events;
     }
 
-    private static IncomingEvent Deserialize(ReadOnlySpan<byte> element, int index)
+    // The serializer deserialises a buffer's worth of events before it yields them, and the index in its path counts from
+    // the first event of that buffer: the event's place in the batch is the events yielded before plus that index.
+    private static EventBatchException Explain(JsonException e, int yielded)
     {
-        try
+        // A reader (syntax) error carries the reader's exception; a value that does not convert does not.
+        var syntax = e.InnerException is JsonException;
+        if (ElementPath().Match(e.Path ?? "") is not { Success: true } at)
         {
-            return JsonSerializer.Deserialize<IncomingEvent>(element, Json)!;
+            return syntax
+                ? new EventBatchException("body", $"The body is not valid JSON: {Reason(e)}")
+                : new EventBatchException("body", "The body must be a JSON array of events.");
         }
-        catch (JsonException e)
+
+        var index = yielded + int.Parse(at.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var name = at.Groups[2].Value.TrimStart('.');
+        if (syntax)
         {
-            // The path is within the element ("$.latencyMs"); the API names fields as [index].field.
-            var name = (e.Path ?? "$").TrimStart('$').TrimStart('.');
-            var field = name.Length == 0 ? $"[{index}]" : $"[{index}].{name}";
-            return Expected.TryGetValue(name, out var expected)
-                ? throw new EventBatchException(field, $"{field} must be {expected}.", index)
-                : throw new EventBatchException(field, $"{field} cannot be read: {Reason(e)}", index);
+            return new EventBatchException($"[{index}]", $"The body is not valid JSON in or after event [{index}]: {Reason(e)}", index);
         }
+
+        var field = name.Length == 0 ? $"[{index}]" : $"[{index}].{name}";
+        return name.Length == 0 ? new EventBatchException(field, $"{field} must be a JSON object (an event).", index)
+            : Expected.TryGetValue(name, out var expected) ? new EventBatchException(field, $"{field} must be {expected}.", index)
+            : new EventBatchException(field, $"{field} cannot be read: {Reason(e)}", index);
     }
 
-    private static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
+    // "$[17].latencyMs": the event's index within the buffer, and the field within it.
+    [GeneratedRegex(@"^\$\[(\d+)\](.*)$")]
+    private static partial Regex ElementPath();
 
     // The reader's own words, without the path and position the message repeats (positions are per buffer here).
     private static string Reason(JsonException e)
