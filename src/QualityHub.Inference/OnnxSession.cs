@@ -146,8 +146,8 @@ public sealed class OnnxSession : IDisposable
                     throw error;
                 }
 
-                // ORT's exception says only "Failed to load shared library"; its log says which library and why.
-                var details = logged.Count > 0 ? string.Join(" ", logged.Select(OrtErrors.Essence)) : error.OrtMessage;
+                // Where ORT's exception says only "Failed to load shared library", its log says which library and why.
+                var details = string.Join(" ", (logged.Count > 0 ? logged : [error.OrtMessage]).Select(OrtErrors.Essence));
                 return (null, $"{ProviderLabel(provider)} unavailable: {details}");
             default:
                 throw failure;

@@ -84,7 +84,7 @@ public class OnnxSessionTests
     [Fact]
     public void CUDA_settings_become_the_provider_options_ORT_names()
     {
-        var options = Runtime.SessionOptionsFactory.CudaOptions(Cpu with
+        var options = QualityHub.Inference.Runtime.SessionOptionsFactory.CudaOptions(Cpu with
         {
             CudaDeviceId = 1,
             CudaMemoryLimitBytes = 2L << 30,
@@ -96,7 +96,7 @@ public class OnnxSessionTests
         Assert.Equal("2147483648", options["gpu_mem_limit"]);
         Assert.Equal("HEURISTIC", options["cudnn_conv_algo_search"]);
         Assert.Equal("kSameAsRequested", options["arena_extend_strategy"]);
-        Assert.DoesNotContain("gpu_mem_limit", Runtime.SessionOptionsFactory.CudaOptions(Cpu).Keys);
+        Assert.DoesNotContain("gpu_mem_limit", QualityHub.Inference.Runtime.SessionOptionsFactory.CudaOptions(Cpu).Keys);
     }
 
     [Fact]

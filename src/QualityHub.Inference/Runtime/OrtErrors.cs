@@ -28,6 +28,6 @@ internal static partial class OrtErrors
     [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]")]
     private static partial Regex Prefix();
 
-    [GeneratedRegex(@"^.*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*")]
+    [GeneratedRegex(@"^.*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*", RegexOptions.Singleline)]
     private static partial Regex LoggedStatus();
 }

@@ -1,0 +1,35 @@
+using QualityHub.Inference.Runtime;
+using Ort = Microsoft.ML.OnnxRuntime;
+
+namespace QualityHub.Inference.Tests.Runtime;
+
+public class OrtErrorsTests
+{
+    // What ORT 1.32 logs when its CUDA provider cannot load (seen on this machine, which has no CUDA 13).
+    private const string Logged =
+        "/onnxruntime_src/onnxruntime/core/session/provider_bridge_ort.cc:2059 onnxruntime::Provider& onnxruntime::ProviderLibrary::Get() " +
+        "[ONNXRuntimeError] : 1 : FAIL : Failed to load library /app/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so with error: " +
+        "libcublasLt.so.13: cannot open shared object file: No such file or directory\n";
+
+    [Fact]
+    public void A_logged_error_keeps_what_went_wrong_without_its_source_location()
+    {
+        Assert.Equal(
+            "Failed to load library /app/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory",
+            OrtErrors.Essence(Logged));
+        Assert.Equal(OrtErrors.Essence(Logged), OrtErrors.Essence("\n" + Logged));
+        Assert.Equal("something else", OrtErrors.Essence("something else"));
+    }
+
+    [Fact]
+    public void The_managed_APIs_error_code_becomes_ours_and_its_message_stays_ORTs()
+    {
+        using var options = new Ort.SessionOptions();
+
+        var error = OrtErrors.Translate(Assert.Throws<Ort.OnnxRuntimeException>(() => new Ort.InferenceSession("not a model"u8.ToArray(), options)), "notes.onnx");
+
+        Assert.Equal(OrtErrorCode.InvalidProtobuf, error.Code);
+        Assert.DoesNotContain("[ErrorCode", error.OrtMessage, StringComparison.Ordinal);
+        Assert.StartsWith("Model 'notes.onnx': ONNX Runtime InvalidProtobuf: ", error.Message, StringComparison.Ordinal);
+    }
+}
