@@ -1,0 +1,52 @@
+using Microsoft.OpenApi;
+
+namespace QualityHub.Web.Api;
+
+/// <summary>A query-string value an endpoint reads itself (not by parameter binding), for its OpenAPI description.</summary>
+internal sealed record QueryValue(string Name, JsonSchemaType Type, string Description, bool Required = false);
+
+/// <summary>Shorthands for the OpenAPI metadata of /api endpoints.</summary>
+internal static class ApiDescriptionExtensions
+{
+    public const string Csv = "text/csv";
+    public const string Png = "image/png";
+
+    /// <summary>
+    /// The problem-details statuses this endpoint answers with of its own (404, 409, 413, 422, or 400 for bad query
+    /// values); 401, 403 and a bad body's 400 are added to every operation that can get them by ProblemResponsesTransformer.
+    /// </summary>
+    public static TBuilder ProducesProblems<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Describes query-string values the handler reads from the request itself, so clients see them.</summary>
+    public static RouteHandlerBuilder WithQueryValues(this RouteHandlerBuilder builder, params QueryValue[] values) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            foreach (var value in values)
+            {
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = value.Name,
+                    In = ParameterLocation.Query,
+                    Required = value.Required,
+                    Description = value.Description,
+                    Schema = new OpenApiSchema { Type = value.Type },
+                });
+            }
+
+            return Task.CompletedTask;
+        });
+
+    /// <summary>A file answer (an image or a CSV export) instead of JSON.</summary>
+    public static RouteHandlerBuilder ProducesFile(this RouteHandlerBuilder builder, string contentType) =>
+        builder.Produces(StatusCodes.Status200OK, typeof(Stream), contentType);
+}
