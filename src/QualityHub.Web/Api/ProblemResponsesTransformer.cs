@@ -23,7 +23,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             return;
         }
 
-        var problem = await ProblemSchemaAsync(context, cancellationToken);
+        var problem = await ApiDescriptionExtensions.SchemaOf(typeof(ProblemDetails), context, cancellationToken);
         operation.Responses ??= [];
         Add(operation, problem, StatusCodes.Status401Unauthorized, $"No credentials, or an unknown or revoked {ApiKeyAuthenticationHandler.Header}.");
         if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null && a.Policy != Policies.Read))
@@ -50,19 +50,5 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = problem } },
         };
-    }
-
-    /// <summary>The shared ProblemDetails component, added the first time any operation needs it.</summary>
-    private static async Task<IOpenApiSchema> ProblemSchemaAsync(OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
-    {
-        var document = context.Document!;
-        document.Components ??= new OpenApiComponents();
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        if (!document.Components.Schemas.ContainsKey(nameof(ProblemDetails)))
-        {
-            document.Components.Schemas[nameof(ProblemDetails)] = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellationToken);
-        }
-
-        return new OpenApiSchemaReference(nameof(ProblemDetails), document);
     }
 }

@@ -30,7 +30,7 @@ public static class DatasetsEndpoints
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPost("/datasets/import", ImportAsync).Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(422);
         api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery()
-            .Accepts<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
+            .DescribesBody<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         return api;
     }
 

@@ -32,7 +32,7 @@ public static class ModelsEndpoints
             await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."))
             .Produces<ModelVersionDetail>().ProducesProblems(404);
         api.MapPost("/models", RegisterAsync).DisableAntiforgery()
-            .Accepts<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 422);
+            .DescribesBody<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 422);
         api.MapPut("/models/{id:int}/card", async (int id, HttpRequest request, ModelRegistry registry, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -46,7 +46,7 @@ public static class ModelsEndpoints
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message);
             }
-        }).Accepts<JsonElement>("application/json").Produces<JsonElement>().ProducesProblems(404, 422)
+        }).DescribesBody<JsonElement>().Produces<JsonElement>().ProducesProblems(404, 422)
             .WithDescription("The body and the answer are a model card in the card-file schema (task, input, outputKind, labels, topK, ctc, notes; enums in kebab-case).");
         api.MapDelete("/models/{id:int}", async (int id, ModelRegistry registry, InferenceEngine engine, CancellationToken ct) =>
         {

@@ -9,7 +9,7 @@ public static class OnlineEndpoints
 {
     public static RouteGroupBuilder MapOnlineApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/events", PostEventsAsync).Accepts<IReadOnlyList<IncomingEvent>>("application/json").Produces<EventBatchResult>();
+        api.MapPost("/events", PostEventsAsync).DescribesBody<IReadOnlyList<IncomingEvent>>().Produces<EventBatchResult>();
         api.MapGet("/online/modules", (OnlineMetrics metrics, CancellationToken ct) => metrics.GetModulesAsync(ct));
         api.MapGet("/online/series", async (
             OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints, CancellationToken ct) =>

@@ -24,7 +24,7 @@ public static class TicketsEndpoints
                 var draft = await ReadAsync<TicketDraft>(request, BodyLimit(limits.Value), ct);
                 var ticket = await tickets.CreateAsync(draft, ct);
                 return Results.Created($"/api/tickets/{ticket.Id}", ticket);
-            })).Accepts<TicketDraft>("application/json").Produces<TicketDetail>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
+            })).DescribesBody<TicketDraft>().Produces<TicketDetail>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
         api.MapGet("/tickets", (TicketService tickets, string? status, string? severity, int? moduleId, string? tag, string? q, int? skip, int? take, CancellationToken ct) =>
             Answer(async () =>
             {
@@ -52,13 +52,13 @@ public static class TicketsEndpoints
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPatch("/tickets/{id:int}", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
             Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), ct))))
-            .Accepts<TicketPatch>("application/json").Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
+            .DescribesBody<TicketPatch>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         // POST and PATCH do the same: a move is one change of the ticket's status.
         foreach (var method in new[] { HttpMethods.Post, HttpMethods.Patch })
         {
             api.MapMethods("/tickets/{id:int}/status", [method], (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
                 Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))))
-                .Accepts<TicketMove>("application/json").Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
+                .DescribesBody<TicketMove>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         }
 
         api.MapPost("/tickets/{id:int}/comments", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
@@ -66,27 +66,27 @@ public static class TicketsEndpoints
             {
                 var comment = await tickets.CommentAsync(id, await ReadAsync<TicketCommentRequest>(request, SmallBody, ct), ct);
                 return Results.Created($"/api/tickets/{id}", comment);
-            })).Accepts<TicketCommentRequest>("application/json").Produces<TicketCommentView>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
+            })).DescribesBody<TicketCommentRequest>().Produces<TicketCommentView>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
         api.MapPost("/tickets/{id:int}/reproduce", (HttpRequest request, TicketReproducer reproducer, int id, CancellationToken ct) =>
             Answer(async () =>
             {
                 var actor = await ReadOptionalAsync<TicketActor>(request, ct);
                 return Results.Ok(await reproducer.ReproduceAsync(id, actor?.Author, ct));
-            })).Accepts<TicketActor>(isOptional: true, "application/json").Produces<Reproduction>().ProducesProblems(404, 409, 413, 422);
+            })).DescribesBody<TicketActor>(required: false).Produces<Reproduction>().ProducesProblems(404, 409, 413, 422);
         // Adding twice answers with the sample the first call made (created: false), so a retry is harmless.
         api.MapPost("/tickets/{id:int}/regression", (HttpRequest request, RegressionSets sets, int id, CancellationToken ct) =>
             Answer(async () =>
             {
                 var actor = await ReadOptionalAsync<TicketActor>(request, ct);
                 return Results.Ok(await sets.AddAsync(id, actor?.Author, ct));
-            })).Accepts<TicketActor>(isOptional: true, "application/json").Produces<RegressionEntry>().ProducesProblems(404, 409, 413, 422);
+            })).DescribesBody<TicketActor>(required: false).Produces<RegressionEntry>().ProducesProblems(404, 409, 413, 422);
         api.MapPost("/tickets/duplicates", (HttpRequest request, TicketService tickets, CancellationToken ct) =>
             Answer(async () =>
             {
                 var draft = await ReadAsync<TicketDraft>(request, SmallBody, ct);
                 return Results.Ok(await tickets.FindDuplicatesAsync(draft.InputImageSha256, draft.ModuleId, draft.ExpectedOutput, draft.ActualOutput, cancellationToken: ct));
             })).WithMetadata(new Accounts.ReadOnlyRequestAttribute())
-            .Accepts<TicketDraft>("application/json").Produces<IReadOnlyList<TicketDuplicate>>().ProducesProblems(413, 422);
+            .DescribesBody<TicketDraft>().Produces<IReadOnlyList<TicketDuplicate>>().ProducesProblems(413, 422);
         return api;
     }
 
