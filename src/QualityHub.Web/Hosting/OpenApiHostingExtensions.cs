@@ -6,7 +6,6 @@ namespace QualityHub.Web.Hosting;
 /// <summary>The OpenAPI document of /api (at /openapi/v1.json) and its reference page (at /api-reference), both for signed-in users.</summary>
 public static class OpenApiHostingExtensions
 {
-    public const string DocumentPath = "/openapi/v1.json";
     public const string ReferencePath = "/api-reference";
 
     public static IServiceCollection AddQualityHubOpenApi(this IServiceCollection services) =>
