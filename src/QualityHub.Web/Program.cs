@@ -26,6 +26,7 @@ builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel
 builder.Services.AddQualityHubData(builder.Configuration);
 builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
+builder.Services.AddQualityHubOpenApi();
 builder.Services.AddAccountsFeature();
 builder.Services.AddOverviewFeature();
 builder.Services.AddModelsFeature();

@@ -51,13 +51,15 @@ public static class WebHostingExtensions
         return app;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+    // The OpenAPI document is read by client generators, so its refusals are problem details too.
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/openapi");
 
     public static WebApplication MapQualityHubEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoint();
         app.MapAccountEndpoints();
         app.MapQualityHubApi();
+        app.MapQualityHubOpenApi();
         app.MapLiveHub();
         // Framework and package files (blazor.web.js, components' _content) from the build's static-asset manifest;
         // anyone may load them, so the sign-in page itself can start. Our own wwwroot is served by UseStaticFiles.

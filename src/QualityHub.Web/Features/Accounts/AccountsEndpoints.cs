@@ -17,6 +17,12 @@ public sealed record RoleChange(string? Role);
 /// <summary>The body of POST /api/admin/api-keys.</summary>
 public sealed record NewApiKey(string? Name, string? Role);
 
+/// <summary>A new API key as POST /api/admin/api-keys answers it: the only time <see cref="Key"/> is shown.</summary>
+public sealed record CreatedApiKey(int Id, string Name, string Role, string Prefix, string Key);
+
+/// <summary>Who the caller is (GET /api/me): the name signed in, or "api key NAME", and its roles.</summary>
+public sealed record CallerView(string? Name, IReadOnlyList<string> Roles);
+
 /// <summary>Signing in and out (form posts from the pages), the one-time setup, and the admin API: accounts, API keys, the audit log.</summary>
 public static class AccountsEndpoints
 {
@@ -34,11 +40,7 @@ public static class AccountsEndpoints
 
     public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/me", (HttpContext http) => new
-        {
-            name = http.User.Identity?.Name,
-            roles = QualityHubRoles.All.Where(http.User.IsInRole).ToList(),
-        });
+        api.MapGet("/me", (HttpContext http) => new CallerView(http.User.Identity?.Name, QualityHubRoles.All.Where(http.User.IsInRole).ToList()));
         var admin = api.MapGroup("/admin").RequireAuthorization(Policies.Administer);
         admin.MapGet("/users", (AccountDirectory accounts, CancellationToken ct) => accounts.GetUsersAsync(ct));
         admin.MapPost("/users", async (NewUser? body, AccountDirectory accounts) =>
@@ -47,21 +49,22 @@ public static class AccountsEndpoints
             return created.Error is null
                 ? Results.Created($"/api/admin/users/{created.User!.Id}", created.User)
                 : Results.Problem(statusCode: created.Status, title: "Not a valid account", detail: created.Error);
-        });
+        }).Produces<UserView>(StatusCodes.Status201Created).ProducesProblems(409, 422);
         admin.MapPut("/users/{id}/role", async (string id, RoleChange? body, AccountDirectory accounts) =>
             await accounts.SetRoleAsync(id, body?.Role) is { } error
                 ? Results.Problem(statusCode: error.Status, title: "Role not changed", detail: error.Message)
-                : Results.NoContent());
+                : Results.NoContent()).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 409, 422);
         admin.MapGet("/api-keys", (AccountDirectory accounts, CancellationToken ct) => accounts.GetKeysAsync(ct));
         admin.MapPost("/api-keys", async (NewApiKey? body, AccountDirectory accounts, HttpContext http) =>
         {
             var (key, secret, error) = await accounts.CreateKeyAsync(body?.Name, body?.Role, http.User.Identity?.Name ?? "?");
             return error is null
-                ? Results.Created($"/api/admin/api-keys/{key!.Id}", new { key.Id, key.Name, key.Role, key.Prefix, key = secret })
+                ? Results.Created($"/api/admin/api-keys/{key!.Id}", new CreatedApiKey(key.Id, key.Name, key.Role, key.Prefix, secret!))
                 : Results.Problem(statusCode: 422, title: "Not a valid API key", detail: error);
-        });
+        }).Produces<CreatedApiKey>(StatusCodes.Status201Created).ProducesProblems(422);
         admin.MapDelete("/api-keys/{id:int}", async (int id, AccountDirectory accounts) =>
-            await accounts.RevokeKeyAsync(id) ? Results.NoContent() : Results.Problem(statusCode: 404, title: "Not found", detail: $"There is no API key {id} in use."));
+            await accounts.RevokeKeyAsync(id) ? Results.NoContent() : Results.Problem(statusCode: 404, title: "Not found", detail: $"There is no API key {id} in use."))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblems(404);
         admin.MapGet("/audit", (AccountDirectory accounts, int? skip, int? take, CancellationToken ct) => accounts.GetAuditAsync(skip ?? 0, Math.Clamp(take ?? 100, 1, 1000), ct));
         admin.MapGet("/audit.csv", async (IDbContextFactory<QualityHubDbContext> contexts, HttpContext http, CancellationToken ct) =>
         {
@@ -81,7 +84,7 @@ public static class AccountsEndpoints
                 csv.WriteField(entry.Details, CsvQuoting.Always);
                 await csv.EndRecordAsync(ct);
             }
-        });
+        }).ProducesFile(ApiDescriptionExtensions.Csv);
         return api;
     }
 

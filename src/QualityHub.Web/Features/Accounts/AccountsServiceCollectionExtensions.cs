@@ -48,7 +48,7 @@ public static class AccountsServiceCollectionExtensions
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
 
-            // API clients and the hub get a status, not a redirect to a page.
+            // API clients, the hub and OpenAPI client generators get a status, not a redirect to a page.
             options.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
         });
@@ -68,7 +68,7 @@ public static class AccountsServiceCollectionExtensions
     private static Task Answer(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs"))
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/openapi"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
@@ -90,7 +90,8 @@ public static class AccountsServiceCollectionExtensions
             var path = context.Request.Path;
             if (!setup.HasAccounts && context.User.Identity?.IsAuthenticated != true && HttpMethods.IsGet(context.Request.Method) && !path.StartsWithSegments("/setup") && !path.StartsWithSegments("/account")
                 && !path.StartsWithSegments("/api") && !path.StartsWithSegments("/health") && !path.StartsWithSegments("/_framework")
-                && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/_blazor") && !path.StartsWithSegments("/hubs"))
+                && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/_blazor") && !path.StartsWithSegments("/hubs")
+                && !path.StartsWithSegments("/openapi"))
             {
                 context.Response.Redirect("/setup");
                 return;

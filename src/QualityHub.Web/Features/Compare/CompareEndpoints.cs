@@ -1,3 +1,5 @@
+using QualityHub.Web.Api;
+
 namespace QualityHub.Web.Features.Compare;
 
 /// <summary>POST /api/compare and GET /api/engine.</summary>
@@ -5,7 +7,8 @@ public static class CompareEndpoints
 {
     public static RouteGroupBuilder MapCompareApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/compare", CompareAsync).WithMetadata(new Accounts.ReadOnlyRequestAttribute());
+        api.MapPost("/compare", CompareAsync).WithMetadata(new Accounts.ReadOnlyRequestAttribute())
+            .Produces<CompareResponse>().ProducesProblems(404, 422);
         api.MapGet("/engine", (EngineMonitor monitor) => monitor.Current());
         return api;
     }

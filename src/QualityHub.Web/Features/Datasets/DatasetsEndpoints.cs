@@ -1,6 +1,7 @@
 using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Datasets;
 
@@ -11,7 +12,8 @@ public static class DatasetsEndpoints
     {
         api.MapGet("/datasets", (DatasetCatalog catalog, CancellationToken ct) => catalog.GetDatasetsAsync(ct));
         api.MapGet("/datasets/{id:int}", async (DatasetCatalog catalog, int id, CancellationToken ct) =>
-            await catalog.GetDatasetAsync(id, ct) is { } detail ? Results.Ok(detail) : NotFound(id));
+            await catalog.GetDatasetAsync(id, ct) is { } detail ? Results.Ok(detail) : NotFound(id))
+            .Produces<DatasetDetail>().ProducesProblems(404);
         api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, bool? inline, CancellationToken ct) =>
         {
             if (skip < 0 || take is < 0 or > DatasetCatalog.MaxPageSize)
@@ -20,13 +22,15 @@ public static class DatasetsEndpoints
             }
 
             return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, inline ?? false, ct) is { } page ? Results.Ok(page) : NotFound(id);
-        });
+        }).Produces<SamplePage>().ProducesProblems(400, 404);
         api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, CancellationToken ct) =>
             await catalog.GetImageHashAsync(id, ct) is { } sha && store.Contains(sha)
                 ? Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
-                : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."));
-        api.MapPost("/datasets/import", ImportAsync);
-        api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery();
+                : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."))
+            .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
+        api.MapPost("/datasets/import", ImportAsync).Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(422);
+        api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery()
+            .DescribesBody<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         return api;
     }
 
@@ -60,7 +64,7 @@ public static class DatasetsEndpoints
 
     /// <summary>201 with the new dataset, or 422 listing the problems (the first 1,000) and counting them all.</summary>
     internal static IResult Outcome(DatasetImportResult result) => result.Succeeded
-        ? Results.Created($"/api/datasets/{result.Dataset!.Id}", new { id = result.Dataset.Id, name = result.Dataset.Name, samples = result.Items })
+        ? Results.Created($"/api/datasets/{result.Dataset!.Id}", new ImportedDataset(result.Dataset.Id, result.Dataset.Name, result.Items))
         : Results.Problem(
             statusCode: 422,
             title: "Dataset not imported",
@@ -73,6 +77,19 @@ public static class DatasetsEndpoints
 
     private static string Required(string? value, string name) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"'{name}' is required for this format.") : value;
+
+    /// <summary>A dataset just registered, with how many samples it holds.</summary>
+    public sealed record ImportedDataset(int Id, string Name, int Samples);
+
+    /// <summary>
+    /// The parts of POST /api/datasets/upload as OpenAPI describes them (the endpoint streams them itself): the fields,
+    /// then either <c>zip</c> (images with labels.csv or labels.jsonl) or <c>images</c> and <c>labelsFile</c> (IDX).
+    /// Labels and tags are comma-separated.
+    /// </summary>
+    public sealed record DatasetUploadForm(
+        string Name, string LicenceId, string? ModuleName = null, TaskType? TaskType = null, DatasetSplit? Split = null, string? Source = null,
+        bool? CommercialUseAllowed = null, string? Attribution = null, string? Labels = null, string? Tags = null,
+        IFormFile? Zip = null, IFormFile? Images = null, IFormFile? LabelsFile = null);
 
     /// <summary>The JSON body of POST /api/datasets/import.</summary>
     public sealed record DatasetImportBody(

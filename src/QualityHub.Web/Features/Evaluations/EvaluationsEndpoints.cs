@@ -9,17 +9,27 @@ namespace QualityHub.Web.Features.Evaluations;
 /// <summary>The body of POST /api/evaluations.</summary>
 public sealed record EvaluationRequest(int? ModelVersionId, int? DatasetId);
 
+/// <summary>A run just queued (POST /api/evaluations).</summary>
+public sealed record QueuedRun(int Id, string Status, int TotalSamples);
+
+/// <summary>A run asked to stop (POST /api/evaluations/{id}/cancel).</summary>
+public sealed record CancellingRun(int Id, string Status);
+
+/// <summary>GET /api/evaluations/compare: the runs, and each pair's paired difference.</summary>
+public sealed record RunComparisonResponse(IEnumerable<RunResponse> Runs, IReadOnlyList<PairedResult> Pairs);
+
 /// <summary>/api/evaluations: queue, watch, cancel, read, compare and export evaluation runs.</summary>
 public static class EvaluationsEndpoints
 {
     public static RouteGroupBuilder MapEvaluationsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/evaluations", CreateAsync);
+        api.MapPost("/evaluations", CreateAsync).Produces<QueuedRun>(StatusCodes.Status201Created).ProducesProblems(404, 409, 422);
         api.MapGet("/evaluations", async (EvaluationCatalog catalog, int? moduleId, CancellationToken ct) =>
             (await catalog.GetRunsAsync(moduleId, ct)).Select(ToListItem));
-        api.MapGet("/evaluations/compare", CompareAsync);
+        api.MapGet("/evaluations/compare", CompareAsync).Produces<RunComparisonResponse>().ProducesProblems(400, 404, 422);
         api.MapGet("/evaluations/{id:int}", async (EvaluationCatalog catalog, int id, CancellationToken ct) =>
-            await catalog.GetRunAsync(id, ct) is { } run ? Results.Ok(ToResponse(run)) : NotFound(id));
+            await catalog.GetRunAsync(id, ct) is { } run ? Results.Ok(ToResponse(run)) : NotFound(id))
+            .Produces<RunResponse>().ProducesProblems(404);
         api.MapPost("/evaluations/{id:int}/cancel", async (EvaluationJobs jobs, EvaluationCatalog catalog, int id, CancellationToken ct) =>
         {
             if (await catalog.GetRunAsync(id, ct) is not { } run)
@@ -28,9 +38,9 @@ public static class EvaluationsEndpoints
             }
 
             return await jobs.CancelAsync(id)
-                ? Results.Accepted($"/api/evaluations/{id}", new { id, status = "cancelling" })
+                ? Results.Accepted($"/api/evaluations/{id}", new CancellingRun(id, "cancelling"))
                 : Results.Problem(statusCode: 409, title: "Run already finished", detail: $"Run {id} is {run.Summary.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
-        });
+        }).Produces<CancellingRun>(StatusCodes.Status202Accepted).ProducesProblems(404, 409);
         api.MapGet("/evaluations/{id:int}/predictions", async (EvaluationCatalog catalog, int id, int? skip, int? take, CancellationToken ct) =>
         {
             if (skip < 0 || take is < 0 or > EvaluationCatalog.MaxPageSize)
@@ -39,11 +49,15 @@ public static class EvaluationsEndpoints
             }
 
             return await catalog.GetPredictionsAsync(id, skip ?? 0, take ?? 100, ct) is { } page ? Results.Ok(page) : NotFound(id);
-        });
-        api.MapGet("/evaluations/{id:int}/predictions.csv", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: true, http, ct));
-        api.MapGet("/evaluations/{id:int}/predictions.json", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: false, http, ct));
-        api.MapGet("/evaluations/{id:int}/metrics.csv", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: true, ct));
-        api.MapGet("/evaluations/{id:int}/metrics.json", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: false, ct));
+        }).Produces<PredictionPage>().ProducesProblems(400, 404);
+        api.MapGet("/evaluations/{id:int}/predictions.csv", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: true, http, ct))
+            .ProducesFile(ApiDescriptionExtensions.Csv).ProducesProblems(404);
+        api.MapGet("/evaluations/{id:int}/predictions.json", (EvaluationCatalog catalog, int id, HttpContext http, CancellationToken ct) => ExportPredictionsAsync(catalog, id, csv: false, http, ct))
+            .Produces<IReadOnlyList<PredictionItem>>().ProducesProblems(404);
+        api.MapGet("/evaluations/{id:int}/metrics.csv", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: true, ct))
+            .ProducesFile(ApiDescriptionExtensions.Csv).ProducesProblems(404, 409);
+        api.MapGet("/evaluations/{id:int}/metrics.json", (EvaluationCatalog catalog, int id, CancellationToken ct) => ExportMetricsAsync(catalog, id, csv: false, ct))
+            .Produces<RunResponse>().ProducesProblems(404, 409);
         return api;
     }
 
@@ -57,7 +71,7 @@ public static class EvaluationsEndpoints
         try
         {
             var run = await jobs.EnqueueAsync(versionId, datasetId, cancellationToken);
-            return Results.Created($"/api/evaluations/{run.Id}", new { id = run.Id, status = "queued", totalSamples = run.TotalSamples });
+            return Results.Created($"/api/evaluations/{run.Id}", new QueuedRun(run.Id, "queued", run.TotalSamples));
         }
         catch (EvaluationException e)
         {
@@ -81,7 +95,7 @@ public static class EvaluationsEndpoints
         try
         {
             var comparison = await comparer.CompareAsync(parsed, cancellationToken);
-            return Results.Ok(new { runs = comparison.Runs.Select(ToResponse), pairs = comparison.Pairs });
+            return Results.Ok(new RunComparisonResponse(comparison.Runs.Select(ToResponse), comparison.Pairs));
         }
         catch (EvaluationException e)
         {

@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Gallery;
@@ -19,43 +20,61 @@ public static class GalleryEndpoints
 {
     public static RouteGroupBuilder MapGalleryApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/evaluations/{id:int}/gallery", GetGalleryAsync);
+        api.MapGet("/evaluations/{id:int}/gallery", GetGalleryAsync).Produces<GalleryItems>().ProducesProblems(400, 404, 422).WithQueryValues(
+            new("scope", JsonSchemaType.String, "failures (default) or all."),
+            new("trueLabel", JsonSchemaType.String, "Only samples with this ground truth."),
+            new("predLabel", JsonSchemaType.String, "Only samples predicted as this label."),
+            new("minConf", JsonSchemaType.Number, "Lowest confidence, 0 to 1."),
+            new("maxConf", JsonSchemaType.Number, "Highest confidence, 0 to 1."),
+            new("kind", JsonSchemaType.String, "A failure kind."),
+            new("tag", JsonSchemaType.String, "Only samples with this error tag."),
+            new("suspect", JsonSchemaType.String, "true or false (default): only suspect samples."),
+            new("sort", JsonSchemaType.String, "dataset (default), confidence-desc, confidence-asc, loss or edit-distance."),
+            new("compareTo", JsonSchemaType.Integer, "Another run's id; goes with change."),
+            new("change", JsonSchemaType.String, "regressions or fixes against compareTo."));
         api.MapGet("/evaluations/{id:int}/failure-kinds", (GalleryService gallery, int id, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await gallery.GetFailureKindsAsync(id, cancellationToken: ct))));
+            Answer(async () => Results.Ok(await gallery.GetFailureKindsAsync(id, cancellationToken: ct))))
+            .Produces<FailureKinds>().ProducesProblems(404);
         api.MapPost("/gallery/tags", (SampleReviews reviews, TagRequest? body, CancellationToken ct) =>
             body is null ? Task.FromResult(Bad("Send { \"tag\": …, \"runId\" or \"moduleId\": …, \"sampleIds\": [...] } or a runId with a \"filter\"."))
-                : Answer(async () => Results.Ok(await reviews.ApplyAsync(body, ct))));
+                : Answer(async () => Results.Ok(await reviews.ApplyAsync(body, ct))))
+            .Produces<TagResult>().ProducesProblems(404, 422);
 
         api.MapGet("/modules/{moduleId:int}/error-tags", (SampleReviews reviews, int moduleId, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await reviews.GetTagsAsync(moduleId, ct))));
+            Answer(async () => Results.Ok(await reviews.GetTagsAsync(moduleId, ct))))
+            .Produces<IReadOnlyList<ErrorTagView>>().ProducesProblems(404);
         api.MapPost("/modules/{moduleId:int}/error-tags", (SampleReviews reviews, int moduleId, TagNameRequest? body, CancellationToken ct) =>
             Answer(async () =>
             {
                 var tag = await reviews.CreateTagAsync(moduleId, body?.Name, ct);
                 return Results.Created($"/api/modules/{moduleId}/error-tags/{tag.Id}", tag);
-            }));
+            })).Produces<ErrorTagView>(StatusCodes.Status201Created).ProducesProblems(404, 409, 422);
         api.MapPut("/modules/{moduleId:int}/error-tags/{tagId:int}", (SampleReviews reviews, int moduleId, int tagId, TagNameRequest? body, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await reviews.RenameTagAsync(moduleId, tagId, body?.Name, ct))));
+            Answer(async () => Results.Ok(await reviews.RenameTagAsync(moduleId, tagId, body?.Name, ct))))
+            .Produces<ErrorTagView>().ProducesProblems(404, 409, 422);
         api.MapDelete("/modules/{moduleId:int}/error-tags/{tagId:int}", (SampleReviews reviews, int moduleId, int tagId, CancellationToken ct) =>
             Answer(async () =>
             {
                 await reviews.DeleteTagAsync(moduleId, tagId, ct);
                 return Results.NoContent();
-            }));
+            })).Produces(StatusCodes.Status204NoContent).ProducesProblems(404);
 
         api.MapGet("/samples/{id:long}/review", (SampleReviews reviews, long id, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await reviews.GetReviewAsync(id, ct))));
+            Answer(async () => Results.Ok(await reviews.GetReviewAsync(id, ct))))
+            .Produces<SampleReview>().ProducesProblems(404);
         api.MapPost("/samples/{id:long}/notes", (SampleReviews reviews, long id, NoteRequest? body, CancellationToken ct) =>
-            Answer(async () => Results.Created($"/api/samples/{id}/review", await reviews.AddNoteAsync(id, body?.Text, ct))));
+            Answer(async () => Results.Created($"/api/samples/{id}/review", await reviews.AddNoteAsync(id, body?.Text, ct))))
+            .Produces<SampleNoteView>(StatusCodes.Status201Created).ProducesProblems(404, 422);
         api.MapPut("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, FlagRequest? body, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await reviews.FlagAsync(id, body?.SuggestedLabel, body?.Reason, ct))));
+            Answer(async () => Results.Ok(await reviews.FlagAsync(id, body?.SuggestedLabel, body?.Reason, ct))))
+            .Produces<GroundTruthFlagView>().ProducesProblems(404, 422);
         api.MapDelete("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, CancellationToken ct) =>
             Answer(async () =>
             {
                 await reviews.UnflagAsync(id, ct);
                 return Results.NoContent();
-            }));
-        api.MapGet("/datasets/{id:int}/relabel.csv", GetRelabelCsvAsync);
+            })).Produces(StatusCodes.Status204NoContent).ProducesProblems(404);
+        api.MapGet("/datasets/{id:int}/relabel.csv", GetRelabelCsvAsync).ProducesFile(ApiDescriptionExtensions.Csv).ProducesProblems(404);
         return api;
     }
 

@@ -12,7 +12,8 @@ public static class HealthEndpoint
 {
     public static IEndpointRouteBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", CheckAsync).WithName("Health").AllowAnonymous();
+        endpoints.MapGet("/health", CheckAsync).WithName("Health").AllowAnonymous()
+            .Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 

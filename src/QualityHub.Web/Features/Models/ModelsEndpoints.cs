@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -19,17 +20,19 @@ public static class ModelsEndpoints
             try
             {
                 var module = await registry.AddModuleAsync(body.Name ?? "", body.TaskType, body.InputDescription ?? "", body.OutputDescription ?? "", body.Description ?? "", ct);
-                return Results.Created($"/api/modules/{module.Id}", new { id = module.Id, name = module.Name, taskType = module.TaskType });
+                return Results.Created($"/api/modules/{module.Id}", new CreatedModule(module.Id, module.Name, module.TaskType));
             }
             catch (RegistrationException e)
             {
                 return Problem(422, "Module not added", e.Message);
             }
-        });
+        }).Produces<CreatedModule>(StatusCodes.Status201Created).ProducesProblems(422);
         api.MapGet("/models", (ModelCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetVersionsAsync(moduleId, ct));
         api.MapGet("/models/{id:int}", async (ModelCatalog catalog, int id, CancellationToken ct) =>
-            await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."));
-        api.MapPost("/models", RegisterAsync).DisableAntiforgery();
+            await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."))
+            .Produces<ModelVersionDetail>().ProducesProblems(404);
+        api.MapPost("/models", RegisterAsync).DisableAntiforgery()
+            .DescribesBody<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 422);
         api.MapPut("/models/{id:int}/card", async (int id, HttpRequest request, ModelRegistry registry, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -43,7 +46,8 @@ public static class ModelsEndpoints
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message);
             }
-        });
+        }).DescribesBody<JsonElement>().Produces<JsonElement>().ProducesProblems(404, 422)
+            .WithDescription("The body and the answer are a model card in the card-file schema (task, input, outputKind, labels, topK, ctc, notes; enums in kebab-case).");
         api.MapDelete("/models/{id:int}", async (int id, ModelRegistry registry, InferenceEngine engine, CancellationToken ct) =>
         {
             try
@@ -55,7 +59,7 @@ public static class ModelsEndpoints
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 409, "Model version not deleted", e.Message);
             }
-        });
+        }).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 409);
         api.MapPut("/models/{id:int}/status", async (int id, StatusChange body, ModelRegistry registry, CancellationToken ct) =>
         {
             try
@@ -67,7 +71,7 @@ public static class ModelsEndpoints
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message);
             }
-        });
+        }).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 422);
         return api;
     }
 
@@ -141,19 +145,11 @@ public static class ModelsEndpoints
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "model.onnx";
                 var request = new ModelImportRequest(module, version, fileName, status, fields.GetValueOrDefault("notes") ?? "", trainedOn, fields.GetValueOrDefault("card"));
                 var result = await registry.ImportAsync(request, section.Body, cancellationToken: cancellationToken);
-                return Results.Created($"/api/models/{result.Version.Id}", new
-                {
-                    id = result.Version.Id,
-                    module = module,
-                    taskType = result.Version.Module?.TaskType,
-                    name = result.Version.Name,
-                    sha256 = result.Version.Sha256,
-                    sizeBytes = result.Version.SizeBytes,
-                    parameterCount = result.Version.ParameterCount,
-                    opset = result.Version.Opset,
-                    card = result.Card is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(result.Card.ToJson()).RootElement, // in the card file schema
-                    cardProblem = result.CardProblem,
-                });
+                var stored = result.Version;
+                return Results.Created($"/api/models/{stored.Id}", new RegisteredModel(
+                    stored.Id, module, stored.Module?.TaskType, stored.Name, stored.Sha256, stored.SizeBytes, stored.ParameterCount, stored.Opset,
+                    result.Card is null ? null : JsonDocument.Parse(result.Card.ToJson()).RootElement, // in the card file schema
+                    result.CardProblem));
             }
         }
         catch (RegistrationException e)
@@ -171,6 +167,20 @@ public static class ModelsEndpoints
 
         return Problem(400, "No file", "The request has no file part.");
     }
+
+    /// <summary>A module just added (POST /api/modules).</summary>
+    public sealed record CreatedModule(int Id, string Name, TaskType TaskType);
+
+    /// <summary>A model version just registered (POST /api/models); <see cref="Card"/> is in the card-file schema, <see cref="CardProblem"/> says why there is none.</summary>
+    public sealed record RegisteredModel(
+        int Id, string Module, TaskType? TaskType, string Name, string Sha256, long SizeBytes, long? ParameterCount, long? Opset, JsonElement? Card, string? CardProblem);
+
+    /// <summary>
+    /// The parts of POST /api/models as OpenAPI describes them (the endpoint streams them itself): the fields first
+    /// (they may also come in the query string), the ONNX file last; status is candidate, released or retired.
+    /// </summary>
+    public sealed record ModelUploadForm(
+        string Module, string Version, IFormFile File, ModelStatus? Status = null, string? Notes = null, int? TrainedOnDatasetId = null, string? Card = null);
 
     /// <summary>The JSON body of PUT /api/models/{id}/status.</summary>
     public sealed record StatusChange(ModelStatus Status);

@@ -9,7 +9,7 @@ public static class OnlineEndpoints
 {
     public static RouteGroupBuilder MapOnlineApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/events", PostEventsAsync);
+        api.MapPost("/events", PostEventsAsync).DescribesBody<IReadOnlyList<IncomingEvent>>().Produces<EventBatchResult>();
         api.MapGet("/online/modules", (OnlineMetrics metrics, CancellationToken ct) => metrics.GetModulesAsync(ct));
         api.MapGet("/online/series", async (
             OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints, CancellationToken ct) =>
@@ -23,7 +23,7 @@ public static class OnlineEndpoints
                 return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Bad request", detail: e.Message,
                     extensions: new Dictionary<string, object?> { ["field"] = e.Field });
             }
-        });
+        }).Produces<OnlineSeries>().ProducesProblems(400, 404);
         api.MapGet("/online/alerts", (OnlineAlerts alerts, CancellationToken ct) => alerts.CheckAsync(ct));
         return api;
     }

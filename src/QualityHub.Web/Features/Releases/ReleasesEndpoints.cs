@@ -1,7 +1,15 @@
+using QualityHub.Web.Api;
+
 namespace QualityHub.Web.Features.Releases;
 
 /// <summary>The body of POST /api/releases.</summary>
 public sealed record ReleaseRequest(string? Name, string? Rationale, IReadOnlyList<int>? ModelVersionIds);
+
+/// <summary>A release just created as a draft (POST /api/releases).</summary>
+public sealed record CreatedRelease(int Id, string Name, Core.Domain.ReleaseStatus Status);
+
+/// <summary>A release's notes (GET /api/releases/{id}/notes), and whether they are the ones stored at approval.</summary>
+public sealed record ReleaseNotesView(string Notes, bool Stored);
 
 /// <summary>/api/releases: releases with their metrics and the change from the previous release; create a draft.</summary>
 public static class ReleasesEndpoints
@@ -12,21 +20,23 @@ public static class ReleasesEndpoints
         api.MapGet("/releases/{id:int}", async (ReleaseCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetReleaseAsync(id, ct) is { } release
                 ? Results.Ok(release)
-                : NoRelease(id));
+                : NoRelease(id))
+            .Produces<ReleaseView>().ProducesProblems(404);
         api.MapPost("/releases", async (ReleaseRequest? body, ReleaseCatalog catalog, CancellationToken ct) =>
         {
             try
             {
                 var release = await catalog.CreateAsync(body?.Name, body?.Rationale, body?.ModelVersionIds, ct);
-                return Results.Created($"/api/releases/{release.Id}", new { id = release.Id, name = release.Name, status = release.Status });
+                return Results.Created($"/api/releases/{release.Id}", new CreatedRelease(release.Id, release.Name, release.Status));
             }
             catch (ReleaseException e)
             {
                 return Problem(e);
             }
-        }).RequireAuthorization(Accounts.Policies.Approve);
+        }).RequireAuthorization(Accounts.Policies.Approve).Produces<CreatedRelease>(StatusCodes.Status201Created).ProducesProblems(404, 409, 422);
         api.MapGet("/releases/{id:int}/checklist", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
-            await decisions.GetChecklistAsync(id, null, ct) is { } checklist ? Results.Ok(checklist) : NoRelease(id));
+            await decisions.GetChecklistAsync(id, null, ct) is { } checklist ? Results.Ok(checklist) : NoRelease(id))
+            .Produces<ReleaseChecklist>().ProducesProblems(404);
         api.MapPost("/releases/{id:int}/approve", async (int id, ApprovalRequest? body, ReleaseDecisions decisions, CancellationToken ct) =>
         {
             if (body is null)
@@ -42,9 +52,10 @@ public static class ReleasesEndpoints
             {
                 return Problem(e);
             }
-        }).RequireAuthorization(Accounts.Policies.Approve);
+        }).RequireAuthorization(Accounts.Policies.Approve).Produces<ReleaseChecklist>().ProducesProblems(404, 409, 422);
         api.MapGet("/releases/{id:int}/notes", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
-            await decisions.GetNotesAsync(id, ct) is { } notes ? Results.Ok(new { notes = notes.Notes, stored = notes.Stored }) : NoRelease(id));
+            await decisions.GetNotesAsync(id, ct) is { } notes ? Results.Ok(new ReleaseNotesView(notes.Notes, notes.Stored)) : NoRelease(id))
+            .Produces<ReleaseNotesView>().ProducesProblems(404);
         api.MapGet("/production-history", (ReleaseDecisions decisions, CancellationToken ct) => decisions.GetProductionHistoryAsync(ct));
         return api;
     }

@@ -1,7 +1,14 @@
 using System.Globalization;
+using Microsoft.OpenApi;
 using QualityHub.Core.Capacity;
+using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Requirements;
+
+/// <summary>The capacity planner's answer (GET /api/capacity), beside the question it answers.</summary>
+public sealed record CapacityPlan(
+    int InstancesPerDevice, double? QpsPerDevice, int? DevicesNeeded, decimal? MonthlyCost, string? Limitation,
+    double DeviceMemoryGb, double ModelMemoryGb, double? QpsPerInstance, double? TargetQps, decimal? CostPerDeviceMonth);
 
 /// <summary>/api: requirements per module (versioned), the scorecard of a module's candidates, and the capacity planner.</summary>
 public static class RequirementsEndpoints
@@ -10,7 +17,8 @@ public static class RequirementsEndpoints
     {
         api.MapGet("/requirements", (RequirementCatalog catalog, CancellationToken ct) => catalog.GetModulesAsync(ct));
         api.MapGet("/modules/{id:int}/requirements", async (int id, RequirementCatalog catalog, CancellationToken ct) =>
-            await catalog.GetHistoryAsync(id, ct) is { } history ? Results.Ok(history) : NoModule(id));
+            await catalog.GetHistoryAsync(id, ct) is { } history ? Results.Ok(history) : NoModule(id))
+            .Produces<IReadOnlyList<RequirementView>>().ProducesProblems(404);
         api.MapPost("/modules/{id:int}/requirements", async (int id, RequirementInput? body, RequirementCatalog catalog, CancellationToken ct) =>
         {
             if (body is null)
@@ -38,10 +46,17 @@ public static class RequirementsEndpoints
                     _ => "Not a valid requirement",
                 }, detail: e.Message);
             }
-        }).RequireAuthorization(Accounts.Policies.Plan);
+        }).RequireAuthorization(Accounts.Policies.Plan)
+            .Produces<RequirementView>(StatusCodes.Status201Created).ProducesProblems(404, 409).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/modules/{id:int}/scorecard", async (int id, RequirementCatalog catalog, CancellationToken ct) =>
-            await catalog.GetScorecardAsync(id, ct) is { } card ? Results.Ok(card) : NoModule(id));
-        api.MapGet("/capacity", (HttpRequest request) => Capacity(request.Query));
+            await catalog.GetScorecardAsync(id, ct) is { } card ? Results.Ok(card) : NoModule(id))
+            .Produces<ScorecardView>().ProducesProblems(404);
+        api.MapGet("/capacity", (HttpRequest request) => Capacity(request.Query)).Produces<CapacityPlan>().ProducesProblems(400).WithQueryValues(
+            new("deviceMemoryGb", JsonSchemaType.Number, "Memory of one device (GPU), GB.", Required: true),
+            new("modelMemoryGb", JsonSchemaType.Number, "Memory one model instance needs, GB.", Required: true),
+            new("qpsPerInstance", JsonSchemaType.Number, "Requests per second one instance serves."),
+            new("targetQps", JsonSchemaType.Number, "Requests per second to serve."),
+            new("costPerDeviceMonth", JsonSchemaType.Number, "Price of one device per month."));
         return api;
     }
 
@@ -58,19 +73,9 @@ public static class RequirementsEndpoints
                 Number(query, "targetQps"),
                 (decimal?)Number(query, "costPerDeviceMonth"));
             var answer = CapacityPlanner.Plan(question);
-            return Results.Ok(new
-            {
-                instancesPerDevice = answer.InstancesPerDevice,
-                qpsPerDevice = answer.QpsPerDevice,
-                devicesNeeded = answer.DevicesNeeded,
-                monthlyCost = answer.MonthlyCost,
-                limitation = answer.Limitation,
-                question.DeviceMemoryGb,
-                question.ModelMemoryGb,
-                question.QpsPerInstance,
-                question.TargetQps,
-                question.CostPerDeviceMonth,
-            });
+            return Results.Ok(new CapacityPlan(
+                answer.InstancesPerDevice, answer.QpsPerDevice, answer.DevicesNeeded, answer.MonthlyCost, answer.Limitation,
+                question.DeviceMemoryGb, question.ModelMemoryGb, question.QpsPerInstance, question.TargetQps, question.CostPerDeviceMonth));
         }
         catch (ArgumentOutOfRangeException e)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
+using QualityHub.Web.Api;
 using QualityHub.Web.Features.Compare;
 
 namespace QualityHub.Web.Features.Tickets;
@@ -23,7 +24,7 @@ public static class TicketsEndpoints
                 var draft = await ReadAsync<TicketDraft>(request, BodyLimit(limits.Value), ct);
                 var ticket = await tickets.CreateAsync(draft, ct);
                 return Results.Created($"/api/tickets/{ticket.Id}", ticket);
-            }));
+            })).DescribesBody<TicketDraft>().Produces<TicketDetail>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
         api.MapGet("/tickets", (TicketService tickets, string? status, string? severity, int? moduleId, string? tag, string? q, int? skip, int? take, CancellationToken ct) =>
             Answer(async () =>
             {
@@ -32,26 +33,32 @@ public static class TicketsEndpoints
                     severity is null ? null : TicketService.ParseSeverity(severity),
                     moduleId, tag, q, skip ?? 0, take ?? 50);
                 return Results.Ok(await tickets.ListAsync(query, ct));
-            }));
-        api.MapGet("/tickets/counts", (TicketService tickets, CancellationToken ct) => Answer(async () => Results.Ok(await tickets.CountAsync(ct))));
+            })).Produces<TicketPage>().ProducesProblems(400);
+        api.MapGet("/tickets/counts", (TicketService tickets, CancellationToken ct) => Answer(async () => Results.Ok(await tickets.CountAsync(ct))))
+            .Produces<TicketCounts>();
         api.MapGet("/tickets/{id:int}", (TicketService tickets, int id, CancellationToken ct) =>
-            Answer(async () => await tickets.GetAsync(id, ct) is { } ticket ? Results.Ok(ticket) : throw new TicketException($"There is no ticket {id}.", "id", 404)));
+            Answer(async () => await tickets.GetAsync(id, ct) is { } ticket ? Results.Ok(ticket) : throw new TicketException($"There is no ticket {id}.", "id", 404)))
+            .Produces<TicketDetail>().ProducesProblems(404);
         api.MapGet("/tickets/{id:int}/image", (TicketService tickets, ContentStore store, int id, CancellationToken ct) =>
             Answer(async () => await tickets.ImageOfAsync(id, ct) is { } sha && store.Contains(sha)
                 ? Results.Stream(store.OpenRead(sha), "image/png")
-                : throw new TicketException($"Ticket {id} has no input image.", "id", 404)));
+                : throw new TicketException($"Ticket {id} has no input image.", "id", 404)))
+            .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         // A draft's image before the ticket exists (the form's preview). Only PNGs: the store also holds model files.
         api.MapGet("/tickets/images/{sha256}", (ContentStore store, string sha256) =>
             Answer(() => Task.FromResult(IsStoredPng(store, sha256)
                 ? Results.Stream(store.OpenRead(sha256), "image/png")
-                : throw new TicketException($"No PNG image {sha256} is stored.", "sha256", 404))));
+                : throw new TicketException($"No PNG image {sha256} is stored.", "sha256", 404))))
+            .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPatch("/tickets/{id:int}", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), ct))));
+            Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), ct))))
+            .DescribesBody<TicketPatch>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         // POST and PATCH do the same: a move is one change of the ticket's status.
         foreach (var method in new[] { HttpMethods.Post, HttpMethods.Patch })
         {
             api.MapMethods("/tickets/{id:int}/status", [method], (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
-                Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))));
+                Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))))
+                .DescribesBody<TicketMove>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         }
 
         api.MapPost("/tickets/{id:int}/comments", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
@@ -59,26 +66,27 @@ public static class TicketsEndpoints
             {
                 var comment = await tickets.CommentAsync(id, await ReadAsync<TicketCommentRequest>(request, SmallBody, ct), ct);
                 return Results.Created($"/api/tickets/{id}", comment);
-            }));
+            })).DescribesBody<TicketCommentRequest>().Produces<TicketCommentView>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
         api.MapPost("/tickets/{id:int}/reproduce", (HttpRequest request, TicketReproducer reproducer, int id, CancellationToken ct) =>
             Answer(async () =>
             {
                 var actor = await ReadOptionalAsync<TicketActor>(request, ct);
                 return Results.Ok(await reproducer.ReproduceAsync(id, actor?.Author, ct));
-            }));
+            })).DescribesBody<TicketActor>(required: false).Produces<Reproduction>().ProducesProblems(404, 409, 413, 422);
         // Adding twice answers with the sample the first call made (created: false), so a retry is harmless.
         api.MapPost("/tickets/{id:int}/regression", (HttpRequest request, RegressionSets sets, int id, CancellationToken ct) =>
             Answer(async () =>
             {
                 var actor = await ReadOptionalAsync<TicketActor>(request, ct);
                 return Results.Ok(await sets.AddAsync(id, actor?.Author, ct));
-            }));
+            })).DescribesBody<TicketActor>(required: false).Produces<RegressionEntry>().ProducesProblems(404, 409, 413, 422);
         api.MapPost("/tickets/duplicates", (HttpRequest request, TicketService tickets, CancellationToken ct) =>
             Answer(async () =>
             {
                 var draft = await ReadAsync<TicketDraft>(request, SmallBody, ct);
                 return Results.Ok(await tickets.FindDuplicatesAsync(draft.InputImageSha256, draft.ModuleId, draft.ExpectedOutput, draft.ActualOutput, cancellationToken: ct));
-            })).WithMetadata(new Accounts.ReadOnlyRequestAttribute());
+            })).WithMetadata(new Accounts.ReadOnlyRequestAttribute())
+            .DescribesBody<TicketDraft>().Produces<IReadOnlyList<TicketDuplicate>>().ProducesProblems(413, 422);
         return api;
     }
 
