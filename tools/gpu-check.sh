@@ -45,7 +45,10 @@ dotnet build src/QualityHub.Cli -c Release -nologo -v quiet || exit 1
 cli=$(find src/QualityHub.Cli/bin/Release -name qualityhub -type f | head -1)
 
 echo "== which provider runs"
-"$cli" info --Inference:Provider=cuda | grep -E '^(onnxruntime|providers|runs on|gpu):'
+info=$("$cli" info --Inference:Provider=cuda 2>/dev/null | grep -E '^(onnxruntime|providers|runs on|gpu):')
+echo "$info"
+ran_cuda=0
+echo "$info" | grep -qE '^runs on: +(CUDA|TENSORRT)' && ran_cuda=1
 
 echo "== conformance on CUDA"
 "$cli" conformance --provider cuda --report /tmp/qualityhub-gpu-conformance.tsv 2> >(grep -E 'runs on' >&2) | tail -1
@@ -55,3 +58,7 @@ items() { awk '$2 == "qualityhub" { print $1, $3 }' | tr -d ','; }
 gpu=$("$cli" bench --model "$model" --provider cuda --rounds 1 --seconds "$seconds" | tee /dev/stderr | items)
 cpu=$("$cli" bench --model "$model" --provider cpu --rounds 1 --seconds "$seconds" | tee /dev/stderr | items)
 join <(echo "$gpu" | sort) <(echo "$cpu" | sort) | awk '{ printf "GPU / CPU throughput, batch %s: %.2f (%s vs %s items/s)\n", $1, $2 / $3, $2, $3 }'
+if [ "$ran_cuda" -eq 0 ]; then
+  echo "CUDA did not run here (see 'runs on' above): those ratios compare the CPU with itself. Provide what is MISSING and run again."
+  exit 1
+fi

@@ -321,6 +321,7 @@ public sealed class CompareApiTests(DemoQualityHubFactory factory) : IClassFixtu
 
         Assert.Equal("CPU", engine.GetProperty("provider").GetString());
         Assert.StartsWith("CPU:", engine.GetProperty("device").GetString());
+        Assert.Equal("ONNX Runtime 1.32.0", engine.GetProperty("runtime").GetString());
         var sessions = engine.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
         Assert.All(versions, v => Assert.Contains($"{DemoContentLoader.FashionModule}/{v.Name}", sessions));
         Assert.True(engine.GetProperty("usedBytes").GetInt64() > 0);

@@ -10,7 +10,7 @@ public sealed record SessionStatus(string Name, string Version, ExecutionProvide
 /// <summary>The engine at one moment: where it runs, what is loaded, how busy it is.</summary>
 public sealed record EngineStatus(
     string Provider, string Device, string? FallbackReason, IReadOnlyList<SessionStatus> Sessions, long BudgetBytes, long UsedBytes,
-    long Evictions, int QueueDepth, double ItemsPerSecond, int ActiveCandidateRuns);
+    long Evictions, int QueueDepth, double ItemsPerSecond, int ActiveCandidateRuns, string Runtime);
 
 /// <summary>
 /// Reads the engine's counters and turns them into rates: items per second over the last few seconds, per session
@@ -54,7 +54,8 @@ public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner compa
             : cpu.Value;
         return new EngineStatus(
             provider, device, probe.Reason, sessions, snapshot.BudgetBytes, snapshot.UsedBytes, snapshot.Evictions,
-            sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns);
+            sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns,
+            $"ONNX Runtime {OnnxRuntimeInfo.Current.Version}");
     }
 
     private static string CpuName()
