@@ -74,7 +74,10 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("input.channels must be 1 or 3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
-        await Expect(page.Locator("pre.qh-pre").First).ToContainTextAsync("T-shirt/top");
+        var card = page.GetByRole(AriaRole.Table, new() { Name = "Model card" });
+        await Expect(card).ToContainTextAsync("T-shirt/top");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the JSON" }).ClickAsync();
+        await Expect(page.GetByLabel("Model card JSON as stored")).ToContainTextAsync("\"labels\"");
     }
 
     [Fact]
@@ -90,7 +93,9 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
 
         await Expect(portal.Heading).ToHaveTextAsync("card-text-recognizer / pp-ocrv4-rec");
         await Expect(page.GetByText("softmax_11.tmp_0").First).ToBeVisibleAsync();
-        await Expect(page.GetByText("\"task\": \"text-recognition\"")).ToBeVisibleAsync();
+        var card = page.GetByRole(AriaRole.Table, new() { Name = "Model card" });
+        await Expect(card.GetByRole(AriaRole.Row, new() { Name = "Task text-recognition" })).ToBeVisibleAsync();
+        await Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "Ctc · blank index" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "model.png") });
     }
 }
