@@ -20,4 +20,28 @@ public static class Formats
     };
 
     public static string Percent(double? share) => share is { } s ? $"{s:P1}" : "—";
+
+    private static readonly HashSet<string> Acronyms = new(StringComparer.Ordinal) { "Cpu", "Gpu", "Qps", "Ocr", "Ctc", "Voc", "Api", "Cuda" };
+
+    /// <summary>An enum value as words: <c>CloudCpu</c> → "cloud CPU", <c>LocalGpu</c> → "local GPU", <c>TextRecognition</c> → "text recognition".</summary>
+    public static string Enum<T>(T value)
+        where T : struct, System.Enum => Words(value.ToString());
+
+    /// <summary>A PascalCase name as lower-case words, acronyms in capitals.</summary>
+    public static string Words(string name)
+    {
+        var words = new List<string>();
+        var start = 0;
+        for (var i = 1; i <= name.Length; i++)
+        {
+            if (i == name.Length || char.IsUpper(name[i]))
+            {
+                var word = name[start..i];
+                words.Add(Acronyms.Contains(word) ? word.ToUpperInvariant() : word.ToLowerInvariant());
+                start = i;
+            }
+        }
+
+        return string.Join(' ', words);
+    }
 }
