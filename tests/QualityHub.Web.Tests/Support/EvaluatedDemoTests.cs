@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Web.Features.Demo;
+
+namespace QualityHub.Web.Tests.Support;
+
+/// <summary>A test class over a fresh install whose demo models have been evaluated: its client, the demo runs and their versions.</summary>
+public abstract class EvaluatedDemoTests(EvaluatedDemoQualityHubFactory factory) : IClassFixture<EvaluatedDemoQualityHubFactory>, IAsyncLifetime
+{
+    protected EvaluatedDemoQualityHubFactory Factory { get; } = factory;
+
+    protected HttpClient Client { get; } = factory.CreateClient();
+
+    /// <summary>The first start's evaluation runs, one per demo model.</summary>
+    protected List<JsonElement> Runs { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        await Factory.Services.GetRequiredService<DemoContentLoader>().Completion;
+        Runs = await EvaluationRuns.DemoRunsAsync(Client);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected JsonElement RunOf(string version) => Runs.Single(r => r.GetProperty("version").GetString() == version);
+
+    protected int VersionId(string version) => RunOf(version).GetProperty("modelVersionId").GetInt32();
+
+    protected int ModuleOf(string version) => RunOf(version).GetProperty("moduleId").GetInt32();
+}
