@@ -12,17 +12,6 @@ public sealed class DatasetUploadApiTests(QualityHubFactory factory) : IClassFix
 {
     private readonly HttpClient client = factory.CreateClient();
 
-    private static string RepositoryFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine([dir.FullName, .. parts]);
-    }
-
     private async Task<int> DatasetCountAsync() => (await client.GetFromJsonAsync<JsonElement>("/api/datasets")).GetArrayLength();
 
     [Fact]
@@ -50,7 +39,7 @@ public sealed class DatasetUploadApiTests(QualityHubFactory factory) : IClassFix
     [Fact]
     public async Task A_gzip_IDX_pair_becomes_a_dataset_named_by_its_label_set()
     {
-        var folder = RepositoryFile("data", "demo", "fashion-mnist");
+        var folder = RepositoryFiles.Path("data", "demo", "fashion-mnist");
         var fields = Fields($"fashion-{Guid.NewGuid():N}", string.Join(",", FashionMnist.Labels));
         fields["split"] = "Test";
         using var form = Form(

@@ -18,23 +18,13 @@ namespace QualityHub.Web.Tests.Features.Evaluations;
 /// </summary>
 public sealed class EvaluationRecoveryTests : IDisposable
 {
-    private readonly string dataDirectory = Directory.CreateTempSubdirectory("qualityhub-eval-").FullName;
+    private readonly TempFolder dataDirectory = new("qualityhub-eval-");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => dataDirectory.Dispose();
 
     private async Task<ConfiguredQualityHubFactory> StartAsync(Dictionary<string, string>? settings = null)
     {
-        var factory = new ConfiguredQualityHubFactory(dataDirectory, loadDemoContent: true, evaluateDemoModels: false, settings);
+        var factory = new ConfiguredQualityHubFactory(dataDirectory.Path, loadDemoContent: true, evaluateDemoModels: false, settings);
         await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
         return factory;
     }
@@ -56,7 +46,7 @@ public sealed class EvaluationRecoveryTests : IDisposable
 
     private SqliteConnection OpenDatabase()
     {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "qualityhub.db")};Pooling=False");
+        var connection = new SqliteConnection($"Data Source={dataDirectory.File("qualityhub.db")};Pooling=False");
         connection.Open();
         return connection;
     }
