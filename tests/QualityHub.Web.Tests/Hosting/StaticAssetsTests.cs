@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace QualityHub.Web.Tests.Hosting;
 
@@ -17,17 +16,9 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
         { "/css/app.css", "text/css" },
     };
 
-    // No API key, no cookie, and redirects left for the test to see.
-    private HttpClient Stranger()
-    {
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        client.DefaultRequestHeaders.Remove("X-Api-Key");
-        return client;
-    }
-
     private async Task AssertServedToAStrangerAsync()
     {
-        var stranger = Stranger();
+        var stranger = factory.CreateBrowser();
         foreach (var (path, mediaType) in Assets.Select(row => ((string)row[0], (string)row[1])))
         {
             using var response = await stranger.GetAsync(path);
@@ -41,7 +32,7 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
     [Fact]
     public async Task Scripts_and_styles_reach_a_stranger_before_and_after_the_first_account_exists()
     {
-        var stranger = Stranger();
+        var stranger = factory.CreateBrowser();
 
         // Before: a page leads the stranger to setup, the files do not.
         Assert.Equal("/setup", (await stranger.GetAsync("/")).Headers.Location?.OriginalString);

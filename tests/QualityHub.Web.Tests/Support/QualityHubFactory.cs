@@ -67,6 +67,14 @@ public class QualityHubFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A browser of a stranger: no credentials, its own cookies, and redirects left for the test to see.</summary>
+    public HttpClient CreateBrowser()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        return client;
+    }
+
     /// <summary>A WebSocket client (for the hub) that sends the admin key.</summary>
     public Microsoft.AspNetCore.TestHost.WebSocketClient CreateWebSocketClient()
     {
