@@ -17,7 +17,11 @@ public abstract class EvaluatedDemoTests(EvaluatedDemoQualityHubFactory factory)
     public async Task InitializeAsync()
     {
         await Factory.Services.GetRequiredService<DemoContentLoader>().Completion;
-        Runs = await EvaluationRuns.DemoRunsAsync(Client);
+        // A test of the class may evaluate a demo model again on the shared app; the first run of each is the demo's.
+        Runs = (await EvaluationRuns.DemoRunsAsync(Client))
+            .GroupBy(r => r.GetProperty("version").GetString())
+            .Select(g => g.MinBy(r => r.GetProperty("id").GetInt32()))
+            .ToList();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -161,8 +161,9 @@ public sealed partial class AuthorizationTests(QualityHubFactory factory) : ICla
         Assert.Equal(HttpStatusCode.Unauthorized, await WithHeaderAsync("Cookie", "qualityhub=CfDJ8forged-cookie-value"));
 
         var admin = factory.CreateClient();
-        var listed = (await admin.GetFromJsonAsync<JsonElement>("/api/admin/api-keys")).EnumerateArray().Single(k => k.GetProperty("name").GetString() == "test Viewer");
-        Assert.Equal(viewerKey[..8], listed.GetProperty("prefix").GetString());
+        // Each test of the class makes its own keys on the shared app, so this one is found by its prefix.
+        var listed = (await admin.GetFromJsonAsync<JsonElement>("/api/admin/api-keys")).EnumerateArray().Single(k => k.GetProperty("prefix").GetString() == viewerKey[..8]);
+        Assert.Equal("test Viewer", listed.GetProperty("name").GetString());
         Assert.DoesNotContain(viewerKey, await admin.GetStringAsync("/api/admin/api-keys")); // never shown again
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/admin/api-keys/{listed.GetProperty("id").GetInt32()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, await WithHeaderAsync(ApiKeyAuthenticationHandler.Header, viewerKey));
