@@ -189,14 +189,7 @@ public sealed partial class AppProcess : IAsyncDisposable
         get
         {
             var configuration = typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "QualityHub.sln")))
-            {
-                root = root.Parent;
-            }
-
-            var folder = Path.Combine(root?.FullName ?? throw new InvalidOperationException("QualityHub.sln not found above the test binaries."),
-                "src", "QualityHub.Web", "bin", configuration);
+            var folder = RepositoryFiles.Path("src", "QualityHub.Web", "bin", configuration);
             return Directory.EnumerateFiles(folder, "QualityHub.Web", SearchOption.AllDirectories).FirstOrDefault()
                 ?? throw new FileNotFoundException($"QualityHub.Web was not built under {folder}.");
         }

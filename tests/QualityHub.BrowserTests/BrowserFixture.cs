@@ -12,21 +12,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Screenshots land here, for a person to look at after a run.</summary>
-    /// <summary>The repository the tests run from (demo data, sample files).</summary>
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
     public static string ScreenshotFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
-
-    private static string FindRepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
-    }
 
     public async Task InitializeAsync()
     {

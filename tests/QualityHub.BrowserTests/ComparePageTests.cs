@@ -70,7 +70,7 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Upload" }).ClickAsync();
 
         var run = await RunNumberAsync(page);
-        await page.Locator("[data-upload]").SetInputFilesAsync(Path.Combine(BrowserFixture.RepositoryRoot, "data", "demo", "card-text", "images", "0001.png"));
+        await page.Locator("[data-upload]").SetInputFilesAsync(RepositoryFiles.Path("data", "demo", "card-text", "images", "0001.png"));
         await WaitForRunAsync(page, run);
         await Expect(page.Locator(".qh-candidate[data-state='done']")).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-ground-truth]")).ToHaveCountAsync(0);

@@ -41,7 +41,7 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await panel.Locator(".rz-dropdown").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "card-text-recognizer" }).ClickAsync();
         await panel.Locator("input[name=version]").FillAsync(version);
-        await panel.Locator("input[type=file]").SetInputFilesAsync(Path.Combine(BrowserFixture.RepositoryRoot, "data", "bench", "cnn-fashion-sized.onnx"));
+        await panel.Locator("input[type=file]").SetInputFilesAsync(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"));
         await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
 
         await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Registered card-text-recognizer/{version}");

@@ -54,7 +54,7 @@ public static class TestData
         return json.RootElement.GetProperty("id").GetInt32();
     }
 
-    private static string CardTextFolder => Path.Combine(BrowserFixture.RepositoryRoot, "data", "demo", "card-text");
+    private static string CardTextFolder => RepositoryFiles.Path("data", "demo", "card-text");
 
     private static StreamContent GzipPart(string path)
     {

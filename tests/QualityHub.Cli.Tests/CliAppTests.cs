@@ -2,7 +2,7 @@ namespace QualityHub.Cli.Tests;
 
 public sealed class CliAppTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("qualityhub-cli-").FullName;
+    private readonly TempFolder temp = new("qualityhub-cli-");
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
@@ -44,13 +44,13 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Migrate_creates_the_database_and_info_reports_its_schema()
     {
-        var data = $"--Storage:DataDirectory={folder}";
+        var data = $"--Storage:DataDirectory={temp.Path}";
 
         var migrate = await RunAsync("migrate", data);
         var info = await RunAsync("info", data);
 
         Assert.Equal(0, migrate.ExitCode);
-        Assert.True(File.Exists(Path.Combine(folder, "qualityhub.db")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
         Assert.Contains("schema:       20261201050000_PredictionsWithoutSampleIndex", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.32.0", info.Output);
@@ -59,10 +59,10 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Migrate_refuses_a_file_that_is_not_a_database_and_exits_1()
     {
-        var path = Path.Combine(folder, "qualityhub.db");
+        var path = Path.Combine(temp.Path, "qualityhub.db");
         await File.WriteAllTextAsync(path, "plain text");
 
-        var (exitCode, _, error) = await RunAsync("migrate", $"--Storage:DataDirectory={folder}");
+        var (exitCode, _, error) = await RunAsync("migrate", $"--Storage:DataDirectory={temp.Path}");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("is not a SQLite database", error);
@@ -72,7 +72,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Bench_compares_our_engine_with_onnxruntime_node_and_ends_with_the_ratio_line()
     {
-        var model = Path.Combine(RepositoryRoot, "tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+        var model = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
 
         var (exitCode, output, error) = await RunAsync("bench", "--model", model, "--batch", "1,4", "--seconds", "0.2", "--rounds", "1");
 
@@ -106,8 +106,8 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task A_missing_native_library_is_reported_and_the_process_keeps_its_footing()
     {
-        var cli = Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
-        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={folder}"])
+        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={temp.Path}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -126,8 +126,8 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Info_names_the_NuGet_runtime_and_the_provider_that_runs_with_ORTs_own_reason_when_CUDA_cannot()
     {
-        var cli = Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
-        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={folder}", "--Inference:Provider=cuda"])
+        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={temp.Path}", "--Inference:Provider=cuda"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -152,7 +152,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Conformance_writes_one_line_per_case_and_ends_with_the_counts()
     {
-        var report = Path.Combine(folder, "report.tsv");
+        var report = Path.Combine(temp.Path, "report.tsv");
 
         var (exitCode, output, error) = await RunAsync("conformance", "--filter", "node/test_abs", "--report", report);
 
@@ -166,7 +166,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Conformance_without_test_data_says_where_to_get_it()
     {
-        var (exitCode, _, error) = await RunAsync("conformance", "--data", Path.Combine(folder, "nothing-here"));
+        var (exitCode, _, error) = await RunAsync("conformance", "--data", Path.Combine(temp.Path, "nothing-here"));
 
         Assert.Equal(1, exitCode);
         Assert.Contains("libonnx-testdata", error);
@@ -175,9 +175,9 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task A_module_then_a_model_then_a_dataset_are_registered_from_the_terminal()
     {
-        var data = $"--Storage:DataDirectory={folder}";
-        var tiny = Path.Combine(RepositoryRoot, "tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
-        var jsonl = Path.Combine(RepositoryRoot, "data", "demo", "card-text", "labels.jsonl");
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var tiny = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+        var jsonl = RepositoryFiles.Path("data", "demo", "card-text", "labels.jsonl");
 
         var module = await RunAsync("add-module", "--name", "pets", "--task", "classification", "--input", "4 features", "--output", "cat, dog or bird", data);
         var model = await RunAsync("import-model", "--module", "pets", "--version", "tiny-v1", "--file", tiny, data);
@@ -198,11 +198,11 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task A_dataset_with_bad_rows_lists_them_all_and_exits_1()
     {
-        var data = $"--Storage:DataDirectory={folder}";
-        var csv = Path.Combine(folder, "labels.csv");
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var csv = Path.Combine(temp.Path, "labels.csv");
         await File.WriteAllTextAsync(csv, "file,label\nmissing-1.png,cat\nmissing-2.png,dog\n");
 
-        var (exitCode, _, error) = await RunAsync("import-dataset", "--name", "pets", "--licence", "MIT", "--folder", folder, "--csv", csv, "--labels", "cat,dog", data);
+        var (exitCode, _, error) = await RunAsync("import-dataset", "--name", "pets", "--licence", "MIT", "--folder", temp.Path, "--csv", csv, "--labels", "cat,dog", data);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("'missing-1.png' does not exist", error);
@@ -254,8 +254,8 @@ public sealed class CliAppTests : IDisposable
 
     private async Task<string> ImportLinearModelAndSubsetAsync()
     {
-        var data = $"--Storage:DataDirectory={folder}";
-        var demo = Path.Combine(RepositoryRoot, "data", "demo");
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var demo = RepositoryFiles.Path("data", "demo");
         var labels = "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot";
         await RunAsync("add-module", "--name", "fashion", "--task", "classification", "--input", "28x28 gray", "--output", "10 classes", data);
         await RunAsync("import-model", "--module", "fashion", "--version", "linear", "--file", Path.Combine(demo, "models", "fashion-linear-v1.onnx"),
@@ -269,29 +269,11 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Import_fashion_mnist_says_where_the_files_come_from_when_they_are_missing()
     {
-        var (exitCode, _, error) = await RunAsync("import-fashion-mnist", "--folder", Path.Combine(folder, "nowhere"), $"--Storage:DataDirectory={folder}");
+        var (exitCode, _, error) = await RunAsync("import-fashion-mnist", "--folder", Path.Combine(temp.Path, "nowhere"), $"--Storage:DataDirectory={temp.Path}");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("dataset-fashion-mnist", error);
     }
 
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir.FullName;
-        }
-    }
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public void Dispose() => temp.Dispose();
 }

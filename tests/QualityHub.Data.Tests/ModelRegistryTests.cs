@@ -8,8 +8,8 @@ namespace QualityHub.Data.Tests;
 
 public class ModelRegistryTests
 {
-    private static readonly string TinyClassifier = RegistryFixture.RepositoryFile("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
-    private static readonly string BenchCnn = RegistryFixture.RepositoryFile("data", "bench", "cnn-fashion-sized.onnx");
+    private static readonly string TinyClassifier = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+    private static readonly string BenchCnn = RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx");
 
     private static async Task<ModelImportResult> RegisterAsync(RegistryFixture fixture, string path, string version, string module = "fashion", string? card = null)
     {

@@ -24,17 +24,6 @@ public sealed class RegistryFixture : IAsyncDisposable
         return fixture;
     }
 
-    public static string RepositoryFile(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine([dir.FullName, .. parts]);
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Storage.DisposeAsync();

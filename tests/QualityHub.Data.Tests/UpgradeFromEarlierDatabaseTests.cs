@@ -152,7 +152,7 @@ public class UpgradeFromEarlierDatabaseTests
     private static string CopyFixture(TempFolder folder)
     {
         var path = folder.File("qualityhub.db");
-        File.Copy(RegistryFixture.RepositoryFile("tests", "QualityHub.Data.Tests", "Fixtures", "qualityhub-20261201050000.db"), path);
+        File.Copy(RepositoryFiles.Path("tests", "QualityHub.Data.Tests", "Fixtures", "qualityhub-20261201050000.db"), path);
         return path;
     }
 

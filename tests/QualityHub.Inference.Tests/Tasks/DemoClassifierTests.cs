@@ -14,7 +14,6 @@ namespace QualityHub.Inference.Tests.Tasks;
 /// </summary>
 public sealed class DemoClassifierTests : IAsyncLifetime
 {
-    private static readonly string Root = FindRoot();
     private readonly InferenceEngine engine = new(Options.Create(new InferenceOptions { Provider = ProviderPreference.Cpu, MaxBatchSize = 64, MaxBatchDelayMs = 5 }), NullLogger<InferenceEngine>.Instance);
 
     [Theory]
@@ -23,13 +22,13 @@ public sealed class DemoClassifierTests : IAsyncLifetime
     [InlineData("fashion-cnn-v1")]
     public async Task A_demo_classifier_answers_every_subset_image_as_torch_did(string name)
     {
-        var models = Path.Combine(Root, "data", "demo", "models");
+        var models = RepositoryFiles.Path("data", "demo", "models");
         var card = ModelCard.Load(Path.Combine(models, $"{name}.card.json"));
         using var reference = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(models, "fashion-torch-reference.json")));
         var expected = reference.RootElement.GetProperty("models").GetProperty(name);
         var expectedTop1 = expected.GetProperty("subsetTop1").GetString()!;
-        var images = IdxImages.Load(Path.Combine(Root, "data", "demo", "fashion-mnist", "test-2000-images-idx3-ubyte.gz"));
-        var labels = IdxLabels.Load(Path.Combine(Root, "data", "demo", "fashion-mnist", "test-2000-labels-idx1-ubyte.gz"));
+        var images = IdxImages.Load(RepositoryFiles.Path("data", "demo", "fashion-mnist", "test-2000-images-idx3-ubyte.gz"));
+        var labels = IdxLabels.Load(RepositoryFiles.Path("data", "demo", "fashion-mnist", "test-2000-labels-idx1-ubyte.gz"));
         var runner = new ModelTaskRunner(engine);
         var spec = new ModelSpec(name, Path.Combine(models, $"{name}.onnx"), name);
 
@@ -40,17 +39,6 @@ public sealed class DemoClassifierTests : IAsyncLifetime
         var correct = results.Where((r, i) => r.TopK[0].Index == labels[i]).Count();
         Assert.Equal(expected.GetProperty("subsetCorrect").GetInt32(), correct);
         Assert.Contains(results, r => r.Timing.BatchSize > 1);
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "QualityHub.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -167,7 +166,7 @@ public sealed partial class OpenApiDocumentTests(QualityHubFactory factory) : IC
     [Fact]
     public async Task The_reference_page_is_for_signed_in_users_and_loads_nothing_from_elsewhere()
     {
-        var stranger = Browser();
+        var stranger = factory.CreateBrowser();
         var refused = await stranger.GetAsync("/api-reference/");
         Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode); // to the sign-in (or, before any account exists, the setup) page
         Assert.NotEqual(HttpStatusCode.OK, (await stranger.GetAsync("/api-reference/scalar.js")).StatusCode);
@@ -187,16 +186,6 @@ public sealed partial class OpenApiDocumentTests(QualityHubFactory factory) : IC
         Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/openapi/v1.json")).StatusCode);
     }
 
-    private HttpClient Browser()
-    {
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        client.DefaultRequestHeaders.Remove("X-Api-Key");
-        return client;
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
-
     /// <summary>A browser signed in through the sign-in form as a new Viewer (the least role).</summary>
     private async Task<HttpClient> SignedInViewerAsync()
     {
@@ -205,15 +194,8 @@ public sealed partial class OpenApiDocumentTests(QualityHubFactory factory) : IC
         var created = await factory.CreateClient().PostAsJsonAsync("/api/admin/users", new { email, password, role = "Viewer" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        var browser = Browser();
-        var login = await browser.GetStringAsync("/account/login");
-        var signIn = await browser.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = email,
-            ["password"] = password,
-            ["returnUrl"] = "/",
-            ["__RequestVerificationToken"] = Token().Match(login).Groups[1].Value,
-        }));
+        var browser = factory.CreateBrowser();
+        var signIn = await PageForms.PostAsync(browser, "/account/login", "/account/sign-in", new() { ["email"] = email, ["password"] = password, ["returnUrl"] = "/" });
         Assert.Equal("/", signIn.Headers.Location?.OriginalString);
         return browser;
     }

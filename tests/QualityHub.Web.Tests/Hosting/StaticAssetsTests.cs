@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace QualityHub.Web.Tests.Hosting;
+
+/// <summary>
+/// The files a page needs before anyone is signed in (the sign-in and setup pages are Blazor pages too) reach a
+/// stranger as what they are, never as a redirect to an HTML page ("Unexpected token '&lt;'" in the browser).
+/// </summary>
+public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture<QualityHubFactory>
+{
+    public static TheoryData<string, string> Assets { get; } = new()
+    {
+        { "/_framework/blazor.web.js", "text/javascript" },
+        { "/_content/Radzen.Blazor/Radzen.Blazor.js", "text/javascript" },
+        { "/css/app.css", "text/css" },
+    };
+
+    private async Task AssertServedToAStrangerAsync()
+    {
+        var stranger = factory.CreateBrowser();
+        foreach (var (path, mediaType) in Assets.Select(row => ((string)row[0], (string)row[1])))
+        {
+            using var response = await stranger.GetAsync(path);
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {response.Headers.Location}");
+            Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+            Assert.False((await response.Content.ReadAsStringAsync()).TrimStart().StartsWith('<'), $"{path} is markup");
+        }
+    }
+
+    [Fact]
+    public async Task Scripts_and_styles_reach_a_stranger_before_and_after_the_first_account_exists()
+    {
+        var stranger = factory.CreateBrowser();
+
+        // Before: a page leads the stranger to setup, the files do not.
+        Assert.Equal("/setup", (await stranger.GetAsync("/")).Headers.Location?.OriginalString);
+        await AssertServedToAStrangerAsync();
+
+        var created = await factory.CreateClient().PostAsJsonAsync("/api/admin/users", new { email = "first@test", password = "First-admin-2026", role = "Admin" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // After: a page leads the stranger to sign-in, the files still do not.
+        Assert.Equal("/account/login", (await stranger.GetAsync("/")).Headers.Location?.AbsolutePath);
+        await AssertServedToAStrangerAsync();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Web.Features.Accounts;
+using Radzen;
+
+namespace QualityHub.Web.Tests.Support;
+
+/// <summary>
+/// A bUnit context for the app's components: Radzen's services, JS interop in loose mode (Radzen and our Plot call JS,
+/// and a test has no browser), and the app's own role policies for a visitor who is signed out until
+/// <see cref="SignInAs"/> says otherwise.
+/// </summary>
+public abstract class ComponentTests : BunitContext
+{
+    protected ComponentTests()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddRadzenComponents();
+        Services.AddAuthorizationCore(options =>
+        {
+            foreach (var (policy, roles) in Policies.Roles)
+            {
+                options.AddPolicy(policy, p => p.RequireRole(roles));
+            }
+        });
+        // bUnit stands in a placeholder that refuses to authorise; the framework's own service checks our real policies.
+        Services.AddSingleton<IAuthorizationService, DefaultAuthorizationService>();
+        Services.AddCascadingAuthenticationState();
+        Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationState(new ClaimsPrincipal(new ClaimsIdentity())));
+    }
+
+    /// <summary>Renders what follows for a signed-in user with these roles; call before the first render.</summary>
+    protected void SignInAs(params string[] roles) =>
+        Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationState(new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "someone@test"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"))));
+
+    private sealed class FixedAuthenticationState(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
