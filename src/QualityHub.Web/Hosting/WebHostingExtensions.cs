@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using QualityHub.Web.Api;
 using MudBlazor.Services;
+using QualityHub.Web.Api;
 using QualityHub.Web.Components;
 using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
