@@ -9,7 +9,9 @@ public sealed class PortalPage(IPage page)
 
     public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Level = 1 });
 
-    public ILocator NavLink(string area) => page.GetByRole(AriaRole.Menuitem).Filter(new() { HasText = area }).GetByRole(AriaRole.Link);
+    public ILocator Navigation => page.GetByRole(AriaRole.Navigation, new() { Name = "Areas" });
+
+    public ILocator NavLink(string area) => Navigation.GetByRole(AriaRole.Link, new() { Name = area, Exact = true });
 
     public ILocator Chart => page.Locator(".qh-plot .main-svg").First;
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
+using MudBlazor.Services;
 using QualityHub.Web.Api;
 using QualityHub.Web.Components;
+using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Online;
@@ -15,6 +17,8 @@ public static class WebHostingExtensions
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddMudServices();
+        services.AddScoped<ThemeChoice>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var request = context.HttpContext.Request;

@@ -23,7 +23,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
         Assert.Contains("_framework/blazor.web.js", html);
         foreach (var area in new[] { "Compare", "Evaluations", "Gallery", "Releases", "Tickets", "Requirements", "Datasets", "Models" })
         {
-            Assert.Contains($">{area}</span>", html);
+            Assert.Contains($"<div class=\"mud-nav-link-text\">{area}</div>", html);
         }
     }
 
@@ -31,6 +31,10 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     [InlineData("/_framework/blazor.web.js", "javascript")]
     [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js", "javascript")]
     [InlineData("/_content/Radzen.Blazor/css/material-base.css", "text/css")]
+    [InlineData("/_content/Radzen.Blazor/css/material-dark-base.css", "text/css")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.css", "text/css")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.js", "javascript")]
+    [InlineData("/js/theme.js", "javascript")]
     [InlineData("/js/plot.js", "javascript")]
     [InlineData("/lib/plotly-cartesian.min.js", "javascript")]
     [InlineData("/lib/signalr.min.js", "javascript")]

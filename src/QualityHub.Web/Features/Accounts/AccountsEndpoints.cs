@@ -95,13 +95,15 @@ public static class AccountsEndpoints
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null || string.IsNullOrEmpty(password))
         {
-            return Results.LocalRedirect($"~/account/login?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
+            return Refused("invalid");
         }
 
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        return result.Succeeded
-            ? Results.LocalRedirect("~" + back)
-            : Results.LocalRedirect($"~/account/login?error={(result.IsLockedOut ? "locked" : "invalid")}&returnUrl={Uri.EscapeDataString(back)}");
+        return result.Succeeded ? Results.LocalRedirect("~" + back) : Refused(result.IsLockedOut ? "locked" : "invalid");
+
+        // The form comes back with the e-mail filled in, so only the password is typed again (as on the setup page).
+        IResult Refused(string error) => Results.LocalRedirect(
+            $"~/account/login?error={error}&returnUrl={Uri.EscapeDataString(back)}&email={Uri.EscapeDataString(email?.Trim() ?? "")}");
     }
 
     private static async Task<IResult> SetupAsync(
