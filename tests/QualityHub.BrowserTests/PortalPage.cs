@@ -27,6 +27,18 @@ public sealed class PortalPage(IPage page)
         await Assertions.Expect(Chart).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// Picks an option of a MudBlazor select: a click opens its list in a popover at the end of the page (not inside
+    /// the select), where the option is chosen by its text.
+    /// </summary>
+    public static async Task ChooseAsync(ILocator select, string option)
+    {
+        await select.Locator(".mud-select-input").First.ClickAsync();
+        var list = select.Page.Locator(".mud-popover-open");
+        await list.Locator(".mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
+        await Assertions.Expect(list).ToHaveCountAsync(0);
+    }
+
     public async Task NavigateByClickAsync(string area)
     {
         await NavLink(area).ClickAsync();

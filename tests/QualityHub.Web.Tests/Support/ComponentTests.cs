@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Web.Features.Accounts;
+using MudBlazor.Services;
 using Radzen;
 
 namespace QualityHub.Web.Tests.Support;
 
 /// <summary>
-/// A bUnit context for the app's components: Radzen's services, JS interop in loose mode (Radzen and our Plot call JS,
-/// and a test has no browser), and the app's own role policies for a visitor who is signed out until
+/// A bUnit context for the app's components: MudBlazor's services, JS interop in loose mode (MudBlazor and our charts
+/// call JS, and a test has no browser), and the app's own role policies for a visitor who is signed out until
 /// <see cref="SignInAs"/> says otherwise.
 /// </summary>
 public abstract class ComponentTests : BunitContext
@@ -18,6 +19,7 @@ public abstract class ComponentTests : BunitContext
     protected ComponentTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
         Services.AddRadzenComponents();
         Services.AddAuthorizationCore(options =>
         {
@@ -36,6 +38,20 @@ public abstract class ComponentTests : BunitContext
     protected void SignInAs(params string[] roles) =>
         Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationState(new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, "someone@test"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"))));
+
+    /// <summary>
+    /// Some of MudBlazor's services dispose only asynchronously, and xUnit 2 disposes a test class synchronously:
+    /// the services are disposed the asynchronous way first, so the synchronous pass finds nothing left to do.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
 
     private sealed class FixedAuthenticationState(ClaimsPrincipal user) : AuthenticationStateProvider
     {
