@@ -13,6 +13,9 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
     {
         { "/_framework/blazor.web.js", "text/javascript" },
         { "/_content/Radzen.Blazor/Radzen.Blazor.js", "text/javascript" },
+        { "/_content/MudBlazor/MudBlazor.min.js", "text/javascript" },
+        { "/_content/MudBlazor/MudBlazor.min.css", "text/css" },
+        { "/QualityHub.Web.styles.css", "text/css" },
         { "/css/app.css", "text/css" },
     };
 
