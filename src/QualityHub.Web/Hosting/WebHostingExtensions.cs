@@ -47,6 +47,7 @@ public static class WebHostingExtensions
         app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
         // Only page reads are re-executed: a refused form post (a missing antiforgery token) keeps its plain status.
         app.UseWhen(context => !IsApi(context.Request) && HttpMethods.IsGet(context.Request.Method), web => web.UseStatusCodePagesWithReExecute("/not-found"));
+        app.UsePartialPlotlyBundle();
         app.UseStaticFiles();
         // Routing after the status-code pages, so a re-executed request (/not-found) is routed again.
         app.UseRouting();

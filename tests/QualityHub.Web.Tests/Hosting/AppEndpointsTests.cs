@@ -35,7 +35,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     [InlineData("/_content/MudBlazor/MudBlazor.min.css", "text/css")]
     [InlineData("/_content/MudBlazor/MudBlazor.min.js", "javascript")]
     [InlineData("/js/theme.js", "javascript")]
-    [InlineData("/js/plot.js", "javascript")]
+    [InlineData("/_content/Plotly.Blazor/plotly-interop-7.2.0.js", "javascript")]
     [InlineData("/lib/plotly-cartesian.min.js", "javascript")]
     [InlineData("/lib/signalr.min.js", "javascript")]
     public async Task Scripts_and_styles_are_served(string path, string contentType)

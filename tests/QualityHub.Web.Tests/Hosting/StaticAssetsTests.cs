@@ -48,4 +48,18 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
         Assert.Equal("/account/login", (await stranger.GetAsync("/")).Headers.Location?.AbsolutePath);
         await AssertServedToAStrangerAsync();
     }
+
+    [Theory]
+    [InlineData("/_content/Plotly.Blazor/plotly-3.7.0.min.js")]
+    [InlineData("/_content/Plotly.Blazor/plotly-basic-3.7.0.min.js")]
+    public async Task Plotly_Blazors_bundle_addresses_serve_the_partial_cartesian_bundle_to_anyone(string path)
+    {
+        using var response = await factory.CreateBrowser().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("/**\n* plotly.js (cartesian - minified)", body.ReplaceLineEndings("\n"));
+        Assert.InRange(body.Length, 1_000_000, 2_000_000);
+    }
 }

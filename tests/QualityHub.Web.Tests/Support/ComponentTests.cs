@@ -3,8 +3,9 @@ using Bunit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
-using QualityHub.Web.Features.Accounts;
 using MudBlazor.Services;
+using QualityHub.Web.Components.Layout;
+using QualityHub.Web.Features.Accounts;
 using Radzen;
 
 namespace QualityHub.Web.Tests.Support;
@@ -21,6 +22,8 @@ public abstract class ComponentTests : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddRadzenComponents();
+        // Charts paint themselves in the browser's palette.
+        Services.AddScoped<ThemeChoice>();
         Services.AddAuthorizationCore(options =>
         {
             foreach (var (policy, roles) in Policies.Roles)

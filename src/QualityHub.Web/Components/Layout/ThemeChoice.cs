@@ -16,6 +16,9 @@ public sealed class ThemeChoice(IJSRuntime js, ThemeService radzen)
 
     public bool IsDark { get; private set; }
 
+    /// <summary>Raised after the palette flips, for what paints itself outside MudBlazor's styles (the charts).</summary>
+    public event Action? Changed;
+
     /// <summary>Radzen's theme of the same brightness, for the pages that still use Radzen components.</summary>
     public string RadzenTheme => IsDark ? "material-dark" : "material";
 
@@ -27,6 +30,7 @@ public sealed class ThemeChoice(IJSRuntime js, ThemeService radzen)
     {
         IsDark = !IsDark;
         radzen.SetTheme(RadzenTheme);
+        Changed?.Invoke();
         await using var module = await js.InvokeAsync<IJSObjectReference>("import", "./js/theme.js");
         await module.InvokeVoidAsync("remember", CookieName, IsDark ? Dark : Light);
     }

@@ -1,126 +1,190 @@
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
 using QualityHub.Core.Metrics;
 using QualityHub.Web.Components.Shared;
+using static QualityHub.Web.Components.Shared.Figure;
+using BarMarker = Plotly.Blazor.Traces.BarLib.Marker;
+using Histogram = QualityHub.Core.Metrics.Histogram;
+using PlotLayout = Plotly.Blazor.Layout;
+using ScatterLine = Plotly.Blazor.Traces.ScatterLib.Line;
 
 namespace QualityHub.Web.Features.Evaluations;
 
 /// <summary>The Plotly figures of a run's detail page, built from its stored metrics.</summary>
 public static class RunCharts
 {
-    private static readonly object Margins = new { l = 60, r = 20, t = 30, b = 60 };
-
     /// <summary>Rows = true label (top to bottom in label order), columns = predicted label; cells clickable.</summary>
     public static PlotFigure Confusion(ConfusionMatrix matrix)
     {
-        var labels = matrix.Labels;
-        var text = matrix.Counts.Select(row => row.Select(c => c.ToString("N0")).ToArray()).ToArray();
+        var labels = Values(matrix.Labels);
+        var x = XAxis("predicted");
+        (x.Type, x.TickAngle) = (Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category, -35);
+        var y = YAxis("true");
+        (y.Type, y.AutoRange) = (Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Category, Plotly.Blazor.LayoutLib.YAxisLib.AutoRangeEnum.Reversed);
         return new PlotFigure(
-            [new
-            {
-                type = "heatmap",
-                x = labels,
-                y = labels,
-                z = matrix.Counts,
-                text,
-                texttemplate = "%{text}",
-                colorscale = new object[] { new object[] { 0, "#f7fbff" }, new object[] { 0.5, "#6baed6" }, new object[] { 1, "#08306b" } },
-                showscale = true,
-                hovertemplate = "true %{y} → predicted %{x}: %{z}<extra>click to list</extra>",
-                xgap = 1,
-                ygap = 1,
-            }],
-            new
-            {
-                margin = new { l = 110, r = 20, t = 20, b = 100 },
-                xaxis = new { title = new { text = "predicted" }, type = "category", tickangle = -35 },
-                yaxis = new { title = new { text = "true" }, type = "category", autorange = "reversed" },
-            });
+            [
+                new HeatMap
+                {
+                    X = labels,
+                    Y = labels,
+                    Z = matrix.Counts.Select(row => (object)row).ToList(),
+                    Text = matrix.Counts.Select(row => (object)row.Select(c => c.ToString("N0")).ToArray()).ToList(),
+                    TextTemplate = "%{text}",
+                    ColorScale = new object[] { new object[] { 0, "#f7fbff" }, new object[] { 0.5, "#6baed6" }, new object[] { 1, "#08306b" } },
+                    ShowScale = true,
+                    HoverTemplate = "true %{y} → predicted %{x}: %{z}<extra>click to list</extra>",
+                    XGap = 1,
+                    YGap = 1,
+                },
+            ],
+            new PlotLayout { Margin = Margins(110, 20, 20, 100), XAxis = [x], YAxis = [y] });
     }
 
     /// <summary>Accuracy per confidence bin against the diagonal of perfect calibration, with the count per bin.</summary>
     public static PlotFigure Reliability(Calibration calibration)
     {
         var bins = calibration.Bins.Where(b => b.Count > 0).ToList();
+        var x = XAxis("confidence");
+        x.Range = [0.0, 1.0];
+        var y = YAxis("accuracy", ".0%");
+        y.Range = [0.0, 1.0];
         return new PlotFigure(
             [
-                new { type = "bar", name = "accuracy", x = bins.Select(b => (b.Lower + b.Upper) / 2).ToArray(), y = bins.Select(b => b.Accuracy).ToArray(),
-                      width = bins.Select(b => (b.Upper - b.Lower) * 0.9).ToArray(), customdata = bins.Select(b => b.Count).ToArray(),
-                      hovertemplate = "confidence %{x:.2f}: accuracy %{y:.1%} over %{customdata} samples<extra></extra>" },
-                new { type = "scatter", mode = "lines", name = "perfect calibration", x = new[] { 0.0, 1.0 }, y = new[] { 0.0, 1.0 }, line = new { dash = "dot", color = "#888" } },
+                new Bar
+                {
+                    Name = "accuracy",
+                    X = Values(bins.Select(b => (b.Lower + b.Upper) / 2)),
+                    Y = Values(bins.Select(b => b.Accuracy)),
+                    WidthArray = bins.Select(b => (decimal?)((b.Upper - b.Lower) * 0.9)).ToList(),
+                    CustomData = Values(bins.Select(b => b.Count)),
+                    HoverTemplate = "confidence %{x:.2f}: accuracy %{y:.1%} over %{customdata} samples<extra></extra>",
+                },
+                new Scatter
+                {
+                    Name = "perfect calibration",
+                    Mode = Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines,
+                    X = [0.0, 1.0],
+                    Y = [0.0, 1.0],
+                    Line = new ScatterLine { Dash = "dot", Color = "#888" },
+                },
             ],
-            new
+            new PlotLayout
             {
-                margin = Margins,
-                xaxis = new { title = new { text = "confidence" }, range = new[] { 0.0, 1.0 } },
-                yaxis = new { title = new { text = "accuracy" }, range = new[] { 0.0, 1.0 }, tickformat = ".0%" },
-                showlegend = true,
-                legend = new { orientation = "h", y = -0.25 },
-                title = new { text = $"ECE {calibration.ExpectedCalibrationError:P2}", font = new { size = 13 } },
+                Margin = Margins(60, 20, 70, 50),
+                XAxis = [x],
+                YAxis = [y],
+                ShowLegend = true,
+                Legend = LegendAbove(),
+                Title = new Plotly.Blazor.LayoutLib.Title { Text = $"ECE {calibration.ExpectedCalibrationError:P2}", Font = new Plotly.Blazor.LayoutLib.TitleLib.Font { Size = 13 } },
             });
     }
 
-    /// <summary>A score per slice with its 95 % interval as error bars.</summary>
+    /// <summary>
+    /// A score per slice as a dot with its 95 % interval: dots, not bars, so the axis can start where the scores do
+    /// and differences of a few points stay visible.
+    /// </summary>
     public static PlotFigure Slices(IReadOnlyList<(string Name, Estimate Score, int Count)> slices, string metric)
     {
+        var x = XAxis();
+        x.Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category;
+        var y = YAxis(metric, ".0%");
+        y.Range = RangeAround(slices.SelectMany(s => new[] { s.Score.Low, s.Score.High, s.Score.Value }), rate: true);
         return new PlotFigure(
-            [new
-            {
-                type = "bar",
-                x = slices.Select(s => s.Name).ToArray(),
-                y = slices.Select(s => s.Score.Value).ToArray(),
-                customdata = slices.Select(s => s.Count).ToArray(),
-                error_y = new
+            [
+                new Scatter
                 {
-                    type = "data",
-                    symmetric = false,
-                    array = slices.Select(s => s.Score.High - s.Score.Value).ToArray(),
-                    arrayminus = slices.Select(s => s.Score.Value - s.Score.Low).ToArray(),
+                    Mode = Plotly.Blazor.Traces.ScatterLib.ModeFlag.Markers,
+                    X = Values(slices.Select(s => s.Name)),
+                    Y = Values(slices.Select(s => s.Score.Value)),
+                    CustomData = Values(slices.Select(s => s.Count)),
+                    Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Size = 10 },
+                    ErrorY = new Plotly.Blazor.Traces.ScatterLib.ErrorY
+                    {
+                        Type = Plotly.Blazor.Traces.ScatterLib.ErrorYLib.TypeEnum.Data,
+                        Symmetric = false,
+                        Array = Values(slices.Select(s => s.Score.High - s.Score.Value)),
+                        ArrayMinus = Values(slices.Select(s => s.Score.Value - s.Score.Low)),
+                    },
+                    HoverTemplate = $"%{{x}}: {metric} %{{y:.1%}} (n = %{{customdata}})<extra></extra>",
                 },
-                hovertemplate = $"%{{x}}: {metric} %{{y:.1%}} (n = %{{customdata}})<extra></extra>",
-            }],
-            new { margin = Margins, yaxis = new { title = new { text = metric }, tickformat = ".0%", rangemode = "tozero" }, xaxis = new { type = "category" } });
+            ],
+            new PlotLayout { Margin = Margins(60, 20, 30, 60), XAxis = [x], YAxis = [y] });
     }
 
     /// <summary>Several series over the same categories (e.g. exact match and CER per tag); rates unless <paramref name="counts"/>.</summary>
-    public static PlotFigure GroupedBars(IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string axis, bool counts = false) =>
-        new(
-            series.Select(s => (object)new
+    public static PlotFigure GroupedBars(IReadOnlyList<string> categories, IReadOnlyList<(string Name, double[] Values)> series, string axis, bool counts = false)
+    {
+        var x = XAxis();
+        x.Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category;
+        var y = YAxis(axis, counts ? ",d" : ".0%");
+        y.RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero;
+        return new PlotFigure(
+            series.Select(s => (ITrace)new Bar
             {
-                type = "bar",
-                name = s.Name,
-                x = categories,
-                y = s.Values,
-                hovertemplate = (counts ? "%{x}: %{y:,}" : "%{x}: %{y:.1%}") + "<extra>" + s.Name + "</extra>",
+                Name = s.Name,
+                X = Values(categories),
+                Y = Values(s.Values),
+                HoverTemplate = (counts ? "%{x}: %{y:,}" : "%{x}: %{y:.1%}") + "<extra>" + s.Name + "</extra>",
             }).ToList(),
-            new
+            new PlotLayout
             {
-                margin = Margins,
-                barmode = "group",
-                yaxis = new { title = new { text = axis }, tickformat = counts ? ",d" : ".0%", rangemode = "tozero" },
-                xaxis = new { type = "category" },
-                legend = new { orientation = "h", y = -0.3 }
+                Margin = Margins(60, 20, 40, 60),
+                BarMode = Plotly.Blazor.LayoutLib.BarModeEnum.Group,
+                XAxis = [x],
+                YAxis = [y],
+                Legend = LegendAbove(),
             });
+    }
 
     /// <summary>The distribution of per-item latency.</summary>
     public static PlotFigure LatencyHistogram(Histogram histogram, LatencySummary latency)
     {
-        var centers = Enumerable.Range(0, histogram.Counts.Length).Select(i => histogram.Start + (i + 0.5) * histogram.BinWidth).ToArray();
+        var centers = Enumerable.Range(0, histogram.Counts.Length).Select(i => histogram.Start + (i + 0.5) * histogram.BinWidth);
         var top = histogram.Counts.Length == 0 ? 1 : histogram.Counts.Max();
-        object Marker(string name, double x, string color) =>
-            new { type = "scatter", mode = "lines", name, x = new[] { x, x }, y = new[] { 0, top }, line = new { dash = "dash", color, width = 1.5 } };
+        ITrace Marker(string name, double x, string color) => new Scatter
+        {
+            Name = name,
+            Mode = Plotly.Blazor.Traces.ScatterLib.ModeFlag.Lines,
+            X = [x, x],
+            Y = [0, top],
+            Line = new ScatterLine { Dash = "dash", Color = color, Width = 1.5m },
+        };
         return new PlotFigure(
             [
-                new { type = "bar", name = "items", x = centers, y = histogram.Counts, width = histogram.BinWidth * 0.95, marker = new { color = "#5b8def" },
-                      hovertemplate = "%{x:.2f} ms: %{y} items<extra></extra>" },
+                new Bar
+                {
+                    Name = "items",
+                    X = Values(centers),
+                    Y = Values(histogram.Counts),
+                    Width = (decimal)(histogram.BinWidth * 0.95),
+                    Marker = new BarMarker { Color = "#5b8def" },
+                    HoverTemplate = "%{x:.2f} ms: %{y} items<extra></extra>",
+                },
                 Marker($"p50 {latency.P50Ms:F2} ms", latency.P50Ms, "#2a9d8f"),
                 Marker($"p95 {latency.P95Ms:F2} ms", latency.P95Ms, "#e9c46a"),
                 Marker($"p99 {latency.P99Ms:F2} ms", latency.P99Ms, "#e76f51"),
             ],
-            new
+            new PlotLayout
             {
-                margin = Margins,
-                xaxis = new { title = new { text = "ms per item (pre + compute + post)" } },
-                yaxis = new { title = new { text = "items" } },
-                legend = new { orientation = "h", y = -0.3 }
+                Margin = Margins(60, 20, 40, 50),
+                XAxis = [XAxis("ms per item (pre + compute + post)")],
+                YAxis = [YAxis("items")],
+                Legend = LegendAbove(),
+            });
+    }
+
+    /// <summary>Latency percentiles side by side, one group of bars per run.</summary>
+    public static PlotFigure LatencyPerRun(IReadOnlyList<(string Run, LatencySummary Latency)> runs)
+    {
+        var percentiles = new (string Name, Func<LatencySummary, double> Pick)[] { ("p50", l => l.P50Ms), ("p95", l => l.P95Ms), ("p99", l => l.P99Ms) };
+        return new PlotFigure(
+            percentiles.Select(p => (ITrace)new Bar { Name = p.Name, X = Values(runs.Select(r => r.Run)), Y = Values(runs.Select(r => p.Pick(r.Latency))) }).ToList(),
+            new PlotLayout
+            {
+                BarMode = Plotly.Blazor.LayoutLib.BarModeEnum.Group,
+                YAxis = [YAxis("ms per item")],
+                Margin = Margins(60, 20, 40, 60),
+                Legend = LegendAbove(),
             });
     }
 }

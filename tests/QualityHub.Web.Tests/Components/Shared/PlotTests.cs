@@ -1,73 +1,94 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Plotly.Blazor;
+using Plotly.Blazor.Interop;
+using Plotly.Blazor.Traces;
+using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Components.Shared;
+using PlotLayout = Plotly.Blazor.Layout;
 
 namespace QualityHub.Web.Tests.Components.Shared;
 
-/// <summary>The chart component's contract with wwwroot/js/plot.js: draw once, redraw in place on new data, report clicks, purge on removal.</summary>
+/// <summary>
+/// The chart component over Plotly.Blazor: drawn once, redrawn in place (react) only when its figure changes or the
+/// palette flips, clicks reported to the page as points.
+/// </summary>
 public sealed class PlotTests : ComponentTests
 {
-    private readonly BunitJSModuleInterop plotJs;
+    private readonly BunitJSModuleInterop plotly;
 
     public PlotTests()
     {
-        plotJs = JSInterop.SetupModule("./js/plot.js");
+        plotly = JSInterop.SetupModule(module => module.Arguments.Count > 0 && module.Arguments[0] is string path && path.Contains("Plotly.Blazor/plotly-interop"));
     }
 
     private static PlotFigure Bars(params double[] values) =>
-        new([new BarTrace(values.Select((_, i) => $"c{i}").ToList(), values)], new { title = new { text = "counts" } });
+        new([new Bar { X = Figure.Values(values.Select((_, i) => $"c{i}")), Y = Figure.Values(values) }], new PlotLayout());
 
-    private List<JSRuntimeInvocation> Calls(string identifier) => plotJs.Invocations.Where(i => i.Identifier == identifier).ToList();
+    private List<JSRuntimeInvocation> Calls(string identifier) => plotly.Invocations.Where(i => i.Identifier == identifier).ToList();
+
+    private IRenderedComponent<Plot> RenderPlot(PlotFigure figure, Action<PlotPoint>? clicked = null) =>
+        Render<Plot>(p =>
+        {
+            p.Add(c => c.Figure, figure).Add(c => c.Label, "Errors per class").Add(c => c.Height, "200px");
+            if (clicked is not null)
+            {
+                p.Add(c => c.OnPointClick, clicked);
+            }
+        });
 
     [Fact]
-    public void A_chart_is_drawn_once_with_its_figure_and_named_for_screen_readers()
+    public void A_chart_is_drawn_once_named_for_screen_readers_in_the_height_asked()
     {
-        var figure = Bars(1, 2);
+        var cut = RenderPlot(Bars(1, 2));
 
-        var cut = Render<Plot>(p => p.Add(c => c.Figure, figure).Add(c => c.Label, "Errors per class").Add(c => c.Height, "200px"));
-
-        var render = Assert.Single(Calls("render"));
-        Assert.Equal(figure.ToJson(), render.Arguments[1]);
-        Assert.Null(render.Arguments[2]); // no click handler, no .NET reference handed to JS
-        var div = cut.Find("div.qh-plot");
-        Assert.Equal("img", div.GetAttribute("role"));
-        Assert.Equal("Errors per class", div.GetAttribute("aria-label"));
-        Assert.Contains("height: 200px", div.GetAttribute("style"));
+        cut.WaitForAssertion(() => Assert.Single(Calls("newPlot")));
+        Assert.Empty(Calls("react"));
+        Assert.Empty(Calls("subscribeClickEvent"));
+        var box = cut.Find("div.qh-plot");
+        Assert.Equal("img", box.GetAttribute("role"));
+        Assert.Equal("Errors per class", box.GetAttribute("aria-label"));
+        Assert.Contains("height: 200px", box.GetAttribute("style"));
     }
 
     [Fact]
     public void The_same_figure_again_is_not_redrawn_and_new_data_is_drawn_in_place()
     {
-        var cut = Render<Plot>(p => p.Add(c => c.Figure, Bars(1, 2)).Add(c => c.Label, "counts"));
+        var cut = RenderPlot(Bars(1, 2));
+        cut.WaitForAssertion(() => Assert.Single(Calls("newPlot")));
 
         cut.Render(p => p.Add(c => c.Figure, Bars(1, 2)));
-        Assert.Single(Calls("render"));
+        Assert.Empty(Calls("react"));
 
         cut.Render(p => p.Add(c => c.Figure, Bars(3, 4)));
-        Assert.Equal(2, Calls("render").Count);
-        Assert.Equal(Bars(3, 4).ToJson(), Calls("render")[1].Arguments[1]);
-        Assert.Empty(Calls("purge"));
-        Assert.Single(JSInterop.Invocations, i => i.Identifier == "import");
+        cut.WaitForAssertion(() => Assert.Single(Calls("react")));
+        Assert.Single(Calls("newPlot"));
     }
 
     [Fact]
-    public async Task A_click_on_a_point_reaches_the_page_with_its_coordinates()
+    public async Task Flipping_the_palette_repaints_the_chart_in_place_with_the_dark_ink()
+    {
+        var figure = Bars(1, 2);
+        var cut = RenderPlot(figure);
+        cut.WaitForAssertion(() => Assert.Single(Calls("newPlot")));
+        Assert.Equal("#1f2933", figure.Layout.Font.Color);
+
+        await cut.InvokeAsync(() => Services.GetRequiredService<ThemeChoice>().ToggleAsync());
+
+        cut.WaitForAssertion(() => Assert.Single(Calls("react")));
+        Assert.Equal("#e6eaf0", figure.Layout.Font.Color);
+    }
+
+    [Fact]
+    public async Task A_click_on_a_heat_map_cell_reaches_the_page_with_its_coordinates()
     {
         PlotPoint? clicked = null;
-        var cut = Render<Plot>(p => p.Add(c => c.Figure, Bars(1, 2)).Add(c => c.Label, "counts").Add(c => c.OnPointClick, point => clicked = point));
-        Assert.NotNull(Assert.Single(Calls("render")).Arguments[2]);
+        var cut = RenderPlot(Bars(1, 2), point => clicked = point);
+        cut.WaitForAssertion(() => Assert.Single(Calls("subscribeClickEvent")));
 
-        await cut.InvokeAsync(() => cut.Instance.PointClicked("c1", "2", 0, 1));
+        var chart = cut.FindComponent<PlotlyChart>().Instance;
+        await cut.InvokeAsync(() => chart.ClickEvent([new EventDataPoint { X = "bag", Y = "coat", CurveNumber = 0, PointIndex = new[] { 3, 1 } }]));
 
-        Assert.Equal(new PlotPoint("c1", "2", 0, 1), clicked);
-    }
-
-    [Fact]
-    public async Task A_removed_chart_is_purged_from_the_page()
-    {
-        Render<Plot>(p => p.Add(c => c.Figure, Bars(1)).Add(c => c.Label, "counts"));
-
-        await DisposeComponentsAsync();
-
-        Assert.Single(Calls("purge"));
+        cut.WaitForAssertion(() => Assert.Equal(new PlotPoint("bag", "coat", 0, 3), clicked));
     }
 }

@@ -19,7 +19,7 @@ public sealed class OnlineFiguresTests
 
     private static (List<string?> X, List<double?> Y) FirstTrace(OnlineSeries series, Func<OnlineSeries, QualityHub.Web.Components.Shared.PlotFigure> figure)
     {
-        var trace = JsonSerializer.SerializeToElement(figure(series).Data[0]);
+        var trace = JsonSerializer.SerializeToElement((object)figure(series).Data[0]);
         return (trace.GetProperty("x").EnumerateArray().Select(v => v.GetString()).ToList(),
             trace.GetProperty("y").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? (double?)null : v.GetDouble()).ToList());
     }

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using Microsoft.Net.Http.Headers;
+
+namespace QualityHub.Web.Hosting;
+
+/// <summary>
+/// Plotly.Blazor loads plotly.js from its own package: the full bundle, 4.8 MB, or the basic one, which lacks heat maps
+/// and histograms. Our charts use only 2D traces, so both addresses answer with Plotly's cartesian bundle (bar, scatter,
+/// heatmap, histogram: 1.5 MB; wwwroot/lib, from npm) — to anyone, as the sign-in page's own scripts.
+/// </summary>
+public static partial class PartialPlotlyBundle
+{
+    public const string File = "lib/plotly-cartesian.min.js";
+
+    [GeneratedRegex(@"^/_content/Plotly\.Blazor/plotly-(basic-)?[0-9.]+\.min\.js$")]
+    private static partial Regex PackageBundle();
+
+    public static WebApplication UsePartialPlotlyBundle(this WebApplication app)
+    {
+        var bundle = app.Environment.WebRootFileProvider.GetFileInfo(File);
+        app.Use(async (context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) || !PackageBundle().IsMatch(context.Request.Path.Value ?? ""))
+            {
+                await next(context);
+                return;
+            }
+
+            if (!bundle.Exists)
+            {
+                // The build copies it from node_modules; without it the charts cannot draw, and the page says nothing worse.
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            context.Response.ContentType = "text/javascript";
+            context.Response.Headers[HeaderNames.CacheControl] = "public, max-age=86400";
+            context.Response.ContentLength = bundle.Length;
+            await context.Response.SendFileAsync(bundle, context.RequestAborted);
+        });
+        return app;
+    }
+}
