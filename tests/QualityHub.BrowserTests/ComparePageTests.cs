@@ -46,7 +46,7 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         var cards = page.Locator(".qh-candidate[data-state='done']");
         await Expect(cards).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-ground-truth]")).Not.ToBeEmptyAsync();
-        await Expect(page.Locator(".qh-candidate .qh-plot.js-plotly-plot")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".qh-candidate .qh-plot .js-plotly-plot")).ToHaveCountAsync(3);
         var ids = await page.Locator(".qh-candidate").EvaluateAllAsync<int[]>("cards => cards.map(c => Number(c.dataset.candidate))");
         var api = await page.EvaluateAsync<JsonElement>(
             "async ([ids, sample]) => (await fetch('api/compare', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ modelVersionIds: ids, sampleId: Number(sample) }) })).json()",
@@ -119,7 +119,7 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await Expect(summary).ToBeVisibleAsync();
         await Expect(page.Locator("[data-batch-progress]")).ToContainTextAsync("100 / 100 samples");
         await Expect(page.Locator("[data-batch-agreement]")).ToContainTextAsync("%");
-        await Expect(summary.Locator(".qh-plot.js-plotly-plot")).ToHaveCountAsync(1);
+        await Expect(summary.Locator(".qh-plot .js-plotly-plot")).ToHaveCountAsync(1);
         var disagreement = summary.Locator("[data-disagreement]").First;
         var sampleId = await disagreement.GetAttributeAsync("data-disagreement");
         var run = await RunNumberAsync(page);

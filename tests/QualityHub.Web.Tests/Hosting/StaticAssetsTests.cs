@@ -62,4 +62,21 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
         Assert.StartsWith("/**\n* plotly.js (cartesian - minified)", body.ReplaceLineEndings("\n"));
         Assert.InRange(body.Length, 1_000_000, 2_000_000);
     }
+
+    [Fact]
+    public async Task The_partial_bundle_goes_gzipped_to_a_browser_that_accepts_it()
+    {
+        using var plain = await factory.CreateBrowser().GetAsync("/_content/Plotly.Blazor/plotly-3.7.0.min.js");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_content/Plotly.Blazor/plotly-3.7.0.min.js");
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+
+        using var zipped = await factory.CreateBrowser().SendAsync(request);
+
+        Assert.Equal("gzip", Assert.Single(zipped.Content.Headers.ContentEncoding));
+        var compressed = await zipped.Content.ReadAsByteArrayAsync();
+        Assert.True(compressed.Length < plain.Content.Headers.ContentLength / 2, $"{compressed.Length} bytes gzipped");
+        await using var unzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+        using var text = new StreamReader(unzip);
+        Assert.Equal(await plain.Content.ReadAsStringAsync(), await text.ReadToEndAsync());
+    }
 }
