@@ -209,17 +209,21 @@ public sealed partial class DemoContentLoader(
         var pairs = await db.ModelVersions
             .Join(db.Datasets.Where(d => d.Split == DatasetSplit.Test), v => (int?)v.ModuleId, d => d.ModuleId, (v, d) => new { Version = v.Id, Dataset = d.Id })
             .OrderBy(p => p.Version).ToListAsync(cancellationToken);
+        var queued = 0;
         foreach (var pair in pairs)
         {
             try
             {
                 await evaluations.EnqueueAsync(pair.Version, pair.Dataset, cancellationToken);
+                queued++;
             }
             catch (EvaluationException e)
             {
                 LogNotEvaluated(e.Message);
             }
         }
+
+        LogEvaluating(queued);
     }
 
     private async Task ImportDemoDatasetAsync(string[] files, Func<DatasetSource> open, DatasetImportRequest request, CancellationToken cancellationToken)
@@ -260,7 +264,10 @@ public sealed partial class DemoContentLoader(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A demo model is not evaluated: {Reason}")]
     private partial void LogNotEvaluated(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loading the demo content from {Folder}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluating the {Count} demo model(s) on their test sets in the background; the portal is usable meanwhile, each run's end is logged and the Evaluations page shows their progress")]
+    private partial void LogEvaluating(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading the demo content from {Folder}: datasets, models, release history (first start only)")]
     private partial void LogLoading(string folder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo content loaded")]
