@@ -98,7 +98,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(ticket.Candidates).ToHaveCountAsync(await page.Locator(".qh-candidate").CountAsync());
         Assert.True(await ticket.Candidates.CountAsync() >= 2);
         await Expect(page.Locator(".qh-candidate [data-output]")).ToHaveCountAsync(await ticket.Candidates.CountAsync());
-        await Expect(page.Locator(".qh-candidate .rz-badge").Filter(new() { HasTextRegex = new Regex("^(right|wrong)$") })).ToHaveCountAsync(await ticket.Candidates.CountAsync());
+        await Expect(page.Locator(".qh-candidate .mud-chip").Filter(new() { HasTextRegex = new Regex("^(right|wrong)$") })).ToHaveCountAsync(await ticket.Candidates.CountAsync());
         await page.ScreenshotAsync(new() { Path = Shot("ticket-reproduced.png"), FullPage = true });
         await page.Locator("[data-mark-reproduced]").ClickAsync();
         await Expect(ticket.Status).ToHaveTextAsync("reproduced");

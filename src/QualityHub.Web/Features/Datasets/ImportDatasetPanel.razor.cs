@@ -4,7 +4,7 @@ using Microsoft.JSInterop;
 using QualityHub.Core.Domain;
 using QualityHub.Web.Components.Shared;
 using QualityHub.Web.Features.Models;
-using Radzen;
+using MudBlazor;
 
 namespace QualityHub.Web.Features.Datasets;
 
@@ -172,13 +172,13 @@ public sealed partial class ImportDatasetPanel : IAsyncDisposable
         {
             if (Cancelling && RequestEnded && (ServerFinished || Status is null) && Outcome is null)
             {
-                Outcome = new RunOutcome(AlertStyle.Info, "Import cancelled: nothing was registered and the uploaded files were removed.", [], 0, null);
+                Outcome = new RunOutcome(Severity.Info, "Import cancelled: nothing was registered and the uploaded files were removed.", [], 0, null);
             }
         }
     }
 
     /// <summary>How a run ended: a message and its style, the problems listed (the first <see cref="IssuesShown"/>) and counted, and the new dataset's id.</summary>
-    private sealed record RunOutcome(AlertStyle Style, string Message, IReadOnlyList<string> Issues, int IssueCount, int? DatasetId)
+    private sealed record RunOutcome(Severity Style, string Message, IReadOnlyList<string> Issues, int IssueCount, int? DatasetId)
     {
         public static RunOutcome FromResponse(int status, string body)
         {
@@ -188,18 +188,18 @@ public sealed partial class ImportDatasetPanel : IAsyncDisposable
                 var root = json.RootElement;
                 if (status == 201)
                 {
-                    return new RunOutcome(AlertStyle.Success, $"Imported {root.GetProperty("samples").GetInt32():N0} samples.", [], 0, root.GetProperty("id").GetInt32());
+                    return new RunOutcome(Severity.Success, $"Imported {root.GetProperty("samples").GetInt32():N0} samples.", [], 0, root.GetProperty("id").GetInt32());
                 }
 
                 var issues = root.TryGetProperty("issues", out var list)
                     ? list.EnumerateArray().Take(IssuesShown).Select(i => $"{i.GetProperty("item").GetString()}: {i.GetProperty("problem").GetString()}").ToList()
                     : [];
                 var count = root.TryGetProperty("issueCount", out var n) ? n.GetInt32() : issues.Count;
-                return new RunOutcome(AlertStyle.Danger, root.TryGetProperty("detail", out var detail) ? detail.GetString() ?? body : body, issues, count, null);
+                return new RunOutcome(Severity.Error, root.TryGetProperty("detail", out var detail) ? detail.GetString() ?? body : body, issues, count, null);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                return new RunOutcome(AlertStyle.Danger, body.Length > 0 ? body : $"The upload failed (HTTP {status}).", [], 0, null);
+                return new RunOutcome(Severity.Error, body.Length > 0 ? body : $"The upload failed (HTTP {status}).", [], 0, null);
             }
         }
     }
