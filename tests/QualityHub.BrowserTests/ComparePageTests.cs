@@ -162,8 +162,8 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-compare-message]")).ToContainTextAsync("the limit is 20 MiB");
         File.Delete(big);
 
-        await page.GetByLabel("Samples in the batch").Locator("input").FillAsync("400");
-        await page.GetByLabel("Samples in the batch").Locator("input").PressAsync("Tab");
+        await page.GetByLabel("Samples in the batch").FillAsync("400");
+        await page.GetByLabel("Samples in the batch").PressAsync("Tab");
         await page.Locator("[data-batch-run]").ClickAsync();
         await Expect(page.Locator("[data-batch-progress]")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* / 400"));
         await page.CloseAsync();

@@ -52,9 +52,8 @@ public sealed class DatasetImportTests(BrowserFixture fixture) : IDisposable
         Assert.DoesNotContain(bad, await DatasetNamesAsync());
 
         await panel.FillAsync(good, "CC0-1.0", "", commercial: false);
-        await panel.Root.Locator(".rz-dropdown").First.ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "card-text-recognizer" }).ClickAsync();
-        await Expect(panel.Root.Locator(".rz-dropdown").Nth(1)).ToContainTextAsync("text recognition");
+        await PortalPage.ChooseAsync(panel.Root, "module", "card-text-recognizer");
+        await Expect(panel.Root.Locator("input[name=task]")).ToHaveValueAsync("text recognition");
         await panel.ChooseZipAsync(TestData.CardTextZip(folder, "labels.jsonl", TestData.CardTextLines(40)));
         await panel.ImportAsync();
 

@@ -28,16 +28,21 @@ public sealed class PortalPage(IPage page)
     }
 
     /// <summary>
-    /// Picks an option of a MudBlazor select: a click opens its list in a popover at the end of the page (not inside
-    /// the select), where the option is chosen by its text.
+    /// Picks an option of the MudBlazor select whose input is named <paramref name="name"/> inside <paramref name="scope"/>:
+    /// a click opens its list in a popover at the end of the page (not inside the select), where the option is chosen by
+    /// its exact text, and the list closes.
     /// </summary>
-    public static async Task ChooseAsync(ILocator select, string option)
+    public static async Task ChooseAsync(ILocator scope, string name, string option)
     {
-        await select.Locator(".mud-select-input").First.ClickAsync();
-        var list = select.Page.Locator(".mud-popover-open");
-        await list.Locator(".mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
-        await Assertions.Expect(list).ToHaveCountAsync(0);
+        await Select(scope, name).First.ClickAsync();
+        var list = scope.Page.Locator(".mud-popover-open");
+        await list.Locator(".mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") }).First.ClickAsync();
+        await Assertions.Expect(list.Locator(".mud-list-item")).ToHaveCountAsync(0);
     }
+
+    /// <summary>The MudBlazor select whose input is named <paramref name="name"/>.</summary>
+    public static ILocator Select(ILocator scope, string name) =>
+        scope.Locator(".mud-select").Filter(new() { Has = scope.Page.Locator($"input[name='{name}']") });
 
     public async Task NavigateByClickAsync(string area)
     {

@@ -38,8 +38,7 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         var panel = page.GetByLabel("Register a model");
         var version = $"uploaded-{Guid.NewGuid():N}"[..20];
 
-        await panel.Locator(".rz-dropdown").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "card-text-recognizer" }).ClickAsync();
+        await PortalPage.ChooseAsync(panel, "module", "card-text-recognizer");
         await panel.Locator("input[name=version]").FillAsync(version);
         await panel.Locator("input[type=file]").SetInputFilesAsync(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"));
         await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();

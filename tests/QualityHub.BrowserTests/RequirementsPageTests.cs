@@ -21,11 +21,9 @@ public sealed class RequirementsPageTests(BrowserFixture fixture)
 
         var form = page.GetByLabel("New requirement version");
         await form.Locator("input[name=offline-p95]").FillAsync("1000");
-        await form.Locator(".rz-dropdown").Nth(0).ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "Accuracy", Exact = true }).ClickAsync();
+        await PortalPage.ChooseAsync(form, "accuracy-metric", "Accuracy");
         await form.Locator("input[name=accuracy-threshold]").FillAsync("0.9");
-        await form.Locator(".rz-dropdown").Nth(1).ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "fashion-mnist-test-2000" }).ClickAsync();
+        await PortalPage.ChooseAsync(form, "accuracy-dataset", "fashion-mnist-test-2000");
         await form.Locator("textarea[name=rationale]").FillAsync("Shop search <b>must</b> not mislabel more than one in ten.");
         await form.GetByRole(AriaRole.Button, new() { Name = "Save version 1" }).ClickAsync();
 
