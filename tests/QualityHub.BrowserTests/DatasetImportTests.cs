@@ -58,7 +58,7 @@ public sealed class DatasetImportTests(BrowserFixture fixture) : IDisposable
         await panel.ImportAsync();
 
         await Expect(panel.Outcome).ToContainTextAsync($"{good}: Imported 40 samples.");
-        await Expect(page.GetByRole(AriaRole.Grid).GetByRole(AriaRole.Link, new() { Name = good, Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Table).GetByRole(AriaRole.Link, new() { Name = good, Exact = true })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "import-succeeded.png"), FullPage = true });
         await panel.Outcome.GetByRole(AriaRole.Link, new() { Name = $"Open {good}" }).ClickAsync();
         await Expect(new PortalPage(page).Heading).ToHaveTextAsync(good);

@@ -98,7 +98,7 @@ public sealed class OnlinePageTests(BrowserFixture fixture)
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "online.png"), FullPage = true });
 
         // Per minute over the last hour, with the demo's latency incident.
-        await page.GetByRole(AriaRole.Radio, new() { Name = "1h" }).Or(page.GetByText("1H", new() { Exact = true })).First.ClickAsync();
+        await page.GetByLabel("Time range").GetByText("1h", new() { Exact = true }).ClickAsync();
         await Expect(online).ToHaveAttributeAsync("data-resolution", "minute");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=1h"));
         await Expect(page.Locator(".qh-plot .svg-container")).ToHaveCountAsync(3);
