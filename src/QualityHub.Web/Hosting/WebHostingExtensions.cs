@@ -6,7 +6,6 @@ using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Online;
-using Radzen;
 
 namespace QualityHub.Web.Hosting;
 
@@ -16,7 +15,6 @@ public static class WebHostingExtensions
     public static IServiceCollection AddQualityHubWeb(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
         services.AddMudServices();
         services.AddScoped<ThemeChoice>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

@@ -29,9 +29,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
 
     [Theory]
     [InlineData("/_framework/blazor.web.js", "javascript")]
-    [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js", "javascript")]
-    [InlineData("/_content/Radzen.Blazor/css/material-base.css", "text/css")]
-    [InlineData("/_content/Radzen.Blazor/css/material-dark-base.css", "text/css")]
+    [InlineData("/js/reconnect.js", "javascript")]
     [InlineData("/_content/MudBlazor/MudBlazor.min.css", "text/css")]
     [InlineData("/_content/MudBlazor/MudBlazor.min.js", "javascript")]
     [InlineData("/js/theme.js", "javascript")]

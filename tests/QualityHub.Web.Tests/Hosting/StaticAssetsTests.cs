@@ -12,7 +12,7 @@ public sealed class StaticAssetsTests(QualityHubFactory factory) : IClassFixture
     public static TheoryData<string, string> Assets { get; } = new()
     {
         { "/_framework/blazor.web.js", "text/javascript" },
-        { "/_content/Radzen.Blazor/Radzen.Blazor.js", "text/javascript" },
+        { "/js/reconnect.js", "text/javascript" },
         { "/_content/MudBlazor/MudBlazor.min.js", "text/javascript" },
         { "/_content/MudBlazor/MudBlazor.min.css", "text/css" },
         { "/QualityHub.Web.styles.css", "text/css" },

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
-using Radzen;
 
 namespace QualityHub.Web.Tests.Support;
 
@@ -21,7 +20,6 @@ public abstract class ComponentTests : BunitContext
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Services.AddRadzenComponents();
         // Charts paint themselves in the browser's palette.
         Services.AddScoped<ThemeChoice>();
         Services.AddAuthorizationCore(options =>

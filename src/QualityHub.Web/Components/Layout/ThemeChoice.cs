@@ -1,5 +1,4 @@
 using Microsoft.JSInterop;
-using Radzen;
 
 namespace QualityHub.Web.Components.Layout;
 
@@ -7,7 +6,7 @@ namespace QualityHub.Web.Components.Layout;
 /// Light or dark for this browser. Kept in a cookie, not on the account: the server reads it while it renders the
 /// first HTML (so no page flashes the wrong palette), and the sign-in page, where nobody is known yet, follows it too.
 /// </summary>
-public sealed class ThemeChoice(IJSRuntime js, ThemeService radzen)
+public sealed class ThemeChoice(IJSRuntime js)
 {
     public const string CookieName = "qualityhub-theme";
 
@@ -19,17 +18,13 @@ public sealed class ThemeChoice(IJSRuntime js, ThemeService radzen)
     /// <summary>Raised after the palette flips, for what paints itself outside MudBlazor's styles (the charts).</summary>
     public event Action? Changed;
 
-    /// <summary>Radzen's theme of the same brightness, for the pages that still use Radzen components.</summary>
-    public string RadzenTheme => IsDark ? "material-dark" : "material";
-
     /// <summary>Starts from the cookie's value as the request brought it; anything but "dark" is light.</summary>
     public void Start(string? cookieValue) => IsDark = cookieValue == Dark;
 
-    /// <summary>Flips the palette (MudBlazor's through the layouts, Radzen's here) and writes the cookie, so a reload or the next sign-in on this browser keeps it.</summary>
+    /// <summary>Flips the palette (MudBlazor's through the layouts, the charts through Changed) and writes the cookie, so a reload or the next sign-in on this browser keeps it.</summary>
     public async Task ToggleAsync()
     {
         IsDark = !IsDark;
-        radzen.SetTheme(RadzenTheme);
         Changed?.Invoke();
         await using var module = await js.InvokeAsync<IJSObjectReference>("import", "./js/theme.js");
         await module.InvokeVoidAsync("remember", CookieName, IsDark ? Dark : Light);

@@ -7,7 +7,6 @@ using MudBlazor.Services;
 using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Overview;
-using Radzen;
 
 namespace QualityHub.Web.Tests.Components.Layout;
 
@@ -26,7 +25,6 @@ public sealed class LayoutComponentTests : IAsyncLifetime
         themeModule = bunit.JSInterop.SetupModule("./js/theme.js");
         themeModule.SetupVoid("remember", _ => true).SetVoidResult();
         bunit.Services.AddMudServices();
-        bunit.Services.AddRadzenComponents();
         bunit.Services.AddScoped<ThemeChoice>();
         user = bunit.AddAuthorization();
         user.SetAuthorized("admin@test");
@@ -65,9 +63,11 @@ public sealed class LayoutComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_theme_toggle_switches_both_libraries_to_dark_and_back_and_remembers_each_choice()
+    public void The_theme_toggle_switches_the_palette_and_the_charts_to_dark_and_back_and_remembers_each_choice()
     {
         var layout = RenderLayout();
+        var flips = 0;
+        Services.GetRequiredService<ThemeChoice>().Changed += () => flips++;
         var theme = layout.FindComponent<MudThemeProvider>();
         Assert.False(theme.Instance.GetState(x => x.IsDarkMode));
 
@@ -76,13 +76,13 @@ public sealed class LayoutComponentTests : IAsyncLifetime
         Assert.True(theme.Instance.GetState(x => x.IsDarkMode));
         Assert.Equal("dark", layout.Find("button[data-theme]").GetAttribute("data-theme"));
         Assert.Equal("Switch to the light theme", layout.Find("button[data-theme]").GetAttribute("aria-label"));
-        Assert.Equal("material-dark", Services.GetRequiredService<ThemeService>().Theme);
+        Assert.Equal(1, flips);
         Assert.Equal(["qualityhub-theme", "dark"], themeModule.VerifyInvoke("remember").Arguments);
 
         layout.Find("button[data-theme]").Click();
 
         Assert.False(theme.Instance.GetState(x => x.IsDarkMode));
-        Assert.Equal("material", Services.GetRequiredService<ThemeService>().Theme);
+        Assert.Equal(2, flips);
         Assert.Equal(["qualityhub-theme", "light"], themeModule.VerifyInvoke("remember", calledTimes: 2)[1].Arguments);
     }
 
@@ -109,7 +109,6 @@ public sealed class LayoutComponentTests : IAsyncLifetime
         choice.Start(cookie);
 
         Assert.False(choice.IsDark);
-        Assert.Equal("material", choice.RadzenTheme);
     }
 
     [Fact]
