@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using MudBlazor;
 using QualityHub.Core.Domain;
 using QualityHub.Web.Components.Shared;
 using QualityHub.Web.Features.Models;
-using MudBlazor;
 
 namespace QualityHub.Web.Features.Datasets;
 
