@@ -73,7 +73,18 @@ internal static class OrtRuntime
                 logLevel = Ort.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
                 loggingFunction = LogCallback,
             };
-            var env = Ort.OrtEnv.CreateInstanceWithOptions(ref options);
+            Ort.OrtEnv env;
+            try
+            {
+                env = Ort.OrtEnv.CreateInstanceWithOptions(ref options);
+            }
+            catch (Ort.OnnxRuntimeException e) when (e.Message.Contains("already exists", StringComparison.Ordinal))
+            {
+                // Another thread touched ORT's managed API first (a tensor's OrtValue, run options), which made the
+                // process's one environment with ORT's defaults; it serves all the same, its log lines go to stderr.
+                env = Ort.OrtEnv.Instance();
+            }
+
             return new Loaded(env, env.GetVersionString(), NativeLibraryPath(), null);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException or Ort.OnnxRuntimeException)
