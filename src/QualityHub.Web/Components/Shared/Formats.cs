@@ -44,4 +44,10 @@ public static class Formats
 
         return string.Join(' ', words);
     }
+
+    /// <summary>A rate's figure, e.g. items or samples a second: one decimal at most, thousands grouped ("1,234.5").</summary>
+    public static string Rate(double perSecond) => $"{perSecond:#,0.#}";
+
+    /// <summary>A duration in seconds with one decimal, e.g. "4.2 s".</summary>
+    public static string Seconds(double seconds) => $"{seconds:0.0} s";
 }

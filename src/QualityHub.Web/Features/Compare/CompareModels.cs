@@ -42,8 +42,14 @@ public sealed record CandidateResult(
     public bool Succeeded => Error is null;
 }
 
-/// <summary>A request the comparison cannot serve; the message says what to change.</summary>
-public sealed class CompareException(string message, int statusCode = StatusCodes.Status400BadRequest) : Exception(message)
+/// <summary>A request the comparison cannot serve; the message says what to change, and which field, when one is to blame.</summary>
+public sealed class CompareException(string message, int statusCode = StatusCodes.Status400BadRequest, string? field = null) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
+
+    /// <summary>The form field the refusal concerns ("collection", "groundTruth"), or null when it is about the request as a whole.</summary>
+    public string? Field { get; } = field;
 }
+
+/// <summary>What the Compare page's collection form asks for: the input into this collection, with this ground truth.</summary>
+public sealed record CollectionRequest(string Collection, string GroundTruth);

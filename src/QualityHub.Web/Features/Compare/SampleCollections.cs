@@ -20,6 +20,12 @@ public sealed class SampleCollections(IDbContextFactory<QualityHubDbContext> con
 {
     public const string UploadedLicence = "LicenseRef-QualityHub-Uploaded";
 
+    /// <summary>The field a refusal about the collection's name points at.</summary>
+    public const string CollectionField = "collection";
+
+    /// <summary>The field a refusal about the item's ground truth points at.</summary>
+    public const string TruthField = "groundTruth";
+
     public async Task<IReadOnlyList<string>> NamesAsync(int moduleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -35,12 +41,12 @@ public sealed class SampleCollections(IDbContextFactory<QualityHubDbContext> con
         collection = collection.Trim();
         if (collection.Length is 0 or > 100)
         {
-            throw new CompareException("A collection needs a name of 1 to 100 characters.");
+            throw new CompareException("A collection needs a name of 1 to 100 characters.", field: CollectionField);
         }
 
         if (string.IsNullOrWhiteSpace(item.GroundTruth))
         {
-            throw new CompareException("Give the item's ground truth (what the right answer is).");
+            throw new CompareException("Give the item's ground truth (what the right answer is).", field: TruthField);
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -49,7 +55,7 @@ public sealed class SampleCollections(IDbContextFactory<QualityHubDbContext> con
         var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Name == collection, cancellationToken);
         if (dataset is { } existing && (existing.Split != DatasetSplit.Collection || existing.ModuleId != moduleId))
         {
-            throw new CompareException($"'{collection}' is already the name of a dataset that is not a collection of {module.Name}; choose another name.");
+            throw new CompareException($"'{collection}' is already the name of a dataset that is not a collection of {module.Name}; choose another name.", field: CollectionField);
         }
 
         var created = dataset is null;
@@ -57,12 +63,12 @@ public sealed class SampleCollections(IDbContextFactory<QualityHubDbContext> con
         var licence = origin?.LicenceId ?? UploadedLicence;
         if (!created && dataset.LicenceId != licence)
         {
-            throw new CompareException($"Collection '{collection}' holds {dataset.LicenceId} material; this item is {licence}. Keep it in a collection of its own licence.");
+            throw new CompareException($"Collection '{collection}' holds {dataset.LicenceId} material; this item is {licence}. Keep it in a collection of its own licence.", field: CollectionField);
         }
 
         if (dataset.Labels.Count > 0 && !dataset.Labels.Contains(item.GroundTruth))
         {
-            throw new CompareException($"'{item.GroundTruth}' is not one of the collection's labels ({string.Join(", ", dataset.Labels)}).");
+            throw new CompareException($"'{item.GroundTruth}' is not one of the collection's labels ({string.Join(", ", dataset.Labels)}).", field: TruthField);
         }
 
         var last = created ? null : await db.Samples.Where(s => s.DatasetId == dataset.Id).MaxAsync(s => (int?)s.Ordinal, cancellationToken);
