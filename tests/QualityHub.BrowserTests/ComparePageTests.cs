@@ -142,7 +142,7 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await page.GetByLabel("Collection name").FillAsync(name);
         await page.Locator("[data-add-to-collection]").ClickAsync();
 
-        await Expect(page.Locator("[data-collection-outcome]")).ToContainTextAsync($"Created collection '{name}'");
+        await Expect(page.GetByText($"Created collection '{name}' with this input.")).ToBeVisibleAsync();
         var datasets = await page.EvaluateAsync<JsonElement>("async () => (await fetch('api/datasets')).json()");
         var collection = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == name);
         Assert.Equal("Collection", collection.GetProperty("split").GetString());
@@ -151,7 +151,7 @@ public sealed class ComparePageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_browser_that_leaves_mid_batch_leaves_no_work_running_and_a_50_MB_image_is_refused_on_the_page()
+    public async Task A_browser_that_leaves_mid_batch_leaves_no_work_running_and_a_50_MB_image_is_refused_on_the_page_uploaded_or_pasted()
     {
         // The recogniser takes seconds for its 400 lines, so a batch that kept running would still be counting.
         var page = await OpenAsync("card-text-recognizer");
@@ -161,6 +161,15 @@ public sealed class ComparePageTests(BrowserFixture fixture)
         await page.Locator("[data-upload]").SetInputFilesAsync(big);
         await Expect(page.Locator("[data-compare-message]")).ToContainTextAsync("the limit is 20 MiB");
         File.Delete(big);
+        await page.EvaluateAsync("""
+            () => {
+              const data = new DataTransfer();
+              data.items.add(new File([new Uint8Array(50 * 1024 * 1024)], 'big.png', { type: 'image/png' }));
+              document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+            }
+            """);
+        await Expect(page.GetByText("The pasted image is 50.0 MiB; the limit is 20 MiB.")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-compare-input")).ToHaveCountAsync(0);
 
         await page.GetByLabel("Samples in the batch").FillAsync("400");
         await page.GetByLabel("Samples in the batch").PressAsync("Tab");

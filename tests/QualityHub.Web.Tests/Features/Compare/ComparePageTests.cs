@@ -143,8 +143,9 @@ public sealed class ComparePageTests(EvaluatedDemoQualityHubFactory factory) : D
 
         page.Find($"[data-file-ticket='{demo[0]}']").Click();
 
-        var uri = new Uri(Services.GetRequiredService<NavigationManager>().Uri);
-        Assert.EndsWith("/tickets/new", uri.AbsolutePath, StringComparison.Ordinal);
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        page.WaitForAssertion(() => Assert.EndsWith("/tickets/new", new Uri(navigation.Uri).AbsolutePath, StringComparison.Ordinal), Patience);
+        var uri = new Uri(navigation.Uri);
         var query = QueryHelpers.ParseQuery(uri.Query);
         Assert.Equal(fashion.ToString(System.Globalization.CultureInfo.InvariantCulture), query["moduleId"]);
         Assert.Equal(demo[0].ToString(System.Globalization.CultureInfo.InvariantCulture), query["modelVersionId"]);
