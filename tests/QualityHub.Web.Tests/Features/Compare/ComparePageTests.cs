@@ -133,6 +133,21 @@ public sealed class ComparePageTests(EvaluatedDemoQualityHubFactory factory) : D
     }
 
     [Fact]
+    public void A_drawing_the_browser_refused_shows_its_reason_under_the_pad()
+    {
+        var module = JSInterop.SetupModule("./js/compare.js");
+        var held = module.Setup<ComparePage.HeldImage>("holdDrawing", _ => true);
+        held.SetResult(new(false, "The drawing is not an image this browser can decode.", null, 0));
+        var page = Open();
+
+        page.Find("[data-compare-drawing]").Click();
+
+        Assert.Equal("The drawing is not an image this browser can decode.", page.Find("[data-compare-message='drawing']").TextContent);
+        Assert.Empty(page.FindAll("[data-compare-message='upload']"));
+        Assert.Empty(Snackbars);
+    }
+
+    [Fact]
     public void A_ticket_filed_about_an_answer_opens_the_new_ticket_form_with_the_input_and_the_answer()
     {
         var page = Open(QualityHubRoles.Modeler);
