@@ -149,8 +149,8 @@ public partial class TicketDetailPage
 
     private async Task MoveAsync(TicketStatus next)
     {
-        // Closed and won't fix are the end of the workflow: nothing moves a ticket out of them, so ask first.
-        if (!TicketWorkflow.IsOpen(next))
+        // A step nothing follows (closed) cannot be taken back, so ask first.
+        if (TicketWorkflow.AllowedFrom(next).Count == 0)
         {
             var sure = await Dialogs.ShowMessageBoxAsync(
                 $"Move #{Id} to {TicketWorkflow.Label(next)}?", "Nothing follows this step: the ticket cannot be reopened.",

@@ -81,7 +81,7 @@ public partial class TicketListPage
     }
 
     // The grid names a column by its property; the newest ticket first when no column is chosen.
-    internal static (TicketSort Sort, bool Descending) SortOf(SortDefinition<TicketListItem>? sort) => sort is null
+    public static (TicketSort Sort, bool Descending) SortOf(SortDefinition<TicketListItem>? sort) => sort is null
         ? (TicketSort.Id, true)
         : (Enum.TryParse<TicketSort>(sort.SortBy == nameof(TicketListItem.UpdatedAt) ? nameof(TicketSort.Updated) : sort.SortBy, out var by) ? by : TicketSort.Id, sort.Descending);
 
