@@ -173,11 +173,21 @@ public partial class NewTicketPage
         {
             var ticket = await Tickets.CreateAsync(new TicketDraft
             {
-                Title = title, Description = description, Channel = channel, CustomerSegment = segment, Severity = severity.ToString(),
-                ModuleId = moduleId, ReleaseId = releaseId, ModelVersionId = versionId, InputImageSha256 = imageSha,
+                Title = title,
+                Description = description,
+                Channel = channel,
+                CustomerSegment = segment,
+                Severity = severity.ToString(),
+                ModuleId = moduleId,
+                ReleaseId = releaseId,
+                ModelVersionId = versionId,
+                InputImageSha256 = imageSha,
                 InputImagePngBase64 = uploaded is null ? null : Convert.ToBase64String(uploaded),
-                ExpectedOutput = expected, ActualOutput = actual, Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                Assignee = assignee, Author = author,
+                ExpectedOutput = expected,
+                ActualOutput = actual,
+                Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Assignee = assignee,
+                Author = author,
             });
             Navigation.NavigateTo($"tickets/{ticket.Id}");
         }

@@ -173,7 +173,9 @@ public partial class TicketDetailPage
         var before = ticket!;
         var saved = await Tickets.UpdateAsync(Id, new TicketPatch
         {
-            Assignee = assignee ?? "", Severity = severity.ToString(), Author = author,
+            Assignee = assignee ?? "",
+            Severity = severity.ToString(),
+            Author = author,
             Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         }, lifetime.Token);
         return saved.History.Count == before.History.Count ? "Nothing changed." : "Saved.";

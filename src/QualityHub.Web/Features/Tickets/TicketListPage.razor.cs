@@ -21,8 +21,8 @@ public partial class TicketListPage
     private NavigationManager Navigation { get; set; } = default!;
 
 
-    private static readonly IReadOnlyList<Choice<TicketStatus?>> statuses = TicketWorkflow.Board.Select(s => new Choice<TicketStatus?>(s, TicketWorkflow.Label(s))).ToList();
-    private static readonly IReadOnlyList<Choice<TicketSeverity?>> severities = Enum.GetValues<TicketSeverity>().Select(s => new Choice<TicketSeverity?>(s, s.ToString().ToLowerInvariant())).ToList();
+    private static readonly IReadOnlyList<Choice<TicketStatus?>> Statuses = TicketWorkflow.Board.Select(s => new Choice<TicketStatus?>(s, TicketWorkflow.Label(s))).ToList();
+    private static readonly IReadOnlyList<Choice<TicketSeverity?>> Severities = Enum.GetValues<TicketSeverity>().Select(s => new Choice<TicketSeverity?>(s, s.ToString().ToLowerInvariant())).ToList();
     private const int PageSize = 25;
     private MudDataGrid<TicketListItem>? grid;
     private IReadOnlyList<ModuleSummary> modules = [];
