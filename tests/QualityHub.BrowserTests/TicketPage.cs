@@ -17,7 +17,11 @@ public sealed class TicketPage(IPage page)
 
     public ILocator History => page.Locator(".qh-ticket-history tbody tr");
 
-    public ILocator Message => page.Locator("[data-ticket-message]");
+    /// <summary>The workflow panel: the person's name, the moves, assignee, severity and tags.</summary>
+    public ILocator Workflow => page.Locator(".qh-ticket-aside [aria-label='Workflow']");
+
+    /// <summary>An outcome said in a snackbar (several may be on screen at once).</summary>
+    public ILocator Message(string text) => page.Locator("[data-ticket-message]", new() { HasText = text });
 
     /// <summary>Opens ticket <paramref name="id"/> and waits until the circuit handles clicks.</summary>
     public async Task OpenAsync(int id)
@@ -30,6 +34,27 @@ public sealed class TicketPage(IPage page)
     {
         await Move(status).ClickAsync();
         await Assertions.Expect(Status).ToHaveTextAsync(expectedChip);
+    }
+
+    /// <summary>Closes the ticket: the page asks first (nothing follows closed), and the move is confirmed.</summary>
+    public async Task CloseAsync()
+    {
+        await Move("Closed").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("cannot be reopened");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Move to closed" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(Status).ToHaveTextAsync("closed");
+    }
+
+    /// <summary>Picks the first release (the newest) in the "Fixed in release" select.</summary>
+    public async Task ChooseFirstReleaseAsync()
+    {
+        await PortalPage.Select(Workflow, "fixedInReleaseId").First.ClickAsync();
+        var list = page.Locator(".mud-popover-open");
+        await list.Locator(".mud-list-item").First.ClickAsync();
+        await Assertions.Expect(list.Locator(".mud-list-item")).ToHaveCountAsync(0);
+        await Assertions.Expect(Workflow.Locator("input[name='fixedInReleaseId']")).Not.ToHaveValueAsync("");
     }
 
     public async Task ReproduceAsync()

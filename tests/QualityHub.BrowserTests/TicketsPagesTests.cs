@@ -39,9 +39,10 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
     {
         var modules = await GetAsync("/api/modules");
         var fashion = modules.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-mnist-classifier").GetProperty("id").GetInt32();
-        var demo = (await GetAsync("/api/models")).EnumerateArray()
+        var models = (await GetAsync("/api/models")).EnumerateArray()
             .Where(m => m.GetProperty("moduleId").GetInt32() == fashion && m.GetProperty("name").GetString() is "fashion-mlp-v1" or "fashion-cnn-v1")
-            .Select(m => m.GetProperty("id").GetInt32()).ToList();
+            .Select(m => (Id: m.GetProperty("id").GetInt32(), Name: m.GetProperty("name").GetString()!)).ToList();
+        var demo = models.Select(m => m.Id).ToList();
 
         var page = await fixture.NewPageAsync();
         var dialogs = new List<string>();
@@ -57,18 +58,20 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await card.Locator("[data-file-ticket]").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/tickets/new\\?"));
         await Expect(page.Locator(".qh-ticket-form-layout[data-interactive='true']")).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-field='expectedOutput']")).ToHaveValueAsync(truth!);
-        await Expect(page.Locator("[data-field='actualOutput']")).ToHaveValueAsync(answer!);
-        await Expect(page.Locator("[data-field='moduleId']")).ToHaveValueAsync(fashion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Expect(page.Locator("[data-field='modelVersionId']")).ToHaveValueAsync(demo[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Expect(page.Locator("[data-field='channel']")).ToHaveValueAsync("compare");
+        // The selects show the chosen module's and version's names (their ids are what the form sends).
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New ticket" });
+        await Expect(form.Locator("input[name='expectedOutput']")).ToHaveValueAsync(truth!);
+        await Expect(form.Locator("input[name='actualOutput']")).ToHaveValueAsync(answer!);
+        await Expect(form.Locator("input[name='moduleId']")).ToHaveValueAsync("fashion-mnist-classifier");
+        await Expect(form.Locator("input[name='modelVersionId']")).ToHaveValueAsync(new Regex($"^{Regex.Escape(models[0].Name)} \\("));
+        await Expect(form.Locator("input[name='channel']")).ToHaveValueAsync("compare");
         await Expect(page.Locator("img[data-input-image]")).ToBeVisibleAsync();
         Assert.True(await page.Locator("img[data-input-image]").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"));
         var title = $"Browser ticket {Guid.NewGuid():N}"[..28];
-        await page.Locator("[data-field='title']").FillAsync(title);
-        await page.Locator("[data-field='severity']").SelectOptionAsync("High");
-        await page.Locator("[data-field='tags']").FillAsync("browser, shirts");
-        await page.Locator("[data-field='author']").FillAsync("tess");
+        await form.Locator("input[name='title']").FillAsync(title);
+        await PortalPage.ChooseAsync(form, "severity", "high");
+        await form.Locator("input[name='tags']").FillAsync("browser, shirts");
+        await form.Locator("input[name='author']").FillAsync("tess");
         await page.ScreenshotAsync(new() { Path = Shot("ticket-new-from-compare.png"), FullPage = true });
         await page.Locator("[data-file-ticket]").ClickAsync();
 
@@ -90,9 +93,9 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await page.GetByLabel("Your name").FillAsync("tess");
         await ticket.MoveToAsync("Triaged", "triaged");
         await page.GetByLabel("Assignee").FillAsync("uma");
-        await page.GetByLabel("Severity").SelectOptionAsync("Blocker");
+        await PortalPage.ChooseAsync(ticket.Workflow, "severity", "blocker");
         await page.Locator("[data-save-ticket]").ClickAsync();
-        await Expect(ticket.Message).ToContainTextAsync("Saved.");
+        await Expect(ticket.Message("Saved.")).ToBeVisibleAsync();
         await Expect(page.Locator(".qh-ticket-sub [data-severity]")).ToHaveTextAsync("blocker");
         await ticket.ReproduceAsync();
         await Expect(ticket.Candidates).ToHaveCountAsync(await page.Locator(".qh-candidate").CountAsync());
@@ -110,10 +113,10 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-regression-run]").First).ToBeVisibleAsync();
 
         // Fixed in a release, then closed; every step is in the history.
-        await page.GetByLabel("Fixed in release").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await ticket.ChooseFirstReleaseAsync();
         await ticket.MoveToAsync("Fixed", "fixed");
         await Expect(page.Locator("[data-fixed-in]")).ToBeVisibleAsync();
-        await ticket.MoveToAsync("Closed", "closed");
+        await ticket.CloseAsync();
         await Expect(page.Locator("[data-move]")).ToHaveCountAsync(0);
         var actions = await ticket.History.Locator("td:nth-child(3)").AllTextContentsAsync();
         Assert.Equal(["created", "status", "severity", "assignee", "reproduce run", "status", "regression set", "status", "fixed in release", "status"], actions);
@@ -142,9 +145,9 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
 
         await Expect(page).ToHaveURLAsync(new Regex($"/tickets/new\\?sampleId={sampleId}&runId={run}$"));
         await Expect(page.Locator(".qh-ticket-form-layout[data-interactive='true']")).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-field='expectedOutput']")).ToHaveValueAsync(item.GetProperty("groundTruth").GetString()!);
-        await Expect(page.Locator("[data-field='actualOutput']")).ToHaveValueAsync(item.GetProperty("output").GetString()!);
-        await Expect(page.Locator("[data-field='channel']")).ToHaveValueAsync("gallery");
+        await Expect(page.Locator("input[name='expectedOutput']")).ToHaveValueAsync(item.GetProperty("groundTruth").GetString()!);
+        await Expect(page.Locator("input[name='actualOutput']")).ToHaveValueAsync(item.GetProperty("output").GetString()!);
+        await Expect(page.Locator("input[name='channel']")).ToHaveValueAsync("gallery");
         await Expect(page.Locator("img[data-input-image]")).ToBeVisibleAsync();
         await page.Locator("[data-file-ticket]").ClickAsync();
         await Expect(page).ToHaveURLAsync(TicketUrl());

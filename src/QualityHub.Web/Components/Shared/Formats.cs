@@ -21,6 +21,15 @@ public static class Formats
 
     public static string Percent(double? share) => share is { } s ? $"{s:P1}" : "—";
 
+    /// <summary>The UTC day of a moment, e.g. "2026-03-14".</summary>
+    public static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A moment in UTC to the minute, e.g. "2026-03-14 09:05".</summary>
+    public static string Minute(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A moment in UTC to the second, e.g. "2026-03-14 09:05:07", for logs and histories.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly HashSet<string> Acronyms = new(StringComparer.Ordinal) { "Cpu", "Gpu", "Qps", "Ocr", "Ctc", "Voc", "Api", "Cuda" };
 
     /// <summary>An enum value as words: <c>CloudCpu</c> → "cloud CPU", <c>LocalGpu</c> → "local GPU", <c>TextRecognition</c> → "text recognition".</summary>

@@ -57,7 +57,7 @@ public static class AccountsEndpoints
         admin.MapGet("/api-keys", (AccountDirectory accounts, CancellationToken ct) => accounts.GetKeysAsync(ct));
         admin.MapPost("/api-keys", async (NewApiKey? body, AccountDirectory accounts, HttpContext http) =>
         {
-            var (key, secret, error) = await accounts.CreateKeyAsync(body?.Name, body?.Role, http.User.Identity?.Name ?? "?");
+            var (key, secret, error, _) = await accounts.CreateKeyAsync(body?.Name, body?.Role, http.User.Identity?.Name ?? "?");
             return error is null
                 ? Results.Created($"/api/admin/api-keys/{key!.Id}", new CreatedApiKey(key.Id, key.Name, key.Role, key.Prefix, secret!))
                 : Results.Problem(statusCode: 422, title: "Not a valid API key", detail: error);

@@ -50,9 +50,22 @@ public sealed record TicketCommentRequest(string? Text, string? Author = null);
 /// <summary>Who asks for reproduce / regression (free text).</summary>
 public sealed record TicketActor(string? Author = null);
 
-/// <summary>Filters of the ticket list; every one optional.</summary>
+/// <summary>Filters of the ticket list, every one optional, and its order (newest first unless asked otherwise).</summary>
 public sealed record TicketQuery(
-    TicketStatus? Status = null, TicketSeverity? Severity = null, int? ModuleId = null, string? Tag = null, string? Text = null, int Skip = 0, int Take = 50);
+    TicketStatus? Status = null, TicketSeverity? Severity = null, int? ModuleId = null, string? Tag = null, string? Text = null, int Skip = 0, int Take = 50,
+    TicketSort Sort = TicketSort.Id, bool Descending = true);
+
+/// <summary>What the ticket list can be ordered by; ties fall back to the ticket number, newest first.</summary>
+public enum TicketSort
+{
+    Id,
+    Title,
+    Status,
+    Severity,
+    Module,
+    Assignee,
+    Updated,
+}
 
 public sealed record TicketListItem(
     int Id, string Title, TicketStatus Status, TicketSeverity Severity, int? ModuleId, string? Module, string Channel, string? Assignee,

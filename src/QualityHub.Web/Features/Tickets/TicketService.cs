@@ -196,10 +196,30 @@ public sealed class TicketService(
         }
 
         var total = await tickets.CountAsync(cancellationToken);
-        var items = await tickets.OrderByDescending(t => t.Id).Skip(query.Skip).Take(query.Take)
+        var items = await Ordered(tickets, query.Sort, query.Descending).Skip(query.Skip).Take(query.Take)
             .Select(t => new TicketListItem(t.Id, t.Title, t.Status, t.Severity, t.ModuleId, t.Module!.Name, t.Channel, t.Assignee, t.Tags, t.InputImageSha256 != null, t.CreatedAt, t.UpdatedAt))
             .ToListAsync(cancellationToken);
         return new TicketPage(items, total, query.Skip, query.Take);
+    }
+
+    private static IQueryable<VocTicket> Ordered(IQueryable<VocTicket> tickets, TicketSort sort, bool descending)
+    {
+        IOrderedQueryable<VocTicket> By<TKey>(System.Linq.Expressions.Expression<Func<VocTicket, TKey>> key) =>
+            descending ? tickets.OrderByDescending(key) : tickets.OrderBy(key);
+
+        var ordered = sort switch
+        {
+            TicketSort.Title => By(t => t.Title),
+            TicketSort.Status => By(t => t.Status),
+            TicketSort.Severity => By(t => t.Severity),
+            TicketSort.Module => By(t => t.Module!.Name),
+            TicketSort.Assignee => By(t => t.Assignee),
+            TicketSort.Updated => By(t => t.UpdatedAt),
+            _ => null,
+        };
+        return ordered is null
+            ? (descending ? tickets.OrderByDescending(t => t.Id) : tickets.OrderBy(t => t.Id))
+            : ordered.ThenByDescending(t => t.Id);
     }
 
     /// <summary>Moves a ticket along the workflow; an illegal move is refused (409) and changes nothing.</summary>

@@ -24,4 +24,18 @@ public class FormatsTests
 
     [Fact]
     public void Seconds_have_one_decimal() => Assert.Equal("4.2 s", Formats.Seconds(4.24));
+
+    [Fact]
+    public void Moments_read_in_utc_whatever_their_offset()
+    {
+        var at = new DateTimeOffset(2026, 3, 14, 11, 5, 7, TimeSpan.FromHours(2));
+
+        Assert.Equal("2026-03-14", Formats.Date(at));
+        Assert.Equal("2026-03-14 09:05", Formats.Minute(at));
+        Assert.Equal("2026-03-14 09:05:07", Formats.Timestamp(at));
+    }
+
+    [Fact]
+    public void A_moment_late_in_the_day_elsewhere_is_the_next_utc_day() =>
+        Assert.Equal("2026-03-15", Formats.Date(new DateTimeOffset(2026, 3, 14, 23, 30, 0, TimeSpan.FromHours(-3))));
 }
