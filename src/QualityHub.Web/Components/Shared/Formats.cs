@@ -19,6 +19,25 @@ public static class Formats
         _ => $"{ms:0} ms",
     };
 
+    /// <summary>A calendar day in the server's time zone, e.g. 2026-10-01.</summary>
+    public static string Day(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A moment to the minute in the server's time zone, e.g. 2026-10-01 14:05.</summary>
+    public static string Minute(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A transfer rate: <c>Bytes</c> per second.</summary>
+    public static string Rate(double bytesPerSecond) => $"{Bytes((long)Math.Max(0, bytesPerSecond))}/s";
+
+    /// <summary>Time still to wait, rounded up to the second under a minute and to whole minutes and seconds above.</summary>
+    public static string Remaining(TimeSpan left) => Math.Ceiling(Math.Max(0, left.TotalSeconds)) switch
+    {
+        < 60 and var s => $"{s:0} s left",
+        var s => $"{Math.Floor(s / 60):0} min {s % 60:0} s left",
+    };
+
+    /// <summary>A headline share to two decimals of a percent, e.g. 91.27 %.</summary>
+    public static string Share(double share) => $"{share:P2}";
+
     public static string Percent(double? share) => share is { } s ? $"{s:P1}" : "—";
 
     private static readonly HashSet<string> Acronyms = new(StringComparer.Ordinal) { "Cpu", "Gpu", "Qps", "Ocr", "Ctc", "Voc", "Api", "Cuda" };
