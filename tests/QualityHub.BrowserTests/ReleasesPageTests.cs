@@ -38,12 +38,12 @@ public sealed class ReleasesPageTests(BrowserFixture fixture)
         await form.Locator("input[name=release-name]").FillAsync(name);
         await form.GetByRole(AriaRole.Button, new() { Name = "Create draft" }).ClickAsync();
         // Refused on the name field, and no second row.
-        await Expect(FieldError(form.Locator("input[name=release-name]"))).ToContainTextAsync($"already a release named '{name}'");
+        await Expect(FieldError(form, "input[name=release-name]")).ToContainTextAsync($"already a release named '{name}'");
         await Expect(form.Locator("input[name=release-name]")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(table.Locator($"tr[data-release='{name}']")).ToHaveCountAsync(1);
     }
 
     // MudBlazor writes a field's error under its input, in the same input control.
-    private static ILocator FieldError(ILocator input) =>
-        input.Page.Locator(".mud-input-control", new() { Has = input }).Locator(".mud-input-helper-text");
+    private static ILocator FieldError(ILocator scope, string input) =>
+        scope.Locator(".mud-input-control", new() { Has = scope.Page.Locator(input) }).Locator(".mud-input-helper-text");
 }
