@@ -89,7 +89,8 @@ public sealed partial class ReleasesPage
         }
     }
 
-    private static Color StatusStyle(ReleaseStatus status) => status switch
+    /// <summary>The chip colour of a release's status, on this page and on a release's own.</summary>
+    internal static Color StatusStyle(ReleaseStatus status) => status switch
     {
         ReleaseStatus.Current => Color.Success,
         ReleaseStatus.Approved => Color.Info,
