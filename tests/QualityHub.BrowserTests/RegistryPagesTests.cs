@@ -43,7 +43,7 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await panel.Locator("input[type=file]").SetInputFilesAsync(RepositoryFiles.Path("data", "bench", "cnn-fashion-sized.onnx"));
         await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
 
-        await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Registered card-text-recognizer/{version}");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Registered card-text-recognizer/{version}" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = version })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "upload.png"), FullPage = true });
 
@@ -53,7 +53,9 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await panel.Locator("input[type=file]").SetInputFilesAsync(notOnnx);
         await panel.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
 
-        await Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync("not an ONNX model");
+        // The refusal is about the file, so it shows on the file field.
+        await Expect(panel.GetByLabel("ONNX file")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("not an ONNX model"));
+        await Expect(panel.GetByLabel("ONNX file")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "broken", Exact = true })).ToHaveCountAsync(0);
         File.Delete(notOnnx);
     }
@@ -71,7 +73,11 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await page.GetByLabel("Model card JSON").FillAsync("{ \"task\": \"image-classification\", \"input\": { \"width\": 28, \"height\": 28, \"channels\": 2 } }");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save card" }).ClickAsync();
 
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("input.channels must be 1 or 3");
+        // The refusal shows on the card editor, which keeps what was typed.
+        var editor = page.GetByLabel("Model card JSON", new() { Exact = true });
+        await Expect(FieldError(editor)).ToContainTextAsync("input.channels must be 1 or 3");
+        await Expect(editor).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(editor).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"channels\": 2"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         var card = page.GetByRole(AriaRole.Table, new() { Name = "Model card" });
         await Expect(card).ToContainTextAsync("T-shirt/top");
@@ -97,4 +103,8 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
         await Expect(card.GetByRole(AriaRole.Row).Filter(new() { HasText = "Ctc · blank index" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "model.png") });
     }
+
+    // MudBlazor writes a field's error under its input, in the same input control.
+    private static ILocator FieldError(ILocator input) =>
+        input.Page.Locator(".mud-input-control", new() { Has = input }).Locator(".mud-input-helper-text");
 }

@@ -30,7 +30,8 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
         await page.Locator("input[name=approved-by]").FillAsync("Quality Manager");
         await page.GetByText("I sign off this release").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve and make current" }).ClickAsync();
-        await Expect(page.Locator(".qh-decision-message")).ToContainTextAsync("cannot be approved yet");
+        await ConfirmAsync(page, name);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "cannot be approved yet" })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-status='Draft']")).ToBeVisibleAsync();
 
         // Every open, waivable item gets a reason; then the approval goes through.
@@ -52,7 +53,8 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
 
         await Expect(page.Locator("[data-ready='true']")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve and make current" }).ClickAsync();
-        await Expect(page.Locator(".qh-decision-message")).ToContainTextAsync($"Release {name} is now current.");
+        await ConfirmAsync(page, name);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Release {name} is now current." })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-status='Current']")).ToBeVisibleAsync();
         var notes = page.GetByLabel("Release notes");
         await Expect(notes).ToContainTextAsync("Approved by Quality Manager");
@@ -64,5 +66,14 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
         await Expect(production.Locator($"tr[data-release='{name}']")).ToHaveCountAsync(2);
         await Expect(production.Locator($"tr[data-release='{name}'][data-module='fashion-mnist-classifier']")).ToContainTextAsync("now");
         await Expect(production.Locator("tr[data-release='2026.10'][data-module='fashion-mnist-classifier']")).Not.ToContainTextAsync("now");
+    }
+
+    // Approving is asked once more in a dialog naming the release.
+    private static async Task ConfirmAsync(IPage page, string release)
+    {
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync($"Approve release {release}?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
     }
 }

@@ -28,7 +28,7 @@ public sealed class ReleasesPageTests(BrowserFixture fixture)
         await form.Locator("input[name=release-rationale]").FillAsync("browser test draft");
         await form.GetByRole(AriaRole.Button, new() { Name = "Create draft" }).ClickAsync();
 
-        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync($"Draft release {name} created.");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Draft release {name} created." })).ToBeVisibleAsync();
         var row = table.Locator($"tr[data-release='{name}']");
         await Expect(row).ToContainTextAsync("draft");
         // Against the release made just before it: the demo's 2026.10, or one another test approved meanwhile.
@@ -37,6 +37,13 @@ public sealed class ReleasesPageTests(BrowserFixture fixture)
 
         await form.Locator("input[name=release-name]").FillAsync(name);
         await form.GetByRole(AriaRole.Button, new() { Name = "Create draft" }).ClickAsync();
-        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync($"already a release named '{name}'");
+        // Refused on the name field, and no second row.
+        await Expect(FieldError(form, "input[name=release-name]")).ToContainTextAsync($"already a release named '{name}'");
+        await Expect(form.Locator("input[name=release-name]")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(table.Locator($"tr[data-release='{name}']")).ToHaveCountAsync(1);
     }
+
+    // MudBlazor writes a field's error under its input, in the same input control.
+    private static ILocator FieldError(ILocator scope, string input) =>
+        scope.Locator(".mud-input-control", new() { Has = scope.Page.Locator(input) }).Locator(".mud-input-helper-text");
 }

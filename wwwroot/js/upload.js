@@ -5,7 +5,7 @@
 export function upload(input, url, fieldName, receiver) {
   const file = input.files && input.files[0];
   if (!file) {
-    receiver.invokeMethodAsync('OnUploadFinished', 0, '{"detail":"Choose an .onnx file first."}');
+    receiver.invokeMethodAsync('OnUploadFinished', 0, JSON.stringify({ detail: 'Choose an .onnx file first.', field: fieldName }));
     return;
   }
   const form = new FormData();

@@ -23,7 +23,11 @@ public sealed record ModelImportRequest(
 public sealed record ModelImportResult(ModelVersion Version, OnnxModelInfo Info, ModelCard? Card, string? CardProblem);
 
 /// <summary>Registration was refused; nothing was registered. The message says why, specifically.</summary>
-public sealed class RegistrationException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class RegistrationException(string message, Exception? inner = null, string? field = null) : Exception(message, inner)
+{
+    /// <summary>The request field at fault (module, version, file, card, …), when one is.</summary>
+    public string? Field { get; } = field;
+}
 
 /// <summary>
 /// Registers ONNX models: streams the file into the content store (never whole in memory), inspects it (inputs,
@@ -41,21 +45,21 @@ public sealed partial class ModelRegistry(
         var versionName = request.VersionName.Trim();
         if (versionName.Length is 0 or > 200)
         {
-            throw new RegistrationException("A version name of 1 to 200 characters is required.");
+            throw new RegistrationException("A version name of 1 to 200 characters is required.", field: "version");
         }
 
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
             var module = await db.Modules.SingleOrDefaultAsync(m => m.Name == request.ModuleName, cancellationToken)
-                ?? throw new RegistrationException($"There is no module '{request.ModuleName}'.");
+                ?? throw new RegistrationException($"There is no module '{request.ModuleName}'.", field: "module");
             if (await db.ModelVersions.AnyAsync(v => v.ModuleId == module.Id && v.Name == versionName, cancellationToken))
             {
-                throw new RegistrationException($"Module '{module.Name}' already has a version '{versionName}'.");
+                throw new RegistrationException($"Module '{module.Name}' already has a version '{versionName}'.", field: "version");
             }
 
             if (request.TrainedOnDatasetId is { } datasetId && !await db.Datasets.AnyAsync(d => d.Id == datasetId, cancellationToken))
             {
-                throw new RegistrationException($"There is no dataset {datasetId} to name as training data.");
+                throw new RegistrationException($"There is no dataset {datasetId} to name as training data.", field: "trainedOnDatasetId");
             }
         }
 
@@ -66,7 +70,7 @@ public sealed partial class ModelRegistry(
         }
         catch (ContentTooLargeException e)
         {
-            throw new RegistrationException(e.Message, e);
+            throw new RegistrationException(e.Message, e, "file");
         }
 
         try
@@ -89,7 +93,7 @@ public sealed partial class ModelRegistry(
         }
         catch (OnnxFormatException e)
         {
-            throw new RegistrationException($"{request.FileName} cannot be registered: {e.Message}", e);
+            throw new RegistrationException($"{request.FileName} cannot be registered: {e.Message}", e, "file");
         }
 
         var displayName = $"{request.ModuleName}/{request.VersionName}";
@@ -105,7 +109,7 @@ public sealed partial class ModelRegistry(
         }
         catch (InvalidModelCardException e)
         {
-            throw new RegistrationException($"The model card for {request.FileName} is not usable: {e.Message}", e);
+            throw new RegistrationException($"The model card for {request.FileName} is not usable: {e.Message}", e, "card");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -134,7 +138,7 @@ public sealed partial class ModelRegistry(
         }
         catch (DbUpdateException e)
         {
-            throw new RegistrationException($"Module '{module.Name}' already has a version '{request.VersionName}'.", e);
+            throw new RegistrationException($"Module '{module.Name}' already has a version '{request.VersionName}'.", e, "version");
         }
 
         LogRegistered(module.Name, version.Name, blob.Sha256[..12], blob.SizeBytes / 1048576.0);
@@ -148,7 +152,7 @@ public sealed partial class ModelRegistry(
         name = name.Trim();
         if (name.Length is 0 or > 200)
         {
-            throw new RegistrationException("A module name of 1 to 200 characters is required.");
+            throw new RegistrationException("A module name of 1 to 200 characters is required.", field: "name");
         }
 
         if (inputDescription.Trim().Length is 0 or > 500 || outputDescription.Trim().Length is 0 or > 500)
@@ -158,13 +162,13 @@ public sealed partial class ModelRegistry(
 
         if (!Enum.IsDefined(taskType))
         {
-            throw new RegistrationException($"Task type {taskType} is not one QualityHub knows.");
+            throw new RegistrationException($"Task type {taskType} is not one QualityHub knows.", field: "taskType");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Modules.AnyAsync(m => m.Name == name, cancellationToken))
         {
-            throw new RegistrationException($"A module named '{name}' exists already.");
+            throw new RegistrationException($"A module named '{name}' exists already.", field: "name");
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -193,7 +197,7 @@ public sealed partial class ModelRegistry(
         }
         catch (InvalidModelCardException e)
         {
-            throw new RegistrationException($"The model card is not usable: {e.Message}", e);
+            throw new RegistrationException($"The model card is not usable: {e.Message}", e, "card");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -208,7 +212,7 @@ public sealed partial class ModelRegistry(
     {
         if (!Enum.IsDefined(status))
         {
-            throw new RegistrationException($"Status {status} is not candidate, released or retired.");
+            throw new RegistrationException($"Status {status} is not candidate, released or retired.", field: "status");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

@@ -19,6 +19,19 @@ public static class Formats
         _ => $"{ms:0} ms",
     };
 
+    /// <summary>A transfer rate: <c>Bytes</c> per second.</summary>
+    public static string TransferRate(double bytesPerSecond) => $"{Bytes((long)Math.Max(0, bytesPerSecond))}/s";
+
+    /// <summary>Time still to wait, rounded up to the second under a minute and to whole minutes and seconds above.</summary>
+    public static string Remaining(TimeSpan left) => Math.Ceiling(Math.Max(0, left.TotalSeconds)) switch
+    {
+        < 60 and var s => $"{s:0} s left",
+        var s => $"{Math.Floor(s / 60):0} min {s % 60:0} s left",
+    };
+
+    /// <summary>A headline share to two decimals of a percent, e.g. 91.27 %.</summary>
+    public static string Share(double share) => $"{share:P2}";
+
     public static string Percent(double? share) => share is { } s ? $"{s:P1}" : "—";
 
     /// <summary>The UTC day of a moment, e.g. "2026-03-14".</summary>

@@ -24,7 +24,7 @@ public static class ModelsEndpoints
             }
             catch (RegistrationException e)
             {
-                return Problem(422, "Module not added", e.Message);
+                return Problem(422, "Module not added", e.Message, e.Field);
             }
         }).Produces<CreatedModule>(StatusCodes.Status201Created).ProducesProblems(422);
         api.MapGet("/models", (ModelCatalog catalog, int? moduleId, CancellationToken ct) => catalog.GetVersionsAsync(moduleId, ct));
@@ -44,7 +44,7 @@ public static class ModelsEndpoints
             }
             catch (RegistrationException e)
             {
-                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message);
+                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Model card not saved", e.Message, e.Field);
             }
         }).DescribesBody<JsonElement>().Produces<JsonElement>().ProducesProblems(404, 422)
             .WithDescription("The body and the answer are a model card in the card-file schema (task, input, outputKind, labels, topK, ctc, notes; enums in kebab-case).");
@@ -69,7 +69,7 @@ public static class ModelsEndpoints
             }
             catch (RegistrationException e)
             {
-                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message);
+                return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message, e.Field);
             }
         }).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 422);
         return api;
@@ -154,7 +154,7 @@ public static class ModelsEndpoints
         }
         catch (RegistrationException e)
         {
-            return Problem(422, "Model not registered", e.Message);
+            return Problem(422, "Model not registered", e.Message, e.Field);
         }
         catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -188,5 +188,7 @@ public static class ModelsEndpoints
     /// <summary>The JSON body of POST /api/modules.</summary>
     public sealed record NewModule(string? Name, TaskType TaskType, string? InputDescription, string? OutputDescription, string? Description);
 
-    private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+    // A refusal that concerns one field names it (extension "field"), so a form can show it there.
+    private static IResult Problem(int status, string title, string detail, string? field = null) => Results.Problem(
+        statusCode: status, title: title, detail: detail, extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
 }

@@ -26,9 +26,12 @@ public sealed record ReleaseView(
     IReadOnlyList<ReleaseEntryView> Entries);
 
 /// <summary>Why a release cannot be created; Status is the HTTP status that says so.</summary>
-public sealed class ReleaseException(string message, int status = 400) : Exception(message)
+public sealed class ReleaseException(string message, int status = 400, string? field = null) : Exception(message)
 {
     public int Status { get; } = status;
+
+    /// <summary>The request field at fault (name, modelVersionIds, approvedBy, signOff, waivers), when one is.</summary>
+    public string? Field { get; } = field;
 }
 
 /// <summary>Reads releases with their metrics and creates draft releases.</summary>
@@ -82,17 +85,17 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length == 0 || trimmed.Length > MaxNameLength)
         {
-            throw new ReleaseException($"A release needs a name of 1 to {MaxNameLength} characters.");
+            throw new ReleaseException($"A release needs a name of 1 to {MaxNameLength} characters.", field: "name");
         }
 
         if (versionIds is null || versionIds.Count == 0)
         {
-            throw new ReleaseException("A release fixes at least one model version (modelVersionIds).");
+            throw new ReleaseException("A release fixes at least one model version (modelVersionIds).", field: "modelVersionIds");
         }
 
         if (versionIds.Distinct().Count() != versionIds.Count)
         {
-            throw new ReleaseException("Each model version may appear once in modelVersionIds.");
+            throw new ReleaseException("Each model version may appear once in modelVersionIds.", field: "modelVersionIds");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -100,19 +103,19 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
         var missing = versionIds.Where(id => versions.All(v => v.Id != id)).ToList();
         if (missing.Count > 0)
         {
-            throw new ReleaseException($"There is no model version {string.Join(", ", missing)}.", 404);
+            throw new ReleaseException($"There is no model version {string.Join(", ", missing)}.", 404, "modelVersionIds");
         }
 
         var twice = versions.GroupBy(v => v.Module!.Name).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null)
         {
             throw new ReleaseException(
-                $"A release fixes one version per module; {string.Join(" and ", twice.Select(v => v.Name))} are both versions of {twice.Key}.", 422);
+                $"A release fixes one version per module; {string.Join(" and ", twice.Select(v => v.Name))} are both versions of {twice.Key}.", 422, "modelVersionIds");
         }
 
         if (await db.Releases.AnyAsync(r => r.Name == trimmed, cancellationToken))
         {
-            throw new ReleaseException($"There is already a release named '{trimmed}'.", 409);
+            throw new ReleaseException($"There is already a release named '{trimmed}'.", 409, "name");
         }
 
         var release = new Release

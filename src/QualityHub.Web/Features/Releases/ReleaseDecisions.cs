@@ -107,12 +107,12 @@ public sealed class ReleaseDecisions(
         var approvedBy = request.ApprovedBy?.Trim() ?? "";
         if (approvedBy.Length is 0 or > 200)
         {
-            throw new ReleaseException("approvedBy must name the quality manager who signs off (1 to 200 characters).", 422);
+            throw new ReleaseException("approvedBy must name the quality manager who signs off (1 to 200 characters).", 422, "approvedBy");
         }
 
         if (!request.SignOff)
         {
-            throw new ReleaseException("signOff must be true: approving a release is the quality manager's sign-off.", 422);
+            throw new ReleaseException("signOff must be true: approving a release is the quality manager's sign-off.", 422, "signOff");
         }
 
         var waivers = request.Waivers ?? [];
@@ -121,7 +121,7 @@ public sealed class ReleaseDecisions(
             var reason = waivers[i].Reason?.Trim() ?? "";
             if (reason.Length is 0 or > MaxReasonLength || string.IsNullOrWhiteSpace(waivers[i].Requirement))
             {
-                throw new ReleaseException($"waivers[{i}] needs a requirement and a reason of 1 to {MaxReasonLength} characters.", 422);
+                throw new ReleaseException($"waivers[{i}] needs a requirement and a reason of 1 to {MaxReasonLength} characters.", 422, $"waivers[{i}]");
             }
         }
 
@@ -135,7 +135,7 @@ public sealed class ReleaseDecisions(
         {
             if (!checklist.Items.Any(item => item.ModuleId == waivers[i].ModuleId && item.Requirement == waivers[i].Requirement && item.Waivable && item.Outcome != CheckOutcome.Pass))
             {
-                throw new ReleaseException($"waivers[{i}] names {waivers[i].Requirement} of module {waivers[i].ModuleId}, which is not an unmet, waivable item of this release's checklist.", 422);
+                throw new ReleaseException($"waivers[{i}] names {waivers[i].Requirement} of module {waivers[i].ModuleId}, which is not an unmet, waivable item of this release's checklist.", 422, $"waivers[{i}]");
             }
         }
 

@@ -68,5 +68,5 @@ public static class ReleasesEndpoints
         409 => "Conflict",
         422 => "Not a valid release",
         _ => "Bad request",
-    }, detail: e.Message);
+    }, detail: e.Message, extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
 }

@@ -38,4 +38,19 @@ public class FormatsTests
     [Fact]
     public void A_moment_late_in_the_day_elsewhere_is_the_next_utc_day() =>
         Assert.Equal("2026-03-15", Formats.Date(new DateTimeOffset(2026, 3, 14, 23, 30, 0, TimeSpan.FromHours(-3))));
+
+    [Theory]
+    [InlineData(512, "512 B/s")]
+    [InlineData(3 * 1048576, "3 MiB/s")]
+    [InlineData(-5, "0 B/s")]
+    public void Transfer_rates_read_as_bytes_per_second(double bytesPerSecond, string expected) => Assert.Equal(expected, Formats.TransferRate(bytesPerSecond));
+
+    [Theory]
+    [InlineData(0.2, "1 s left")]
+    [InlineData(58.2, "59 s left")]
+    [InlineData(59.5, "1 min 0 s left")]
+    [InlineData(61, "1 min 1 s left")]
+    [InlineData(-3, "0 s left")]
+    public void Time_left_rounds_up_to_the_second(double seconds, string expected) =>
+        Assert.Equal(expected, Formats.Remaining(TimeSpan.FromSeconds(seconds)));
 }

@@ -159,7 +159,10 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
 
             Assert.Equal(HttpStatusCode.UnprocessableEntity, corrupt.StatusCode);
             Assert.Contains("not an ONNX model", await corrupt.Content.ReadAsStringAsync());
+            Assert.Equal("file", (await corrupt.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
             Assert.Equal(HttpStatusCode.UnprocessableEntity, noModule.StatusCode);
+            Assert.Equal("module", (await noModule.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+            Assert.False((await missingFields.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("field", out _));
             Assert.Equal(HttpStatusCode.BadRequest, notMultipart.StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, missingFields.StatusCode);
             Assert.Contains("must come before the file", await missingFields.Content.ReadAsStringAsync());

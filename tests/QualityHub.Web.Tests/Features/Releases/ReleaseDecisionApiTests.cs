@@ -62,9 +62,13 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
             new { moduleId = cardText, requirement = "Requirement", reason = "Unchanged OCR model." },
         };
         Assert.Contains("waived", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true })).Body.GetProperty("detail").GetString());
-        Assert.Contains("signOff", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = false, waivers })).Body.GetProperty("detail").GetString());
+        var unsigned = (await ApproveAsync(draft, new { approvedBy = "qm", signOff = false, waivers })).Body;
+        Assert.Contains("signOff", unsigned.GetProperty("detail").GetString());
+        Assert.Equal("signOff", unsigned.GetProperty("field").GetString());
         Assert.Contains("approvedBy", (await ApproveAsync(draft, new { signOff = true, waivers })).Body.GetProperty("detail").GetString());
-        Assert.Contains("waivers[0]", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = " " } } })).Body.GetProperty("detail").GetString());
+        var reasonless = (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = " " } } })).Body;
+        Assert.Contains("waivers[0]", reasonless.GetProperty("detail").GetString());
+        Assert.Equal("waivers[0]", reasonless.GetProperty("field").GetString());
         Assert.Contains("not an unmet", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Accuracy", reason = "x" } } })).Body.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await ApproveAsync(99999, new { approvedBy = "qm", signOff = true })).Status);
 

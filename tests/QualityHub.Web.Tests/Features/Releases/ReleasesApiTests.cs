@@ -96,6 +96,10 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : E
         }
 
         await Expect(HttpStatusCode.BadRequest, "name of 1 to 200", new { name = "   ", modelVersionIds = new[] { VersionId("fashion-cnn-v1") } });
+        var unnamed = await Client.PostAsJsonAsync("/api/releases", new { name = "", modelVersionIds = new[] { VersionId("fashion-cnn-v1") } });
+        Assert.Equal("name", (await unnamed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        var versionless = await Client.PostAsJsonAsync("/api/releases", new { name = "versionless" });
+        Assert.Equal("modelVersionIds", (await versionless.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         await Expect(HttpStatusCode.BadRequest, "name of 1 to 200", new { name = new string('x', 201), modelVersionIds = new[] { VersionId("fashion-cnn-v1") } });
         await Expect(HttpStatusCode.BadRequest, "at least one", new { name = "empty" });
         await Expect(HttpStatusCode.BadRequest, "once", new { name = "twice", modelVersionIds = new[] { VersionId("fashion-cnn-v1"), VersionId("fashion-cnn-v1") } });

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using QualityHub.Core.Domain;
+using QualityHub.Data.Registry;
+using QualityHub.Web.Components.Shared;
+
+namespace QualityHub.Web.Features.Models;
+
+/// <summary>One model version: what its file declares, its status, and its model card to confirm or edit.</summary>
+public sealed partial class ModelDetailPage
+{
+    private ModelVersionDetail? detail;
+    private bool loaded;
+    private bool editing;
+    private bool showRawCard;
+    private string cardDraft = "";
+    private string? cardError;
+
+    [Parameter]
+    public int Id { get; set; }
+
+    [Inject]
+    private ModelCatalog Catalog { get; set; } = null!;
+
+    [Inject]
+    private ModelRegistry Registry { get; set; } = null!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = null!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        detail = await Catalog.GetVersionAsync(Id);
+        editing = false;
+        cardError = null;
+        loaded = true;
+    }
+
+    private void StartEdit()
+    {
+        editing = true;
+        cardDraft = detail?.ModelCardJson ?? "";
+        cardError = null;
+    }
+
+    private void CancelEdit()
+    {
+        editing = false;
+        cardError = null;
+    }
+
+    // A refused card stays in the editor with the reason on it; nothing is saved.
+    private async Task SaveCardAsync()
+    {
+        try
+        {
+            await Registry.UpdateCardAsync(Id, cardDraft);
+        }
+        catch (RegistrationException e) when (e.Field == "card")
+        {
+            cardError = e.Message;
+            return;
+        }
+        catch (RegistrationException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+            return;
+        }
+
+        editing = false;
+        detail = await Catalog.GetVersionAsync(Id);
+        Snackbar.Add("Card saved.", Severity.Success);
+    }
+
+    private async Task SetStatusAsync(ModelStatus status)
+    {
+        try
+        {
+            await Registry.SetStatusAsync(Id, status);
+            Snackbar.Add($"{detail?.Summary.Name} is now {Formats.Enum(status)}.", Severity.Success);
+        }
+        catch (RegistrationException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+
+        detail = await Catalog.GetVersionAsync(Id);
+    }
+
+    private static string Facts(ModelVersionDetail d)
+    {
+        var s = d.Summary;
+        var parameters = s.ParameterCount is { } p ? $"{p:N0} parameters" : "parameters not counted (weights outside initializers)";
+        var producer = s.Producer is null ? "" : $" · {s.Producer}";
+        return $"{Formats.Bytes(s.SizeBytes)} · {parameters} · opset {s.Opset?.ToString() ?? "?"} · IR {d.IrVersion} · {d.NodeCount} nodes{producer}";
+    }
+
+    // A recogniser's charset runs to thousands of entries; the page shows its start.
+    private static string Shorten(string json) => json.Length <= 4000 ? json : json[..4000] + "\n… (" + (json.Length - 4000).ToString("N0") + " more characters)";
+}

@@ -1,0 +1,92 @@
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using QualityHub.Data.Accounts;
+using QualityHub.Web.Features.Models;
+
+namespace QualityHub.Web.Tests.Features.Models;
+
+/// <summary>A model version's page over the evaluated demo: the card table, its JSON, and a card edit the registry refuses.</summary>
+public sealed class ModelDetailPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private async Task<int> VersionIdAsync(string name)
+    {
+        using var scope = Factory.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<ModelCatalog>().GetVersionsAsync()).Single(v => v.Name == name).Id;
+    }
+
+    private IRenderedComponent<ModelDetailPage> Open(int id)
+    {
+        Render<MudPopoverProvider>();
+        return Render<ModelDetailPage>(p => p.Add(c => c.Id, id));
+    }
+
+    private static IElement Button(IRenderedComponent<ModelDetailPage> page, string text) =>
+        page.FindAll("button").Single(b => b.TextContent.Trim() == text);
+
+    [Fact]
+    public async Task A_card_that_cannot_work_is_refused_on_the_editor_and_the_stored_card_stays()
+    {
+        SignInAs(QualityHubRoles.Modeler);
+        var snackbars = Render<MudSnackbarProvider>();
+        var page = Open(await VersionIdAsync("fashion-linear-v1"));
+        page.WaitForAssertion(() => Assert.Contains("T-shirt/top", page.Find(".qh-card-table").TextContent), Patience);
+
+        Button(page, "Confirm or edit the card").Click();
+        page.Find("textarea[aria-label='Model card JSON']").Change("""{ "task": "image-classification", "input": { "width": 28, "height": 28, "channels": 2 } }""");
+        await page.InvokeAsync(() => Button(page, "Save card").Click());
+
+        page.WaitForAssertion(() => Assert.Contains("input.channels must be 1 or 3", page.Find(".qh-card-editor .mud-input-helper-text").TextContent), Patience);
+        Assert.Equal("true", page.Find("textarea[aria-label='Model card JSON']").GetAttribute("aria-invalid"));
+        Assert.Contains("\"channels\": 2", page.Find("textarea[aria-label='Model card JSON']").GetAttribute("value") ?? page.Find("textarea[aria-label='Model card JSON']").TextContent);
+        Assert.Empty(snackbars.FindAll("[role=status] .mud-snackbar"));
+
+        Button(page, "Cancel").Click();
+        Assert.Contains("T-shirt/top", page.Find(".qh-card-table").TextContent);
+    }
+
+    [Fact]
+    public async Task The_stored_JSON_shows_and_hides_on_the_toggle()
+    {
+        SignInAs(QualityHubRoles.Viewer);
+        var page = Open(await VersionIdAsync("fashion-linear-v1"));
+        page.WaitForAssertion(() => Button(page, "Show the JSON"), Patience);
+        Assert.Empty(page.FindAll("[aria-label='Model card JSON as stored']"));
+
+        Button(page, "Show the JSON").Click();
+        Assert.Contains("\"labels\"", page.Find("[aria-label='Model card JSON as stored']").TextContent);
+        Assert.Equal("true", Button(page, "Hide the JSON").GetAttribute("aria-expanded"));
+
+        Button(page, "Hide the JSON").Click();
+        Assert.Empty(page.FindAll("[aria-label='Model card JSON as stored']"));
+        // A viewer may read the card but not edit it.
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("Confirm or edit"));
+    }
+
+    [Fact]
+    public async Task A_saved_card_is_announced_and_the_editor_closes()
+    {
+        SignInAs(QualityHubRoles.Modeler);
+        var snackbars = Render<MudSnackbarProvider>();
+        var page = Open(await VersionIdAsync("fashion-mlp-v1"));
+        page.WaitForAssertion(() => Button(page, "Confirm or edit the card"), Patience);
+
+        Button(page, "Confirm or edit the card").Click();
+        await page.InvokeAsync(() => Button(page, "Save card").Click());
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Card saved.", snackbars.Find("[role=status]").TextContent), Patience);
+        Assert.Empty(page.FindAll("textarea[aria-label='Model card JSON']"));
+    }
+
+    [Fact]
+    public void An_unknown_version_says_so()
+    {
+        SignInAs(QualityHubRoles.Viewer);
+        var page = Open(999_999);
+
+        page.WaitForAssertion(() => Assert.Contains("There is no model version 999999.", page.Find("[role=alert]").TextContent), Patience);
+    }
+}
