@@ -103,6 +103,8 @@ public sealed class ComparePageTests(EvaluatedDemoQualityHubFactory factory) : D
 
         page.Find("[data-sample]").Click();
 
+        // The sample is read from the store before the candidates are looked at, so the refusal comes a moment later.
+        page.WaitForAssertion(() => Assert.NotEmpty(Snackbars), Patience);
         Assert.Empty(page.FindAll(".qh-compare-input"));
         var shown = Assert.Single(Snackbars);
         Assert.Equal("Choose at least one candidate.", shown.Message);
