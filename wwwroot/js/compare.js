@@ -86,6 +86,10 @@ export function stopListening() {
 
 // A black canvas to draw on in white, as Fashion-MNIST's images are.
 export function setUpCanvas(canvas) {
+  // Leaving Compare right after it rendered removes the canvas before this call arrives.
+  if (!canvas?.isConnected) {
+    return;
+  }
   const context = canvas.getContext('2d');
   clearCanvas(canvas);
   let drawing = false;
@@ -112,6 +116,9 @@ export function setUpCanvas(canvas) {
 }
 
 export function clearCanvas(canvas) {
+  if (!canvas?.isConnected) {
+    return;
+  }
   const context = canvas.getContext('2d');
   context.fillStyle = '#000';
   context.fillRect(0, 0, canvas.width, canvas.height);
