@@ -38,6 +38,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EvaluationOptions>, EvaluationOptionsValidator>();
         services.AddSingleton<EvaluationService>();
         services.AddSingleton<RunMetricsCalculator>();
+        services.AddSingleton<MeasuringRuns>();
         services.AddSingleton<DecodedImageCache>();
         services.AddSingleton<EvaluationRunner>();
         return services;

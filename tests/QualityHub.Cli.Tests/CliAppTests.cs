@@ -52,7 +52,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(temp.Path, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("schema:       20261201050000_PredictionsWithoutSampleIndex", info.Output); // the latest migration, none pending
+        Assert.Contains("schema:       20261205010000_ReleaseRules", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.32.0", info.Output);
     }
 
@@ -222,7 +222,7 @@ public sealed class CliAppTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.Contains("2000/2000 (100 %)", error);
         Assert.Contains("accuracy 84.00 %", output); // torch: 1,680 of 2,000
-        Assert.Contains("latency per item p50", output);
+        Assert.Contains("processing time (one input at a time, 500 inputs) p50", output);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no model version fashion/none", unknown.Error);
         Assert.Equal(2, badModel.ExitCode);

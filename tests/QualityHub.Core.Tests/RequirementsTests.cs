@@ -82,13 +82,15 @@ public class RequirementsTests
         Assert.Contains(RequirementRules.Problems(r, TaskType.ImageClassification), p => p.Message.Contains("has no GPU"));
     }
 
-    private static RunMetrics Metrics(double accuracy, double low, double high, double batchOneP95, double itemsPerSecond)
+    private static RunMetrics Metrics(double accuracy, double low, double high, double processingP95, double itemsPerSecond)
     {
-        var latency = new LatencySummary(64, 1, 1, batchOneP95, batchOneP95, batchOneP95);
+        var latency = new LatencySummary(64, 1, 1, processingP95, processingP95, processingP95);
+        var processing = new ProcessingTime(64, 1, 1, new Estimate(processingP95, processingP95 * 0.9, processingP95 * 1.1), processingP95, processingP95, 100,
+            new ProcessingStages(0.1, 0.1, 0.5, 0.1), new Histogram(0, 1, []));
         var classification = new ClassificationReport(100, 0, new Estimate(accuracy, low, high), [], [], new Estimate(0.8, 0.7, 0.9), 0.8,
             new ConfusionMatrix([], [], []), new Calibration(0, []), []);
         return new RunMetrics("ImageClassification", 100, 0, new Estimate(accuracy, low, high), latency, new StageLatency(latency, latency, latency, latency),
-            new RunThroughput(100, latency, itemsPerSecond, 32, 32), new Histogram(0, 1, []), classification, null);
+            new RunThroughput(100, itemsPerSecond, 32, 32), new Histogram(0, 1, []), classification, null, processing);
     }
 
     [Fact]
@@ -103,7 +105,7 @@ public class RequirementsTests
         Assert.Equal(CheckOutcome.Pass, checks["Accuracy"].Outcome);
         Assert.Equal((0.91, 0.89, 0.93, 7), (checks["Accuracy"].Value!.Value, checks["Accuracy"].Low!.Value, checks["Accuracy"].High!.Value, checks["Accuracy"].RunId!.Value));
         Assert.Contains("interval contains the target", checks["Accuracy"].Detail);
-        Assert.Equal(CheckOutcome.Fail, checks["Offline p95"].Outcome); // 6 ms measured, 5 ms allowed
+        Assert.Equal(CheckOutcome.Fail, checks["Processing time p95"].Outcome); // 6 ms measured, 5 ms allowed
         Assert.Equal(CheckOutcome.Pass, checks["Target QPS"].Outcome);  // 2 instances × 300 = 600 ≥ 500
         Assert.Equal(600, checks["Target QPS"].Value);
         Assert.Equal(CheckOutcome.Fail, checks["Open blocker tickets"].Outcome);
@@ -118,6 +120,6 @@ public class RequirementsTests
         var checks = Scorecard.Check(r, new CandidateEvidence(null, 1, null, null));
 
         Assert.All(checks, c => Assert.Equal(CheckOutcome.NotMeasured, c.Outcome));
-        Assert.Equal(["Accuracy", "Offline p95", "Online p95", "Target QPS"], checks.Select(c => c.Requirement));
+        Assert.Equal(["Accuracy", "Processing time p95", "Online p95", "Target QPS"], checks.Select(c => c.Requirement));
     }
 }

@@ -76,9 +76,12 @@ internal sealed class EvaluateCommand : ICliCommand
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"character error rate {text.CharacterErrorRate.Value:P2}"));
         }
 
-        await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"latency per item p50 {metrics.Latency.P50Ms:F2} ms, p95 {metrics.Latency.P95Ms:F2} ms, p99 {metrics.Latency.P99Ms:F2} ms; " +
-            $"batched {metrics.Throughput.BatchedItemsPerSecond:F0} items/s (mean batch {metrics.Throughput.MeanBatchSize:F1}), batch 1 {metrics.Throughput.BatchOneItemsPerSecond:F0} items/s"));
+        var processing = metrics.ProcessingTime is { } p
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"processing time (one input at a time, {p.Samples} inputs) p50 {p.P50Ms:F3} ms, p95 {p.P95Ms.Value:F3} ms (95 % CI {p.P95Ms.Low:F3}–{p.P95Ms.High:F3}), p99 {p.P99Ms:F3} ms")
+            : "processing time not measured";
+        await context.Out.WriteLineAsync(processing + string.Create(CultureInfo.InvariantCulture,
+            $"; throughput batched {metrics.Throughput.BatchedItemsPerSecond:F0} items/s (mean batch {metrics.Throughput.MeanBatchSize:F1}), batch 1 {metrics.Throughput.BatchOneItemsPerSecond:F0} items/s"));
         return 0;
     }
 

@@ -24,7 +24,7 @@ public sealed class ReleaseWaiver
     public int ReleaseId { get; set; }
     public int ModuleId { get; set; }
 
-    /// <summary>The scorecard row waived, e.g. "Accuracy" or "Offline p95".</summary>
+    /// <summary>The scorecard row waived, e.g. "Accuracy" or "Processing time p95".</summary>
     public required string Requirement { get; set; }
     public required string Reason { get; set; }
     public required string WaivedBy { get; set; }

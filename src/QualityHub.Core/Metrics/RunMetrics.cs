@@ -1,33 +1,37 @@
+using System.Text.Json.Serialization;
+
 namespace QualityHub.Core.Metrics;
 
 /// <summary>
 /// Everything measured by one evaluation run, as stored with the run. Task is ImageClassification or
 /// TextRecognition; Headline is accuracy (classification) or exact-match rate (text recognition) with its interval;
-/// Latency is per item: pre-processing + compute of the batch it ran in + post-processing (queueing behind other
-/// items excluded); Errors counts samples the model failed on.
+/// Errors counts samples the model failed on.
+/// <see cref="ProcessingTime"/> is the one latency pages show: one input at a time, end to end (null for runs made
+/// before it was measured). <see cref="BatchedItemTime"/> is each item's share of the batched run (pre-processing +
+/// compute of the batch it ran in + post-processing, queueing excluded): it explains throughput, it is not latency.
 /// </summary>
 public sealed record RunMetrics(
     string Task,
     int Count,
     int Errors,
     Estimate Headline,
-    LatencySummary Latency,
+    [property: JsonPropertyName("latency")] LatencySummary BatchedItemTime,
     StageLatency Stages,
     RunThroughput Throughput,
-    Histogram LatencyHistogram,
+    [property: JsonPropertyName("latencyHistogram")] Histogram BatchedItemHistogram,
     ClassificationReport? Classification,
-    TextRecognitionReport? Text);
+    TextRecognitionReport? Text,
+    ProcessingTime? ProcessingTime = null);
 
 /// <summary>Latency of each stage of the pipeline across a run's items.</summary>
 public sealed record StageLatency(LatencySummary Queue, LatencySummary Preprocess, LatencySummary Compute, LatencySummary Postprocess);
 
 /// <summary>
-/// Throughput at batch 1 (one request at a time, timed after the run) and at the engine's batching during the run
-/// (many in flight, batches up to the engine's maximum; DB writes included).
+/// Throughput at batch 1 (one input at a time, the inputs of <see cref="RunMetrics.ProcessingTime"/>) and at the
+/// engine's batching during the run (many in flight, batches up to the engine's maximum; DB writes included).
 /// </summary>
 public sealed record RunThroughput(
     double BatchOneItemsPerSecond,
-    LatencySummary BatchOneLatency,
     double BatchedItemsPerSecond,
     double MeanBatchSize,
     int LargestBatch);

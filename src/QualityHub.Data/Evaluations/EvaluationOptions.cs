@@ -19,8 +19,11 @@ public sealed class EvaluationOptions
     /// <summary>Predictions written per transaction (progress on a resumed run is never lost by more than this).</summary>
     public int WriteBatch { get; set; } = 1000;
 
-    /// <summary>Samples timed one at a time after the run, for latency and throughput at batch 1.</summary>
-    public int BatchOneProbeSamples { get; set; } = 64;
+    /// <summary>
+    /// Samples timed one at a time after the run, from encoded image to final output: the run's processing time and
+    /// its throughput at batch 1. All of them when the dataset has fewer.
+    /// </summary>
+    public int ProcessingTimeSamples { get; set; } = 500;
 
     /// <summary>Bootstrap resamples for the 95 % intervals.</summary>
     public int BootstrapResamples { get; set; } = 1000;
@@ -54,9 +57,9 @@ public sealed class EvaluationOptions
             problems.Add($"Evaluation:WriteBatch must be between 1 and 100000, not {WriteBatch}.");
         }
 
-        if (BatchOneProbeSamples is < 0 or > 10_000)
+        if (ProcessingTimeSamples is < 0 or > 100_000)
         {
-            problems.Add($"Evaluation:BatchOneProbeSamples must be between 0 and 10000, not {BatchOneProbeSamples}.");
+            problems.Add($"Evaluation:ProcessingTimeSamples must be between 0 and 100000, not {ProcessingTimeSamples}.");
         }
 
         if (ImageCacheMb is < 0 or > 1_048_576)

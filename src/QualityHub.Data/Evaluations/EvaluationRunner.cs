@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
 using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Inference;
@@ -87,9 +88,9 @@ public sealed partial class EvaluationRunner(
         var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
 
         var probeStarted = Stopwatch.GetTimestamp();
-        var batchOne = await TimeBatchOneAsync(plan, settings.BatchOneProbeSamples, scored, cancellationToken);
+        var processing = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
         var metricsStarted = Stopwatch.GetTimestamp();
-        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, batchOne.ItemsPerSecond, batchOne.LatenciesMs), scored, cancellationToken);
+        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, processing), scored, cancellationToken);
         LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000, predictionCpu.TotalMilliseconds,
             Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
 
@@ -391,14 +392,16 @@ public sealed partial class EvaluationRunner(
         return prediction;
     }
 
-    private sealed record BatchOneTiming(double ItemsPerSecond, IReadOnlyList<double> LatenciesMs);
-
     /// <summary>
-    /// Latency and throughput with one request at a time (the engine then runs batches of one), over the first samples
-    /// the model answered: known from <paramref name="scored"/> in a run made in one go, read back in a resumed one.
+    /// Processing time: the first <see cref="EvaluationOptions.ProcessingTimeSamples"/> samples the model answered, one at
+    /// a time with nothing else in flight (the engine then runs batches of one), each timed from its encoded bytes to
+    /// the final output. The bytes are read from the store before the clock starts: a service receives them, it does
+    /// not read them from disk. Samples are known from <paramref name="scored"/> in a run made in one go, read back in a
+    /// resumed one.
     /// </summary>
-    private async Task<BatchOneTiming> TimeBatchOneAsync(RunPlan plan, int count, ScoredPrediction[]? scored, CancellationToken cancellationToken)
+    private async Task<ProcessingTime?> TimeProcessingAsync(RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
+        var count = settings.ProcessingTimeSamples;
         List<string> samples;
         if (scored is not null)
         {
@@ -413,17 +416,21 @@ public sealed partial class EvaluationRunner(
                 .Select(s => s.ImageSha256).ToListAsync(cancellationToken);
         }
 
-        var images = samples.Select(StoredImage).ToList();
-        var latencies = new List<double>(images.Count);
-        var started = Stopwatch.GetTimestamp();
-        foreach (var image in images)
+        var timed = new List<TimedInput>(samples.Count);
+        var busy = TimeSpan.Zero;
+        foreach (var sha in samples)
         {
+            var bytes = await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            var image = ImageDecoder.Decode(bytes, settings.MaxImagePixels);
+            var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var result = await taskRunner.RunAsync(plan.Spec, plan.Card, image, cancellationToken);
-            latencies.Add(result.Timing.TotalMs);
+            var total = Stopwatch.GetElapsedTime(started);
+            busy += total;
+            timed.Add(new TimedInput(decodeMs, result.Timing.PreprocessMs, result.Timing.ComputeMs, result.Timing.PostprocessMs, total.TotalMilliseconds));
         }
 
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new BatchOneTiming(latencies.Count > 0 && seconds > 0 ? latencies.Count / seconds : 0, latencies);
+        return ProcessingTime.Of(timed, busy.TotalSeconds, new BootstrapSettings(settings.BootstrapResamples));
     }
 
     // A sample's image, decoded once per process while the cache has room; a cached image is held to today's size limit too.

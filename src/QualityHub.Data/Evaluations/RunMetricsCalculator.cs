@@ -6,8 +6,8 @@ using QualityHub.Core.Metrics;
 
 namespace QualityHub.Data.Evaluations;
 
-/// <summary>What the runner timed outside the stored predictions.</summary>
-public sealed record ThroughputFigures(double BatchedItemsPerSecond, double BatchOneItemsPerSecond, IReadOnlyList<double> BatchOneLatenciesMs);
+/// <summary>What the runner timed outside the stored predictions: the batched run's rate and the processing time (null when not measured).</summary>
+public sealed record ThroughputFigures(double BatchedItemsPerSecond, ProcessingTime? ProcessingTime);
 
 /// <summary>One stored prediction with its sample's ground truth and tags: the input of every metric.</summary>
 public sealed record ScoredPrediction(
@@ -88,8 +88,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             LatencyStats.Summarize(answered.Select(p => p.ComputeMs).ToList()),
             LatencyStats.Summarize(answered.Select(p => p.PostprocessMs).ToList()));
         var runThroughput = new RunThroughput(
-            throughput.BatchOneItemsPerSecond,
-            LatencyStats.Summarize(throughput.BatchOneLatenciesMs),
+            throughput.ProcessingTime?.ItemsPerSecond ?? 0,
             throughput.BatchedItemsPerSecond,
             answered.Count == 0 ? 0 : answered.Average(p => (double)p.BatchSize),
             answered.Count == 0 ? 0 : answered.Max(p => p.BatchSize));
@@ -100,7 +99,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             var text = TextRecognitionMetrics.Compute(
                 predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap);
             return new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-                LatencyStats.Histogram(serviceMs), null, text);
+                LatencyStats.Histogram(serviceMs), null, text, throughput.ProcessingTime);
         }
 
         var classification = ClassificationMetrics.Compute(
@@ -108,7 +107,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, p.TopKLabels ?? TopKLabels(p.TopKJson), p.Tags)).ToList(),
             bootstrap);
         return new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-            LatencyStats.Histogram(serviceMs), classification, null);
+            LatencyStats.Histogram(serviceMs), classification, null, throughput.ProcessingTime);
     }
 
     /// <summary>The labels of a stored top-k, best first.</summary>

@@ -11,7 +11,7 @@ namespace QualityHub.Web.Features.Evaluations;
 public sealed record RunSummary(
     int Id, int ModuleId, string Module, TaskType TaskType, int ModelVersionId, string Version, int DatasetId, string Dataset,
     RunStatus Status, int Done, int Total, double ItemsPerSecond, double? EtaSeconds, string? Provider, string? Error,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, Estimate? Headline, LatencySummary? Latency)
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, Estimate? Headline, ProcessingTime? ProcessingTime)
 {
     /// <summary>"accuracy" for classifiers, "exact match" for recognisers.</summary>
     public string HeadlineName => TaskType == TaskType.TextRecognition ? "exact match" : "accuracy";
@@ -117,6 +117,6 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
         return new RunSummary(
             r.Id, r.ModuleId, r.Module, r.TaskType, r.ModelVersionId, r.Version, r.DatasetId, r.Dataset, status,
             Math.Max(r.Done, live?.Done ?? 0), r.Total, live?.ItemsPerSecond ?? 0, live?.EtaSeconds, r.Provider, r.Error,
-            r.CreatedAt, r.StartedAt, r.CompletedAt, metrics?.Headline, metrics?.Latency);
+            r.CreatedAt, r.StartedAt, r.CompletedAt, metrics?.Headline, metrics?.ProcessingTime);
     }
 }

@@ -62,11 +62,15 @@ public static class MetricsCsv
             }
         }
 
-        Row("latency_p50_ms", "", m.Latency.P50Ms);
-        Row("latency_p95_ms", "", m.Latency.P95Ms);
-        Row("latency_p99_ms", "", m.Latency.P99Ms);
-        Row("batch1_latency_p50_ms", "", m.Throughput.BatchOneLatency.P50Ms);
-        Row("batch1_latency_p95_ms", "", m.Throughput.BatchOneLatency.P95Ms);
+        if (m.ProcessingTime is { } p)
+        {
+            Row("processing_time_p50_ms", "", p.P50Ms);
+            Row("processing_time_p95_ms", "", p.P95Ms.Value, p.P95Ms.Low, p.P95Ms.High);
+            Row("processing_time_p99_ms", "", p.P99Ms);
+        }
+
+        Row("batched_item_p50_ms", "", m.BatchedItemTime.P50Ms);
+        Row("batched_item_p95_ms", "", m.BatchedItemTime.P95Ms);
         Row("batch1_items_per_second", "", m.Throughput.BatchOneItemsPerSecond);
         Row("batched_items_per_second", "", m.Throughput.BatchedItemsPerSecond);
         Row("mean_batch_size", "", m.Throughput.MeanBatchSize);

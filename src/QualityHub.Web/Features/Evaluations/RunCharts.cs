@@ -4,7 +4,6 @@ using QualityHub.Core.Metrics;
 using QualityHub.Web.Components.Shared;
 using static QualityHub.Web.Components.Shared.Figure;
 using BarMarker = Plotly.Blazor.Traces.BarLib.Marker;
-using Histogram = QualityHub.Core.Metrics.Histogram;
 using PlotLayout = Plotly.Blazor.Layout;
 using ScatterLine = Plotly.Blazor.Traces.ScatterLib.Line;
 
@@ -136,9 +135,10 @@ public static class RunCharts
             });
     }
 
-    /// <summary>The distribution of per-item latency.</summary>
-    public static PlotFigure LatencyHistogram(Histogram histogram, LatencySummary latency)
+    /// <summary>The distribution of processing time (one input at a time, end to end), with its p50, p95 and p99.</summary>
+    public static PlotFigure ProcessingTimeHistogram(ProcessingTime time)
     {
+        var histogram = time.Histogram;
         var centers = Enumerable.Range(0, histogram.Counts.Length).Select(i => histogram.Start + (i + 0.5) * histogram.BinWidth);
         var top = histogram.Counts.Length == 0 ? 1 : histogram.Counts.Max();
         ITrace Marker(string name, double x, string color) => new Scatter
@@ -153,36 +153,37 @@ public static class RunCharts
             [
                 new Bar
                 {
-                    Name = "items",
+                    Name = "inputs",
                     X = Values(centers),
                     Y = Values(histogram.Counts),
                     Width = (decimal)(histogram.BinWidth * 0.95),
                     Marker = new BarMarker { Color = "#5b8def" },
-                    HoverTemplate = "%{x:.2f} ms: %{y} items<extra></extra>",
+                    HoverTemplate = "%{x:.3f} ms: %{y} inputs<extra></extra>",
                 },
-                Marker($"p50 {latency.P50Ms:F2} ms", latency.P50Ms, "#2a9d8f"),
-                Marker($"p95 {latency.P95Ms:F2} ms", latency.P95Ms, "#e9c46a"),
-                Marker($"p99 {latency.P99Ms:F2} ms", latency.P99Ms, "#e76f51"),
+                Marker($"p50 {Formats.Ms(time.P50Ms)}", time.P50Ms, "#2a9d8f"),
+                Marker($"p95 {Formats.Ms(time.P95Ms.Value)}", time.P95Ms.Value, "#e9c46a"),
+                Marker($"p99 {Formats.Ms(time.P99Ms)}", time.P99Ms, "#e76f51"),
             ],
             new PlotLayout
             {
                 Margin = Margins(60, 20, 40, 50),
-                XAxis = [XAxis("ms per item (pre + compute + post)")],
-                YAxis = [YAxis("items")],
+                XAxis = [XAxis("ms per input, one at a time (decode + pre + model + post)")],
+                YAxis = [YAxis("inputs")],
                 Legend = LegendAbove(),
             });
     }
 
-    /// <summary>Latency percentiles side by side, one group of bars per run.</summary>
-    public static PlotFigure LatencyPerRun(IReadOnlyList<(string Run, LatencySummary Latency)> runs)
+    /// <summary>Processing time p50 and p95 side by side, one group of bars per run; a run that did not measure it has no bars.</summary>
+    public static PlotFigure ProcessingTimePerRun(IReadOnlyList<(string Run, ProcessingTime? Time)> runs)
     {
-        var percentiles = new (string Name, Func<LatencySummary, double> Pick)[] { ("p50", l => l.P50Ms), ("p95", l => l.P95Ms), ("p99", l => l.P99Ms) };
+        var measured = runs.Where(r => r.Time is not null).ToList();
+        var percentiles = new (string Name, Func<ProcessingTime, double> Pick)[] { ("p50", t => t.P50Ms), ("p95", t => t.P95Ms.Value) };
         return new PlotFigure(
-            percentiles.Select(p => (ITrace)new Bar { Name = p.Name, X = Values(runs.Select(r => r.Run)), Y = Values(runs.Select(r => p.Pick(r.Latency))) }).ToList(),
+            percentiles.Select(p => (ITrace)new Bar { Name = p.Name, X = Values(measured.Select(r => r.Run)), Y = Values(measured.Select(r => p.Pick(r.Time!))) }).ToList(),
             new PlotLayout
             {
                 BarMode = Plotly.Blazor.LayoutLib.BarModeEnum.Group,
-                YAxis = [YAxis("ms per item")],
+                YAxis = [YAxis("ms per input, one at a time")],
                 Margin = Margins(60, 20, 40, 60),
                 Legend = LegendAbove(),
             });

@@ -12,13 +12,13 @@ namespace QualityHub.Web.Features.Evaluations;
 /// samples right in the baseline and wrong in this run, Fixes the reverse.
 /// </summary>
 public sealed record PairedResult(
-    int BaselineRunId, int RunId, int CommonSamples, double? HeadlineDelta, double? LatencyP95DeltaMs, string Test, double? PValue, bool Significant,
+    int BaselineRunId, int RunId, int CommonSamples, double? HeadlineDelta, double? ProcessingP95DeltaMs, string Test, double? PValue, bool Significant,
     int Regressions, int Fixes, string Verdict);
 
 /// <summary>Two or more runs side by side.</summary>
 public sealed record RunComparison(IReadOnlyList<RunDetail> Runs, IReadOnlyList<PairedResult> Pairs);
 
-/// <summary>Compares runs: deltas of the headline metric and latency, and whether a difference is real or noise.</summary>
+/// <summary>Compares runs: deltas of the headline metric and processing time p95, and whether a difference is real or noise.</summary>
 public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFactory, EvaluationCatalog catalog)
 {
     public const int MaxRuns = 8;
@@ -60,7 +60,7 @@ public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFa
     private async Task<PairedResult> PairAsync(RunDetail baseline, IReadOnlyDictionary<long, Outcome> a, RunDetail run, CancellationToken cancellationToken)
     {
         double? headlineDelta = baseline.Metrics is { } ma && run.Metrics is { } mb ? mb.Headline.Value - ma.Headline.Value : null;
-        double? latencyDelta = baseline.Metrics is { } la && run.Metrics is { } lb ? lb.Latency.P95Ms - la.Latency.P95Ms : null;
+        double? latencyDelta = baseline.Metrics?.ProcessingTime is { } la && run.Metrics?.ProcessingTime is { } lb ? lb.P95Ms.Value - la.P95Ms.Value : null;
         if (baseline.Summary.DatasetId != run.Summary.DatasetId)
         {
             return new PairedResult(baseline.Summary.Id, run.Summary.Id, 0, headlineDelta, latencyDelta,

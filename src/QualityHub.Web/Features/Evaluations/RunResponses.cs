@@ -22,7 +22,8 @@ public class RunListItem(RunSummary s)
     public string? Error { get; } = s.Error;
     public Estimate? Headline { get; } = s.Headline;
     public string HeadlineName { get; } = s.HeadlineName;
-    public double? LatencyP95Ms { get; } = s.Latency?.P95Ms;
+    /// <summary>Processing time p95: one input at a time, end to end; null when the run did not measure it.</summary>
+    public double? ProcessingTimeP95Ms { get; } = s.ProcessingTime?.P95Ms.Value;
     public DateTimeOffset CreatedAt { get; } = s.CreatedAt;
     public DateTimeOffset? CompletedAt { get; } = s.CompletedAt;
 }
@@ -48,11 +49,15 @@ public sealed class RunMetricsView(RunMetrics m)
     public double? ExactMatch { get; } = m.Text?.ExactMatch.Value;
     public double? CharacterErrorRate { get; } = m.Text?.CharacterErrorRate.Value;
     public double? NormalizedEditDistance { get; } = m.Text?.NormalizedEditDistance.Value;
-    public object Latency { get; } = new { p50 = m.Latency.P50Ms, p95 = m.Latency.P95Ms, p99 = m.Latency.P99Ms, mean = m.Latency.MeanMs, max = m.Latency.MaxMs, unit = "ms" };
+    /// <summary>One input at a time, from encoded image to final output; null for runs made before it was measured.</summary>
+    public object? ProcessingTime { get; } = m.ProcessingTime is { } p
+        ? new { samples = p.Samples, p50 = p.P50Ms, p95 = p.P95Ms.Value, p95Interval = new[] { p.P95Ms.Low, p.P95Ms.High }, p99 = p.P99Ms, mean = p.MeanMs, max = p.MaxMs, unit = "ms" }
+        : null;
     public object Throughput { get; } = new
     {
         batchOneItemsPerSecond = m.Throughput.BatchOneItemsPerSecond,
         batchedItemsPerSecond = m.Throughput.BatchedItemsPerSecond,
+        batchedItemMs = new { p50 = m.BatchedItemTime.P50Ms, p95 = m.BatchedItemTime.P95Ms },
         meanBatchSize = m.Throughput.MeanBatchSize,
         largestBatch = m.Throughput.LargestBatch,
     };

@@ -39,7 +39,7 @@ public sealed class OnlineQueryException(string field, string message, int statu
 }
 
 /// <summary>Reads online series, totals and markers from the minute and hour aggregates (never from the raw events).</summary>
-public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> contextFactory, TimeProvider clock)
+public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> contextFactory, TimeProvider clock, MeasuringRuns measuring)
 {
     /// <summary>Ranges up to this long are drawn per minute, longer ones per hour.</summary>
     public static readonly TimeSpan MinuteResolutionUpTo = TimeSpan.FromHours(24);
@@ -245,24 +245,26 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
         return result;
     }
 
-    /// <summary>Offline latency per release: the latest completed test-set run of the version the release ships for the module.</summary>
-    private static async Task<Dictionary<int, OfflineLatency>> OfflineLatencyAsync(QualityHubDbContext db, int moduleId, List<int> releaseIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Offline processing time per release: the measuring run (<see cref="MeasuringRuns"/>) of the version the release
+    /// ships for the module, on the module's test set — one input at a time, end to end, as on every other page.
+    /// </summary>
+    private async Task<Dictionary<int, OfflineLatency>> OfflineLatencyAsync(QualityHubDbContext db, int moduleId, List<int> releaseIds, CancellationToken cancellationToken)
     {
         var entries = await db.ReleaseEntries.AsNoTracking().Where(e => e.ModuleId == moduleId && releaseIds.Contains(e.ReleaseId))
             .Select(e => new { e.ReleaseId, e.ModelVersionId, Version = e.ModelVersion!.Name }).ToListAsync(cancellationToken);
-        var versionIds = entries.Select(e => e.ModelVersionId).Distinct().ToList();
-        var runs = await db.EvaluationRuns.AsNoTracking()
-            .Where(r => versionIds.Contains(r.ModelVersionId) && r.Status == RunStatus.Completed && r.Dataset!.Split == DatasetSplit.Test)
-            .OrderByDescending(r => r.Id)
-            .Select(r => new { r.Id, r.ModelVersionId, Dataset = r.Dataset!.Name, r.MetricsJson })
-            .ToListAsync(cancellationToken);
         var result = new Dictionary<int, OfflineLatency>();
+        if (await measuring.TestSetAsync(moduleId, cancellationToken) is not { } testSet)
+        {
+            return result;
+        }
+
+        var runs = await measuring.OfVersionsAsync(entries.Select(e => e.ModelVersionId).Distinct().ToList(), testSet.DatasetId, cancellationToken);
         foreach (var entry in entries)
         {
-            var run = runs.FirstOrDefault(r => r.ModelVersionId == entry.ModelVersionId);
-            if (run is not null && RunMetricsCalculator.Parse(run.MetricsJson)?.Latency is { Count: > 0 } latency)
+            if (runs.GetValueOrDefault(entry.ModelVersionId) is { Metrics.ProcessingTime: { } time } run)
             {
-                result[entry.ReleaseId] = new OfflineLatency(run.Id, run.Dataset, entry.Version, latency.P50Ms, latency.P95Ms, latency.P99Ms);
+                result[entry.ReleaseId] = new OfflineLatency(run.RunId, run.Dataset, entry.Version, time.P50Ms, time.P95Ms.Value, time.P99Ms);
             }
         }
 

@@ -7,14 +7,18 @@ using QualityHub.Web.Features.Evaluations;
 
 namespace QualityHub.Web.Features.Releases;
 
-/// <summary>The evaluation that stands for a release entry: the latest completed run of its version on a test set of its module.</summary>
+/// <summary>
+/// The evaluation that stands for a release entry: the run that measures its version on its module's test set
+/// (<see cref="MeasuringRuns"/>), or while there is none, the version's queued or running run there.
+/// Processing time is one input at a time, end to end; throughput is the batched run's rate.
+/// </summary>
 public sealed record EntryMetrics(
-    int RunId, int DatasetId, string Dataset, RunStatus Status, Estimate? Headline, string HeadlineName, double? LatencyP95Ms, double? BatchedItemsPerSecond);
+    int RunId, int DatasetId, string Dataset, RunStatus Status, Estimate? Headline, string HeadlineName, Estimate? ProcessingP95Ms, double? BatchedItemsPerSecond);
 
 /// <summary>How an entry moved against the previous release's entry for the same module.</summary>
 public sealed record EntryChange(
     int PreviousReleaseId, string PreviousRelease, int PreviousVersionId, string PreviousVersion, bool SameVersion,
-    double? HeadlineDelta, double? LatencyP95DeltaMs, bool Significant, string Verdict);
+    double? HeadlineDelta, double? ProcessingP95DeltaMs, bool Significant, string Verdict);
 
 /// <summary>One module's version in a release, with its metrics and the change from the previous release.</summary>
 public sealed record ReleaseEntryView(
@@ -35,7 +39,7 @@ public sealed class ReleaseException(string message, int status = 400, string? f
 }
 
 /// <summary>Reads releases with their metrics and creates draft releases.</summary>
-public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, RunComparer comparer)
+public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, RunComparer comparer, MeasuringRuns measuring)
 {
     public const int MaxNameLength = 200;
 
@@ -46,10 +50,32 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
         var releases = await db.Releases.Include(r => r.Entries).ThenInclude(e => e.Module).Include(r => r.Entries).ThenInclude(e => e.ModelVersion)
             .AsNoTracking().ToListAsync(cancellationToken);
         releases = releases.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).ToList();
-        var runs = await db.EvaluationRuns.AsNoTracking()
-            .Where(r => r.Dataset!.Split == DatasetSplit.Test)
-            .Select(r => new RunRow(r.Id, r.ModelVersionId, r.DatasetId, r.Dataset!.Name, r.Dataset.ModuleId, r.Status, r.MetricsJson))
-            .ToListAsync(cancellationToken);
+        var moduleIds = releases.SelectMany(r => r.Entries).Select(e => e.ModuleId).Distinct().ToList();
+        var testSets = await measuring.TestSetsAsync(moduleIds, cancellationToken);
+        var runs = new Dictionary<(int Module, int Version), RunRow>();
+        foreach (var (moduleId, versionIds) in releases.SelectMany(r => r.Entries).GroupBy(e => e.ModuleId).Select(g => (g.Key, g.Select(e => e.ModelVersionId).Distinct().ToList())))
+        {
+            if (!testSets.TryGetValue(moduleId, out var testSet))
+            {
+                continue;
+            }
+
+            var measured = await measuring.OfVersionsAsync(versionIds, testSet.DatasetId, cancellationToken);
+            var unfinished = await db.EvaluationRuns.AsNoTracking()
+                .Where(r => versionIds.Contains(r.ModelVersionId) && r.DatasetId == testSet.DatasetId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
+                .Select(r => new { r.Id, r.ModelVersionId, r.Status }).ToListAsync(cancellationToken);
+            foreach (var versionId in versionIds)
+            {
+                if (measured.TryGetValue(versionId, out var run))
+                {
+                    runs[(moduleId, versionId)] = new RunRow(run.RunId, run.DatasetId, run.Dataset, RunStatus.Completed, run.Metrics);
+                }
+                else if (unfinished.Where(r => r.ModelVersionId == versionId).MaxBy(r => r.Id) is { } waiting)
+                {
+                    runs[(moduleId, versionId)] = new RunRow(waiting.Id, testSet.DatasetId, testSet.Dataset, waiting.Status, null);
+                }
+            }
+        }
 
         var views = new List<ReleaseView>();
         var previousByModule = new Dictionary<int, (Release Release, ReleaseEntry Entry, RunRow? Run, RunMetrics? Metrics)>();
@@ -59,13 +85,13 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
             foreach (var entry in release.Entries.OrderBy(e => e.Module!.Name, StringComparer.Ordinal))
             {
                 previousByModule.TryGetValue(entry.ModuleId, out var previous);
-                var run = PickRun(runs, entry, previous.Run?.DatasetId);
-                var metrics = run?.Status == RunStatus.Completed ? RunMetricsCalculator.Parse(run.MetricsJson) : null;
+                var run = runs.GetValueOrDefault((entry.ModuleId, entry.ModelVersionId));
+                var metrics = run?.Metrics;
                 var change = previous.Release is null ? null : await ChangeAsync(previous, entry, run, metrics, cancellationToken);
                 entries.Add(new ReleaseEntryView(
                     entry.ModuleId, entry.Module!.Name, entry.Module.TaskType, entry.ModelVersionId, entry.ModelVersion!.Name,
                     run is null ? null : new EntryMetrics(run.Id, run.DatasetId, run.Dataset, run.Status, metrics?.Headline,
-                        entry.Module.TaskType == TaskType.TextRecognition ? "exact match" : "accuracy", metrics?.Latency.P95Ms, metrics?.Throughput.BatchedItemsPerSecond),
+                        entry.Module.TaskType == TaskType.TextRecognition ? "exact match" : "accuracy", metrics?.ProcessingTime?.P95Ms, metrics?.Throughput.BatchedItemsPerSecond),
                     change));
                 previousByModule[entry.ModuleId] = (release, entry, run, metrics);
             }
@@ -131,23 +157,14 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
         return release;
     }
 
-    private sealed record RunRow(int Id, int ModelVersionId, int DatasetId, string Dataset, int? ModuleId, RunStatus Status, string? MetricsJson);
-
-    /// <summary>The latest completed run of the entry's version on a test set of its module, preferring the dataset the previous release was measured on; else the latest unfinished one.</summary>
-    private static RunRow? PickRun(List<RunRow> runs, ReleaseEntry entry, int? preferredDataset)
-    {
-        var candidates = runs.Where(r => r.ModelVersionId == entry.ModelVersionId && r.ModuleId == entry.ModuleId).ToList();
-        return candidates.Where(r => r.Status == RunStatus.Completed)
-                   .OrderByDescending(r => r.DatasetId == preferredDataset).ThenByDescending(r => r.Id).FirstOrDefault()
-               ?? candidates.Where(r => r.Status is RunStatus.Queued or RunStatus.Running).OrderByDescending(r => r.Id).FirstOrDefault();
-    }
+    private sealed record RunRow(int Id, int DatasetId, string Dataset, RunStatus Status, RunMetrics? Metrics);
 
     private async Task<EntryChange> ChangeAsync(
         (Release Release, ReleaseEntry Entry, RunRow? Run, RunMetrics? Metrics) previous, ReleaseEntry entry, RunRow? run, RunMetrics? metrics, CancellationToken cancellationToken)
     {
         var same = previous.Entry.ModelVersionId == entry.ModelVersionId;
         double? headline = metrics is not null && previous.Metrics is not null ? metrics.Headline.Value - previous.Metrics.Headline.Value : null;
-        double? latency = metrics is not null && previous.Metrics is not null ? metrics.Latency.P95Ms - previous.Metrics.Latency.P95Ms : null;
+        double? latency = metrics?.ProcessingTime is { } now && previous.Metrics?.ProcessingTime is { } before ? now.P95Ms.Value - before.P95Ms.Value : null;
         string verdict;
         var significant = false;
         if (same)

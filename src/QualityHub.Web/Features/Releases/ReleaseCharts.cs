@@ -23,7 +23,7 @@ public static class ReleaseCharts
         var score = YAxis(headlineName, ".0%");
         // From where the releases' intervals lie, not from 0 %: a step of two points must be visible.
         score.Range = RangeAround(headline.SelectMany(h => new[] { h.Low, h.High }), rate: true);
-        var latency = YAxis("p95 ms", ".3~g");
+        var latency = YAxis("processing p95 ms", ".3~g");
         latency.NTicks = 5;
         (latency.Overlaying, latency.Side, latency.RangeMode) =
             ("y", Plotly.Blazor.LayoutLib.YAxisLib.SideEnum.Right, Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero);
@@ -49,11 +49,11 @@ public static class ReleaseCharts
                 new Scatter
                 {
                     Mode = ModeFlag.Lines | ModeFlag.Markers,
-                    Name = "p95 latency (ms)",
+                    Name = "processing time p95 (ms)",
                     YAxis = "y2",
                     Line = new Line { Dash = "dot", Color = "#e76f51" },
                     X = names,
-                    Y = Values(points.Select(p => p.Entry!.Metrics!.LatencyP95Ms ?? 0)),
+                    Y = Values(points.Select(p => p.Entry!.Metrics!.ProcessingP95Ms?.Value)),
                 },
             ],
             new PlotLayout

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Requirements;
 using QualityHub.Data;
+using QualityHub.Data.Evaluations;
 using QualityHub.Web.Features.Requirements;
 
 namespace QualityHub.Web.Features.Releases;
@@ -36,7 +37,7 @@ public sealed record ProductionPeriodView(int ModuleId, string Module, int Model
 /// the metric deltas, waivers and fixed tickets, and the history of which version was in production when.
 /// </summary>
 public sealed class ReleaseDecisions(
-    IDbContextFactory<QualityHubDbContext> contextFactory, RequirementCatalog requirements, ReleaseCatalog releases, Evaluations.RunComparer comparer)
+    IDbContextFactory<QualityHubDbContext> contextFactory, RequirementCatalog requirements, ReleaseCatalog releases, Evaluations.RunComparer comparer, MeasuringRuns measuring)
 {
     public const string BlockersRequirement = "Open blocker tickets";
     public const int MaxReasonLength = 4000;
@@ -227,17 +228,14 @@ public sealed class ReleaseDecisions(
             return "";
         }
 
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var before = await db.EvaluationRuns.AsNoTracking()
-            .Where(r => r.ModelVersionId == serving.ModelVersionId && r.DatasetId == now.DatasetId && r.Status == RunStatus.Completed)
-            .OrderByDescending(r => r.Id).Select(r => (int?)r.Id).FirstOrDefaultAsync(cancellationToken);
+        var before = await measuring.OfVersionAsync(serving.ModelVersionId, now.DatasetId, cancellationToken);
         if (before is null)
         {
             return $": {serving.Version} has no completed run on {now.Dataset} to compare with";
         }
 
-        var pair = (await comparer.CompareAsync([before.Value, now.RunId], cancellationToken)).Pairs[0];
-        return string.Create(CultureInfo.InvariantCulture, $": {now.HeadlineName} {pair.HeadlineDelta * 100:+0.00;-0.00} points, {pair.Verdict}{(pair.LatencyP95DeltaMs is { } l ? $", p95 latency {l:+0.000;-0.000} ms" : "")}");
+        var pair = (await comparer.CompareAsync([before.RunId, now.RunId], cancellationToken)).Pairs[0];
+        return string.Create(CultureInfo.InvariantCulture, $": {now.HeadlineName} {pair.HeadlineDelta * 100:+0.00;-0.00} points, {pair.Verdict}{(pair.ProcessingP95DeltaMs is { } l ? $", processing time p95 {l:+0.000;-0.000} ms" : "")}");
     }
 
     private async Task<string> NotesAsync(int releaseId, string? approvedBy, DateTimeOffset? approvedAt, IReadOnlyList<WaiverInput> waivers, CancellationToken cancellationToken)
@@ -268,6 +266,9 @@ public sealed class ReleaseDecisions(
         {
             var metrics = entry.Metrics?.Headline is { } h
                 ? string.Create(CultureInfo.InvariantCulture, $"{entry.Metrics.HeadlineName} {h.Value:P2} (95 % CI {h.Low:P2}–{h.High:P2}) on {entry.Metrics.Dataset}")
+                  + (entry.Metrics.ProcessingP95Ms is { } p95
+                      ? string.Create(CultureInfo.InvariantCulture, $", processing time p95 {p95.Value:0.###} ms (95 % CI {p95.Low:0.###}–{p95.High:0.###}, one input at a time)")
+                      : ", processing time not measured")
                 : "not evaluated";
             var serving = production.FirstOrDefault(p => p.ModuleId == entry.ModuleId);
             var change = serving is null

@@ -56,6 +56,7 @@ public static class ReleasesEndpoints
         api.MapGet("/releases/{id:int}/notes", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
             await decisions.GetNotesAsync(id, ct) is { } notes ? Results.Ok(new ReleaseNotesView(notes.Notes, notes.Stored)) : NoRelease(id))
             .Produces<ReleaseNotesView>().ProducesProblems(404);
+        api.MapGet("/release-board", (ReleaseBoard board, CancellationToken ct) => board.GetAsync(ct)).Produces<ReleaseBoardView>();
         api.MapGet("/production-history", (ReleaseDecisions decisions, CancellationToken ct) => decisions.GetProductionHistoryAsync(ct));
         return api;
     }

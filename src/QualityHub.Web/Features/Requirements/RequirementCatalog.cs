@@ -46,7 +46,7 @@ public sealed class RequirementException(string message, int status, IReadOnlyLi
 }
 
 /// <summary>Requirements per module (each change a new version; the history is never rewritten) and the scorecard of its candidates.</summary>
-public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> contextFactory)
+public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, MeasuringRuns measuring)
 {
     private const double BytesPerGb = 1024d * 1024 * 1024;
 
@@ -167,18 +167,14 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
 
         var stored = await db.Requirements.AsNoTracking().SingleAsync(r => r.Id == requirement.Id, cancellationToken);
         var versionIds = versions.Select(v => v.Id).ToList();
-        var runs = await db.EvaluationRuns.AsNoTracking()
-            .Where(r => versionIds.Contains(r.ModelVersionId) && r.Status == RunStatus.Completed && r.MetricsJson != null
-                        && (stored.AccuracyDatasetId == null ? r.Dataset!.Split == DatasetSplit.Test : r.DatasetId == stored.AccuracyDatasetId))
-            .Select(r => new { r.Id, r.ModelVersionId, Dataset = r.Dataset!.Name, r.CompletedAt, r.MetricsJson })
-            .ToListAsync(cancellationToken);
+        var testSet = await measuring.TestSetAsync(moduleId, cancellationToken);
+        var runs = testSet is null ? new Dictionary<int, MeasuringRun>() : await measuring.OfVersionsAsync(versionIds, testSet.DatasetId, cancellationToken);
         var blockers = await OpenBlockersAsync(moduleId, cancellationToken);
         var online = await OnlineP95ByVersionAsync(db, moduleId, versionIds, cancellationToken);
 
         var candidates = versions.Select(v =>
         {
-            var latest = runs.Where(r => r.ModelVersionId == v.Id).OrderByDescending(r => r.CompletedAt).ThenByDescending(r => r.Id).FirstOrDefault();
-            var run = latest is null ? null : new MeasuredRun(latest.Id, latest.Dataset, RunMetricsCalculator.Parse(latest.MetricsJson)!);
+            var run = runs.GetValueOrDefault(v.Id) is { } measured ? new MeasuredRun(measured.RunId, measured.Dataset, measured.Metrics) : null;
             var evidence = new CandidateEvidence(run, v.SizeBytes / BytesPerGb, online.GetValueOrDefault(v.Id), OpenBlockers: blockers);
             return new CandidateScore(v.Id, v.Name, v.Status, evidence.ModelMemoryGb, run?.RunId, run?.Metrics.Throughput.BatchedItemsPerSecond,
                 Scorecard.Check(stored, evidence));

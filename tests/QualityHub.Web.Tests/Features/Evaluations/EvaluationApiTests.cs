@@ -40,10 +40,14 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
             var detail = await client.GetFromJsonAsync<JsonElement>($"/api/evaluations/{run.GetProperty("id").GetInt32()}");
             Assert.Equal("completed", detail.GetProperty("status").GetString());
             var metrics = detail.GetProperty("metrics");
-            var latency = metrics.GetProperty("latency");
-            Assert.True(latency.GetProperty("p50").GetDouble() > 0);
-            Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p95").GetDouble());
-            Assert.True(latency.GetProperty("p95").GetDouble() <= latency.GetProperty("p99").GetDouble());
+            var time = metrics.GetProperty("processingTime");
+            var answered = metrics.GetProperty("count").GetInt32() - metrics.GetProperty("errors").GetInt32();
+            Assert.Equal(Math.Min(500, answered), time.GetProperty("samples").GetInt32());
+            Assert.True(time.GetProperty("p50").GetDouble() > 0);
+            Assert.True(time.GetProperty("p50").GetDouble() <= time.GetProperty("p95").GetDouble());
+            Assert.True(time.GetProperty("p95").GetDouble() <= time.GetProperty("p99").GetDouble());
+            var interval = time.GetProperty("p95Interval").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Assert.InRange(time.GetProperty("p95").GetDouble(), interval[0], interval[1]);
             Assert.Equal(detail.GetProperty("progress").GetProperty("total").GetInt32(), detail.GetProperty("progress").GetProperty("done").GetInt32());
             Assert.True(metrics.GetProperty("throughput").GetProperty("batchOneItemsPerSecond").GetDouble() > 0);
         }

@@ -10,7 +10,7 @@ public sealed class RunComponentTests : ComponentTests
     private static RunSummary Run(RunStatus status, int done = 0, int total = 0, double perSecond = 0, double? eta = null) => new(
         Id: 12, ModuleId: 1, Module: "fashion", TaskType: TaskType.ImageClassification, ModelVersionId: 3, Version: "fashion-cnn-v1",
         DatasetId: 2, Dataset: "fashion-mnist-test-2000", Status: status, Done: done, Total: total, ItemsPerSecond: perSecond, EtaSeconds: eta,
-        Provider: "CPU", Error: null, CreatedAt: DateTimeOffset.UnixEpoch, StartedAt: null, CompletedAt: null, Headline: null, Latency: null);
+        Provider: "CPU", Error: null, CreatedAt: DateTimeOffset.UnixEpoch, StartedAt: null, CompletedAt: null, Headline: null, ProcessingTime: null);
 
     [Fact]
     public void A_running_run_shows_done_of_total_its_rate_and_time_left()
