@@ -84,6 +84,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (App is not null)
         {
             await App.DisposeAsync();
+            // What the app said while the tests ran, for a failure that the browser alone does not explain.
+            await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "app.log"), App.Output + App.Errors);
         }
     }
 

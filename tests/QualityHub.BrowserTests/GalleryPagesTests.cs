@@ -58,7 +58,7 @@ public sealed class GalleryPagesTests(BrowserFixture fixture)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"&item={sampleId}$"));
         await Expect(panel.Locator(".qh-review-outputs tr")).ToHaveCountAsync(3);
         await Expect(panel.Locator(".qh-review-current")).ToContainTextAsync("fashion-cnn-v1");
-        await panel.GetByLabel("Tag to add").SelectOptionAsync("blur");
+        await PortalPage.ChooseAsync(panel, "tag", "blur");
         await panel.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
         await Expect(panel.Locator(".qh-chip")).ToContainTextAsync("blur");
         await Expect(page.Locator($".qh-gallery-item[data-sample-id='{sampleId}'] .qh-tags")).ToContainTextAsync("blur");
@@ -81,6 +81,7 @@ public sealed class GalleryPagesTests(BrowserFixture fixture)
         var page = await fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1400, 1600);
         await page.GotoAsync($"evaluations/compare?ids={a},{b}");
+        await Expect(page.Locator(".qh-run-comparison-page[data-interactive='true']")).ToHaveCountAsync(1);
         await page.Locator("a.qh-regressions").ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/evaluations/{b}/gallery\\?compareTo={a}&change=regressions$"));

@@ -12,15 +12,15 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var version = await db.ModelVersions.Include(v => v.Module).SingleOrDefaultAsync(v => v.Id == modelVersionId, cancellationToken)
-            ?? throw new EvaluationException($"There is no model version {modelVersionId}.", 404);
+            ?? throw new EvaluationException($"There is no model version {modelVersionId}.", 404, "modelVersionId");
         var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Id == datasetId, cancellationToken)
-            ?? throw new EvaluationException($"There is no dataset {datasetId}.", 404);
-        var card = CardOf(version);
+            ?? throw new EvaluationException($"There is no dataset {datasetId}.", 404, "datasetId");
+        var card = CardOf(version, "modelVersionId");
         var module = version.Module!;
         if (dataset.TaskType != module.TaskType)
         {
             throw new EvaluationException(
-                $"{module.Name}/{version.Name} does {module.TaskType} but dataset '{dataset.Name}' is for {dataset.TaskType}.", 422);
+                $"{module.Name}/{version.Name} does {module.TaskType} but dataset '{dataset.Name}' is for {dataset.TaskType}.", 422, "datasetId");
         }
 
         if (module.TaskType == TaskType.ImageClassification)
@@ -30,14 +30,14 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
             {
                 throw new EvaluationException(
                     $"The labels of dataset '{dataset.Name}' do not match the model's: {Quote(unknown)} {(unknown.Count == 1 ? "is" : "are")} not among " +
-                    $"{module.Name}/{version.Name}'s {card.Labels.Count} labels ({Quote(card.Labels)}).", 422);
+                    $"{module.Name}/{version.Name}'s {card.Labels.Count} labels ({Quote(card.Labels)}).", 422, "datasetId");
             }
         }
 
         var total = await db.Samples.CountAsync(s => s.DatasetId == datasetId, cancellationToken);
         if (total == 0)
         {
-            throw new EvaluationException($"Dataset '{dataset.Name}' has no samples.", 422);
+            throw new EvaluationException($"Dataset '{dataset.Name}' has no samples.", 422, "datasetId");
         }
 
         var active = await db.EvaluationRuns
@@ -62,12 +62,12 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
     }
 
     /// <summary>The confirmed model card of a version, or why it cannot be evaluated.</summary>
-    public static ModelCard CardOf(ModelVersion version)
+    public static ModelCard CardOf(ModelVersion version, string? field = null)
     {
         var name = $"{version.Module?.Name}/{version.Name}";
         if (version.ModelCardJson is null)
         {
-            throw new EvaluationException($"{name} has no confirmed model card; confirm one on its Models page first.", 422);
+            throw new EvaluationException($"{name} has no confirmed model card; confirm one on its Models page first.", 422, field);
         }
 
         try
@@ -76,7 +76,7 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
         }
         catch (InvalidModelCardException e)
         {
-            throw new EvaluationException($"The model card of {name} cannot be used: {e.Message}", 422);
+            throw new EvaluationException($"The model card of {name} cannot be used: {e.Message}", 422, field);
         }
     }
 

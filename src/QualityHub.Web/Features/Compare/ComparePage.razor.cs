@@ -105,7 +105,15 @@ public sealed partial class ComparePage
         {
             if (firstRender)
             {
-                js = await JS.InvokeAsync<IJSObjectReference>("import", "./js/compare.js");
+                var imported = await JS.InvokeAsync<IJSObjectReference>("import", "./js/compare.js");
+                if (lifetime.IsCancellationRequested)
+                {
+                    // The page was left while the script loaded: listen for nothing.
+                    await imported.DisposeAsync();
+                    return;
+                }
+
+                js = imported;
                 self = DotNetObjectReference.Create(this);
                 await js.InvokeVoidAsync("listenForPaste", self, Options.Value.MaxImageBytes);
                 interactive = true;

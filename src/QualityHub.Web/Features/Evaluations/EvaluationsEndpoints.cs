@@ -186,7 +186,7 @@ public static class EvaluationsEndpoints
         409 => "Already queued",
         422 => "Cannot evaluate",
         _ => "Bad request",
-    }, detail: e.Message);
+    }, detail: e.Message, extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
 
     private static IResult NotFound(int id) => Results.Problem(statusCode: 404, title: "No such evaluation run", detail: $"There is no evaluation run {id}.");
 }

@@ -133,7 +133,7 @@ public static class GalleryEndpoints
                 409 => "Conflict",
                 422 => "Cannot do that",
                 _ => "Bad request",
-            }, detail: e.Message);
+            }, detail: e.Message, extensions: e.Field is null ? null : new Dictionary<string, object?> { ["field"] = e.Field });
         }
     }
 

@@ -160,7 +160,10 @@ public sealed record GalleryFilter(
 }
 
 /// <summary>A gallery request that cannot be answered, with the HTTP status that says why.</summary>
-public sealed class GalleryException(string message, int statusCode = 400) : Exception(message)
+public sealed class GalleryException(string message, int statusCode = 400, string? field = null) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
+
+    /// <summary>The request field at fault (tag, text, suggestedLabel, reason), when one is.</summary>
+    public string? Field { get; } = field;
 }

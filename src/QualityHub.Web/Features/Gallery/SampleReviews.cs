@@ -159,7 +159,7 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
         var tag = await db.ErrorTags.SingleOrDefaultAsync(t => t.ModuleId == moduleId && t.Name == name, cancellationToken);
         if (tag is null && request.Remove)
         {
-            throw new GalleryException($"The module has no error tag '{name}' to remove.", 404);
+            throw new GalleryException($"The module has no error tag '{name}' to remove.", 404, "tag");
         }
 
         if (tag is null)
@@ -167,7 +167,7 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
             if (!request.Create)
             {
                 var known = await db.ErrorTags.Where(t => t.ModuleId == moduleId).OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(cancellationToken);
-                throw new GalleryException($"The module has no error tag '{name}' (it has: {string.Join(", ", known)}). Create it first, or send \"create\": true.", 422);
+                throw new GalleryException($"The module has no error tag '{name}' (it has: {string.Join(", ", known)}). Create it first, or send \"create\": true.", 422, "tag");
             }
 
             tag = new ErrorTag { ModuleId = moduleId, Name = name, CreatedAt = DateTimeOffset.UtcNow };
@@ -244,7 +244,7 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
         var trimmed = text?.Trim() ?? "";
         if (trimmed.Length is 0 or > ErrorTaxonomy.MaxNoteLength)
         {
-            throw new GalleryException($"A note has 1 to {ErrorTaxonomy.MaxNoteLength:N0} characters, not {trimmed.Length:N0}.", 422);
+            throw new GalleryException($"A note has 1 to {ErrorTaxonomy.MaxNoteLength:N0} characters, not {trimmed.Length:N0}.", 422, "text");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -260,16 +260,21 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
     {
         var suggested = string.IsNullOrWhiteSpace(suggestedLabel) ? null : suggestedLabel.Trim();
         var why = reason?.Trim() ?? "";
-        if (suggested?.Length > 1000 || why.Length > ErrorTaxonomy.MaxNoteLength)
+        if (suggested?.Length > 1000)
         {
-            throw new GalleryException($"A suggested label has at most 1,000 characters and a reason at most {ErrorTaxonomy.MaxNoteLength:N0}.", 422);
+            throw new GalleryException($"A suggested label has at most 1,000 characters, not {suggested.Length:N0}.", 422, "suggestedLabel");
+        }
+
+        if (why.Length > ErrorTaxonomy.MaxNoteLength)
+        {
+            throw new GalleryException($"A reason has at most {ErrorTaxonomy.MaxNoteLength:N0} characters, not {why.Length:N0}.", 422, "reason");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var sample = await RequireSampleAsync(db, sampleId, cancellationToken);
         if (suggested is not null && sample.Dataset!.TaskType == TaskType.ImageClassification && sample.Dataset.Labels.Count > 0 && !sample.Dataset.Labels.Contains(suggested))
         {
-            throw new GalleryException($"'{suggested}' is not a label of {sample.Dataset.Name} ({string.Join(", ", sample.Dataset.Labels)}).", 422);
+            throw new GalleryException($"'{suggested}' is not a label of {sample.Dataset.Name} ({string.Join(", ", sample.Dataset.Labels)}).", 422, "suggestedLabel");
         }
 
         var flag = await db.GroundTruthFlags.SingleOrDefaultAsync(f => f.SampleId == sampleId, cancellationToken);

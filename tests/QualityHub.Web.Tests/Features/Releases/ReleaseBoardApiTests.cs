@@ -81,7 +81,10 @@ public sealed class ReleaseBoardApiTests(EvaluatedDemoQualityHubFactory factory)
         var dataset = RunOf("fashion-cnn-v1").GetProperty("datasetId").GetInt32();
         var first = await Client.PostAsJsonAsync($"/api/modules/{moduleId}/requirements", new
         {
-            accuracyMetric = "accuracy", accuracyThreshold = 0.9, accuracyDatasetId = dataset, rationale = "The shop's search needs nine in ten right.",
+            accuracyMetric = "accuracy",
+            accuracyThreshold = 0.9,
+            accuracyDatasetId = dataset,
+            rationale = "The shop's search needs nine in ten right.",
         });
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
 
@@ -94,7 +97,12 @@ public sealed class ReleaseBoardApiTests(EvaluatedDemoQualityHubFactory factory)
 
         var second = await Client.PostAsJsonAsync($"/api/modules/{moduleId}/requirements", new
         {
-            offlineP95Ms = 0.001, accuracyMetric = "accuracy", accuracyThreshold = 0.9, accuracyDatasetId = dataset, rationale = "A microsecond.", basedOnVersion = 1,
+            offlineP95Ms = 0.001,
+            accuracyMetric = "accuracy",
+            accuracyThreshold = 0.9,
+            accuracyDatasetId = dataset,
+            rationale = "A microsecond.",
+            basedOnVersion = 1,
         });
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
 

@@ -1,0 +1,70 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using QualityHub.Data.Accounts;
+using QualityHub.Web.Features.Requirements;
+
+namespace QualityHub.Web.Tests.Features.Requirements;
+
+/// <summary>The Requirements page over the evaluated demo: refusals on the fields they name, a save in a snackbar, the scorecard after it.</summary>
+public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
+
+    private RequirementCatalog Catalog => Factory.Services.GetRequiredService<RequirementCatalog>();
+
+    private static string FieldText<T>(IRenderedComponent<T> page, string name)
+        where T : IComponent =>
+        page.Find($"input[name='{name}'], textarea[name='{name}']").Closest(".mud-input-control")!.TextContent;
+
+    private async Task<(IRenderedComponent<RequirementsPage> Page, IRenderedComponent<MudSnackbarProvider> Snackbars, int ModuleId)> OpenAsync(string module)
+    {
+        SignInAs(QualityHubRoles.Planner);
+        Render<MudPopoverProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+        var moduleId = (await Catalog.GetModulesAsync()).Single(m => m.Module == module).ModuleId;
+        var page = Render<RequirementsPage>(p => p.Add(c => c.ModuleId, moduleId));
+        page.WaitForElement("input[name='offline-p95']", Slow);
+        return (page, snackbars, moduleId);
+    }
+
+    [Fact]
+    public async Task Impossible_targets_are_refused_on_their_own_fields_and_nothing_is_stored()
+    {
+        var (page, snackbars, moduleId) = await OpenAsync("card-text-recognizer");
+
+        page.Find("input[name='offline-p95']").Change("-5");
+        page.Find("input[name='target-qps']").Change("-1");
+        page.Find("textarea[name='rationale']").Change("Typed in a hurry.");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+
+        page.WaitForAssertion(() => Assert.Contains("offlineP95Ms must be a positive number of milliseconds", FieldText(page, "offline-p95")), Slow);
+        Assert.Contains("targetQps must be a positive number", FieldText(page, "target-qps"));
+        Assert.DoesNotContain("must", FieldText(page, "online-p95"));
+        Assert.DoesNotContain("must", FieldText(page, "rationale"));
+        Assert.Empty(page.FindAll(".qh-requirement-message"));
+        Assert.Empty(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
+        Assert.Empty(await Catalog.GetHistoryAsync(moduleId) ?? []);
+    }
+
+    [Fact]
+    public async Task A_requirement_without_any_target_is_refused_under_the_form_and_a_valid_one_is_saved_with_a_snackbar()
+    {
+        var (page, snackbars, moduleId) = await OpenAsync("fashion-mnist-classifier");
+
+        page.Find("textarea[name='rationale']").Change("No targets yet.");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+
+        page.WaitForAssertion(() => Assert.Contains("needs at least one target", page.Find(".qh-requirement-message li[data-field='requirement']").TextContent), Slow);
+
+        page.Find("input[name='offline-p95']").Change("50");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Saved version 1 of the fashion-mnist-classifier requirement.", snackbars.Markup), Slow);
+        Assert.Empty(page.FindAll(".qh-requirement-message"));
+        var saved = Assert.Single(await Catalog.GetHistoryAsync(moduleId) ?? []);
+        Assert.Equal((50.0, "No targets yet."), (saved.OfflineP95Ms!.Value, saved.Rationale));
+        page.WaitForAssertion(() => Assert.Contains("Save version 2", page.Markup), Slow);
+    }
+}
