@@ -40,7 +40,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         }
 
         Assert.Empty(errors);
-        Assert.Equal(20, visited.Count);
+        Assert.Equal(21, visited.Count);
     }
 
     // The demo files no ticket; other tests may have. Either way there is one to open.
@@ -76,7 +76,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         return
         [
             "/", "/models", "/datasets", "/evaluations", "/gallery", "/compare", "/releases", "/requirements", "/online",
-            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts",
+            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history",
             await FirstAsync("/api/models", "/models", b => Items(b).SelectMany(m => m.TryGetProperty("versions", out var v) ? v.EnumerateArray().ToList() : new List<JsonElement> { m })),
             await FirstAsync("/api/datasets", "/datasets", Items),
             $"/evaluations/{runs[0]}",

@@ -61,7 +61,7 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
         await Expect(notes).ToContainTextAsync("<script>alert(1)</script>");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "release-decision.png"), FullPage = true });
 
-        await page.GotoAsync("/releases");
+        await page.GotoAsync("/releases/history");
         var production = page.GetByRole(AriaRole.Table, new() { Name = "Production history" });
         await Expect(production.Locator($"tr[data-release='{name}']")).ToHaveCountAsync(2);
         await Expect(production.Locator($"tr[data-release='{name}'][data-module='fashion-mnist-classifier']")).ToContainTextAsync("now");

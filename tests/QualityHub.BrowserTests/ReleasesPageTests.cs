@@ -15,6 +15,8 @@ public sealed class ReleasesPageTests(BrowserFixture fixture)
         var portal = new PortalPage(page);
         await portal.OpenOverviewAsync();
         await portal.NavigateByClickAsync("Releases");
+        await page.GetByRole(AriaRole.Link, new() { Name = "History and new release" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Release history");
         await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1);
 
         var table = page.GetByRole(AriaRole.Table, new() { Name = "Releases" });

@@ -34,12 +34,21 @@ public sealed partial class ReleasesPage
     [Inject]
     private ISnackbar Snackbar { get; set; } = null!;
 
+    /// <summary>A candidate the release board sent here: the form picks it for its module, the rest as they ship now.</summary>
+    [SupplyParameterFromQuery(Name = "candidate")]
+    public int? Candidate { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
         modules = await Models.GetModulesAsync();
         versions = await Models.GetVersionsAsync();
         await LoadAsync();
         form.PresetFrom(releases!);
+        if (Candidate is { } id && versions.FirstOrDefault(v => v.Id == id) is { } candidate)
+        {
+            form.Pick(candidate.ModuleId, candidate.Id);
+            form.Rationale = $"Ships {candidate.Name} for {candidate.Module}, as the release board proposes.";
+        }
 
         subscription = Notifier.Subscribe(progress =>
         {
