@@ -11,7 +11,7 @@ internal sealed class ImportModelCommand : ICliCommand
 
     public string Summary => "Register an ONNX model as a version of a module (stored by content hash).";
 
-    public string Usage => "--module NAME --version NAME --file MODEL.onnx [--card CARD.json] [--status candidate|released|retired] [--notes TEXT]";
+    public string Usage => "--module NAME --version NAME --file MODEL.onnx [--card CARD.json] [--status candidate|retired] [--notes TEXT]";
 
     public IReadOnlySet<string> Options { get; } = new HashSet<string> { "module", "version", "file", "card", "status", "notes" };
 
@@ -22,9 +22,9 @@ internal sealed class ImportModelCommand : ICliCommand
         var version = args.Get("version") ?? throw new UsageException("--version is required.");
         var file = args.Get("file") ?? throw new UsageException("--file is required.");
         var status = ModelStatus.Candidate;
-        if (args.Get("status") is { } statusText && !Enum.TryParse(statusText, ignoreCase: true, out status))
+        if (args.Get("status") is { } statusText && (!Enum.TryParse(statusText, ignoreCase: true, out status) || !ModelStatusRules.SetByHand(status)))
         {
-            throw new UsageException($"--status is candidate, released or retired, not '{statusText}'.");
+            throw new UsageException($"--status is candidate or retired (released follows an approved release), not '{statusText}'.");
         }
 
         if (!File.Exists(file))

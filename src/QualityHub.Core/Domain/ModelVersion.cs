@@ -29,10 +29,24 @@ public sealed class ModelVersion
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>Where a model version stands in its life.</summary>
+/// <summary>
+/// Where a model version stands in its life. Only an approved release makes a version Released, and the versions it
+/// replaces Superseded (kept, shown, and a candidate again for a rollback); people move versions between Candidate
+/// and Retired only.
+/// </summary>
 public enum ModelStatus
 {
     Candidate = 1,
     Released = 2,
     Retired = 3,
+    Superseded = 4,
+}
+
+/// <summary>Which status changes a person may make by hand.</summary>
+public static class ModelStatusRules
+{
+    /// <summary>True for the statuses a person sets (Candidate, Retired); Released and Superseded follow releases.</summary>
+    public static bool SetByHand(ModelStatus status) => status is ModelStatus.Candidate or ModelStatus.Retired;
+
+    public const string ReleaseOnly = "Only an approved release makes a version released, and it supersedes the versions it replaces; set candidate or retired.";
 }

@@ -146,7 +146,8 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
                 Details = Cut(details, 4000),
             };
             context.Add(audit);
-            if (HasTemporaryKey(entry))
+            // A key or a reference to a row added in the same save is known only after it: the entry is completed then.
+            if (entry.State == EntityState.Added && entry.Properties.Any(p => p.IsTemporary))
             {
                 waiting.Add((audit, entry));
             }
@@ -167,6 +168,7 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
             foreach (var (audit, entry) in waiting)
             {
                 audit.Target = Cut(Target(entry), 200);
+                audit.Details = Cut(Details(entry), 4000);
             }
         }
     }

@@ -42,6 +42,11 @@ public sealed partial class ModelRegistry(
 {
     public async Task<ModelImportResult> ImportAsync(ModelImportRequest request, Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (!ModelStatusRules.SetByHand(request.Status))
+        {
+            throw new RegistrationException(ModelStatusRules.ReleaseOnly, field: "status");
+        }
+
         var versionName = request.VersionName.Trim();
         if (versionName.Length is 0 or > 200)
         {
@@ -207,12 +212,17 @@ public sealed partial class ModelRegistry(
         return card;
     }
 
-    /// <summary>Moves a version along its life: candidate, released, retired.</summary>
+    /// <summary>Moves a version between candidate and retired; released and superseded come from approving a release.</summary>
     public async Task SetStatusAsync(int versionId, ModelStatus status, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(status))
         {
-            throw new RegistrationException($"Status {status} is not candidate, released or retired.", field: "status");
+            throw new RegistrationException($"Status {status} is not candidate or retired.", field: "status");
+        }
+
+        if (!ModelStatusRules.SetByHand(status))
+        {
+            throw new RegistrationException(ModelStatusRules.ReleaseOnly, field: "status");
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

@@ -191,7 +191,7 @@ public sealed partial class DemoContentLoader(
         var october = Make("2026.10", ReleaseStatus.Current, new DateTimeOffset(2026, 10, 20, 12, 0, 0, TimeSpan.Zero), mlp,
             "Demo history: the MLP replaces the linear classifier.");
         db.Releases.AddRange(september, october);
-        linear.Status = ModelStatus.Retired;
+        linear.Status = ModelStatus.Superseded;
         mlp.Status = ModelStatus.Released;
         ocr.Status = ModelStatus.Released;
         await db.SaveChangesAsync(cancellationToken);

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
 using QualityHub.Web.Components.Shared;
+using QualityHub.Web.Features.Accounts;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -72,8 +75,21 @@ public sealed partial class ModelDetailPage
         Snackbar.Add("Card saved.", Severity.Success);
     }
 
+    [CascadingParameter]
+    private Task<AuthenticationState>? Authentication { get; set; }
+
+    [Inject]
+    private IAuthorizationService Authorization { get; set; } = default!;
+
     private async Task SetStatusAsync(ModelStatus status)
     {
+        // The same rule as PUT /api/models/{id}/status: retiring is a quality manager's or an admin's call.
+        if (status == ModelStatus.Retired && (Authentication is null || !(await Authorization.AuthorizeAsync((await Authentication).User, Policies.Approve)).Succeeded))
+        {
+            Snackbar.Add("A version is retired by a quality manager or an admin.", Severity.Warning);
+            return;
+        }
+
         try
         {
             await Registry.SetStatusAsync(Id, status);

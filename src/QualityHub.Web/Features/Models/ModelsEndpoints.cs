@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -6,6 +7,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Engine;
 using QualityHub.Web.Api;
+using QualityHub.Web.Features.Accounts;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -60,8 +62,19 @@ public static class ModelsEndpoints
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 409, "Model version not deleted", e.Message);
             }
         }).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 409);
-        api.MapPut("/models/{id:int}/status", async (int id, StatusChange body, ModelRegistry registry, CancellationToken ct) =>
+        api.MapPut("/models/{id:int}/status", async (int id, StatusChange body, ModelRegistry registry, HttpContext http, IAuthorizationService authorization, CancellationToken ct) =>
         {
+            // Released and superseded follow an approved release, for everyone; retiring is the quality manager's call.
+            if (Enum.IsDefined(body.Status) && !ModelStatusRules.SetByHand(body.Status))
+            {
+                return Problem(403, "Status set by releases", ModelStatusRules.ReleaseOnly, "status");
+            }
+
+            if (body.Status == ModelStatus.Retired && !(await authorization.AuthorizeAsync(http.User, Policies.Approve)).Succeeded)
+            {
+                return Problem(403, "Retiring takes a quality manager", "A version is retired by a quality manager or an admin.", "status");
+            }
+
             try
             {
                 await registry.SetStatusAsync(id, body.Status, ct);
@@ -71,7 +84,7 @@ public static class ModelsEndpoints
             {
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message, e.Field);
             }
-        }).Produces(StatusCodes.Status204NoContent).ProducesProblems(404, 422);
+        }).Produces(StatusCodes.Status204NoContent).ProducesProblems(403, 404, 422);
         return api;
     }
 
@@ -128,7 +141,7 @@ public static class ModelsEndpoints
                 var status = ModelStatus.Candidate;
                 if (fields.TryGetValue("status", out var statusText) && !Enum.TryParse(statusText, ignoreCase: true, out status))
                 {
-                    return Problem(400, "Unknown status", $"'status' is candidate, released or retired, not '{statusText}'.");
+                    return Problem(400, "Unknown status", $"'status' is candidate or retired, not '{statusText}'.");
                 }
 
                 int? trainedOn = null;

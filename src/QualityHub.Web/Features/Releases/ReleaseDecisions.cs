@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Requirements;
 using QualityHub.Data;
+using QualityHub.Data.Accounts;
 using QualityHub.Data.Evaluations;
 using QualityHub.Web.Features.Requirements;
 
@@ -163,8 +164,16 @@ public sealed class ReleaseDecisions(
             throw new ReleaseException($"Release {checklist.Release} was approved by someone else a moment ago.", 409);
         }
 
+        // The bulk updates pass the audit interceptor by, so the approval and what it supersedes are noted here.
+        AuditInterceptor.Note(db, "approved Release", $"Release {releaseId}", $"{checklist.Release} approved by {approvedBy}; now current");
+        var replaced = await db.Releases.Where(r => r.Id != releaseId && r.Status == ReleaseStatus.Current).Select(r => new { r.Id, r.Name }).ToListAsync(cancellationToken);
         await db.Releases.Where(r => r.Id != releaseId && r.Status == ReleaseStatus.Current)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReleaseStatus.Superseded), cancellationToken);
+        foreach (var old in replaced)
+        {
+            AuditInterceptor.Note(db, "superseded Release", $"Release {old.Id}", $"{old.Name} superseded by {checklist.Release}");
+        }
+
         var entries = await db.ReleaseEntries.Where(e => e.ReleaseId == releaseId).ToListAsync(cancellationToken);
         db.ReleaseWaivers.AddRange(waivers.Select(w => new ReleaseWaiver
         {
@@ -176,8 +185,17 @@ public sealed class ReleaseDecisions(
             CreatedAt = now,
         }));
         db.ProductionHistory.AddRange(entries.Select(e => new ProductionPeriod { ModuleId = e.ModuleId, ModelVersionId = e.ModelVersionId, ReleaseId = releaseId, From = now }));
+        // The release's versions are released; the ones they replace in their modules are superseded (tracked, so audited).
         var versionIds = entries.Select(e => e.ModelVersionId).ToList();
-        await db.ModelVersions.Where(v => versionIds.Contains(v.Id)).ExecuteUpdateAsync(s => s.SetProperty(v => v.Status, ModelStatus.Released), cancellationToken);
+        var moduleIds = entries.Select(e => e.ModuleId).ToList();
+        var changing = await db.ModelVersions
+            .Where(v => versionIds.Contains(v.Id) || (moduleIds.Contains(v.ModuleId) && v.Status == ModelStatus.Released))
+            .ToListAsync(cancellationToken);
+        foreach (var version in changing)
+        {
+            version.Status = versionIds.Contains(version.Id) ? ModelStatus.Released : ModelStatus.Superseded;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (await GetChecklistAsync(releaseId, null, cancellationToken))!;

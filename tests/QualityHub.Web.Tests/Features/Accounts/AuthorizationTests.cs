@@ -4,7 +4,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Core.Domain;
+using QualityHub.Data;
 using QualityHub.Data.Accounts;
 using QualityHub.Web.Features.Accounts;
 
@@ -133,6 +136,36 @@ public sealed partial class AuthorizationTests(QualityHubFactory factory) : ICla
         Assert.Equal(new[] { QualityHubRoles.Admin, QualityHubRoles.QualityManager }.Order(), routes.Single(r => r.Method == "POST" && r.Pattern == "/api/releases/{id:int}/approve").Allowed.Order());
         Assert.Equal([QualityHubRoles.Admin], routes.Single(r => r.Method == "POST" && r.Pattern == "/api/admin/api-keys").Allowed);
         Assert.Contains(QualityHubRoles.Modeler, routes.Single(r => r.Method == "POST" && r.Pattern == "/api/evaluations").Allowed);
+    }
+
+    [Fact]
+    public async Task Nobody_sets_released_by_hand_and_only_a_quality_manager_or_admin_retires()
+    {
+        int versionId;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        {
+            var module = new Module { Name = $"status-{Guid.NewGuid():N}"[..20], TaskType = TaskType.ImageClassification, InputDescription = "an image", OutputDescription = "a class", CreatedAt = DateTimeOffset.UtcNow };
+            var version = new ModelVersion { Module = module, Name = "v1", Sha256 = new string('0', 64), FileName = "v1.onnx", CreatedAt = DateTimeOffset.UtcNow };
+            db.ModelVersions.Add(version);
+            await db.SaveChangesAsync();
+            versionId = version.Id;
+        }
+
+        async Task<HttpStatusCode> SetAsync(string role, string status)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/models/{versionId}/status") { Content = JsonContent.Create(new { status }) };
+            request.Headers.Add(ApiKeyAuthenticationHandler.Header, await KeyForAsync(role));
+            return (await factory.CreateClient().SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await SetAsync(QualityHubRoles.Modeler, "Released"));
+        Assert.Equal(HttpStatusCode.Forbidden, await SetAsync(QualityHubRoles.Admin, "Released"));
+        Assert.Equal(HttpStatusCode.Forbidden, await SetAsync(QualityHubRoles.QualityManager, "Superseded"));
+        Assert.Equal(HttpStatusCode.Forbidden, await SetAsync(QualityHubRoles.Modeler, "Retired"));
+        Assert.Equal(HttpStatusCode.NoContent, await SetAsync(QualityHubRoles.QualityManager, "Retired"));
+        Assert.Equal(HttpStatusCode.NoContent, await SetAsync(QualityHubRoles.Modeler, "Candidate"));
+        var status = (await factory.CreateClient().GetFromJsonAsync<JsonElement>($"/api/models/{versionId}")).GetProperty("summary").GetProperty("status").GetString();
+        Assert.Equal("Candidate", status);
     }
 
     [Fact]

@@ -127,18 +127,21 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
         var saved = await client.PutAsync($"/api/models/{id}/card", new StringContent(edited));
         var refused = await client.PutAsync($"/api/models/{id}/card", new StringContent("""{ "task": "image-classification", "input": { "width": 28, "height": 28, "channels": 7 } }"""));
         var released = await client.PutAsJsonAsync($"/api/models/{id}/status", new { status = "Released" });
+        var retired = await client.PutAsJsonAsync($"/api/models/{id}/status", new { status = "Retired" });
         var badStatus = await client.PutAsJsonAsync($"/api/models/{id}/status", new { status = "shipped" });
         var missing = await client.PutAsync("/api/models/999999/card", new StringContent(edited));
 
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("input.channels", await refused.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.NoContent, released.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, released.StatusCode); // only an approved release makes a version released
+        Assert.Contains("Only an approved release", await released.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, retired.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/models/{id}");
         Assert.Contains("\"labels\": [\n    \"a\"", detail.GetProperty("modelCardJson").GetString()!.ReplaceLineEndings("\n"));
-        Assert.Equal("Released", detail.GetProperty("summary").GetProperty("status").GetString());
+        Assert.Equal("Retired", detail.GetProperty("summary").GetProperty("status").GetString());
     }
 
     [Fact]

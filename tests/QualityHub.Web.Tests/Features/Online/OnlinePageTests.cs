@@ -20,7 +20,8 @@ public sealed class OnlinePageTests(EvaluatedDemoQualityHubFactory factory) : De
         navigation.NavigateTo("online");
         var page = Render<OnlinePage>();
         page.WaitForAssertion(() => Assert.Equal("hour", page.Find(".qh-online").GetAttribute("data-resolution")), Slow);
-        Assert.True(long.Parse(page.Find(".qh-online").GetAttribute("data-online-events")!) > 0, "the demo sends online events");
+        // The demo's events are written after its models are evaluated; the page follows them live.
+        page.WaitForAssertion(() => Assert.True(long.Parse(page.Find(".qh-online").GetAttribute("data-online-events")!) > 0, "the demo sends online events"), Slow);
 
         await page.InvokeAsync(() => page.FindComponent<MudToggleGroup<string>>().Instance.ValueChanged.InvokeAsync("24h"));
 

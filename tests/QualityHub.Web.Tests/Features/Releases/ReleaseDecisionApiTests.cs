@@ -110,6 +110,19 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Equal("fashion-cnn-v1", now[DemoContentLoader.FashionModule]);
         Assert.Equal("pp-ocrv4-rec", now[DemoContentLoader.CardTextModule]);
 
+        // Status follows the release: its versions are released, the one it replaced superseded; the audit log says so with real ids.
+        var statuses = (await Client.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray()
+            .ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("status").GetString());
+        Assert.Equal(("Released", "Superseded", "Released"), (statuses["fashion-cnn-v1"], statuses["fashion-mlp-v1"], statuses["pp-ocrv4-rec"]));
+        var audit = (await Client.GetFromJsonAsync<JsonElement>("/api/admin/audit?take=500")).GetProperty("items").EnumerateArray()
+            .Select(e => (Action: e.GetProperty("action").GetString(), Target: e.GetProperty("target").GetString(), Details: e.GetProperty("details").GetString())).ToList();
+        Assert.Contains(audit, e => e.Action == "approved Release" && e.Target == $"Release {draft}");
+        var october = releases["2026.10"].GetProperty("id").GetInt32();
+        Assert.Contains(audit, e => e.Action == "superseded Release" && e.Target == $"Release {october}");
+        Assert.Contains(audit, e => e.Action == "changed ModelVersion" && e.Details!.Contains("Superseded", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Action == "added ProductionPeriod");
+        Assert.DoesNotContain(audit, e => e.Target!.Contains("-214", StringComparison.Ordinal) || e.Details!.Contains("-214", StringComparison.Ordinal));
+
         var notes = await Client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/notes");
         Assert.True(notes.GetProperty("stored").GetBoolean());
         var text = notes.GetProperty("notes").GetString()!;
