@@ -47,9 +47,9 @@ public sealed class ComparisonState
     /// <summary>Whether ticking this version is allowed now: it is ticked already, or there is room for one more.</summary>
     public bool CanChoose(int versionId) => IsChosen(versionId) || chosen.Count < CompareOptions.MaxCandidates;
 
-    /// <summary>A module's first versions that are not retired, as a page opened without a choice starts.</summary>
+    /// <summary>A module's first versions that are neither retired nor superseded, as a page opened without a choice starts.</summary>
     public void ChooseDefault(IEnumerable<ModelVersionSummary> versions) =>
-        Choose(versions.Where(v => v.Status != ModelStatus.Retired).Select(v => v.Id));
+        Choose(versions.Where(v => v.Status is not (ModelStatus.Retired or ModelStatus.Superseded)).Select(v => v.Id));
 
     /// <summary>Exactly these versions (unknown ids and those beyond the limit left out), as a link asks.</summary>
     public void ChooseOnly(IEnumerable<int> versionIds, IEnumerable<ModelVersionSummary> versions)

@@ -73,7 +73,7 @@ public sealed class ReleaseBoard(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var modules = await db.Modules.AsNoTracking().OrderBy(m => m.Name).Select(m => new { m.Id, m.Name, m.TaskType }).ToListAsync(cancellationToken);
-        var versions = await db.ModelVersions.AsNoTracking().Where(v => v.Status != ModelStatus.Retired)
+        var versions = await db.ModelVersions.AsNoTracking().Where(v => v.Status != ModelStatus.Retired && v.Status != ModelStatus.Superseded)
             .Select(v => new { v.Id, v.ModuleId, v.Name, v.Status, v.CreatedAt }).ToListAsync(cancellationToken);
         var testSets = await measuring.TestSetsAsync(modules.Select(m => m.Id).ToList(), cancellationToken);
         var production = (await decisions.GetProductionHistoryAsync(cancellationToken)).Where(p => p.To is null).ToDictionary(p => p.ModuleId);

@@ -147,7 +147,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         return await Views(db, db.Requirements.Where(r => r.Id == requirement.Id)).SingleAsync(cancellationToken);
     }
 
-    /// <summary>The scorecard of a module's candidates (every version not retired); null when there is no such module.</summary>
+    /// <summary>The scorecard of a module's candidates (every version neither retired nor superseded); null when there is no such module.</summary>
     public async Task<ScorecardView?> GetScorecardAsync(int moduleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -158,7 +158,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         }
 
         var requirement = await Views(db, db.Requirements.Where(r => r.ModuleId == moduleId).OrderByDescending(r => r.Version)).FirstOrDefaultAsync(cancellationToken);
-        var versions = await db.ModelVersions.AsNoTracking().Where(v => v.ModuleId == moduleId && v.Status != ModelStatus.Retired)
+        var versions = await db.ModelVersions.AsNoTracking().Where(v => v.ModuleId == moduleId && v.Status != ModelStatus.Retired && v.Status != ModelStatus.Superseded)
             .OrderBy(v => v.CreatedAt).ThenBy(v => v.Id).ToListAsync(cancellationToken);
         if (requirement is null)
         {
