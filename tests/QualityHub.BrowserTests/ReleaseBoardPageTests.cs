@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,6 +16,18 @@ public sealed class ReleaseBoardPageTests(BrowserFixture fixture)
     [Fact]
     public async Task From_the_board_a_candidate_becomes_a_draft_then_an_approved_release()
     {
+        // Another test may have approved the CNN already, superseding the MLP: a superseded version is a candidate
+        // again once someone says so, so the board has one to draft from whatever ran before.
+        using (var http = fixture.App.CreateHttpClient())
+        {
+            foreach (var version in (await http.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray()
+                         .Where(v => v.GetProperty("module").GetString() == "fashion-mnist-classifier" && v.GetProperty("status").GetString() == "Superseded"))
+            {
+                var changed = await http.PutAsJsonAsync($"/api/models/{version.GetProperty("id").GetInt32()}/status", new { status = "Candidate" });
+                Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+            }
+        }
+
         var page = await fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1440, 1400);
         var portal = new PortalPage(page);

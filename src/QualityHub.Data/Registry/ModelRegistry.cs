@@ -227,6 +227,11 @@ public sealed partial class ModelRegistry(
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var version = await db.ModelVersions.FindAsync([versionId], cancellationToken) ?? throw new RegistrationException($"There is no model version {versionId}.");
+        if (version.Status == ModelStatus.Released && status != ModelStatus.Released)
+        {
+            throw new RegistrationException($"{version.Name} is in production: the release that replaces it supersedes it.", field: "status");
+        }
+
         version.Status = status;
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -114,6 +114,9 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         var statuses = (await Client.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray()
             .ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("status").GetString());
         Assert.Equal(("Released", "Superseded", "Released"), (statuses["fashion-cnn-v1"], statuses["fashion-mlp-v1"], statuses["pp-ocrv4-rec"]));
+        var demoted = await Client.PutAsJsonAsync($"/api/models/{VersionId("fashion-cnn-v1")}/status", new { status = "Candidate" });
+        Assert.Equal((HttpStatusCode)422, demoted.StatusCode); // in production until a release replaces it
+        Assert.Contains("is in production", await demoted.Content.ReadAsStringAsync());
         var audit = (await Client.GetFromJsonAsync<JsonElement>("/api/admin/audit?take=500")).GetProperty("items").EnumerateArray()
             .Select(e => (Action: e.GetProperty("action").GetString(), Target: e.GetProperty("target").GetString(), Details: e.GetProperty("details").GetString())).ToList();
         Assert.Contains(audit, e => e.Action == "approved Release" && e.Target == $"Release {draft}");
