@@ -27,8 +27,7 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
         await Expect(checklist.Locator("tr[data-requirement='Open blocker tickets'][data-settled='true']")).ToHaveCountAsync(2);
 
         // Approving with open items is refused, and says which.
-        await page.Locator("input[name=approved-by]").FillAsync("Quality Manager");
-        await page.GetByText("I sign off this release").ClickAsync();
+        await page.GetByText($"I, {AppProcess.AdminEmail}, sign off this release").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve and make current" }).ClickAsync();
         await ConfirmAsync(page, name);
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "cannot be approved yet" })).ToBeVisibleAsync();
@@ -57,7 +56,7 @@ public sealed class ReleaseDecisionPageTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Release {name} is now current." })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-status='Current']")).ToBeVisibleAsync();
         var notes = page.GetByLabel("Release notes");
-        await Expect(notes).ToContainTextAsync("Approved by Quality Manager");
+        await Expect(notes).ToContainTextAsync($"Approved by {AppProcess.AdminEmail}");
         await Expect(notes).ToContainTextAsync("<script>alert(1)</script>");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "release-decision.png"), FullPage = true });
 

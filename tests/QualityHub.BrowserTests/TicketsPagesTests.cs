@@ -71,7 +71,8 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await form.Locator("input[name='title']").FillAsync(title);
         await PortalPage.ChooseAsync(form, "severity", "high");
         await form.Locator("input[name='tags']").FillAsync("browser, shirts");
-        await form.Locator("input[name='author']").FillAsync("tess");
+        await form.Locator("input[name='customerReference']").FillAsync("CASE-7731");
+        await Expect(form.Locator("[data-filed-as]")).ToHaveTextAsync($"Filed as {AppProcess.AdminEmail}");
         await page.ScreenshotAsync(new() { Path = Shot("ticket-new-from-compare.png"), FullPage = true });
         await page.Locator("[data-file-ticket]").ClickAsync();
 
@@ -80,6 +81,8 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         var ticket = new TicketPage(page);
         await Expect(ticket.Heading).ToHaveTextAsync($"#{id} {title}");
         await Expect(ticket.Status).ToHaveTextAsync("new");
+        await Expect(page.Locator("[data-reported-by]")).ToHaveTextAsync(AppProcess.AdminEmail);
+        await Expect(page.Locator("[data-customer-reference]")).ToHaveTextAsync("CASE-7731");
 
         // On the board, in the New column.
         await page.GotoAsync("tickets");
@@ -90,7 +93,6 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         // Through the workflow: triaged, reproduce on the candidates, mark reproduced.
         await ticket.OpenAsync(id);
         await Expect(page.Locator("[data-move]")).ToHaveCountAsync(2); // triaged or won't fix, nothing else
-        await page.GetByLabel("Your name").FillAsync("tess");
         await ticket.MoveToAsync("Triaged", "triaged");
         await page.GetByLabel("Assignee").FillAsync("uma");
         await PortalPage.ChooseAsync(ticket.Workflow, "severity", "blocker");
@@ -120,7 +122,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-move]")).ToHaveCountAsync(0);
         var actions = await ticket.History.Locator("td:nth-child(3)").AllTextContentsAsync();
         Assert.Equal(["created", "status", "severity", "assignee", "reproduce run", "status", "regression set", "status", "fixed in release", "status"], actions);
-        Assert.All(await ticket.History.Locator("td:nth-child(2)").AllTextContentsAsync(), who => Assert.Equal("tess", who));
+        Assert.All(await ticket.History.Locator("td:nth-child(2)").AllTextContentsAsync(), who => Assert.Equal(AppProcess.AdminEmail, who)); // the signed-in account, never typed
         await page.ScreenshotAsync(new() { Path = Shot("ticket-closed.png"), FullPage = true });
 
         var stored = await GetAsync($"/api/tickets/{id}");
@@ -185,10 +187,10 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
     {
         const string script = "<script>alert(1)</script>";
         const string img = "<img src=x onerror=alert(2)>";
-        var id = await FileByApiAsync(new { title = script, description = $"Customer wrote: {img}", expectedOutput = img, tags = new[] { "<b>x</b>" } });
+        var id = await FileByApiAsync(new { title = script, description = $"Customer wrote: {img}", expectedOutput = img, customerReference = script, tags = new[] { "<b>x</b>" } });
         using (var http = Http())
         {
-            (await http.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = img, author = script })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = img })).EnsureSuccessStatusCode();
         }
 
         var page = await fixture.NewPageAsync();
@@ -203,6 +205,7 @@ public sealed partial class TicketsPagesTests(BrowserFixture fixture)
         await Expect(ticket.Heading).ToHaveTextAsync($"#{id} {script}");
         await Expect(page.Locator("[data-description]")).ToHaveTextAsync($"Customer wrote: {img}");
         await Expect(page.Locator("[data-expected]")).ToHaveTextAsync(img);
+        await Expect(page.Locator("[data-customer-reference]")).ToHaveTextAsync(script);
         await Expect(page.Locator(".qh-ticket-comment-text")).ToHaveTextAsync(img);
         await Expect(page.Locator("main img[src='x']")).ToHaveCountAsync(0);
         await Expect(page.Locator("main b")).ToHaveCountAsync(0);

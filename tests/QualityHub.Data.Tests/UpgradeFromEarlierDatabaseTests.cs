@@ -22,7 +22,7 @@ public class UpgradeFromEarlierDatabaseTests
     ];
 
     /// <summary>Migrations written after the fixture was made; opening it applies them with today's EF Core.</summary>
-    private static readonly string[] AppliedSince = ["20261205010000_ReleaseRules"];
+    private static readonly string[] AppliedSince = ["20261205010000_ReleaseRules", "20261205110000_SignedInAuthors"];
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 15, 0, TimeSpan.Zero);
 
@@ -32,13 +32,15 @@ public class UpgradeFromEarlierDatabaseTests
         using var folder = new TempFolder();
         var path = CopyFixture(folder);
         var before = await DumpAsync(path);
+        var columnsBefore = await ColumnsAsync(path);
 
         await using var storage = new Storage(folder.Path);
         await storage.Initializer.InitializeAsync();
 
-        // Every row as it was; the migration history gains today's migrations and nothing else changes.
+        // Every row as it was (in the columns it had; later versions add columns); the migration history gains
+        // today's migrations and nothing else changes.
         static IEnumerable<string> Rows(IEnumerable<string> dump) => dump.Where(line => !line.Contains("__EFMigrationsHistory", StringComparison.Ordinal));
-        var after = await DumpAsync(path);
+        var after = await DumpAsync(path, columnsBefore);
         Assert.Equal(Rows(before), Rows(after));
         Assert.Contains($"table __EFMigrationsHistory rows={AppliedByTheFixture.Length + AppliedSince.Length}", after);
         // Enough rows that "intact" means something: every table the old version had, with what it wrote.
@@ -110,6 +112,8 @@ public class UpgradeFromEarlierDatabaseTests
         Assert.Equal(["field-mixup", "ios"], ticket.Tags);
         Assert.Equal(dataset.Samples.Single(s => s.Ordinal == 2).Id, ticket.RegressionSampleId);
         Assert.Equal("Reproduced with sample 3", (await db.TicketComments.SingleAsync(c => c.TicketId == ticket.Id)).Text);
+        Assert.Equal(("", null), (ticket.ReportedBy, ticket.CustomerReference)); // its history has no "created" entry to name a reporter
+        Assert.Equal("", (await db.SampleNotes.SingleAsync()).Author); // written before authors were kept
         Assert.Equal(["Triaged", "Fixed"], await db.TicketEvents.Where(e => e.TicketId == ticket.Id).OrderBy(e => e.At).Select(e => e.To).ToListAsync());
     }
 
@@ -167,7 +171,24 @@ public class UpgradeFromEarlierDatabaseTests
     /// Every table with every row, one line each, read with plain SQL so the dump does not depend on today's entity
     /// classes. EF's migrations lock table is left out: EF 9 and later may add it when it migrates.
     /// </summary>
-    private static async Task<List<string>> DumpAsync(string path)
+    // Each table's columns, as the database at this path has them now.
+    private static async Task<Dictionary<string, HashSet<string>>> ColumnsAsync(string path)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'";
+        await using var reader = await command.ExecuteReaderAsync();
+        var columns = new Dictionary<string, HashSet<string>>();
+        while (await reader.ReadAsync())
+        {
+            (columns.TryGetValue(reader.GetString(0), out var set) ? set : columns[reader.GetString(0)] = []).Add(reader.GetString(1));
+        }
+
+        return columns;
+    }
+
+    private static async Task<List<string>> DumpAsync(string path, Dictionary<string, HashSet<string>>? onlyColumns = null)
     {
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         await connection.OpenAsync();
@@ -191,7 +212,9 @@ public class UpgradeFromEarlierDatabaseTests
             var rows = 0;
             while (await reader.ReadAsync())
             {
-                var cells = Enumerable.Range(0, reader.FieldCount).Select(i => $"{reader.GetName(i)}={Format(reader.GetValue(i))}");
+                var cells = Enumerable.Range(0, reader.FieldCount)
+                    .Where(i => onlyColumns?.GetValueOrDefault(table) is not { } only || only.Contains(reader.GetName(i)))
+                    .Select(i => $"{reader.GetName(i)}={Format(reader.GetValue(i))}");
                 lines.Add($"row {table}: {string.Join("; ", cells)}");
                 rows++;
             }

@@ -17,6 +17,9 @@ public sealed class SampleErrorTag
     public long SampleId { get; set; }
     public int ErrorTagId { get; set; }
     public ErrorTag? ErrorTag { get; set; }
+
+    /// <summary>The account or API key that tagged the sample.</summary>
+    public string TaggedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 }
 
@@ -26,6 +29,9 @@ public sealed class SampleNote
     public long Id { get; set; }
     public long SampleId { get; set; }
     public required string Text { get; set; }
+
+    /// <summary>The account or API key that wrote the note.</summary>
+    public string Author { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 }
 
@@ -35,6 +41,9 @@ public sealed class GroundTruthFlag
     public long SampleId { get; set; }
     public string? SuggestedLabel { get; set; }
     public string Reason { get; set; } = "";
+
+    /// <summary>The account or API key that flagged the sample.</summary>
+    public string FlaggedBy { get; set; } = "";
     public DateTimeOffset FlaggedAt { get; set; }
 }
 

@@ -23,6 +23,12 @@ public sealed class VocTicket
     public List<string> Tags { get; set; } = [];
     public string? Assignee { get; set; }
 
+    /// <summary>The account or API key that filed the ticket, from its sign-in (never typed).</summary>
+    public string ReportedBy { get; set; } = "";
+
+    /// <summary>The customer's own reference (a support system's case number, a customer id), when a system files for them.</summary>
+    public string? CustomerReference { get; set; }
+
     /// <summary>The release that ships the fix; set when the ticket moves to <see cref="TicketStatus.Fixed"/>.</summary>
     public int? FixedInReleaseId { get; set; }
 

@@ -13,6 +13,8 @@ internal sealed class VocTicketConfiguration : IEntityTypeConfiguration<VocTicke
         builder.Property(t => t.CustomerSegment).HasMaxLength(100);
         builder.Property(t => t.InputImageSha256).HasMaxLength(64);
         builder.Property(t => t.Assignee).HasMaxLength(200);
+        builder.Property(t => t.ReportedBy).HasMaxLength(200);
+        builder.Property(t => t.CustomerReference).HasMaxLength(200);
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.InputImageSha256);
         builder.HasIndex(t => t.FixedInReleaseId);

@@ -351,6 +351,11 @@ namespace QualityHub.Data.Migrations
                     b.Property<long>("FlaggedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("FlaggedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -865,6 +870,11 @@ namespace QualityHub.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("TaggedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("SampleId", "ErrorTagId");
 
                     b.HasIndex("ErrorTagId");
@@ -877,6 +887,11 @@ namespace QualityHub.Data.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -981,6 +996,10 @@ namespace QualityHub.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CustomerSegment")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1011,6 +1030,11 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<int?>("ReleaseId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReportedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Severity")
                         .IsRequired()

@@ -1,5 +1,6 @@
 using Microsoft.OpenApi;
 using QualityHub.Web.Api;
+using QualityHub.Web.Features.Accounts;
 
 namespace QualityHub.Web.Features.Gallery;
 
@@ -35,9 +36,9 @@ public static class GalleryEndpoints
         api.MapGet("/evaluations/{id:int}/failure-kinds", (GalleryService gallery, int id, CancellationToken ct) =>
             Answer(async () => Results.Ok(await gallery.GetFailureKindsAsync(id, cancellationToken: ct))))
             .Produces<FailureKinds>().ProducesProblems(404);
-        api.MapPost("/gallery/tags", (SampleReviews reviews, TagRequest? body, CancellationToken ct) =>
+        api.MapPost("/gallery/tags", (SampleReviews reviews, TagRequest? body, HttpContext http, CancellationToken ct) =>
             body is null ? Task.FromResult(Bad("Send { \"tag\": …, \"runId\" or \"moduleId\": …, \"sampleIds\": [...] } or a runId with a \"filter\"."))
-                : Answer(async () => Results.Ok(await reviews.ApplyAsync(body, ct))))
+                : Answer(async () => Results.Ok(await reviews.ApplyAsync(body, Actor.Of(http.User), ct))))
             .Produces<TagResult>().ProducesProblems(404, 422);
 
         api.MapGet("/modules/{moduleId:int}/error-tags", (SampleReviews reviews, int moduleId, CancellationToken ct) =>
@@ -62,11 +63,11 @@ public static class GalleryEndpoints
         api.MapGet("/samples/{id:long}/review", (SampleReviews reviews, long id, CancellationToken ct) =>
             Answer(async () => Results.Ok(await reviews.GetReviewAsync(id, ct))))
             .Produces<SampleReview>().ProducesProblems(404);
-        api.MapPost("/samples/{id:long}/notes", (SampleReviews reviews, long id, NoteRequest? body, CancellationToken ct) =>
-            Answer(async () => Results.Created($"/api/samples/{id}/review", await reviews.AddNoteAsync(id, body?.Text, ct))))
+        api.MapPost("/samples/{id:long}/notes", (SampleReviews reviews, long id, NoteRequest? body, HttpContext http, CancellationToken ct) =>
+            Answer(async () => Results.Created($"/api/samples/{id}/review", await reviews.AddNoteAsync(id, body?.Text, Actor.Of(http.User), ct))))
             .Produces<SampleNoteView>(StatusCodes.Status201Created).ProducesProblems(404, 422);
-        api.MapPut("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, FlagRequest? body, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await reviews.FlagAsync(id, body?.SuggestedLabel, body?.Reason, ct))))
+        api.MapPut("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, FlagRequest? body, HttpContext http, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reviews.FlagAsync(id, body?.SuggestedLabel, body?.Reason, Actor.Of(http.User), ct))))
             .Produces<GroundTruthFlagView>().ProducesProblems(404, 422);
         api.MapDelete("/samples/{id:long}/ground-truth-flag", (SampleReviews reviews, long id, CancellationToken ct) =>
             Answer(async () =>
@@ -101,7 +102,7 @@ public static class GalleryEndpoints
 
         var csv = SpreadsheetSafeCsv.ToBytes(table =>
         {
-            table.WriteHeader(["sample_id", "ordinal", "image_sha256", "image_url", "ground_truth", "suggested_label", "reason", "flagged_at"]);
+            table.WriteHeader(["sample_id", "ordinal", "image_sha256", "image_url", "ground_truth", "suggested_label", "reason", "flagged_by", "flagged_at"]);
             foreach (var r in rows)
             {
                 table.WriteField(r.SampleId);
@@ -111,6 +112,7 @@ public static class GalleryEndpoints
                 table.WriteField(r.GroundTruth);
                 table.WriteField(r.SuggestedLabel);
                 table.WriteField(r.Reason);
+                table.WriteField(r.FlaggedBy);
                 table.WriteField(r.FlaggedAt.UtcDateTime, "yyyy-MM-dd'T'HH:mm:ss'Z'");
                 table.EndRecord();
             }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using QualityHub.Web.Components.Shared;
+using QualityHub.Web.Features.Accounts;
 
 namespace QualityHub.Web.Features.Gallery;
 
@@ -9,6 +11,9 @@ public sealed partial class SampleReviewPanel
 {
     // The review's inputs by the API's field names: a refusal naming one shows on it.
     private static readonly string[] Fields = ["tag", "text", "suggestedLabel", "reason"];
+
+    [Inject]
+    private AuthenticationStateProvider Authentication { get; set; } = default!;
 
     [Inject]
     private SampleReviews Reviews { get; set; } = default!;
@@ -76,12 +81,12 @@ public sealed partial class SampleReviewPanel
     }
 
     private async Task TagAsync(string tag, bool remove) =>
-        await ChangeAsync(() => Reviews.ApplyAsync(new TagRequest(tag, ModuleId: ModuleId, SampleIds: [SampleId], Remove: remove)), changesItems: true,
+        await ChangeAsync(async () => await Reviews.ApplyAsync(new TagRequest(tag, ModuleId: ModuleId, SampleIds: [SampleId], Remove: remove), await Actor.OfAsync(Authentication)), changesItems: true,
             remove ? $"Removed the tag '{tag}'." : $"Tagged '{tag}'.");
 
     private async Task AddNoteAsync()
     {
-        if (await ChangeAsync(() => Reviews.AddNoteAsync(SampleId, noteText), changesItems: false, "Note added."))
+        if (await ChangeAsync(async () => await Reviews.AddNoteAsync(SampleId, noteText, await Actor.OfAsync(Authentication)), changesItems: false, "Note added."))
         {
             noteText = null;
         }
@@ -89,7 +94,7 @@ public sealed partial class SampleReviewPanel
 
     private async Task FlagAsync()
     {
-        if (await ChangeAsync(() => Reviews.FlagAsync(SampleId, suggested, reason), changesItems: true, "Ground truth flagged for relabelling."))
+        if (await ChangeAsync(async () => await Reviews.FlagAsync(SampleId, suggested, reason, await Actor.OfAsync(Authentication)), changesItems: true, "Ground truth flagged for relabelling."))
         {
             (suggested, reason) = (null, null);
         }

@@ -23,11 +23,12 @@ public sealed record SampleOutput(
     int RunId, string Module, string Version, RunStatus Status, string? Output, double? Confidence, bool Correct, IReadOnlyList<StoredClassScore> TopK,
     int? EditDistance, double? Loss, string? Error, IReadOnlyList<DiffStep>? Diff);
 
-public sealed record SampleNoteView(long Id, string Text, DateTimeOffset CreatedAt);
+/// <summary>A note and who wrote it (blank for notes written before authors were kept).</summary>
+public sealed record SampleNoteView(long Id, string Text, string Author, DateTimeOffset CreatedAt);
 
-public sealed record GroundTruthFlagView(string? SuggestedLabel, string Reason, DateTimeOffset FlaggedAt);
+public sealed record GroundTruthFlagView(string? SuggestedLabel, string Reason, string FlaggedBy, DateTimeOffset FlaggedAt);
 
-public sealed record SampleTag(int ModuleId, string Module, string Name);
+public sealed record SampleTag(int ModuleId, string Module, string Name, string TaggedBy);
 
 /// <summary>Everything known about one sample: the image, its truth, every run's output, tags, notes and the flag.</summary>
 public sealed record SampleReview(
@@ -35,7 +36,7 @@ public sealed record SampleReview(
     string ImageUrl, IReadOnlyList<SampleOutput> Outputs, IReadOnlyList<SampleTag> ErrorTags, IReadOnlyList<SampleNoteView> Notes, GroundTruthFlagView? Flag);
 
 /// <summary>A flagged sample as the relabel list exports it.</summary>
-public sealed record RelabelRow(long SampleId, int Ordinal, string ImageSha256, string GroundTruth, string? SuggestedLabel, string Reason, DateTimeOffset FlaggedAt);
+public sealed record RelabelRow(long SampleId, int Ordinal, string ImageSha256, string GroundTruth, string? SuggestedLabel, string Reason, string FlaggedBy, DateTimeOffset FlaggedAt);
 
 /// <summary>
 /// What modelers record about samples: each module's error taxonomy (an editable list), tags on one or many samples,
@@ -110,8 +111,10 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
     }
 
     /// <summary>Puts a tag on (or takes it off) the samples named or matched; all in one transaction.</summary>
-    public async Task<TagResult> ApplyAsync(TagRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Tags (or untags) samples as <paramref name="actor"/>, the signed-in account or API key.</summary>
+    public async Task<TagResult> ApplyAsync(TagRequest request, string actor, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var name = NameOf(request.Tag);
         if ((request.SampleIds is null) == (request.Filter is null))
         {
@@ -186,7 +189,7 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
             var tagId = tag.Id;
             var already = (await db.SampleErrorTags.Where(t => t.ErrorTagId == tagId && ids.Contains(t.SampleId)).Select(t => t.SampleId).ToListAsync(cancellationToken)).ToHashSet();
             var now = DateTimeOffset.UtcNow;
-            var added = ids.Where(id => !already.Contains(id)).Select(id => new SampleErrorTag { SampleId = id, ErrorTagId = tagId, CreatedAt = now }).ToList();
+            var added = ids.Where(id => !already.Contains(id)).Select(id => new SampleErrorTag { SampleId = id, ErrorTagId = tagId, TaggedBy = actor, CreatedAt = now }).ToList();
             db.SampleErrorTags.AddRange(added);
             changed = added.Count;
         }
@@ -227,20 +230,21 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
             r.EditDistance ?? (text && r.Error is null ? EditDistance.Levenshtein(r.Output ?? "", sample.GroundTruth) : null), r.Loss, r.Error,
             text && r.Error is null ? CharacterDiff.Align(sample.GroundTruth, r.Output ?? "") : null)).ToList();
         var tags = await db.SampleErrorTags.Where(t => t.SampleId == sampleId)
-            .Join(db.ErrorTags, t => t.ErrorTagId, e => e.Id, (t, e) => e)
-            .Join(db.Modules, e => e.ModuleId, m => m.Id, (e, m) => new SampleTag(m.Id, m.Name, e.Name))
+            .Join(db.ErrorTags, t => t.ErrorTagId, e => e.Id, (t, e) => new { e.ModuleId, e.Name, t.TaggedBy })
+            .Join(db.Modules, e => e.ModuleId, m => m.Id, (e, m) => new SampleTag(m.Id, m.Name, e.Name, e.TaggedBy))
             .ToListAsync(cancellationToken);
         var notes = await db.SampleNotes.Where(n => n.SampleId == sampleId).OrderBy(n => n.Id)
-            .Select(n => new SampleNoteView(n.Id, n.Text, n.CreatedAt)).ToListAsync(cancellationToken);
+            .Select(n => new SampleNoteView(n.Id, n.Text, n.Author, n.CreatedAt)).ToListAsync(cancellationToken);
         var flag = await db.GroundTruthFlags.Where(f => f.SampleId == sampleId)
-            .Select(f => new GroundTruthFlagView(f.SuggestedLabel, f.Reason, f.FlaggedAt)).SingleOrDefaultAsync(cancellationToken);
+            .Select(f => new GroundTruthFlagView(f.SuggestedLabel, f.Reason, f.FlaggedBy, f.FlaggedAt)).SingleOrDefaultAsync(cancellationToken);
         return new SampleReview(
             sample.Id, sample.DatasetId, sample.Dataset.Name, sample.Dataset.TaskType, sample.Ordinal, sample.Width, sample.Height, sample.GroundTruth,
             sample.Tags, $"api/samples/{sample.Id}/image", outputs, tags.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(), notes, flag);
     }
 
-    public async Task<SampleNoteView> AddNoteAsync(long sampleId, string? text, CancellationToken cancellationToken = default)
+    public async Task<SampleNoteView> AddNoteAsync(long sampleId, string? text, string actor, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var trimmed = text?.Trim() ?? "";
         if (trimmed.Length is 0 or > ErrorTaxonomy.MaxNoteLength)
         {
@@ -249,15 +253,16 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await RequireSampleAsync(db, sampleId, cancellationToken);
-        var note = new SampleNote { SampleId = sampleId, Text = trimmed, CreatedAt = DateTimeOffset.UtcNow };
+        var note = new SampleNote { SampleId = sampleId, Text = trimmed, Author = actor, CreatedAt = DateTimeOffset.UtcNow };
         db.SampleNotes.Add(note);
         await db.SaveChangesAsync(cancellationToken);
-        return new SampleNoteView(note.Id, note.Text, note.CreatedAt);
+        return new SampleNoteView(note.Id, note.Text, note.Author, note.CreatedAt);
     }
 
     /// <summary>Flags (or re-flags) a sample's ground truth as suspect, with the label that looks right if known.</summary>
-    public async Task<GroundTruthFlagView> FlagAsync(long sampleId, string? suggestedLabel, string? reason, CancellationToken cancellationToken = default)
+    public async Task<GroundTruthFlagView> FlagAsync(long sampleId, string? suggestedLabel, string? reason, string actor, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var suggested = string.IsNullOrWhiteSpace(suggestedLabel) ? null : suggestedLabel.Trim();
         var why = reason?.Trim() ?? "";
         if (suggested?.Length > 1000)
@@ -286,9 +291,10 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
 
         flag.SuggestedLabel = suggested;
         flag.Reason = why;
+        flag.FlaggedBy = actor;
         flag.FlaggedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return new GroundTruthFlagView(flag.SuggestedLabel, flag.Reason, flag.FlaggedAt);
+        return new GroundTruthFlagView(flag.SuggestedLabel, flag.Reason, flag.FlaggedBy, flag.FlaggedAt);
     }
 
     public async Task UnflagAsync(long sampleId, CancellationToken cancellationToken = default)
@@ -310,7 +316,7 @@ public sealed class SampleReviews(IDbContextFactory<QualityHubDbContext> context
         return await db.GroundTruthFlags
             .Join(db.Samples.Where(s => s.DatasetId == datasetId), f => f.SampleId, s => s.Id, (f, s) => new { f, s })
             .OrderBy(x => x.s.Ordinal)
-            .Select(x => new RelabelRow(x.s.Id, x.s.Ordinal, x.s.ImageSha256, x.s.GroundTruth, x.f.SuggestedLabel, x.f.Reason, x.f.FlaggedAt))
+            .Select(x => new RelabelRow(x.s.Id, x.s.Ordinal, x.s.ImageSha256, x.s.GroundTruth, x.f.SuggestedLabel, x.f.Reason, x.f.FlaggedBy, x.f.FlaggedAt))
             .ToListAsync(cancellationToken);
     }
 

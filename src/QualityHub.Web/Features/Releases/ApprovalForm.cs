@@ -3,8 +3,9 @@ using QualityHub.Core.Domain;
 namespace QualityHub.Web.Features.Releases;
 
 /// <summary>
-/// The approval of a draft: who signs off, the sign-off itself, a reason per waived checklist item, what is still open,
-/// and the server's refusals on the field they concern (the name, the sign-off, or one waiver's reason).
+/// The approval of a draft: the sign-off itself, a reason per waived checklist item, what is still open, and the
+/// server's refusals on the field they concern (the sign-off, or one waiver's reason). Who signs off is the signed-in
+/// user, never a field.
 /// </summary>
 public sealed class ApprovalForm
 {
@@ -12,23 +13,13 @@ public sealed class ApprovalForm
     private readonly Dictionary<string, string> errors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int, string)> sentWaivers = new(StringComparer.Ordinal);
 
-    public string ApprovedBy { get; private set; } = "";
-
     public bool SignOff { get; private set; }
-
-    public string? ApprovedByError => errors.GetValueOrDefault("approvedBy");
 
     public string? SignOffError => errors.GetValueOrDefault("signOff");
 
     public string? ReasonOf((int ModuleId, string Requirement) key) => reasons.GetValueOrDefault(key);
 
     public string? WaiverError((int ModuleId, string Requirement) key) => errors.GetValueOrDefault(WaiverField(key));
-
-    public void SetApprovedBy(string? name)
-    {
-        ApprovedBy = name ?? "";
-        errors.Remove("approvedBy");
-    }
 
     public void SetSignOff(bool signOff)
     {
@@ -62,7 +53,7 @@ public sealed class ApprovalForm
         }
 
         errors.Clear();
-        return new ApprovalRequest(ApprovedBy, SignOff, waivers.Select(w => w.Item2).ToList());
+        return new ApprovalRequest(SignOff, waivers.Select(w => w.Item2).ToList());
     }
 
     /// <summary>Puts a refusal on its field; false when it concerns no field of this form (e.g. open items).</summary>
@@ -70,7 +61,7 @@ public sealed class ApprovalForm
     {
         switch (refusal.Field)
         {
-            case "approvedBy" or "signOff":
+            case "signOff":
                 errors[refusal.Field] = refusal.Message;
                 return true;
             case { } field when sentWaivers.TryGetValue(field, out var key):

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using QualityHub.Core.Requirements;
 
@@ -15,6 +16,9 @@ public sealed partial class ReleaseDecisionPage
     private bool loaded;
     private bool interactive;
 
+    // Who signs off: the signed-in quality manager or admin, shown beside the sign-off and recorded as the approver.
+    private string? signer;
+
     [Parameter]
     public int ReleaseId { get; set; }
 
@@ -26,6 +30,12 @@ public sealed partial class ReleaseDecisionPage
 
     [Inject]
     private IDialogService Dialogs { get; set; } = null!;
+
+    [Inject]
+    private AuthenticationStateProvider Authentication { get; set; } = null!;
+
+    protected override async Task OnInitializedAsync() =>
+        signer = (await Authentication.GetAuthenticationStateAsync()).User.Identity?.Name;
 
     protected override async Task OnParametersSetAsync() => await LoadAsync();
 
@@ -70,13 +80,13 @@ public sealed partial class ReleaseDecisionPage
         approving = true;
         try
         {
-            checklist = await Decisions.ApproveAsync(ReleaseId, form.Request());
+            checklist = await Decisions.ApproveAsync(ReleaseId, form.Request(), await Accounts.Actor.OfAsync(Authentication));
             (notes, notesStored) = (await Decisions.GetNotesAsync(ReleaseId))!.Value;
             Snackbar.Add($"Release {checklist.Release} is now current.", Severity.Success);
         }
         catch (ReleaseException e)
         {
-            // The name, the sign-off or one waiver's reason show on that field; open items and conflicts are the page's.
+            // The sign-off or one waiver's reason show on that field; open items and conflicts are the page's.
             if (!form.Refuse(e))
             {
                 Snackbar.Add(e.Message, Severity.Error);

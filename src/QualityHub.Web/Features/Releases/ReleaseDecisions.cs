@@ -14,7 +14,7 @@ namespace QualityHub.Web.Features.Releases;
 public sealed record WaiverInput(int ModuleId, string? Requirement, string? Reason);
 
 /// <summary>The body of POST /api/releases/{id}/approve.</summary>
-public sealed record ApprovalRequest(string? ApprovedBy, bool SignOff, IReadOnlyList<WaiverInput>? Waivers);
+public sealed record ApprovalRequest(bool SignOff, IReadOnlyList<WaiverInput>? Waivers);
 
 /// <summary>One line of a release's checklist: a module's version against one requirement, and whether it is waived.</summary>
 public sealed record ChecklistItem(
@@ -103,14 +103,10 @@ public sealed class ReleaseDecisions(
     /// current release is superseded, waivers, notes and the production history are written. A second approval of the
     /// same release, racing or late, is refused (409) and changes nothing.
     /// </summary>
-    public async Task<ReleaseChecklist> ApproveAsync(int releaseId, ApprovalRequest request, CancellationToken cancellationToken = default)
+    public async Task<ReleaseChecklist> ApproveAsync(int releaseId, ApprovalRequest request, string approvedBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var approvedBy = request.ApprovedBy?.Trim() ?? "";
-        if (approvedBy.Length is 0 or > 200)
-        {
-            throw new ReleaseException("approvedBy must name the quality manager who signs off (1 to 200 characters).", 422, "approvedBy");
-        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(approvedBy);
 
         if (!request.SignOff)
         {

@@ -37,16 +37,16 @@ public static class ReleasesEndpoints
         api.MapGet("/releases/{id:int}/checklist", async (int id, ReleaseDecisions decisions, CancellationToken ct) =>
             await decisions.GetChecklistAsync(id, null, ct) is { } checklist ? Results.Ok(checklist) : NoRelease(id))
             .Produces<ReleaseChecklist>().ProducesProblems(404);
-        api.MapPost("/releases/{id:int}/approve", async (int id, ApprovalRequest? body, ReleaseDecisions decisions, CancellationToken ct) =>
+        api.MapPost("/releases/{id:int}/approve", async (int id, ApprovalRequest? body, ReleaseDecisions decisions, HttpContext http, CancellationToken ct) =>
         {
             if (body is null)
             {
-                return Results.Problem(statusCode: 400, title: "No approval", detail: "The body must be { approvedBy, signOff: true, waivers: [{ moduleId, requirement, reason }] }.");
+                return Results.Problem(statusCode: 400, title: "No approval", detail: "The body must be { signOff: true, waivers: [{ moduleId, requirement, reason }] }; the approver is the signed-in caller.");
             }
 
             try
             {
-                return Results.Ok(await decisions.ApproveAsync(id, body, ct));
+                return Results.Ok(await decisions.ApproveAsync(id, body, Accounts.Actor.Of(http.User), ct));
             }
             catch (ReleaseException e)
             {

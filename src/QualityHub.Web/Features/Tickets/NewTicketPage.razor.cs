@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using QualityHub.Core.Domain;
 using QualityHub.Web.Components.Shared;
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 
 namespace QualityHub.Web.Features.Tickets;
@@ -13,7 +15,7 @@ public partial class NewTicketPage
 {
     // The form's fields as the API names them; a refusal of any other field is said in a snackbar.
     private static readonly string[] FormFields =
-        ["title", "description", "severity", "channel", "customerSegment", "moduleId", "releaseId", "modelVersionId", "expectedOutput", "actualOutput", "tags", "assignee", "author"];
+        ["title", "description", "severity", "channel", "customerSegment", "moduleId", "releaseId", "modelVersionId", "expectedOutput", "actualOutput", "tags", "assignee", "customerReference"];
 
     private static readonly string[] ImageFields = ["inputImageSha256", "inputImagePngBase64"];
 
@@ -32,7 +34,7 @@ public partial class NewTicketPage
     private string? actual;
     private string? tags;
     private string? assignee;
-    private string? author;
+    private string? customerReference;
     private string? imageSha;
     private byte[]? uploaded;
 
@@ -52,6 +54,9 @@ public partial class NewTicketPage
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private AuthenticationStateProvider Authentication { get; set; } = default!;
 
     private string? ImageError => ImageFields.Select(errors.For).FirstOrDefault(e => e is not null);
 
@@ -187,8 +192,8 @@ public partial class NewTicketPage
                 ActualOutput = actual,
                 Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 Assignee = assignee,
-                Author = author,
-            });
+                CustomerReference = customerReference,
+            }, await Actor.OfAsync(Authentication));
             Navigation.NavigateTo($"tickets/{ticket.Id}");
         }
         catch (TicketException ex)

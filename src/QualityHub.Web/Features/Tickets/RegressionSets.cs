@@ -21,7 +21,7 @@ public sealed class RegressionSets(IDbContextFactory<QualityHubDbContext> contex
 
     public static string NameFor(string module) => $"{module} regression";
 
-    public async Task<RegressionEntry> AddAsync(int ticketId, string? author, CancellationToken cancellationToken = default)
+    public async Task<RegressionEntry> AddAsync(int ticketId, string author, CancellationToken cancellationToken = default)
     {
         var who = TicketService.Author(author);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

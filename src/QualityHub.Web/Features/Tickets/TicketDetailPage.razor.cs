@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using QualityHub.Core.Domain;
 using QualityHub.Web.Components.Shared;
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Evaluations;
 
@@ -14,7 +16,6 @@ public partial class TicketDetailPage
     private TicketDetail? ticket;
     private TicketChoices choices = new([], [], []);
     private bool missing;
-    private string? author;
     private string? assignee;
     private TicketSeverity severity;
     private string? tags;
@@ -51,6 +52,9 @@ public partial class TicketDetailPage
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private AuthenticationStateProvider Authentication { get; set; } = default!;
 
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
@@ -138,7 +142,7 @@ public partial class TicketDetailPage
         catch (TicketException e)
         {
             // A refusal that names a field of the form shows on it; any other is said once.
-            if (!errors.Set(e.Field, e.Message, "author", "assignee", "severity", "tags", "fixedInReleaseId", "text"))
+            if (!errors.Set(e.Field, e.Message, "assignee", "severity", "tags", "fixedInReleaseId", "text"))
             {
                 Say(e.Message, Severity.Error);
             }
@@ -163,7 +167,7 @@ public partial class TicketDetailPage
 
         await Do(async () =>
         {
-            await Tickets.MoveAsync(Id, new TicketMove(next.ToString(), next == TicketStatus.Fixed ? fixedInReleaseId : null, author), lifetime.Token);
+            await Tickets.MoveAsync(Id, new TicketMove(next.ToString(), next == TicketStatus.Fixed ? fixedInReleaseId : null), await Actor.OfAsync(Authentication), lifetime.Token);
             return $"Moved to {TicketWorkflow.Label(next)}.";
         });
     }
@@ -175,22 +179,21 @@ public partial class TicketDetailPage
         {
             Assignee = assignee ?? "",
             Severity = severity.ToString(),
-            Author = author,
             Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-        }, lifetime.Token);
+        }, await Actor.OfAsync(Authentication), lifetime.Token);
         return saved.History.Count == before.History.Count ? "Nothing changed." : "Saved.";
     });
 
     private Task CommentAsync() => Do(async () =>
     {
-        await Tickets.CommentAsync(Id, new TicketCommentRequest(commentText, author), lifetime.Token);
+        await Tickets.CommentAsync(Id, new TicketCommentRequest(commentText), await Actor.OfAsync(Authentication), lifetime.Token);
         commentText = null;
         return "Comment added.";
     });
 
     private Task AddToRegressionAsync() => Do(async () =>
     {
-        var entry = await Regression.AddAsync(Id, author, lifetime.Token);
+        var entry = await Regression.AddAsync(Id, await Actor.OfAsync(Authentication), lifetime.Token);
         return entry.Created ? $"Created {entry.Dataset} with this input." : $"Added to {entry.Dataset} ({entry.Samples} samples).";
     });
 
@@ -225,7 +228,7 @@ public partial class TicketDetailPage
 
             reproduced = true;
             var outcome = new Reproduction(Id, ticket?.ExpectedOutput, ticket?.ActualOutput, shown.Select(c => results[c.VersionId]).ToList());
-            await Reproducer.RecordAsync(outcome, author, lifetime.Token);
+            await Reproducer.RecordAsync(outcome, await Actor.OfAsync(Authentication), lifetime.Token);
             await LoadAsync();
         }
         catch (TicketException e)

@@ -26,8 +26,8 @@ public sealed record TicketDraft
     public IReadOnlyList<string>? Tags { get; init; }
     public string? Assignee { get; init; }
 
-    /// <summary>Who files it (free text until accounts exist).</summary>
-    public string? Author { get; init; }
+    /// <summary>The customer's own reference when a support system files for them (its case number, a customer id); who files is the caller's sign-in.</summary>
+    public string? CustomerReference { get; init; }
 }
 
 /// <summary>Changes to a ticket's fields; null leaves a field as it is, "" clears an optional one.</summary>
@@ -38,17 +38,13 @@ public sealed record TicketPatch
     public string? Severity { get; init; }
     public string? Assignee { get; init; }
     public IReadOnlyList<string>? Tags { get; init; }
-    public string? Author { get; init; }
 }
 
 /// <summary>The body of POST /api/tickets/{id}/status.</summary>
-public sealed record TicketMove(string? Status, int? FixedInReleaseId = null, string? Author = null, string? Note = null);
+public sealed record TicketMove(string? Status, int? FixedInReleaseId = null, string? Note = null);
 
 /// <summary>The body of POST /api/tickets/{id}/comments.</summary>
-public sealed record TicketCommentRequest(string? Text, string? Author = null);
-
-/// <summary>Who asks for reproduce / regression (free text).</summary>
-public sealed record TicketActor(string? Author = null);
+public sealed record TicketCommentRequest(string? Text);
 
 /// <summary>Filters of the ticket list, every one optional, and its order (newest first unless asked otherwise).</summary>
 public sealed record TicketQuery(
@@ -85,6 +81,7 @@ public sealed record TicketDetail(
     int Id, string Title, string Description, string Channel, string CustomerSegment, TicketSeverity Severity, TicketStatus Status,
     int? ModuleId, string? Module, TaskType? TaskType, int? ReleaseId, string? Release, int? ModelVersionId, string? ModelVersion,
     string? InputImageSha256, string? InputImageUrl, string? ExpectedOutput, string? ActualOutput, IReadOnlyList<string> Tags, string? Assignee,
+    string ReportedBy, string? CustomerReference,
     int? FixedInReleaseId, string? FixedInRelease, long? RegressionSampleId, int? RegressionDatasetId,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TicketStatus> AllowedNext,
     IReadOnlyList<TicketCommentView> Comments, IReadOnlyList<TicketEventView> History, IReadOnlyList<TicketDuplicate> Duplicates);
@@ -122,6 +119,7 @@ public static class TicketLimits
     public const int Tag = 40;
     public const int Tags = 20;
     public const int Person = 200;
+    public const int CustomerReference = 200;
     public const int Comment = 4_000;
     public const int MaxPageSize = 500;
 }

@@ -69,7 +69,7 @@ public sealed class TicketReproducer(
     }
 
     /// <summary>Runs every candidate and records the outcome in the ticket's history.</summary>
-    public async Task<Reproduction> ReproduceAsync(int ticketId, string? author, CancellationToken cancellationToken = default)
+    public async Task<Reproduction> ReproduceAsync(int ticketId, string author, CancellationToken cancellationToken = default)
     {
         var (chosen, input, ticket) = await PrepareAsync(ticketId, cancellationToken);
         var results = await runner.RunAllAsync(chosen, input, cancellationToken);
@@ -79,7 +79,7 @@ public sealed class TicketReproducer(
     }
 
     /// <summary>One history line: every candidate's answer and whether it matched the expected output.</summary>
-    public Task RecordAsync(Reproduction reproduction, string? author, CancellationToken cancellationToken = default)
+    public Task RecordAsync(Reproduction reproduction, string author, CancellationToken cancellationToken = default)
     {
         var answers = string.Join("; ", reproduction.Results.Select(r =>
             r.Error is { } error ? $"{r.Name}: failed ({error})" : $"{r.Name}: '{r.Output}'{(r.Correct switch { true => " (as expected)", false => " (differs)", null => "" })}"));

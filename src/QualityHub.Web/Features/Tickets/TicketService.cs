@@ -15,9 +15,8 @@ namespace QualityHub.Web.Features.Tickets;
 public sealed class TicketService(
     IDbContextFactory<QualityHubDbContext> contextFactory, ContentStore store, IOptions<CompareOptions> imageLimits, TicketNotifier notifier, TimeProvider clock)
 {
-    public const string Anonymous = "anonymous";
-
-    public async Task<TicketDetail> CreateAsync(TicketDraft draft, CancellationToken cancellationToken = default)
+    /// <summary>Files a ticket as <paramref name="actor"/> (the signed-in account or API key).</summary>
+    public async Task<TicketDetail> CreateAsync(TicketDraft draft, string actor, CancellationToken cancellationToken = default)
     {
         var title = Required(draft.Title, "title", TicketLimits.Title);
         var description = Optional(draft.Description, "description", TicketLimits.Description) ?? "";
@@ -28,7 +27,8 @@ public sealed class TicketService(
         var actual = Optional(draft.ActualOutput, "actualOutput", TicketLimits.Output);
         var tags = Tags(draft.Tags);
         var assignee = Optional(draft.Assignee, "assignee", TicketLimits.Person);
-        var author = Author(draft.Author);
+        var customerReference = Optional(draft.CustomerReference, "customerReference", TicketLimits.CustomerReference);
+        var author = Author(actor);
         var png = Png(draft);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -96,6 +96,8 @@ public sealed class TicketService(
             ActualOutput = actual,
             Tags = [.. tags],
             Assignee = assignee,
+            ReportedBy = author,
+            CustomerReference = customerReference,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -137,6 +139,7 @@ public sealed class TicketService(
             t.Id, t.Title, t.Description, t.Channel, t.CustomerSegment, t.Severity, t.Status,
             t.ModuleId, t.Module?.Name, t.Module?.TaskType, t.ReleaseId, t.ReleaseId is { } r ? releases.GetValueOrDefault(r) : null, t.ModelVersionId, version,
             t.InputImageSha256, t.InputImageSha256 is null ? null : $"api/tickets/{t.Id}/image", t.ExpectedOutput, t.ActualOutput, t.Tags, t.Assignee,
+            t.ReportedBy, t.CustomerReference,
             t.FixedInReleaseId, t.FixedInReleaseId is { } f ? releases.GetValueOrDefault(f) : null, t.RegressionSampleId, regressionDataset,
             t.CreatedAt, t.UpdatedAt, TicketWorkflow.AllowedFrom(t.Status), comments, history, duplicates);
     }
@@ -223,7 +226,7 @@ public sealed class TicketService(
     }
 
     /// <summary>Moves a ticket along the workflow; an illegal move is refused (409) and changes nothing.</summary>
-    public async Task<TicketDetail> MoveAsync(int id, TicketMove move, CancellationToken cancellationToken = default)
+    public async Task<TicketDetail> MoveAsync(int id, TicketMove move, string actor, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(move.Status))
         {
@@ -232,7 +235,7 @@ public sealed class TicketService(
 
         var to = TicketWorkflow.ParseStatus(move.Status)
             ?? throw new TicketException($"'{Shorten(move.Status)}' is not a ticket status; use new, triaged, reproduced, fixed, closed or won't fix.", "status");
-        var author = Author(move.Author);
+        var author = Author(actor);
         var note = Optional(move.Note, "note", TicketLimits.Comment);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -298,14 +301,14 @@ public sealed class TicketService(
     }
 
     /// <summary>Changes title, description, severity, assignee or tags; each change is one history entry.</summary>
-    public async Task<TicketDetail> UpdateAsync(int id, TicketPatch patch, CancellationToken cancellationToken = default)
+    public async Task<TicketDetail> UpdateAsync(int id, TicketPatch patch, string actor, CancellationToken cancellationToken = default)
     {
         var title = patch.Title is null ? null : Required(patch.Title, "title", TicketLimits.Title);
         var description = patch.Description is null ? null : Optional(patch.Description, "description", TicketLimits.Description) ?? "";
         TicketSeverity? severity = patch.Severity is null ? null : ParseSeverity(patch.Severity);
         var assignee = patch.Assignee is null ? null : Optional(patch.Assignee, "assignee", TicketLimits.Person) ?? "";
         var tags = patch.Tags is null ? null : Tags(patch.Tags);
-        var author = Author(patch.Author);
+        var author = Author(actor);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var ticket = await db.VocTickets.SingleOrDefaultAsync(t => t.Id == id, cancellationToken) ?? throw NotFound(id);
@@ -361,10 +364,10 @@ public sealed class TicketService(
         return (await GetAsync(id, cancellationToken))!;
     }
 
-    public async Task<TicketCommentView> CommentAsync(int id, TicketCommentRequest comment, CancellationToken cancellationToken = default)
+    public async Task<TicketCommentView> CommentAsync(int id, TicketCommentRequest comment, string actor, CancellationToken cancellationToken = default)
     {
         var text = Required(comment.Text, "text", TicketLimits.Comment);
-        var author = Author(comment.Author);
+        var author = Author(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var ticket = await db.VocTickets.SingleOrDefaultAsync(t => t.Id == id, cancellationToken) ?? throw NotFound(id);
         var now = clock.GetUtcNow();
@@ -383,10 +386,10 @@ public sealed class TicketService(
     }
 
     /// <summary>Appends a history entry for work done on a ticket elsewhere (a reproduce run, a regression sample).</summary>
-    public async Task RecordAsync(int id, string? author, string action, string? to, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(int id, string actor, string action, string? to, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        db.TicketEvents.Add(new TicketEvent { TicketId = id, Author = Author(author), Action = action, To = to, At = clock.GetUtcNow() });
+        db.TicketEvents.Add(new TicketEvent { TicketId = id, Author = Author(actor), Action = action, To = to, At = clock.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -527,7 +530,10 @@ public sealed class TicketService(
     internal static TicketSeverity ParseSeverity(string text) => TicketWorkflow.ParseSeverity(text)
         ?? throw new TicketException($"'{Shorten(text)}' is not a severity; use low, medium, high or blocker.", "severity");
 
-    internal static string Author(string? author) => Optional(author, "author", TicketLimits.Person) ?? Anonymous;
+    // The acting account's name as history and comments keep it; it comes from the sign-in, so it is never refused.
+    internal static string Author(string actor) =>
+        string.IsNullOrWhiteSpace(actor) ? throw new ArgumentException("A ticket change needs the account that makes it.", nameof(actor))
+        : actor.Length > TicketLimits.Person ? actor[..TicketLimits.Person] : actor;
 
     private static string Required(string? value, string field, int max) =>
         Optional(value, field, max) ?? throw new TicketException($"{field} is required.", field);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
 using QualityHub.Web.Api;
+using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 
 namespace QualityHub.Web.Features.Tickets;
@@ -22,7 +23,7 @@ public static class TicketsEndpoints
             Answer(async () =>
             {
                 var draft = await ReadAsync<TicketDraft>(request, BodyLimit(limits.Value), ct);
-                var ticket = await tickets.CreateAsync(draft, ct);
+                var ticket = await tickets.CreateAsync(draft, Actor.Of(request.HttpContext.User), ct);
                 return Results.Created($"/api/tickets/{ticket.Id}", ticket);
             })).DescribesBody<TicketDraft>().Produces<TicketDetail>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
         api.MapGet("/tickets", (TicketService tickets, string? status, string? severity, int? moduleId, string? tag, string? q, int? skip, int? take, CancellationToken ct) =>
@@ -51,41 +52,36 @@ public static class TicketsEndpoints
                 : throw new TicketException($"No PNG image {sha256} is stored.", "sha256", 404))))
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPatch("/tickets/{id:int}", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
-            Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), ct))))
+            Answer(async () => Results.Ok(await tickets.UpdateAsync(id, await ReadAsync<TicketPatch>(request, SmallBody, ct), Actor.Of(request.HttpContext.User), ct))))
             .DescribesBody<TicketPatch>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         // POST and PATCH do the same: a move is one change of the ticket's status.
         foreach (var method in new[] { HttpMethods.Post, HttpMethods.Patch })
         {
             api.MapMethods("/tickets/{id:int}/status", [method], (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
-                Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), ct))))
+                Answer(async () => Results.Ok(await tickets.MoveAsync(id, await ReadAsync<TicketMove>(request, SmallBody, ct), Actor.Of(request.HttpContext.User), ct))))
                 .DescribesBody<TicketMove>().Produces<TicketDetail>().ProducesProblems(404, 409, 413, 422);
         }
 
         api.MapPost("/tickets/{id:int}/comments", (HttpRequest request, TicketService tickets, int id, CancellationToken ct) =>
             Answer(async () =>
             {
-                var comment = await tickets.CommentAsync(id, await ReadAsync<TicketCommentRequest>(request, SmallBody, ct), ct);
+                var comment = await tickets.CommentAsync(id, await ReadAsync<TicketCommentRequest>(request, SmallBody, ct), Actor.Of(request.HttpContext.User), ct);
                 return Results.Created($"/api/tickets/{id}", comment);
             })).DescribesBody<TicketCommentRequest>().Produces<TicketCommentView>(StatusCodes.Status201Created).ProducesProblems(404, 413, 422);
-        api.MapPost("/tickets/{id:int}/reproduce", (HttpRequest request, TicketReproducer reproducer, int id, CancellationToken ct) =>
-            Answer(async () =>
-            {
-                var actor = await ReadOptionalAsync<TicketActor>(request, ct);
-                return Results.Ok(await reproducer.ReproduceAsync(id, actor?.Author, ct));
-            })).DescribesBody<TicketActor>(required: false).Produces<Reproduction>().ProducesProblems(404, 409, 413, 422);
+        // Who asked is the caller's sign-in; the request has no body.
+        api.MapPost("/tickets/{id:int}/reproduce", (HttpContext http, TicketReproducer reproducer, int id, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await reproducer.ReproduceAsync(id, Actor.Of(http.User), ct))))
+            .Produces<Reproduction>().ProducesProblems(404, 409, 422);
         // Adding twice answers with the sample the first call made (created: false), so a retry is harmless.
-        api.MapPost("/tickets/{id:int}/regression", (HttpRequest request, RegressionSets sets, int id, CancellationToken ct) =>
-            Answer(async () =>
-            {
-                var actor = await ReadOptionalAsync<TicketActor>(request, ct);
-                return Results.Ok(await sets.AddAsync(id, actor?.Author, ct));
-            })).DescribesBody<TicketActor>(required: false).Produces<RegressionEntry>().ProducesProblems(404, 409, 413, 422);
+        api.MapPost("/tickets/{id:int}/regression", (HttpContext http, RegressionSets sets, int id, CancellationToken ct) =>
+            Answer(async () => Results.Ok(await sets.AddAsync(id, Actor.Of(http.User), ct))))
+            .Produces<RegressionEntry>().ProducesProblems(404, 409, 422);
         api.MapPost("/tickets/duplicates", (HttpRequest request, TicketService tickets, CancellationToken ct) =>
             Answer(async () =>
             {
                 var draft = await ReadAsync<TicketDraft>(request, SmallBody, ct);
                 return Results.Ok(await tickets.FindDuplicatesAsync(draft.InputImageSha256, draft.ModuleId, draft.ExpectedOutput, draft.ActualOutput, cancellationToken: ct));
-            })).WithMetadata(new Accounts.ReadOnlyRequestAttribute())
+            })).WithMetadata(new ReadOnlyRequestAttribute())
             .DescribesBody<TicketDraft>().Produces<IReadOnlyList<TicketDuplicate>>().ProducesProblems(413, 422);
         return api;
     }

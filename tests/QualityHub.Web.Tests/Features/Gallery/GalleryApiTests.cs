@@ -175,6 +175,11 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
         var review = await client.GetFromJsonAsync<JsonElement>($"/api/samples/{sample}/review");
         Assert.Equal("collar hidden by the crop", review.GetProperty("notes")[0].GetProperty("text").GetString());
         Assert.Equal("Coat", review.GetProperty("flag").GetProperty("suggestedLabel").GetString());
+        // Who wrote, flagged and tagged is the caller's sign-in (the admin key), never a field.
+        const string Caller = "api key QUALITYHUB_API_KEY";
+        Assert.Equal(Caller, review.GetProperty("notes")[0].GetProperty("author").GetString());
+        Assert.Equal(Caller, review.GetProperty("flag").GetProperty("flaggedBy").GetString());
+        Assert.Equal(Caller, review.GetProperty("errorTags")[0].GetProperty("taggedBy").GetString());
         Assert.Equal(3, review.GetProperty("outputs").GetArrayLength()); // every classifier's answer on it
         Assert.Equal(["occlusion"], review.GetProperty("errorTags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         var suspects = await AllItemsAsync(run, "suspect=true&scope=all");
@@ -183,9 +188,9 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
 
         var datasetId = review.GetProperty("datasetId").GetInt32();
         var csv = (await client.GetStringAsync($"/api/datasets/{datasetId}/relabel.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("sample_id,ordinal,image_sha256,image_url,ground_truth,suggested_label,reason,flagged_at", csv[0]);
+        Assert.Equal("sample_id,ordinal,image_sha256,image_url,ground_truth,suggested_label,reason,flagged_by,flagged_at", csv[0]);
         var row = csv.Single(l => l.StartsWith($"{sample},", StringComparison.Ordinal));
-        Assert.Contains(",Pullover,Coat,\"'=zipper, buttons\",", row); // quoted, and the leading '=' defused for spreadsheets
+        Assert.Contains(",Pullover,Coat,\"'=zipper, buttons\",api key QUALITYHUB_API_KEY,", row); // quoted, and the leading '=' defused for spreadsheets
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/samples/{sample}/ground-truth-flag")).StatusCode);
         Assert.DoesNotContain($"{sample},", await client.GetStringAsync($"/api/datasets/{datasetId}/relabel.csv"));

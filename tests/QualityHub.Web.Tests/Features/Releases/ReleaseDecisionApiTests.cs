@@ -52,7 +52,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.False(checklist.GetProperty("ready").GetBoolean());
         Assert.Equal(2, checklist.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("requirement").GetString() == "Requirement"));
 
-        var missing = await ApproveAsync(partial, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = "first of its kind" } } });
+        var missing = await ApproveAsync(partial, new { signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = "first of its kind" } } });
         Assert.True((HttpStatusCode)422 == missing.Status, missing.Body.ToString());
         Assert.Contains($"no version of module {DemoContentLoader.CardTextModule}", missing.Body.GetProperty("detail").GetString());
 
@@ -61,16 +61,15 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
             new { moduleId = fashion, requirement = "Requirement", reason = "The planner's targets arrive next sprint." },
             new { moduleId = cardText, requirement = "Requirement", reason = "Unchanged OCR model." },
         };
-        Assert.Contains("waived", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true })).Body.GetProperty("detail").GetString());
-        var unsigned = (await ApproveAsync(draft, new { approvedBy = "qm", signOff = false, waivers })).Body;
+        Assert.Contains("waived", (await ApproveAsync(draft, new { signOff = true })).Body.GetProperty("detail").GetString());
+        var unsigned = (await ApproveAsync(draft, new { signOff = false, waivers })).Body;
         Assert.Contains("signOff", unsigned.GetProperty("detail").GetString());
         Assert.Equal("signOff", unsigned.GetProperty("field").GetString());
-        Assert.Contains("approvedBy", (await ApproveAsync(draft, new { signOff = true, waivers })).Body.GetProperty("detail").GetString());
-        var reasonless = (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = " " } } })).Body;
+        var reasonless = (await ApproveAsync(draft, new { signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Requirement", reason = " " } } })).Body;
         Assert.Contains("waivers[0]", reasonless.GetProperty("detail").GetString());
         Assert.Equal("waivers[0]", reasonless.GetProperty("field").GetString());
-        Assert.Contains("not an unmet", (await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Accuracy", reason = "x" } } })).Body.GetProperty("detail").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await ApproveAsync(99999, new { approvedBy = "qm", signOff = true })).Status);
+        Assert.Contains("not an unmet", (await ApproveAsync(draft, new { signOff = true, waivers = new[] { new { moduleId = fashion, requirement = "Accuracy", reason = "x" } } })).Body.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await ApproveAsync(99999, new { signOff = true })).Status);
 
         // An open blocker ticket on the module cannot be waived.
         int ticketId;
@@ -82,7 +81,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
             ticketId = ticket.Id;
         }
 
-        var blocked = await ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers });
+        var blocked = await ApproveAsync(draft, new { signOff = true, waivers });
         Assert.Equal((HttpStatusCode)422, blocked.Status);
         Assert.Contains("Open blocker tickets: fails (cannot be waived)", blocked.Body.GetProperty("detail").GetString());
         await using (var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
@@ -95,10 +94,10 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         }
 
         // Two approvals at once: one makes it current, the other is told it lost.
-        var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ApproveAsync(draft, new { approvedBy = "qm", signOff = true, waivers })));
+        var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ApproveAsync(draft, new { approvedBy = "Quinn Manager", signOff = true, waivers })));
         Assert.Equal(1, racing.Count(r => r.Status == HttpStatusCode.OK));
         Assert.Equal(3, racing.Count(r => r.Status == HttpStatusCode.Conflict));
-        Assert.Equal(HttpStatusCode.Conflict, (await ApproveAsync(draft, new { approvedBy = "late", signOff = true, waivers })).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await ApproveAsync(draft, new { signOff = true, waivers })).Status);
 
         var releases = (await Client.GetFromJsonAsync<JsonElement>("/api/releases")).EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
         Assert.Equal("Current", releases["2026.12"].GetProperty("status").GetString());
@@ -119,7 +118,7 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         Assert.Contains("is in production", await demoted.Content.ReadAsStringAsync());
         var audit = (await Client.GetFromJsonAsync<JsonElement>("/api/admin/audit?take=500")).GetProperty("items").EnumerateArray()
             .Select(e => (Action: e.GetProperty("action").GetString(), Target: e.GetProperty("target").GetString(), Details: e.GetProperty("details").GetString())).ToList();
-        Assert.Contains(audit, e => e.Action == "approved Release" && e.Target == $"Release {draft}");
+        Assert.Contains(audit, e => e.Action == "approved Release" && e.Target == $"Release {draft}" && e.Details!.Contains("approved by api key QUALITYHUB_API_KEY", StringComparison.Ordinal));
         var october = releases["2026.10"].GetProperty("id").GetInt32();
         Assert.Contains(audit, e => e.Action == "superseded Release" && e.Target == $"Release {october}");
         Assert.Contains(audit, e => e.Action == "changed ModelVersion" && e.Details!.Contains("Superseded", StringComparison.Ordinal));
@@ -129,7 +128,10 @@ public sealed class ReleaseDecisionApiTests(EvaluatedDemoQualityHubFactory facto
         var notes = await Client.GetFromJsonAsync<JsonElement>($"/api/releases/{draft}/notes");
         Assert.True(notes.GetProperty("stored").GetBoolean());
         var text = notes.GetProperty("notes").GetString()!;
-        Assert.Contains("Approved by qm", text);
+        // The approver is the caller's sign-in (here the admin API key); a typed name is ignored.
+        Assert.Contains("Approved by api key QUALITYHUB_API_KEY", text);
+        Assert.DoesNotContain("Quinn", text);
+        Assert.Equal("api key QUALITYHUB_API_KEY", releases["2026.12"].GetProperty("approvedBy").GetString());
         Assert.Contains("fashion-cnn-v1", text);
         Assert.Contains("replaces fashion-mlp-v1 (2026.10)", text);
         Assert.Contains("The planner's targets arrive next sprint.", text);

@@ -1,7 +1,9 @@
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using QualityHub.Core.Domain;
+using QualityHub.Data;
 using QualityHub.Data.Accounts;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Releases;
@@ -53,7 +55,6 @@ public sealed class ReleaseDecisionPageTests(EvaluatedDemoQualityHubFactory fact
     {
         var id = await DraftAsync();
         var (dialogs, snackbars, page) = Open(id);
-        page.Find("input[name=approved-by]").Change("Quality Manager");
 
         await ApproveAsync(page);
 
@@ -69,7 +70,6 @@ public sealed class ReleaseDecisionPageTests(EvaluatedDemoQualityHubFactory fact
     {
         var id = await DraftAsync();
         var (dialogs, snackbars, page) = Open(id);
-        page.Find("input[name=approved-by]").Change("Quality Manager");
 
         await ApproveAsync(page);
         await AnswerAsync(dialogs, "Approve");
@@ -84,7 +84,6 @@ public sealed class ReleaseDecisionPageTests(EvaluatedDemoQualityHubFactory fact
     {
         var id = await DraftAsync();
         var (dialogs, snackbars, page) = Open(id);
-        page.Find("input[name=approved-by]").Change("Quality Manager");
         page.Find("input[type=checkbox]").Change(true);
 
         await ApproveAsync(page);
@@ -98,11 +97,15 @@ public sealed class ReleaseDecisionPageTests(EvaluatedDemoQualityHubFactory fact
         }
 
         Assert.Equal("true", page.Find("[data-ready]").GetAttribute("data-ready"));
+        Assert.Contains("I, someone@test, sign off this release", page.Markup); // who signs off is who is signed in
         await ApproveAsync(page);
         await AnswerAsync(dialogs, "Approve");
 
         page.WaitForAssertion(() => page.Find("[data-status=Current]"), Patience);
         snackbars.WaitForAssertion(() => Assert.Contains(snackbars.FindAll("[role=status] .mud-snackbar"), a => a.TextContent.Contains("is now current.")), Patience);
         Assert.Equal(ReleaseStatus.Current, await StatusAsync(id));
+        // Signed off by whoever is signed in: the release records them.
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        Assert.Equal("someone@test", (await db.Releases.SingleAsync(r => r.Id == id)).ApprovedBy);
     }
 }

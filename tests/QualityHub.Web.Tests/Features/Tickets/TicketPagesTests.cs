@@ -21,7 +21,7 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
     private TicketService Tickets => Factory.Services.GetRequiredService<TicketService>();
 
     private async Task<TicketDetail> FileAsync(string title) =>
-        await Tickets.CreateAsync(new TicketDraft { Title = title, Severity = "low", Tags = ["bunit"] });
+        await Tickets.CreateAsync(new TicketDraft { Title = title, Severity = "low", Tags = ["bunit"] }, "qm@test");
 
     /// <summary>The text around an input: its label, value and helper or error text.</summary>
     private static string FieldText<T>(IRenderedComponent<T> page, string name)
@@ -68,6 +68,7 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         snackbars.WaitForAssertion(() => Assert.Equal("Saved.", snackbars.Find("[data-ticket-message='done']").TextContent), Slow);
         page.WaitForAssertion(() => Assert.Equal("blocker", page.Find(".qh-ticket-sub [data-severity]").TextContent), Slow);
         Assert.Equal(("uma", TicketSeverity.Blocker), ((await Tickets.GetAsync(ticket.Id))!.Assignee, (await Tickets.GetAsync(ticket.Id))!.Severity));
+        Assert.All((await Tickets.GetAsync(ticket.Id))!.History.Where(e => e.Action != "created"), e => Assert.Equal("someone@test", e.Author));
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         var release = (await Tickets.GetChoicesAsync()).Releases[0].Id;
         foreach (var step in new[] { TicketStatus.Triaged, TicketStatus.Reproduced, TicketStatus.Fixed })
         {
-            await Tickets.MoveAsync(ticket.Id, new TicketMove(step.ToString(), step == TicketStatus.Fixed ? release : null, "bunit"));
+            await Tickets.MoveAsync(ticket.Id, new TicketMove(step.ToString(), step == TicketStatus.Fixed ? release : null), "bunit@test");
         }
 
         var page = Render<TicketDetailPage>(p => p.Add(c => c.Id, ticket.Id));
@@ -131,7 +132,7 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         SignInAs(QualityHubRoles.Modeler);
         Render<MudPopoverProvider>();
         var first = await FileAsync("First of two");
-        var second = await Tickets.CreateAsync(new TicketDraft { Title = "Second of two", Assignee = "ida" });
+        var second = await Tickets.CreateAsync(new TicketDraft { Title = "Second of two", Assignee = "ida" }, "qm@test");
         var page = Render<TicketDetailPage>(p => p.Add(c => c.Id, first.Id));
         page.WaitForElement("input[name='assignee']", Slow);
         page.Find("input[name='assignee']").Change("not saved");
@@ -187,6 +188,8 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         var id = int.Parse(navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var filed = (await Tickets.GetAsync(id))!;
         Assert.Equal((fashion.Id, version.Id, "Shirt", "T-shirt"), (filed.ModuleId!.Value, filed.ModelVersionId!.Value, filed.ExpectedOutput, filed.ActualOutput));
+        Assert.Equal("someone@test", filed.ReportedBy); // the signed-in user; the form has no name field
+        Assert.Equal("someone@test", Assert.Single(filed.History).Author);
     }
 
     [Fact]
@@ -195,7 +198,7 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         var tag = $"sort{Guid.NewGuid():N}"[..12];
         foreach (var title in new[] { "b", "a", "c", "a" })
         {
-            await Tickets.CreateAsync(new TicketDraft { Title = title, Tags = [tag] });
+            await Tickets.CreateAsync(new TicketDraft { Title = title, Tags = [tag] }, "qm@test");
         }
 
         var up = await Tickets.ListAsync(new TicketQuery(Tag: tag, Sort: TicketSort.Title, Descending: false));

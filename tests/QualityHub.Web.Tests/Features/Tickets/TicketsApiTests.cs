@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Accounts;
 using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Tickets;
 
@@ -22,7 +23,15 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
 
     public async Task InitializeAsync() => await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public Task DisposeAsync()
+    {
+        foreach (var named in clients.Values)
+        {
+            named.Dispose();
+        }
+
+        return Task.CompletedTask;
+    }
 
     private async Task<T> QueryAsync<T>(Func<QualityHubDbContext, Task<T>> query)
     {
@@ -42,9 +51,26 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         return (sample.Id, sample.ImageSha256, sample.GroundTruth, png);
     }
 
-    private async Task<JsonElement> CreateAsync(object body)
+    private readonly Dictionary<string, HttpClient> clients = [];
+
+    /// <summary>A client that signs in with an API key of its own called <paramref name="name"/> (a modeler's).</summary>
+    private async Task<HttpClient> ClientAsAsync(string name)
     {
-        var response = await client.PostAsJsonAsync("/api/tickets", body);
+        if (!clients.TryGetValue(name, out var named))
+        {
+            var created = await client.PostAsJsonAsync("/api/admin/api-keys", new { name, role = QualityHubRoles.Modeler });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            named = factory.CreateAnonymousClient();
+            named.DefaultRequestHeaders.Add("X-Api-Key", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+            clients[name] = named;
+        }
+
+        return named;
+    }
+
+    private async Task<JsonElement> CreateAsync(object body, HttpClient? by = null)
+    {
+        var response = await (by ?? client).PostAsJsonAsync("/api/tickets", body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -64,9 +90,9 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     private Task<HttpResponseMessage> PostJsonAsync(string url, string json) =>
         client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
 
-    private async Task<JsonElement> MoveAsync(int id, object body, HttpStatusCode expected = HttpStatusCode.OK)
+    private async Task<JsonElement> MoveAsync(int id, object body, HttpStatusCode expected = HttpStatusCode.OK, HttpClient? by = null)
     {
-        var response = await client.PostAsJsonAsync($"/api/tickets/{id}/status", body);
+        var response = await (by ?? client).PostAsJsonAsync($"/api/tickets/{id}/status", body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"expected {expected}, got {response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
@@ -94,8 +120,9 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
             expectedOutput = "Shirt",
             actualOutput = "T-shirt/top",
             tags = new[] { "shirts", "photo" },
-            author = "support-bot",
-        });
+            customerReference = "ZD-4411",
+            author = "Somebody Typed", // not a field: who files is the caller's sign-in
+        }, await ClientAsAsync("support-bot"));
 
         var id = ticket.GetProperty("id").GetInt32();
         Assert.Equal("New", ticket.GetProperty("status").GetString());
@@ -107,7 +134,8 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         Assert.Equal(sample.Sha, ticket.GetProperty("inputImageSha256").GetString()); // the same bytes: the same blob
         Assert.Equal(sample.Png, await client.GetByteArrayAsync($"/api/tickets/{id}/image"));
         var created = Assert.Single(ticket.GetProperty("history").EnumerateArray());
-        Assert.Equal(("support-bot", "created"), (created.GetProperty("author").GetString(), created.GetProperty("action").GetString()));
+        Assert.Equal(("api key support-bot", "created"), (created.GetProperty("author").GetString(), created.GetProperty("action").GetString()));
+        Assert.Equal(("api key support-bot", "ZD-4411"), (ticket.GetProperty("reportedBy").GetString(), ticket.GetProperty("customerReference").GetString()));
 
         var read = await client.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
         Assert.Equal("Customer photo of a shirt.", read.GetProperty("description").GetString());
@@ -163,7 +191,7 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         { "{ \"title\": \"x\", \"description\": \"" + new string('d', TicketLimits.Description + 1) + "\" }", HttpStatusCode.BadRequest, "description" },
         { "{ \"title\": \"x\", \"expectedOutput\": \"" + new string('e', TicketLimits.Output + 1) + "\" }", HttpStatusCode.BadRequest, "expectedOutput" },
         { "{ \"title\": \"x\", \"tags\": [\"" + new string('g', TicketLimits.Tag + 1) + "\"] }", HttpStatusCode.BadRequest, "tags" },
-        { "{ \"title\": \"x\", \"author\": \"" + new string('a', TicketLimits.Person + 1) + "\" }", HttpStatusCode.BadRequest, "author" },
+        { "{ \"title\": \"x\", \"customerReference\": \"" + new string('a', TicketLimits.CustomerReference + 1) + "\" }", HttpStatusCode.BadRequest, "customerReference" },
     };
 
     [Theory]
@@ -195,7 +223,8 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     public async Task The_workflow_allows_only_legal_moves_and_records_each_in_the_history()
     {
         var release = await QueryAsync(db => db.Releases.OrderBy(r => r.Id).FirstAsync());
-        var id = (await CreateAsync(new { title = "workflow", author = "ana" })).GetProperty("id").GetInt32();
+        var (ana, ben, cy) = (await ClientAsAsync("ana"), await ClientAsAsync("ben"), await ClientAsAsync("cy"));
+        var id = (await CreateAsync(new { title = "workflow" }, ana)).GetProperty("id").GetInt32();
 
         var skip = await client.PostAsJsonAsync($"/api/tickets/{id}/status", new { status = "fixed", fixedInReleaseId = release.Id });
         var problem = await ProblemAsync(skip, HttpStatusCode.Conflict, "status");
@@ -207,14 +236,14 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         await ProblemAsync(await PostJsonAsync($"/api/tickets/{id}/status", "{ \"status\": "), HttpStatusCode.BadRequest, "status");
         await ProblemAsync(await client.PostAsJsonAsync("/api/tickets/999999/status", new { status = "triaged" }), HttpStatusCode.NotFound, "id");
 
-        await MoveAsync(id, new { status = "Triaged", author = "ben", note = "Looks like the shirt confusion." });
-        await MoveAsync(id, new { status = "reproduced", author = "ben" });
+        await MoveAsync(id, new { status = "Triaged", note = "Looks like the shirt confusion." }, by: ben);
+        await MoveAsync(id, new { status = "reproduced" }, by: ben);
         await ProblemAsync(await client.PostAsJsonAsync($"/api/tickets/{id}/status", new { status = "fixed" }), HttpStatusCode.UnprocessableEntity, "fixedInReleaseId");
         await ProblemAsync(await client.PostAsJsonAsync($"/api/tickets/{id}/status", new { status = "fixed", fixedInReleaseId = 999999 }), HttpStatusCode.NotFound, "fixedInReleaseId");
-        var fixedTicket = await MoveAsync(id, new { status = "fixed", fixedInReleaseId = release.Id, author = "cy" });
+        var fixedTicket = await MoveAsync(id, new { status = "fixed", fixedInReleaseId = release.Id }, by: cy);
         Assert.Equal(release.Id, fixedTicket.GetProperty("fixedInReleaseId").GetInt32());
         Assert.Equal(release.Name, fixedTicket.GetProperty("fixedInRelease").GetString());
-        var closed = await MoveAsync(id, new { status = "closed", author = "ana" });
+        var closed = await MoveAsync(id, new { status = "closed" }, by: ana);
         Assert.Empty(closed.GetProperty("allowedNext").EnumerateArray());
         Assert.Equal(release.Id, closed.GetProperty("fixedInReleaseId").GetInt32()); // closing keeps where it was fixed
         await ProblemAsync(await client.PostAsJsonAsync($"/api/tickets/{id}/status", new { status = "triaged" }), HttpStatusCode.Conflict, "status");
@@ -222,10 +251,10 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         var history = closed.GetProperty("history").EnumerateArray()
             .Select(e => $"{e.GetProperty("author").GetString()} {e.GetProperty("action").GetString()} {e.GetProperty("from").GetString()}→{e.GetProperty("to").GetString()}").ToList();
         Assert.Equal(
-            ["ana created →new", "ben status new→triaged", "ben status triaged→reproduced", "cy status reproduced→fixed", $"cy fixed in release →{release.Name}", "ana status fixed→closed"],
+            ["api key ana created →new", "api key ben status new→triaged", "api key ben status triaged→reproduced", "api key cy status reproduced→fixed", $"api key cy fixed in release →{release.Name}", "api key ana status fixed→closed"],
             history);
         var note = Assert.Single(closed.GetProperty("comments").EnumerateArray());
-        Assert.Equal(("ben", "Looks like the shirt confusion."), (note.GetProperty("author").GetString(), note.GetProperty("text").GetString()));
+        Assert.Equal(("api key ben", "Looks like the shirt confusion."), (note.GetProperty("author").GetString(), note.GetProperty("text").GetString()));
     }
 
     [Fact]
@@ -288,19 +317,21 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     public async Task Comments_assignee_and_field_changes_are_kept_and_each_change_is_a_history_line()
     {
         var id = (await CreateAsync(new { title = "edit me", severity = "low", tags = new[] { "a" } })).GetProperty("id").GetInt32();
-        var comment = await client.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = "First look: blurry photo.", author = "dee" });
+        var comment = await client.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = "First look: blurry photo." });
         Assert.Equal(HttpStatusCode.Created, comment.StatusCode);
         await ProblemAsync(await client.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = " " }), HttpStatusCode.BadRequest, "text");
         await ProblemAsync(await client.PostAsJsonAsync($"/api/tickets/{id}/comments", new { text = new string('c', TicketLimits.Comment + 1) }), HttpStatusCode.BadRequest, "text");
         await ProblemAsync(await client.PostAsJsonAsync("/api/tickets/999999/comments", new { text = "x" }), HttpStatusCode.NotFound, "id");
 
-        var patched = await client.PatchAsJsonAsync($"/api/tickets/{id}", new { assignee = "eve", severity = "blocker", tags = new[] { "a", "b" }, author = "dee" });
+        var patched = await client.PatchAsJsonAsync($"/api/tickets/{id}", new { assignee = "eve", severity = "blocker", tags = new[] { "a", "b" } });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         await ProblemAsync(await client.PatchAsJsonAsync($"/api/tickets/{id}", new { severity = "meh" }), HttpStatusCode.BadRequest, "severity");
 
         var ticket = await client.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
         Assert.Equal(("eve", "Blocker"), (ticket.GetProperty("assignee").GetString(), ticket.GetProperty("severity").GetString()));
-        Assert.Equal("First look: blurry photo.", Assert.Single(ticket.GetProperty("comments").EnumerateArray()).GetProperty("text").GetString());
+        var only = Assert.Single(ticket.GetProperty("comments").EnumerateArray());
+        Assert.Equal(("First look: blurry photo.", "api key QUALITYHUB_API_KEY"), (only.GetProperty("text").GetString(), only.GetProperty("author").GetString()));
+        Assert.All(ticket.GetProperty("history").EnumerateArray(), e => Assert.Equal("api key QUALITYHUB_API_KEY", e.GetProperty("author").GetString()));
         Assert.Equal(
             ["created", "comment", "severity low→blocker", "assignee →eve", "tags a→a, b"],
             ticket.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("action").GetString() switch
@@ -389,7 +420,7 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         Assert.InRange(current.Count, 2, 4); // the demo: a released version and at least one candidate
 
         var id = (await CreateAsync(new { title = "reproduce me", moduleId = module.Id, inputImageSha256 = sample.Sha, expectedOutput = sample.Truth })).GetProperty("id").GetInt32();
-        var response = await client.PostAsJsonAsync($"/api/tickets/{id}/reproduce", new { author = "fay" });
+        var response = await (await ClientAsAsync("fay")).PostAsync($"/api/tickets/{id}/reproduce", null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var reproduction = await response.Content.ReadFromJsonAsync<JsonElement>();
         var results = reproduction.GetProperty("results").EnumerateArray().ToList();
@@ -405,7 +436,7 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         Assert.Equal(results.Count(r => !r.GetProperty("correct").GetBoolean()), reproduction.GetProperty("wrong").GetInt32());
         var ticket = await client.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
         var line = ticket.GetProperty("history").EnumerateArray().Last();
-        Assert.Equal(("fay", "reproduce run"), (line.GetProperty("author").GetString(), line.GetProperty("action").GetString()));
+        Assert.Equal(("api key fay", "reproduce run"), (line.GetProperty("author").GetString(), line.GetProperty("action").GetString()));
         Assert.All(results, r => Assert.Contains(r.GetProperty("name").GetString()!, line.GetProperty("to").GetString()));
     }
 
@@ -436,7 +467,7 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         var first = (await CreateAsync(new { title = "regress a", channel = "support", moduleId = module.Id, inputImageSha256 = a.Sha, expectedOutput = a.Truth, tags = new[] { "field" } })).GetProperty("id").GetInt32();
         var second = (await CreateAsync(new { title = "regress b", moduleId = module.Id, inputImageSha256 = b.Sha, expectedOutput = b.Truth })).GetProperty("id").GetInt32();
 
-        var added = await (await client.PostAsJsonAsync($"/api/tickets/{first}/regression", new { author = "gus" })).Content.ReadFromJsonAsync<JsonElement>();
+        var added = await (await (await ClientAsAsync("gus")).PostAsync($"/api/tickets/{first}/regression", null)).Content.ReadFromJsonAsync<JsonElement>();
         var datasetId = added.GetProperty("datasetId").GetInt32();
         var again = await (await client.PostAsync($"/api/tickets/{first}/regression", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((added.GetProperty("sampleId").GetInt64(), false), (again.GetProperty("sampleId").GetInt64(), again.GetProperty("created").GetBoolean()));
@@ -453,7 +484,7 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         Assert.Contains("field", sampleA.Tags);
         var ticket = await client.GetFromJsonAsync<JsonElement>($"/api/tickets/{first}");
         Assert.Equal(datasetId, ticket.GetProperty("regressionDatasetId").GetInt32());
-        Assert.Equal("gus", ticket.GetProperty("history").EnumerateArray().Single(e => e.GetProperty("action").GetString() == "regression set").GetProperty("author").GetString());
+        Assert.Equal("api key gus", ticket.GetProperty("history").EnumerateArray().Single(e => e.GetProperty("action").GetString() == "regression set").GetProperty("author").GetString());
 
         // It is an ordinary dataset: listed with the others, and a model version evaluates on it.
         var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");

@@ -23,13 +23,13 @@ public sealed class TicketsBoardPageTests(EvaluatedDemoQualityHubFactory factory
         board.WaitForAssertion(() => Assert.Equal("true", board.Find(".qh-board").GetAttribute("data-live")), Slow);
         var (newBefore, triagedBefore) = (Count(board, "New"), Count(board, "Triaged"));
 
-        var ticket = await Tickets.CreateAsync(new TicketDraft { Title = "Filed while the board was open", Severity = "high" });
+        var ticket = await Tickets.CreateAsync(new TicketDraft { Title = "Filed while the board was open", Severity = "high" }, "qm@test");
 
         board.WaitForAssertion(() => Assert.Single(board.FindAll($"[data-column='New'] [data-ticket='{ticket.Id}']")), Slow);
         Assert.Equal(newBefore + 1, Count(board, "New"));
         Assert.Contains("#" + ticket.Id + " Filed while the board was open", board.Find($"[data-ticket='{ticket.Id}']").TextContent);
 
-        await Tickets.MoveAsync(ticket.Id, new TicketMove("Triaged", Author: "qm"));
+        await Tickets.MoveAsync(ticket.Id, new TicketMove("Triaged"), "qm@test");
 
         board.WaitForAssertion(() => Assert.Single(board.FindAll($"[data-column='Triaged'] [data-ticket='{ticket.Id}']")), Slow);
         Assert.Equal(newBefore, Count(board, "New"));
