@@ -54,16 +54,19 @@ public sealed class RequirementsPageTests(BrowserFixture fixture)
         await Expect(history.Locator("tr[data-version]")).ToHaveCountAsync(1);
 
         var planner = page.GetByLabel("Capacity planner");
-        // It starts from a candidate's measured throughput, not from a made-up figure.
-        await Expect(planner).ToContainTextAsync("throughput measured in run #");
-        Assert.NotEqual("100", await planner.Locator("input[name=capacity-qps]").InputValueAsync());
+        // It starts from what a candidate's run measured (a session's memory, one input at a time, the device), not from a made-up figure.
+        await Expect(planner.Locator("[data-capacity-measured]")).ToContainTextAsync("a session takes");
+        await Expect(planner.Locator("[data-capacity-what-if]")).ToHaveCountAsync(0);
+        await Expect(planner.Locator("tr[data-what-if]")).ToHaveCountAsync(4);
         await planner.Locator("input[name=capacity-device]").FillAsync("10");
         await planner.Locator("input[name=capacity-model]").FillAsync("5");
         await planner.Locator("input[name=capacity-model]").PressAsync("Tab");
-        await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync("2");
+        await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^2( fit|$)"));
         await planner.Locator("input[name=capacity-model]").FillAsync("6");
         await planner.Locator("input[name=capacity-model]").PressAsync("Tab");
         await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync("1");
+        // Both values go beyond what was measured, and the planner says so.
+        await Expect(planner.Locator("[data-capacity-what-if]")).ToHaveCountAsync(2);
         await Expect(planner.Locator(".qh-plot .main-svg").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "requirements.png"), FullPage = true });
     }

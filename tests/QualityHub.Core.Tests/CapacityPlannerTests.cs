@@ -1,4 +1,5 @@
 using QualityHub.Core.Capacity;
+using QualityHub.Core.Metrics;
 
 namespace QualityHub.Core.Tests;
 
@@ -66,5 +67,47 @@ public class CapacityPlannerTests
     {
         Assert.Equal("targetQps", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityPlanner.Plan(new CapacityQuestion(10, 5, 10, -1))).ParamName);
         Assert.Equal("costPerDeviceMonth", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityPlanner.Plan(new CapacityQuestion(10, 5, 10, 100, -1m))).ParamName);
+    }
+
+    [Fact]
+    public void A_device_serves_at_most_what_it_computes_however_many_instances_fit()
+    {
+        // 10 GB holds 1,000 instances of a 10 MB session; at 50 QPS each they would claim 50,000 QPS, but the device computed
+        // 400: 8 instances keep it busy, and 1,000 QPS take 3 devices.
+        var answer = CapacityPlanner.Plan(new CapacityQuestion(10, 0.01, QpsPerInstance: 50, TargetQps: 1000, DeviceQpsCeiling: 400));
+
+        Assert.Equal((1000, 400.0, 3, true, 8), (answer.InstancesPerDevice, answer.QpsPerDevice!.Value, answer.DevicesNeeded!.Value, answer.ComputeBound, answer.UsefulInstances!.Value));
+    }
+
+    [Fact]
+    public void Below_the_ceiling_memory_sets_the_devices_qps()
+    {
+        var answer = CapacityPlanner.Plan(new CapacityQuestion(10, 5, QpsPerInstance: 100, TargetQps: 1000, DeviceQpsCeiling: 1000));
+
+        Assert.Equal((2, 200.0, false, 2), (answer.InstancesPerDevice, answer.QpsPerDevice!.Value, answer.ComputeBound, answer.UsefulInstances!.Value));
+    }
+
+    [Fact]
+    public void The_cost_is_checked_against_the_budget_when_both_are_known()
+    {
+        Assert.True(CapacityPlanner.Plan(new CapacityQuestion(10, 5, 100, 400, 1000m, BudgetPerMonth: 2000m)).WithinBudget);
+        Assert.False(CapacityPlanner.Plan(new CapacityQuestion(10, 5, 100, 401, 1000m, BudgetPerMonth: 2000m)).WithinBudget);
+        Assert.Null(CapacityPlanner.Plan(new CapacityQuestion(10, 5, 100, 400, BudgetPerMonth: 2000m)).WithinBudget);
+        Assert.Equal("budgetPerMonth", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityPlanner.Plan(new CapacityQuestion(10, 5, BudgetPerMonth: -1m))).ParamName);
+        Assert.Equal("deviceQpsCeiling", Assert.Throws<ArgumentOutOfRangeException>(() => CapacityPlanner.Plan(new CapacityQuestion(10, 5, DeviceQpsCeiling: double.PositiveInfinity))).ParamName);
+    }
+
+    [Fact]
+    public void What_a_run_measured_becomes_memory_qps_per_instance_and_the_ceiling()
+    {
+        var metrics = RequirementsTests.Metrics(0.9, 0.8, 0.95, processingP95: 5, itemsPerSecond: 600, processingP50: 4) with
+        {
+            Memory = new MeasuredMemory(64L << 20, 60L << 20, 70L << 20, 3, "native heap in use (malloc)", "Cpu", "this machine's memory", 16L << 30),
+        };
+
+        var measured = CapacityMeasurement.Of(7, metrics);
+
+        Assert.Equal((7, 0.0625, 250.0, 600.0, 16.0), (measured.RunId, measured.SessionMemoryGb!.Value, measured.QpsPerInstance!.Value, measured.DeviceQpsCeiling!.Value, measured.DeviceMemoryGb!.Value));
+        Assert.Null(CapacityMeasurement.Of(8, metrics with { Memory = null }).SessionMemoryGb); // a run from before memory was measured
     }
 }

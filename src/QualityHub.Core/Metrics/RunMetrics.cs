@@ -21,7 +21,16 @@ public sealed record RunMetrics(
     [property: JsonPropertyName("latencyHistogram")] Histogram BatchedItemHistogram,
     ClassificationReport? Classification,
     TextRecognitionReport? Text,
-    ProcessingTime? ProcessingTime = null);
+    ProcessingTime? ProcessingTime = null,
+    MeasuredMemory? Memory = null);
+
+/// <summary>
+/// The memory one session of the model took on the device it ran on, after answering an input: the median of
+/// <paramref name="Loads"/> separate loads with the lowest and highest reading; <paramref name="Source"/> says what was
+/// counted (GPU memory, the native heap, or the resident set), <paramref name="Device"/> and <paramref name="DeviceBytes"/>
+/// the device's name and total memory — the capacity planner's starting point.
+/// </summary>
+public sealed record MeasuredMemory(long Bytes, long LowBytes, long HighBytes, int Loads, string Source, string Provider, string Device, long DeviceBytes);
 
 /// <summary>Latency of each stage of the pipeline across a run's items.</summary>
 public sealed record StageLatency(LatencySummary Queue, LatencySummary Preprocess, LatencySummary Compute, LatencySummary Postprocess);

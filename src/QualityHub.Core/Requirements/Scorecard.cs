@@ -97,25 +97,26 @@ public static class Scorecard
     private static RequirementCheck CheckQps(Requirement requirement, double qps, CandidateEvidence evidence)
     {
         var gpu = requirement.GpuMemoryGb;
-        var definition = gpu is { } memory
-            ? $"One device of the stated hardware ({memory:0.##} GB GPU memory) serves the target: instances that fit (step-wise, by model memory) × measured throughput per instance."
-            : "One machine serves the target with one instance at the measured throughput.";
+        var definition = (gpu is { } memory ? $"One device of the stated hardware ({memory:0.##} GB GPU memory)" : "One device like the measuring one") +
+            " serves the target: instances that fit (step-wise, by the session memory measured) × the QPS one instance serves one input at a time, at most what the device computed with batching.";
         var target = $"≥ {qps:0.##} QPS";
-        if (evidence.Run is not { } run || run.Metrics.Throughput.BatchedItemsPerSecond <= 0)
+        if (evidence.Run is not { } run || CapacityMeasurement.Of(run.RunId, run.Metrics) is not { QpsPerInstance: { } perInstance } measured)
         {
             return new("Target QPS", definition, target, CheckOutcome.NotMeasured, null, null, null, null, "No completed run with a measured throughput.");
         }
 
-        var perInstance = run.Metrics.Throughput.BatchedItemsPerSecond;
-        var answer = CapacityPlanner.Plan(new CapacityQuestion(gpu ?? Math.Max(evidence.ModelMemoryGb, 1e-9), Math.Max(evidence.ModelMemoryGb, 1e-9), perInstance, qps));
+        var modelGb = measured.SessionMemoryGb ?? Math.Max(evidence.ModelMemoryGb, 1e-9);
+        var answer = CapacityPlanner.Plan(new CapacityQuestion(gpu ?? measured.DeviceMemoryGb ?? modelGb, modelGb, perInstance, qps, DeviceQpsCeiling: measured.DeviceQpsCeiling));
         if (answer.Limitation is { } limitation)
         {
             return new("Target QPS", definition, target, CheckOutcome.Fail, 0, null, null, run.RunId, limitation);
         }
 
         var perDevice = answer.QpsPerDevice!.Value;
+        var memoryNote = measured.SessionMemoryGb is null ? " (memory not measured in that run: the file size stands in)" : "";
         return new("Target QPS", definition, target, perDevice >= qps ? CheckOutcome.Pass : CheckOutcome.Fail, perDevice, null, null, run.RunId,
-            $"{answer.InstancesPerDevice} instance(s) × {perInstance:N0} items/s measured in run {run.RunId}; the target takes {answer.DevicesNeeded} device(s).");
+            $"{answer.UsefulInstances ?? answer.InstancesPerDevice} busy of {answer.InstancesPerDevice} instance(s) that fit{memoryNote} × {perInstance:N0} QPS each, " +
+            $"at most {measured.DeviceQpsCeiling:N0} QPS computed in run {run.RunId}: {perDevice:N0} QPS per device; the target takes {answer.DevicesNeeded} device(s).");
     }
 
     private static Estimate? ValueOf(RunMetrics metrics, string name) => name switch

@@ -20,8 +20,8 @@ namespace QualityHub.Data.Evaluations;
 
 /// <summary>
 /// Executes one evaluation run: every sample of the dataset that has no prediction yet goes through the model
-/// (many in flight, so the engine batches), predictions are bulk-written as they arrive, then batch-1 latency is
-/// timed and the metrics are computed and stored. A run that stopped half-way (restart, crash) continues from
+/// (many in flight, so the engine batches), predictions are bulk-written as they arrive, then the processing time
+/// (one input at a time) and a session's memory are measured and the metrics are computed and stored. A run that stopped half-way (restart, crash) continues from
 /// what was written; cancellation leaves the written predictions and throws.
 /// </summary>
 public sealed partial class EvaluationRunner(
@@ -88,9 +88,9 @@ public sealed partial class EvaluationRunner(
         var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
 
         var probeStarted = Stopwatch.GetTimestamp();
-        var processing = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
+        var (processing, memory) = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
         var metricsStarted = Stopwatch.GetTimestamp();
-        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, processing), scored, cancellationToken);
+        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, processing, memory), scored, cancellationToken);
         LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000, predictionCpu.TotalMilliseconds,
             Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
 
@@ -399,7 +399,7 @@ public sealed partial class EvaluationRunner(
     /// not read them from disk. Samples are known from <paramref name="scored"/> in a run made in one go, read back in a
     /// resumed one.
     /// </summary>
-    private async Task<ProcessingTime?> TimeProcessingAsync(RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
+    private async Task<(ProcessingTime? Time, MeasuredMemory? Memory)> TimeProcessingAsync(RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
         var count = settings.ProcessingTimeSamples;
         List<string> samples;
@@ -430,7 +430,18 @@ public sealed partial class EvaluationRunner(
             timed.Add(new TimedInput(decodeMs, result.Timing.PreprocessMs, result.Timing.ComputeMs, result.Timing.PostprocessMs, total.TotalMilliseconds));
         }
 
-        return ProcessingTime.Of(timed, busy.TotalSeconds, new BootstrapSettings(settings.BootstrapResamples));
+        var time = ProcessingTime.Of(timed, busy.TotalSeconds, new BootstrapSettings(settings.BootstrapResamples));
+
+        // The session's memory, for capacity planning: loaded apart from the cache and answering the first of these inputs.
+        MeasuredMemory? memory = null;
+        if (samples.Count > 0)
+        {
+            var image = ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(samples[0]), cancellationToken), settings.MaxImagePixels);
+            var m = await taskRunner.MeasureMemoryAsync(plan.Spec, plan.Card, image, cancellationToken);
+            memory = new MeasuredMemory(m.Bytes, m.LowBytes, m.HighBytes, m.Loads, m.Source, m.Provider.ToString(), m.Device, m.DeviceBytes);
+        }
+
+        return (time, memory);
     }
 
     // A sample's image, decoded once per process while the cache has room; a cached image is held to today's size limit too.
@@ -518,7 +529,7 @@ public sealed partial class EvaluationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} completed: {Count} predictions, {Rate:F0} items/s")]
     private partial void LogCompleted(int runId, int count, double rate);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), batch-1 timing {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), processing time and memory {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
     private partial void LogPhases(int runId, double planMs, double predictMs, double predictCpuMs, double probeMs, double metricsMs, int cores);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]

@@ -7,7 +7,7 @@ using QualityHub.Core.Metrics;
 namespace QualityHub.Data.Evaluations;
 
 /// <summary>What the runner timed outside the stored predictions: the batched run's rate and the processing time (null when not measured).</summary>
-public sealed record ThroughputFigures(double BatchedItemsPerSecond, ProcessingTime? ProcessingTime);
+public sealed record ThroughputFigures(double BatchedItemsPerSecond, ProcessingTime? ProcessingTime, MeasuredMemory? Memory = null);
 
 /// <summary>One stored prediction with its sample's ground truth and tags: the input of every metric.</summary>
 public sealed record ScoredPrediction(
@@ -99,7 +99,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             var text = TextRecognitionMetrics.Compute(
                 predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap);
             return new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-                LatencyStats.Histogram(serviceMs), null, text, throughput.ProcessingTime);
+                LatencyStats.Histogram(serviceMs), null, text, throughput.ProcessingTime, throughput.Memory);
         }
 
         var classification = ClassificationMetrics.Compute(
@@ -107,7 +107,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, p.TopKLabels ?? TopKLabels(p.TopKJson), p.Tags)).ToList(),
             bootstrap);
         return new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-            LatencyStats.Histogram(serviceMs), classification, null, throughput.ProcessingTime);
+            LatencyStats.Histogram(serviceMs), classification, null, throughput.ProcessingTime, throughput.Memory);
     }
 
     /// <summary>The labels of a stored top-k, best first.</summary>

@@ -122,6 +122,70 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         }
     }
 
+    // One memory measurement at a time: two loads at once would each count the other's memory.
+    private static readonly SemaphoreSlim MemoryProbe = new(1, 1);
+
+    /// <summary>
+    /// Measures the memory one session of <paramref name="model"/> takes: a session apart from the cache is loaded,
+    /// answers <paramref name="item"/> once (so the arena holds what serving needs) and is disposed, <paramref name="loads"/>
+    /// times; the reading before is subtracted from the reading after each time. Other work in the process moves the
+    /// readings a little, which the low–high range shows.
+    /// </summary>
+    public async Task<SessionMemory> MeasureSessionMemoryAsync(ModelSpec model, float[] item, long[] itemShape, int loads = 3, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentOutOfRangeException.ThrowIfLessThan(loads, 1);
+        await MemoryProbe.WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(() => MeasureSessionMemory(model, item, itemShape, loads, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            MemoryProbe.Release();
+        }
+    }
+
+    private SessionMemory MeasureSessionMemory(ModelSpec model, float[] item, long[] itemShape, int loads, CancellationToken cancellationToken)
+    {
+        var settings = options.ToSessionSettings();
+        var readings = new List<long>(loads);
+        var source = "";
+        var provider = ExecutionProvider.Cpu;
+        GpuDevice? gpu = null;
+        for (var i = 0; i < loads; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var hostBefore = MemoryGauge.Read(out source);
+            var gpuBefore = GpuDevice.TryDescribe(settings.CudaDeviceId);
+            using (var session = OnnxSession.Load(model.Path, settings, logger, model.DisplayName))
+            {
+                provider = session.Provider;
+                var shape = session.Inputs[0].Shape.Length == itemShape.Length + 1 ? [1, .. itemShape] : itemShape;
+                using var input = Tensor.Create(item, shape);
+                foreach (var output in session.Run([input], cancellationToken))
+                {
+                    output.Dispose();
+                }
+
+                if (provider != ExecutionProvider.Cpu && gpuBefore is not null && GpuDevice.TryDescribe(settings.CudaDeviceId) is { } gpuAfter)
+                {
+                    (gpu, source) = (gpuAfter, MemoryGauge.GpuMemory);
+                    readings.Add(Math.Max(0, gpuAfter.MemoryUsedBytes - gpuBefore.MemoryUsedBytes));
+                    continue;
+                }
+
+                readings.Add(Math.Max(0, MemoryGauge.Read(out source) - hostBefore));
+            }
+        }
+
+        readings.Sort();
+        var (device, deviceBytes) = gpu is not null
+            ? (gpu.Name, gpu.MemoryTotalBytes)
+            : ("this machine's memory", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        return new SessionMemory(readings[readings.Count / 2], readings[0], readings[^1], loads, source, provider, device, deviceBytes);
+    }
+
     /// <summary>Sessions loaded now, their memory, queues and counters; for /health and the engine panel.</summary>
     public EngineSnapshot Snapshot()
     {

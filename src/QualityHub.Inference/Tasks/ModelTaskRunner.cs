@@ -39,6 +39,13 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
     }
 
+    /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="InferenceEngine.MeasureSessionMemoryAsync"/>).</summary>
+    public Task<SessionMemory> MeasureMemoryAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
+    {
+        var (item, itemShape) = Prepare(card.Input, image);
+        return engine.MeasureSessionMemoryAsync(model, item, itemShape, cancellationToken: cancellationToken);
+    }
+
     /// <summary>
     /// Runs a model on several images. When the card fixes the input size and the model takes dynamic batches, the
     /// images are written straight into one batch tensor and sent as one request (an offline run's path: no per-item

@@ -61,5 +61,8 @@ public sealed class RunMetricsView(RunMetrics m)
         meanBatchSize = m.Throughput.MeanBatchSize,
         largestBatch = m.Throughput.LargestBatch,
     };
+
+    /// <summary>The memory one session of the model took (the capacity planner's start); null for runs made before it was measured.</summary>
+    public MeasuredMemory? Memory { get; } = m.Memory;
     public RunMetrics Detail { get; } = m;
 }

@@ -12,8 +12,10 @@ namespace QualityHub.Web.Features.Requirements;
 /// <summary>The capacity planner's what-if: devices needed as the model's memory grows, on this device and on one twice its size.</summary>
 public static class CapacityCharts
 {
-    public static PlotFigure WhatIf(double deviceMemoryGb, double modelMemoryGb, double qpsPerInstance, double targetQps)
+    public static PlotFigure WhatIf(CapacityQuestion question)
     {
+        ArgumentNullException.ThrowIfNull(question);
+        var (deviceMemoryGb, modelMemoryGb) = (question.DeviceMemoryGb, question.ModelMemoryGb);
         var sizes = Enumerable.Range(1, 40).Select(i => modelMemoryGb * i / 20.0).ToList();
         ITrace Series(double device, string name) => new Scatter
         {
@@ -21,7 +23,7 @@ public static class CapacityCharts
             Line = new Plotly.Blazor.Traces.ScatterLib.Line { Shape = Plotly.Blazor.Traces.ScatterLib.LineLib.ShapeEnum.Hv },
             Name = name,
             X = Values(sizes),
-            Y = sizes.Select(s => (object)CapacityPlanner.Plan(new CapacityQuestion(device, s, qpsPerInstance, targetQps)).DevicesNeeded!).ToList(),
+            Y = sizes.Select(s => (object?)CapacityPlanner.Plan(question with { DeviceMemoryGb = device, ModelMemoryGb = s }).DevicesNeeded).ToList(),
             HoverTemplate = "model %{x:.2f} GB → %{y} device(s)<extra>" + name + "</extra>",
         };
         var y = YAxis("devices for the target");

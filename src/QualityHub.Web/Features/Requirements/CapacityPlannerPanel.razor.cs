@@ -4,53 +4,58 @@ using QualityHub.Web.Components.Shared;
 
 namespace QualityHub.Web.Features.Requirements;
 
-/// <summary>The capacity planner: devices and instances for a QPS target from throughput and memory, with what-ifs.</summary>
+/// <summary>
+/// The capacity planner: starts from a candidate's measurements (session memory, QPS per instance, the device's
+/// ceiling and memory) and its module's requirement (target QPS, stated GPU, budget); every value can be changed, and a
+/// value beyond what was measured is said to be a what-if. Below, three what-ifs side by side.
+/// </summary>
 public sealed partial class CapacityPlannerPanel
 {
+    /// <summary>The module's versions with what was measured of each, measured ones first.</summary>
+    [Parameter] public IReadOnlyList<CapacityStart> Starts { get; set; } = [];
 
-    /// <summary>Model memory in GB to start from (e.g. a version's file size).</summary>
-    [Parameter] public double? InitialModelMemoryGb { get; set; }
-
-    /// <summary>Throughput of one instance to start from (e.g. a run's measured items/s).</summary>
-    [Parameter] public double? InitialQpsPerInstance { get; set; }
-
-    [Parameter] public double? InitialTargetQps { get; set; }
-
-    [Parameter] public double? InitialDeviceMemoryGb { get; set; }
-
-    /// <summary>Where the starting values were measured, said under the title.</summary>
-    [Parameter] public string? MeasuredFrom { get; set; }
-
-    private double deviceMemoryGb = 10;
-    private double modelMemoryGb = 5;
-    private double qpsPerInstance = 100;
-    private double targetQps = 1000;
-    private decimal costPerDevice = 1000;
-
+    private CapacityStart? start;
+    private double deviceMemoryGb;
+    private double modelMemoryGb;
+    private double? qpsPerInstance;
+    private double? deviceQpsCeiling;
+    private double? targetQps;
+    private decimal? costPerDevice;
+    private decimal? budget;
     private string? appliedFrom;
 
-    // Starting values are applied when they change (another module, a new measurement), not on every render of the
-    // page, so what the planner typed stays.
+    private CapacityQuestion Question => new(deviceMemoryGb, modelMemoryGb, qpsPerInstance, targetQps, costPerDevice, deviceQpsCeiling, budget);
+
+    // A new set of starts (another module, a new measurement) starts over; what the planner typed otherwise stays.
     protected override void OnParametersSet()
     {
-        var from = $"{MeasuredFrom}|{InitialModelMemoryGb}|{InitialQpsPerInstance}|{InitialTargetQps}|{InitialDeviceMemoryGb}";
-        if (from == appliedFrom)
+        var from = string.Join("|", Starts.Select(s => $"{s.ModelVersionId}:{s.RunId}"));
+        if (from != appliedFrom)
         {
-            return;
+            appliedFrom = from;
+            StartFrom(Starts.FirstOrDefault());
         }
-
-        appliedFrom = from;
-        deviceMemoryGb = InitialDeviceMemoryGb ?? deviceMemoryGb;
-        modelMemoryGb = InitialModelMemoryGb ?? modelMemoryGb;
-        qpsPerInstance = InitialQpsPerInstance ?? qpsPerInstance;
-        targetQps = InitialTargetQps ?? targetQps;
     }
 
-    private (CapacityAnswer? Answer, string? Error) Answer()
+    private void StartFrom(CapacityStart? chosen)
+    {
+        start = chosen;
+        var measured = chosen?.Measured;
+        deviceMemoryGb = chosen?.DeviceMemoryGb ?? 16;
+        modelMemoryGb = measured?.SessionMemoryGb ?? 1;
+        qpsPerInstance = measured?.QpsPerInstance;
+        deviceQpsCeiling = measured?.DeviceQpsCeiling;
+        targetQps = chosen?.TargetQps;
+        budget = chosen?.BudgetPerMonth;
+    }
+
+    private void Choose(int versionId) => StartFrom(Starts.FirstOrDefault(s => s.ModelVersionId == versionId));
+
+    private static (CapacityAnswer? Answer, string? Error) Answer(CapacityQuestion question)
     {
         try
         {
-            return (CapacityPlanner.Plan(new CapacityQuestion(deviceMemoryGb, modelMemoryGb, qpsPerInstance, targetQps, costPerDevice)), null);
+            return (CapacityPlanner.Plan(question), null);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -58,6 +63,21 @@ public sealed partial class CapacityPlannerPanel
         }
     }
 
-    // What-if: the same target with a smaller or larger model, on this device and on one with twice the memory.
-    private PlotFigure WhatIf() => CapacityCharts.WhatIf(deviceMemoryGb, modelMemoryGb, qpsPerInstance, targetQps);
+    /// <summary>The what-ifs the course asks about: a smaller model, a faster model, a bigger device.</summary>
+    private IReadOnlyList<(string Name, CapacityQuestion Question)> WhatIfs()
+    {
+        var asked = Question;
+        return
+        [
+            ("As entered", asked),
+            ("Half the memory (a smaller model)", asked with { ModelMemoryGb = asked.ModelMemoryGb / 2 }),
+            ("Twice as fast (a faster model)", asked with { QpsPerInstance = asked.QpsPerInstance * 2, DeviceQpsCeiling = asked.DeviceQpsCeiling * 2 }),
+            ("A device with twice the memory", asked with { DeviceMemoryGb = asked.DeviceMemoryGb * 2 }),
+        ];
+    }
+
+    private static string Gb(double value) => value < 0.1 ? $"{value * 1024:0.#} MiB" : $"{value:0.##} GB";
+
+    // The chart: devices needed as the model's memory changes, on this device and on one twice its size.
+    private PlotFigure WhatIf() => CapacityCharts.WhatIf(Question);
 }

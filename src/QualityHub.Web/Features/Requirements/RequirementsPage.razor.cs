@@ -19,6 +19,9 @@ public sealed partial class RequirementsPage
     [Inject]
     private DatasetCatalog Datasets { get; set; } = default!;
 
+    [Inject]
+    private CapacityStarts Capacity { get; set; } = default!;
+
 
     [Parameter] public int? ModuleId { get; set; }
 
@@ -44,7 +47,7 @@ public sealed partial class RequirementsPage
 
     // Refusals that name no single input (a requirement without any target), listed under the form.
     private IReadOnlyList<RequirementProblem> problems = [];
-    private (double? ModelGb, double? Qps, string? From) capacityStart;
+    private IReadOnlyList<CapacityStart> capacityStarts = [];
     private bool saving;
     private bool interactive;
 
@@ -79,10 +82,8 @@ public sealed partial class RequirementsPage
         var card = await Catalog.GetScorecardAsync(module.ModuleId);
         var sets = (await Datasets.GetDatasetsAsync()).Where(d => d.ModuleId == module.ModuleId && d.Split == DatasetSplit.Test).ToList();
 
-        // The planner starts from the first candidate with a measured throughput: its file size and items/s.
-        capacityStart = card?.Candidates.FirstOrDefault(c => c.ItemsPerSecond > 0) is { } c
-            ? (c.ModelMemoryGb, c.ItemsPerSecond, $"{c.Version}: its file size ({c.ModelMemoryGb * 1024:0.#} MiB, the memory the engine counts per session) and the throughput measured in run #{c.RunId}")
-            : (null, null, null);
+        // The planner starts from the candidates' measurements (memory, processing time, throughput) and this requirement.
+        capacityStarts = await Capacity.ForModuleAsync(module.ModuleId);
         (modules, selected, history, scorecard, testSets) = (all, module, moduleHistory, card, sets);
         form = RequirementForm.From(history.FirstOrDefault());
     }

@@ -2,5 +2,5 @@ namespace QualityHub.Web.Features.Requirements;
 
 public static class RequirementsServiceCollectionExtensions
 {
-    public static IServiceCollection AddRequirementsFeature(this IServiceCollection services) => services.AddSingleton<RequirementCatalog>();
+    public static IServiceCollection AddRequirementsFeature(this IServiceCollection services) => services.AddSingleton<RequirementCatalog>().AddSingleton<CapacityStarts>();
 }

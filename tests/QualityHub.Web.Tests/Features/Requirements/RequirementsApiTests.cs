@@ -49,6 +49,10 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
     [InlineData("deviceMemoryGb=10&modelMemoryGb=5&targetQps=NaN", "targetQps")]
     [InlineData("deviceMemoryGb=10&modelMemoryGb=5&costPerDeviceMonth=-3", "costPerDeviceMonth")]
     [InlineData("deviceMemoryGb=10&deviceMemoryGb=20&modelMemoryGb=5", "deviceMemoryGb")]
+    [InlineData("deviceMemoryGb=10&modelMemoryGb=5&budgetPerMonth=-1", "budgetPerMonth")]
+    [InlineData("deviceMemoryGb=10&modelMemoryGb=5&deviceQpsCeiling=0", "deviceQpsCeiling")]
+    [InlineData("modelVersionId=0", "modelVersionId")]
+    [InlineData("modelVersionId=1.5", "modelVersionId")]
     public async Task Capacity_refuses_bad_numbers_naming_the_parameter(string query, string parameter)
     {
         var response = await Client.GetAsync($"/api/capacity?{query}");
@@ -57,6 +61,51 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
         Assert.Contains(parameter, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Capacity_of_an_unknown_version_is_not_found()
+    {
+        var response = await Client.GetAsync("/api/capacity?modelVersionId=999999");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Capacity_starts_from_what_a_versions_run_measured_and_names_every_what_if()
+    {
+        var models = (await Client.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray().ToList();
+        var cnn = models.Single(m => m.GetProperty("name").GetString() == "fashion-cnn-v1").GetProperty("id").GetInt32();
+
+        var plan = await Client.GetFromJsonAsync<JsonElement>($"/api/capacity?modelVersionId={cnn}");
+
+        // The measuring run's own figures: a session's memory (not the file size), one input at a time, the device.
+        var start = plan.GetProperty("start");
+        var runId = start.GetProperty("runId").GetInt32();
+        var metrics = await Client.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}");
+        var measured = metrics.GetProperty("metrics");
+        var memory = measured.GetProperty("memory");
+        Assert.InRange(memory.GetProperty("bytes").GetInt64(), 1, 512L << 20); // a 0.9 MiB model's session: more than nothing, far less than a GPU
+        Assert.InRange(memory.GetProperty("lowBytes").GetInt64(), 0, memory.GetProperty("bytes").GetInt64());
+        Assert.Equal(3, memory.GetProperty("loads").GetInt32());
+        Assert.Equal(memory.GetProperty("bytes").GetInt64() / (1024d * 1024 * 1024), plan.GetProperty("modelMemoryGb").GetDouble(), 12);
+        Assert.Equal(1000 / measured.GetProperty("processingTime").GetProperty("p50").GetDouble(), plan.GetProperty("qpsPerInstance").GetDouble(), 6);
+        Assert.Equal(memory.GetProperty("deviceBytes").GetInt64() / (1024d * 1024 * 1024), plan.GetProperty("deviceMemoryGb").GetDouble(), 9);
+        Assert.True(plan.GetProperty("deviceQpsCeiling").GetDouble() >= plan.GetProperty("qpsPerInstance").GetDouble());
+        Assert.Empty(plan.GetProperty("whatIfs").EnumerateArray());
+
+        // Nothing absurd: however many instances fit, a device serves at most what it was measured to compute.
+        var perDevice = plan.GetProperty("qpsPerDevice").GetDouble();
+        Assert.True(perDevice <= plan.GetProperty("deviceQpsCeiling").GetDouble() + 1e-6, $"{perDevice} QPS per device");
+        Assert.True(plan.GetProperty("usefulInstances").GetInt32() <= plan.GetProperty("instancesPerDevice").GetInt32());
+
+        // What the question changes beyond the measurement is said to be a what-if.
+        var whatIf = await Client.GetFromJsonAsync<JsonElement>($"/api/capacity?modelVersionId={cnn}&deviceMemoryGb=80&modelMemoryGb=2&targetQps=500&costPerDeviceMonth=900&budgetPerMonth=1000");
+        var notes = whatIf.GetProperty("whatIfs").EnumerateArray().Select(n => n.GetString()!).ToList();
+        Assert.Contains(notes, n => n.StartsWith("Model memory 2 GB is a what-if", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("The 80 GB device was not measured", StringComparison.Ordinal));
+        Assert.Equal(40, whatIf.GetProperty("instancesPerDevice").GetInt32());
+        Assert.Equal((1, 900m, true), (whatIf.GetProperty("devicesNeeded").GetInt32(), whatIf.GetProperty("monthlyCost").GetDecimal(), whatIf.GetProperty("withinBudget").GetBoolean()));
     }
 
     [Fact]
