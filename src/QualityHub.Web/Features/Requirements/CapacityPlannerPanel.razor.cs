@@ -76,6 +76,32 @@ public sealed partial class CapacityPlannerPanel
         ];
     }
 
+    // What the run measured, in one sentence.
+    private static string Caption(CapacityStart from, CapacityMeasurement m)
+    {
+        var parts = new List<string>
+        {
+            m.SessionMemoryGb is { } memory ? $"a session takes {Gb(memory)} ({m.MemorySource})" : "session memory not measured",
+        };
+        if (m.QpsPerInstance is { } qps)
+        {
+            parts.Add($"one instance serves {qps:N0} QPS one input at a time");
+        }
+
+        if (m.DeviceQpsCeiling is { } ceiling)
+        {
+            parts.Add($"the device computed {ceiling:N0} QPS with batching");
+        }
+
+        if (m.Device is { } device)
+        {
+            parts.Add($"device: {device}, {Gb(m.DeviceMemoryGb!.Value)}");
+        }
+
+        return $"Measured in run #{m.RunId} on {from.Dataset}: {string.Join("; ", parts)}." +
+            (from.RequiredDeviceMemoryGb is { } gpu ? $" The requirement states a {gpu:0.##} GB GPU." : "");
+    }
+
     private static string Gb(double value) => value < 0.1 ? $"{value * 1024:0.#} MiB" : $"{value:0.##} GB";
 
     // The chart: devices needed as the model's memory changes, on this device and on one twice its size.
