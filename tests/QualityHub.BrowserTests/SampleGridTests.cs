@@ -64,6 +64,34 @@ public sealed class SampleGridTests(BrowserFixture fixture)
         Assert.Equal(1, await grid.Locator($".qh-thumb[data-ordinal='{ordinal}']").CountAsync());
     }
 
+    [Fact]
+    public async Task A_label_narrows_the_grid_and_a_thumbnail_opens_its_sample_with_every_runs_answer()
+    {
+        using var http = fixture.App.CreateHttpClient();
+        var datasets = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/datasets")).RootElement;
+        var id = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/datasets/{id}");
+        var samples = page.GetByLabel("Samples of the dataset");
+        await Expect(samples.Locator("[data-shown='2000']")).ToBeVisibleAsync();
+
+        await PortalPage.ChooseAsync(samples, "label", "Bag (200)");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("label=Bag"));
+        await Expect(samples.Locator("[data-shown='200']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^200 of 2,000 samples"));
+        var grid = page.GetByRole(AriaRole.List, new() { Name = "Samples" });
+        await Expect(grid.Locator("img").First).ToBeVisibleAsync();
+        Assert.All(await grid.Locator("img[alt]").EvaluateAllAsync<string[]>("imgs => imgs.map(i => i.alt).filter(a => a)"), alt => Assert.EndsWith(": Bag", alt));
+
+        await grid.Locator("a.qh-thumb[href]").First.ClickAsync();
+        var review = page.GetByLabel("Sample details");
+        await Expect(review).ToContainTextAsync("ground truth Bag");
+        await Expect(review).ToContainTextAsync("Every run on this sample");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("sample=\\d+"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "dataset-sample-open.png") });
+        await review.GetByRole(AriaRole.Button, new() { Name = "Close the sample" }).ClickAsync();
+        await Expect(review).ToHaveCountAsync(0);
+    }
+
     // Jumps the grid's scroll position to a share of its height and waits for the thumbnail whose alt text starts so.
     private static async Task ScrollToAsync(IPage page, double share, string altPrefix)
     {

@@ -1,16 +1,19 @@
-// A dataset's thumbnail grid: the virtual grid (virtual-grid.js) over /api/datasets/{id}/samples, small images
-// inline as data: URLs. Used by Features/Datasets/SampleGrid.razor.
+// A dataset's thumbnail grid: the virtual grid (virtual-grid.js) over /api/datasets/{id}/samples (optionally one
+// label and/or one kind), small images inline as data: URLs; each thumbnail links to the sample opened beside the
+// grid (?sample=ID). Used by Features/Datasets/SampleGrid.razor.
 import { VirtualGrid } from './virtual-grid.js';
 
-export function mount(element, { datasetId, total, perRow, rowHeight }) {
+export function mount(element, { datasetId, total, perRow, rowHeight, label, tag }) {
   dispose(element);
+  const filter = (label ? `&label=${encodeURIComponent(label)}` : '') + (tag ? `&tag=${encodeURIComponent(tag)}` : '');
+  const link = (sampleId) => `datasets/${datasetId}?sample=${sampleId}${filter}`;
   element.qhGrid = new VirtualGrid(element, {
     total,
     perRow,
     rowHeight,
-    pageUrl: (skip, take) => `api/datasets/${datasetId}/samples?skip=${skip}&take=${take}&inline=true`,
+    pageUrl: (skip, take) => `api/datasets/${datasetId}/samples?skip=${skip}&take=${take}&inline=true${filter}`,
     createCell,
-    fillCell,
+    fillCell: (view, sample) => fillCell(view, sample, link(sample.id)),
     clearCell,
   });
 }
@@ -23,7 +26,7 @@ export function dispose(element) {
 }
 
 function createCell() {
-  const cell = document.createElement('div');
+  const cell = document.createElement('a');
   cell.className = 'qh-thumb';
   cell.setAttribute('role', 'listitem');
   const img = document.createElement('img');
@@ -38,7 +41,9 @@ function createCell() {
   return { cell, img, truth, tags };
 }
 
-function fillCell(view, sample) {
+function fillCell(view, sample, href) {
+  view.cell.href = href;
+  view.cell.dataset.sample = sample.id;
   view.img.src = sample.imageData ?? sample.imageUrl; // small images come inside the page: no request per thumbnail
   view.img.alt = `Sample ${sample.ordinal}: ${sample.groundTruth}`;
   view.truth.textContent = sample.groundTruth;
@@ -47,6 +52,8 @@ function fillCell(view, sample) {
 }
 
 function clearCell(view, ordinal) {
+  view.cell.removeAttribute('href');
+  delete view.cell.dataset.sample;
   view.img.removeAttribute('src');
   view.img.alt = '';
   view.truth.textContent = '';

@@ -25,6 +25,12 @@ public sealed record SampleItem(long Id, int Ordinal, int Width, int Height, str
 /// <summary>A page of samples and how many there are in all.</summary>
 public sealed record SamplePage(IReadOnlyList<SampleItem> Items, int Total);
 
+/// <summary>Which samples a grid shows: those with this ground-truth label and/or this kind (tag); null is any.</summary>
+public sealed record SampleFilter(string? Label = null, string? Tag = null)
+{
+    public static readonly SampleFilter None = new();
+}
+
 /// <summary>Reads datasets and samples for the Datasets pages and the API.</summary>
 public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, ContentStore store)
 {
@@ -67,14 +73,16 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
 
     /// <summary>Samples in dataset order; null when the dataset does not exist.</summary>
     public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, CancellationToken cancellationToken = default) =>
-        await GetSamplesAsync(datasetId, skip, take, inlineImages: false, cancellationToken);
+        await GetSamplesAsync(datasetId, skip, take, inlineImages: false, SampleFilter.None, cancellationToken);
 
     /// <summary>
     /// Samples in dataset order; with <paramref name="inlineImages"/>, images up to <see cref="MaxInlineImageBytes"/>
-    /// come inside the page as data: URLs, so a grid needs one request per page instead of one per thumbnail.
+    /// come inside the page as data: URLs, so a grid needs one request per page instead of one per thumbnail. The
+    /// filter keeps samples of one label and/or one kind; the total counts what it keeps.
     /// </summary>
-    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, bool inlineImages, CancellationToken cancellationToken = default)
+    public async Task<SamplePage?> GetSamplesAsync(int datasetId, int skip, int take, bool inlineImages, SampleFilter filter, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Datasets.AnyAsync(d => d.Id == datasetId, cancellationToken))
         {
@@ -82,6 +90,16 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
         }
 
         var query = db.Samples.Where(s => s.DatasetId == datasetId);
+        if (filter.Label is { } label)
+        {
+            query = query.Where(s => s.GroundTruth == label);
+        }
+
+        if (filter.Tag is { } tag)
+        {
+            query = query.Where(s => s.Tags.Contains(tag));
+        }
+
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(s => s.Ordinal).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize))
             .Select(s => new { s.Id, s.Ordinal, s.Width, s.Height, s.GroundTruth, s.Tags, s.ImageSha256 })

@@ -14,14 +14,21 @@ public static class DatasetsEndpoints
         api.MapGet("/datasets/{id:int}", async (DatasetCatalog catalog, int id, CancellationToken ct) =>
             await catalog.GetDatasetAsync(id, ct) is { } detail ? Results.Ok(detail) : NotFound(id))
             .Produces<DatasetDetail>().ProducesProblems(404);
-        api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, bool? inline, CancellationToken ct) =>
+        api.MapGet("/datasets/{id:int}/samples", async (DatasetCatalog catalog, int id, int? skip, int? take, bool? inline, string? label, string? tag, CancellationToken ct) =>
         {
             if (skip < 0 || take is < 0 or > DatasetCatalog.MaxPageSize)
             {
                 return Results.Problem(statusCode: 400, title: "Bad paging", detail: $"skip must be ≥ 0 and take between 0 and {DatasetCatalog.MaxPageSize}.");
             }
 
-            return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, inline ?? false, ct) is { } page ? Results.Ok(page) : NotFound(id);
+            if (label?.Length > 1000 || tag?.Length > 1000)
+            {
+                return Results.Problem(statusCode: 400, title: "Bad filter", detail: "label and tag are at most 1,000 characters.",
+                    extensions: new Dictionary<string, object?> { ["field"] = label?.Length > 1000 ? "label" : "tag" });
+            }
+
+            var filter = new SampleFilter(string.IsNullOrEmpty(label) ? null : label, string.IsNullOrEmpty(tag) ? null : tag);
+            return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, inline ?? false, filter, ct) is { } page ? Results.Ok(page) : NotFound(id);
         }).Produces<SamplePage>().ProducesProblems(400, 404);
         api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, CancellationToken ct) =>
             await catalog.GetImageHashAsync(id, ct) is { } sha && store.Contains(sha)
