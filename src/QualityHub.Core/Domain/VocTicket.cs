@@ -29,6 +29,12 @@ public sealed class VocTicket
     /// <summary>The customer's own reference (a support system's case number, a customer id), when a system files for them.</summary>
     public string? CustomerReference { get; set; }
 
+    /// <summary>The test sample the complaint was seen on (filed from a gallery or a dataset), when it was.</summary>
+    public long? SampleId { get; set; }
+
+    /// <summary>The evaluation run whose answer on <see cref="SampleId"/> is complained about, when filed from its gallery.</summary>
+    public int? EvaluationRunId { get; set; }
+
     /// <summary>The release that ships the fix; set when the ticket moves to <see cref="TicketStatus.Fixed"/>.</summary>
     public int? FixedInReleaseId { get; set; }
 

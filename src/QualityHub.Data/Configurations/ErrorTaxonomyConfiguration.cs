@@ -20,7 +20,7 @@ internal sealed class SampleErrorTagConfiguration : IEntityTypeConfiguration<Sam
     {
         builder.HasKey(t => new { t.SampleId, t.ErrorTagId });
         builder.HasIndex(t => t.ErrorTagId);
-        builder.Property(t => t.TaggedBy).HasMaxLength(200);
+        builder.Property(t => t.TaggedBy).HasMaxLength(200).HasDefaultValue("");
         builder.HasOne<Sample>().WithMany().HasForeignKey(t => t.SampleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(t => t.ErrorTag).WithMany().HasForeignKey(t => t.ErrorTagId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -31,7 +31,7 @@ internal sealed class SampleNoteConfiguration : IEntityTypeConfiguration<SampleN
     public void Configure(EntityTypeBuilder<SampleNote> builder)
     {
         builder.Property(n => n.Text).HasMaxLength(ErrorTaxonomy.MaxNoteLength);
-        builder.Property(n => n.Author).HasMaxLength(200);
+        builder.Property(n => n.Author).HasMaxLength(200).HasDefaultValue("");
         builder.HasIndex(n => n.SampleId);
         builder.HasOne<Sample>().WithMany().HasForeignKey(n => n.SampleId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -45,7 +45,7 @@ internal sealed class GroundTruthFlagConfiguration : IEntityTypeConfiguration<Gr
         builder.Property(f => f.SampleId).ValueGeneratedNever();
         builder.Property(f => f.SuggestedLabel).HasMaxLength(1000);
         builder.Property(f => f.Reason).HasMaxLength(ErrorTaxonomy.MaxNoteLength);
-        builder.Property(f => f.FlaggedBy).HasMaxLength(200);
+        builder.Property(f => f.FlaggedBy).HasMaxLength(200).HasDefaultValue("");
         builder.HasOne<Sample>().WithMany().HasForeignKey(f => f.SampleId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -13,7 +13,7 @@ internal sealed class VocTicketConfiguration : IEntityTypeConfiguration<VocTicke
         builder.Property(t => t.CustomerSegment).HasMaxLength(100);
         builder.Property(t => t.InputImageSha256).HasMaxLength(64);
         builder.Property(t => t.Assignee).HasMaxLength(200);
-        builder.Property(t => t.ReportedBy).HasMaxLength(200);
+        builder.Property(t => t.ReportedBy).HasMaxLength(200).HasDefaultValue("");
         builder.Property(t => t.CustomerReference).HasMaxLength(200);
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.InputImageSha256);
@@ -23,6 +23,10 @@ internal sealed class VocTicketConfiguration : IEntityTypeConfiguration<VocTicke
         builder.HasOne<ModelVersion>().WithMany().HasForeignKey(t => t.ModelVersionId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Release>().WithMany().HasForeignKey(t => t.FixedInReleaseId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Sample>().WithMany().HasForeignKey(t => t.RegressionSampleId).OnDelete(DeleteBehavior.SetNull);
+        // Where the complaint was seen: plain references (no foreign key), so adding them to an existing database needs no
+        // table rebuild; a ticket whose sample or run is gone says so.
+        builder.HasIndex(t => t.SampleId);
+        builder.HasIndex(t => t.EvaluationRunId);
     }
 }
 

@@ -28,10 +28,11 @@ public sealed class SignedInAuthors : Migration
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.DropColumn(name: "CustomerReference", table: "VocTickets");
-        migrationBuilder.DropColumn(name: "ReportedBy", table: "VocTickets");
-        migrationBuilder.DropColumn(name: "Author", table: "SampleNotes");
-        migrationBuilder.DropColumn(name: "TaggedBy", table: "SampleErrorTags");
-        migrationBuilder.DropColumn(name: "FlaggedBy", table: "GroundTruthFlags");
+        // SQLite (3.35 and later) drops a column in place; EF's own DropColumn would need a table rebuild.
+        migrationBuilder.Sql("ALTER TABLE VocTickets DROP COLUMN CustomerReference;");
+        migrationBuilder.Sql("ALTER TABLE VocTickets DROP COLUMN ReportedBy;");
+        migrationBuilder.Sql("ALTER TABLE SampleNotes DROP COLUMN Author;");
+        migrationBuilder.Sql("ALTER TABLE SampleErrorTags DROP COLUMN TaggedBy;");
+        migrationBuilder.Sql("ALTER TABLE GroundTruthFlags DROP COLUMN FlaggedBy;");
     }
 }

@@ -353,8 +353,10 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<string>("FlaggedBy")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -872,8 +874,10 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<string>("TaggedBy")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
 
                     b.HasKey("SampleId", "ErrorTagId");
 
@@ -890,8 +894,10 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<string>("Author")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -1009,6 +1015,9 @@ namespace QualityHub.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("EvaluationRunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ExpectedOutput")
                         .HasColumnType("TEXT");
 
@@ -1033,8 +1042,13 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<string>("ReportedBy")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
+                    b.Property<long?>("SampleId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Severity")
                         .IsRequired()
@@ -1060,6 +1074,8 @@ namespace QualityHub.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EvaluationRunId");
+
                     b.HasIndex("FixedInReleaseId");
 
                     b.HasIndex("InputImageSha256");
@@ -1071,6 +1087,8 @@ namespace QualityHub.Data.Migrations
                     b.HasIndex("RegressionSampleId");
 
                     b.HasIndex("ReleaseId");
+
+                    b.HasIndex("SampleId");
 
                     b.HasIndex("Status");
 

@@ -35,6 +35,10 @@ public partial class NewTicketPage
     private string? tags;
     private string? assignee;
     private string? customerReference;
+
+    // Where the complaint was seen, when the form came from a gallery item or a dataset's sample.
+    private long? seenSample;
+    private int? seenRun;
     private string? imageSha;
     private byte[]? uploaded;
 
@@ -76,6 +80,7 @@ public partial class NewTicketPage
         {
             (moduleId, versionId, imageSha, expected, actual, title, channel) =
                 (fromSample.ModuleId, fromSample.ModelVersionId, fromSample.InputImageSha256, fromSample.ExpectedOutput, fromSample.ActualOutput, fromSample.Title, fromSample.Channel);
+            (seenSample, seenRun) = (fromSample.SampleId, fromSample.RunId);
         }
 
         // Explicit parameters (a comparison's answer, the Overview's alert flag) win over what a sample implies.
@@ -193,6 +198,8 @@ public partial class NewTicketPage
                 Tags = (tags ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 Assignee = assignee,
                 CustomerReference = customerReference,
+                SampleId = seenSample,
+                RunId = seenRun,
             }, await Actor.OfAsync(Authentication));
             Navigation.NavigateTo($"tickets/{ticket.Id}");
         }

@@ -26,6 +26,12 @@ public sealed record TicketDraft
     public IReadOnlyList<string>? Tags { get; init; }
     public string? Assignee { get; init; }
 
+    /// <summary>The sample the complaint was seen on (a gallery item, a dataset's sample).</summary>
+    public long? SampleId { get; init; }
+
+    /// <summary>The evaluation run whose answer on the sample is complained about; it must have run on the sample's dataset.</summary>
+    public int? RunId { get; init; }
+
     /// <summary>The customer's own reference when a support system files for them (its case number, a customer id); who files is the caller's sign-in.</summary>
     public string? CustomerReference { get; init; }
 }
@@ -81,7 +87,7 @@ public sealed record TicketDetail(
     int Id, string Title, string Description, string Channel, string CustomerSegment, TicketSeverity Severity, TicketStatus Status,
     int? ModuleId, string? Module, TaskType? TaskType, int? ReleaseId, string? Release, int? ModelVersionId, string? ModelVersion,
     string? InputImageSha256, string? InputImageUrl, string? ExpectedOutput, string? ActualOutput, IReadOnlyList<string> Tags, string? Assignee,
-    string ReportedBy, string? CustomerReference,
+    string ReportedBy, string? CustomerReference, long? SampleId, int? SampleDatasetId, int? RunId,
     int? FixedInReleaseId, string? FixedInRelease, long? RegressionSampleId, int? RegressionDatasetId,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TicketStatus> AllowedNext,
     IReadOnlyList<TicketCommentView> Comments, IReadOnlyList<TicketEventView> History, IReadOnlyList<TicketDuplicate> Duplicates);
@@ -97,7 +103,8 @@ public sealed record TicketCounts(IReadOnlyList<TicketCount> BySeverity, IReadOn
 
 /// <summary>What a ticket page can be prefilled from: a gallery item or a comparison's answer.</summary>
 public sealed record TicketPrefill(
-    int? ModuleId, int? ModelVersionId, string? InputImageSha256, string? ExpectedOutput, string? ActualOutput, string? Title, string? Channel);
+    int? ModuleId, int? ModelVersionId, string? InputImageSha256, string? ExpectedOutput, string? ActualOutput, string? Title, string? Channel,
+    long? SampleId = null, int? RunId = null);
 
 /// <summary>A request the ticket service refuses: the HTTP status, the offending field and what to change.</summary>
 public sealed class TicketException(string message, string? field = null, int statusCode = StatusCodes.Status400BadRequest) : Exception(message)

@@ -55,6 +55,22 @@ public sealed class TicketService(
             moduleId = version.ModuleId;
         }
 
+        if (draft.SampleId is { } sampleId)
+        {
+            var datasetId = await db.Samples.Where(s => s.Id == sampleId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new TicketException($"There is no sample {sampleId}.", "sampleId", StatusCodes.Status404NotFound);
+            if (draft.RunId is { } seenIn && await db.EvaluationRuns.Where(r => r.Id == seenIn).Select(r => (int?)r.DatasetId).SingleOrDefaultAsync(cancellationToken) is { } runDataset
+                && runDataset != datasetId)
+            {
+                throw new TicketException($"Run {seenIn} ran on dataset {runDataset}, not on sample {sampleId}'s dataset {datasetId}.", "runId", StatusCodes.Status422UnprocessableEntity);
+            }
+        }
+
+        if (draft.RunId is { } runId && !await db.EvaluationRuns.AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            throw new TicketException($"There is no evaluation run {runId}.", "runId", StatusCodes.Status404NotFound);
+        }
+
         var sha = draft.InputImageSha256?.Trim();
         if (sha is { Length: > 0 })
         {
@@ -98,6 +114,8 @@ public sealed class TicketService(
             Assignee = assignee,
             ReportedBy = author,
             CustomerReference = customerReference,
+            SampleId = draft.SampleId,
+            EvaluationRunId = draft.RunId,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -129,6 +147,8 @@ public sealed class TicketService(
         var releases = await db.Releases.Where(x => releaseIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
         var version = t.ModelVersionId is { } v ? await db.ModelVersions.Where(x => x.Id == v).Select(x => x.Name).SingleOrDefaultAsync(cancellationToken) : null;
         var regressionDataset = t.RegressionSampleId is { } s ? await db.Samples.Where(x => x.Id == s).Select(x => (int?)x.DatasetId).SingleOrDefaultAsync(cancellationToken) : null;
+        // Where it was seen, as long as the sample still exists.
+        var seenDataset = t.SampleId is { } seen ? await db.Samples.Where(x => x.Id == seen).Select(x => (int?)x.DatasetId).SingleOrDefaultAsync(cancellationToken) : null;
         var comments = await db.TicketComments.Where(c => c.TicketId == id).OrderBy(c => c.Id)
             .Select(c => new TicketCommentView(c.Id, c.Author, c.Text, c.CreatedAt)).ToListAsync(cancellationToken);
         var history = await db.TicketEvents.Where(e => e.TicketId == id).OrderBy(e => e.Id)
@@ -139,7 +159,7 @@ public sealed class TicketService(
             t.Id, t.Title, t.Description, t.Channel, t.CustomerSegment, t.Severity, t.Status,
             t.ModuleId, t.Module?.Name, t.Module?.TaskType, t.ReleaseId, t.ReleaseId is { } r ? releases.GetValueOrDefault(r) : null, t.ModelVersionId, version,
             t.InputImageSha256, t.InputImageSha256 is null ? null : $"api/tickets/{t.Id}/image", t.ExpectedOutput, t.ActualOutput, t.Tags, t.Assignee,
-            t.ReportedBy, t.CustomerReference,
+            t.ReportedBy, t.CustomerReference, seenDataset is null ? null : t.SampleId, seenDataset, t.EvaluationRunId,
             t.FixedInReleaseId, t.FixedInReleaseId is { } f ? releases.GetValueOrDefault(f) : null, t.RegressionSampleId, regressionDataset,
             t.CreatedAt, t.UpdatedAt, TicketWorkflow.AllowedFrom(t.Status), comments, history, duplicates);
     }
@@ -463,7 +483,8 @@ public sealed class TicketService(
                      select new { e.ModelVersionId, e.ModelVersion!.ModuleId, p.Output }).SingleOrDefaultAsync(cancellationToken)
             : null;
         return new TicketPrefill(run?.ModuleId ?? sample.ModuleId, run?.ModelVersionId, sample.ImageSha256, sample.GroundTruth, run?.Output,
-            run is null ? null : $"Expected '{sample.GroundTruth}', got '{run.Output}' ({sample.Dataset} #{sample.Ordinal})", "gallery");
+            run is null ? null : $"Expected '{sample.GroundTruth}', got '{run.Output}' ({sample.Dataset} #{sample.Ordinal})", "gallery",
+            sampleId, run is null ? null : runId);
     }
 
     private void Publish(VocTicket ticket, TicketChangeKind kind) =>

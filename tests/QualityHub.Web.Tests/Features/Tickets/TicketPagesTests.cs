@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -238,5 +239,30 @@ public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : D
         var total = (await Tickets.ListAsync(new TicketQuery(Take: 1))).Total;
         Assert.Equal(total.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Find("[data-total]").GetAttribute("data-total"));
         Assert.True(page.FindAll("a[data-ticket]").Count <= 25);
+    }
+
+    [Fact]
+    public async Task A_ticket_filed_from_a_gallery_item_links_back_to_the_sample_and_the_runs_answer()
+    {
+        SignInAs(QualityHubRoles.Modeler);
+        Render<MudPopoverProvider>();
+        var run = (await EvaluationRuns.DemoRunsAsync(Client)).First(r => r.GetProperty("dataset").GetString() == "fashion-mnist-test-2000");
+        var runId = run.GetProperty("id").GetInt32();
+        var sampleId = (await Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/evaluations/{runId}/gallery?take=1"))
+            .GetProperty("items")[0].GetProperty("sampleId").GetInt64();
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"tickets/new?sampleId={sampleId}&runId={runId}");
+
+        var form = Render<NewTicketPage>();
+        form.WaitForAssertion(() => Assert.NotEmpty(form.Find("input[name='title']").GetAttribute("value") ?? ""), Slow);
+        form.Find("form").Submit();
+        form.WaitForAssertion(() => Assert.Matches(@"/tickets/\d+$", navigation.Uri), Slow);
+        var id = int.Parse(navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+        var page = Render<TicketDetailPage>(p => p.Add(c => c.Id, id));
+        page.WaitForElement("[data-seen-on]", Slow);
+        var datasetId = run.GetProperty("datasetId").GetInt32();
+        Assert.Equal($"datasets/{datasetId}?sample={sampleId}", page.Find("[data-seen-sample]").GetAttribute("href"));
+        Assert.Equal($"evaluations/{runId}/gallery?item={sampleId}", page.Find("[data-seen-run]").GetAttribute("href"));
     }
 }

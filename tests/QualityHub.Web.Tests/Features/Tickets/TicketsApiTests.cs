@@ -183,6 +183,8 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         { "{ \"title\": \"x\", \"moduleId\": 999999 }", HttpStatusCode.NotFound, "moduleId" },
         { "{ \"title\": \"x\", \"releaseId\": 999999 }", HttpStatusCode.NotFound, "releaseId" },
         { "{ \"title\": \"x\", \"modelVersionId\": 999999 }", HttpStatusCode.NotFound, "modelVersionId" },
+        { "{ \"title\": \"x\", \"sampleId\": 999999999 }", HttpStatusCode.NotFound, "sampleId" },
+        { "{ \"title\": \"x\", \"runId\": 999999 }", HttpStatusCode.NotFound, "runId" },
         { "{ \"title\": \"x\", \"inputImageSha256\": \"../../etc/passwd\" }", HttpStatusCode.BadRequest, "inputImageSha256" },
         { "{ \"title\": \"x\", \"inputImageSha256\": \"" + new string('a', 64) + "\" }", HttpStatusCode.NotFound, "inputImageSha256" },
         { "{ \"title\": \"x\", \"inputImagePngBase64\": \"%%% not base64 %%%\" }", HttpStatusCode.BadRequest, "inputImagePngBase64" },
@@ -217,6 +219,26 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
         var response = await client.PostAsJsonAsync("/api/tickets", new { title = "x", moduleId = 999999, inputImagePngBase64 = Convert.ToBase64String(png) });
         await ProblemAsync(response, HttpStatusCode.NotFound, "moduleId");
         Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "store", sha[..2], sha[2..])));
+    }
+
+    [Fact]
+    public async Task A_ticket_from_a_gallery_item_links_to_its_sample_and_the_run_whose_answer_it_is_about()
+    {
+        var module = await FashionAsync();
+        var sample = await FashionSampleAsync(5);
+        var (version, fashionSet, cardSample) = await QueryAsync(async db => (
+            await db.ModelVersions.Where(v => v.ModuleId == module.Id).Select(v => v.Id).FirstAsync(),
+            await db.Samples.Where(s => s.Id == sample.Id).Select(s => s.DatasetId).SingleAsync(),
+            await db.Samples.Where(s => s.Dataset!.ModuleId != module.Id).Select(s => s.Id).FirstAsync()));
+        var started = await client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = fashionSet });
+        var run = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        var ticket = await CreateAsync(new { title = "Seen in the gallery", moduleId = module.Id, sampleId = sample.Id, runId = run });
+
+        Assert.Equal((sample.Id, fashionSet, run), (ticket.GetProperty("sampleId").GetInt64(), ticket.GetProperty("sampleDatasetId").GetInt32(), ticket.GetProperty("runId").GetInt32()));
+        // A run on another dataset than the sample's is not where it was seen.
+        var mismatched = await client.PostAsJsonAsync("/api/tickets", new { title = "wrong run", sampleId = cardSample, runId = run });
+        await ProblemAsync(mismatched, HttpStatusCode.UnprocessableEntity, "runId");
     }
 
     [Fact]
