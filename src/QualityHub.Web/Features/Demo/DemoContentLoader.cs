@@ -21,6 +21,7 @@ public sealed partial class DemoContentLoader(
     DatasetImporter datasets,
     EvaluationJobs evaluations,
     IOptions<RegistryOptions> options,
+    TimeProvider clock,
     ILogger<DemoContentLoader> logger) : BackgroundService
 {
     public const string FashionModule = "fashion-mnist-classifier";
@@ -186,9 +187,13 @@ public sealed partial class DemoContentLoader(
                 new ReleaseEntry { ModuleId = ocr.ModuleId, ModelVersionId = ocr.Id },
             ],
         };
-        var september = Make("2026.09", ReleaseStatus.Superseded, new DateTimeOffset(2026, 9, 15, 12, 0, 0, TimeSpan.Zero), linear,
+        // Dated from today, as the demo's online events are: 2026.09 served before the events begin, and 2026.10 was
+        // approved when its rollout begins in them (OnlineDemoEvents), so the two histories tell one story.
+        var now = clock.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var september = Make("2026.09", ReleaseStatus.Superseded, today - Online.OnlineDemoEvents.FirstReleaseBeforeLoad, linear,
             "Demo history: the first release ships the small linear classifier and PP-OCRv4.");
-        var october = Make("2026.10", ReleaseStatus.Current, new DateTimeOffset(2026, 10, 20, 12, 0, 0, TimeSpan.Zero), mlp,
+        var october = Make("2026.10", ReleaseStatus.Current, today - Online.OnlineDemoEvents.RolloutBeforeLoad, mlp,
             "Demo history: the MLP replaces the linear classifier.");
         db.Releases.AddRange(september, october);
         linear.Status = ModelStatus.Superseded;

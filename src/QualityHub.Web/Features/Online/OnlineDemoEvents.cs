@@ -10,7 +10,8 @@ namespace QualityHub.Web.Features.Online;
 /// <summary>
 /// A synthetic demo event stream — not production data — so the Online page has something to show on a fresh install:
 /// after DemoContentLoader has loaded the demo releases, seven days of events ending now for both demo modules
-/// (~32,000 events, fixed random seed). 2026.09 serves until four days ago, then traffic moves to 2026.10 over six hours;
+/// (~32,000 events, fixed random seed). 2026.09 serves until 2026.10 is approved (four days before the demo was
+/// loaded: the loader dates the releases so), then traffic moves to 2026.10 over six hours;
 /// the classifier's correction rate drops with the MLP, and the card-text recogniser has a latency incident in the
 /// last 90 minutes, so the Overview shows an alert. Event ids start with <see cref="OnlineMetrics.DemoEventPrefix"/>.
 /// </summary>
@@ -24,6 +25,12 @@ public sealed partial class OnlineDemoEvents(
     ILogger<OnlineDemoEvents> logger) : BackgroundService
 {
     public const int Seed = 20261201;
+
+    /// <summary>How long before loading the demo's current release (2026.10) was approved; its rollout starts then.</summary>
+    public static readonly TimeSpan RolloutBeforeLoad = TimeSpan.FromDays(4);
+
+    /// <summary>How long before loading the demo's first release (2026.09) was approved: before the events begin.</summary>
+    public static readonly TimeSpan FirstReleaseBeforeLoad = TimeSpan.FromDays(30);
     private const int BatchSize = 5000;
 
     /// <summary>Completes when the demo stream is stored (or was not needed).</summary>
@@ -57,6 +64,7 @@ public sealed partial class OnlineDemoEvents(
     private async Task GenerateAsync(CancellationToken cancellationToken)
     {
         int fashion, cardText, previous, current;
+        DateTimeOffset rollout;
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
             if (await db.OnlineEvents.AnyAsync(cancellationToken))
@@ -65,17 +73,19 @@ public sealed partial class OnlineDemoEvents(
             }
 
             var modules = await db.Modules.ToDictionaryAsync(m => m.Name, m => m.Id, cancellationToken);
-            var releases = await db.Releases.ToDictionaryAsync(r => r.Name, r => r.Id, cancellationToken);
+            var releases = await db.Releases.ToDictionaryAsync(r => r.Name, cancellationToken);
             if (!modules.TryGetValue(DemoContentLoader.FashionModule, out fashion) || !modules.TryGetValue(DemoContentLoader.CardTextModule, out cardText) ||
-                !releases.TryGetValue("2026.09", out previous) || !releases.TryGetValue("2026.10", out current))
+                !releases.TryGetValue("2026.09", out var first) || !releases.TryGetValue("2026.10", out var second) || second.ApprovedAt is not { } approved)
             {
                 return;
             }
+
+            (previous, current, rollout) = (first.Id, second.Id, approved);
         }
 
         var now = clock.GetUtcNow();
         var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
-        var events = Stream(end, fashion, cardText, previous, current).ToList();
+        var events = Stream(end, rollout, fashion, cardText, previous, current).ToList();
         for (var i = 0; i < events.Count; i += BatchSize)
         {
             var result = await store.WriteAsync(events.GetRange(i, Math.Min(BatchSize, events.Count - i)), cancellationToken);
@@ -85,12 +95,14 @@ public sealed partial class OnlineDemoEvents(
         LogGenerated(events.Count);
     }
 
-    /// <summary>The demo stream, minute by minute over the 7 days before <paramref name="end"/>, from a fixed seed.</summary>
-    public static IEnumerable<OnlineEventRow> Stream(DateTimeOffset end, int fashion, int cardText, int previous, int current)
+    /// <summary>
+    /// The demo stream, minute by minute over the 7 days before <paramref name="end"/>, from a fixed seed; traffic moves
+    /// to <paramref name="current"/> over the six hours from <paramref name="rollout"/>, its approval.
+    /// </summary>
+    public static IEnumerable<OnlineEventRow> Stream(DateTimeOffset end, DateTimeOffset rollout, int fashion, int cardText, int previous, int current)
     {
         var random = new Random(Seed);
         var start = end.AddDays(-7);
-        var rollout = end.AddDays(-4);
         var incident = end.AddMinutes(-90);
         var n = 0;
         for (var minute = start; minute < end; minute = minute.AddMinutes(1))

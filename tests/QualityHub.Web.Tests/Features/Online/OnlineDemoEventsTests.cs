@@ -1,4 +1,9 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using QualityHub.Core.Metrics;
+using QualityHub.Data;
+using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Online;
 
 namespace QualityHub.Web.Tests.Features.Online;
@@ -11,8 +16,8 @@ public sealed class OnlineDemoEventsTests
     [Fact]
     public void The_stream_is_the_same_every_time_labelled_and_modest()
     {
-        var first = OnlineDemoEvents.Stream(End, 1, 2, 10, 11).ToList();
-        var second = OnlineDemoEvents.Stream(End, 1, 2, 10, 11).ToList();
+        var first = OnlineDemoEvents.Stream(End, End - OnlineDemoEvents.RolloutBeforeLoad, 1, 2, 10, 11).ToList();
+        var second = OnlineDemoEvents.Stream(End, End - OnlineDemoEvents.RolloutBeforeLoad, 1, 2, 10, 11).ToList();
 
         Assert.Equal(first, second);
         Assert.InRange(first.Count, 20_000, 50_000);
@@ -25,7 +30,7 @@ public sealed class OnlineDemoEventsTests
     [Fact]
     public void Traffic_moves_to_the_new_release_and_the_recogniser_slows_down_in_the_last_90_minutes()
     {
-        var events = OnlineDemoEvents.Stream(End, 1, 2, 10, 11).ToList();
+        var events = OnlineDemoEvents.Stream(End, End - OnlineDemoEvents.RolloutBeforeLoad, 1, 2, 10, 11).ToList();
         Assert.All(events.Where(e => e.Timestamp < End.AddDays(-4)), e => Assert.Equal(10, e.ReleaseId));
         Assert.All(events.Where(e => e.Timestamp >= End.AddDays(-4).AddHours(6)), e => Assert.Equal(11, e.ReleaseId));
 
@@ -40,4 +45,23 @@ public sealed class OnlineDemoEventsTests
     }
 
     private sealed record OnlineEventRowView(DateTimeOffset At, double LatencyMs);
+}
+
+/// <summary>The demo's releases and its online events tell one story: each release's traffic starts once it is approved.</summary>
+public sealed class OnlineDemoHistoryTests(DemoQualityHubFactory factory) : IClassFixture<DemoQualityHubFactory>
+{
+    [Fact]
+    public async Task Each_demo_release_is_approved_before_its_traffic_and_the_new_one_takes_over_within_six_hours()
+    {
+        await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
+        await factory.Services.GetServices<IHostedService>().OfType<OnlineDemoEvents>().Single().Completion;
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        var releases = await db.Releases.ToDictionaryAsync(r => r.Name);
+        var firstEvents = await db.OnlineEvents.GroupBy(e => e.ReleaseId).Select(g => new { Release = g.Key, First = g.Min(e => e.Timestamp) }).ToDictionaryAsync(g => g.Release, g => g.First);
+
+        var (september, october) = (releases["2026.09"], releases["2026.10"]);
+        Assert.True(september.ApprovedAt < firstEvents[september.Id], "2026.09 serves only after its approval");
+        Assert.InRange(firstEvents[october.Id], october.ApprovedAt!.Value, october.ApprovedAt.Value.AddHours(6));
+        Assert.InRange(DateTimeOffset.UtcNow - october.ApprovedAt.Value, OnlineDemoEvents.RolloutBeforeLoad - TimeSpan.FromMinutes(10), OnlineDemoEvents.RolloutBeforeLoad + TimeSpan.FromHours(1));
+    }
 }
