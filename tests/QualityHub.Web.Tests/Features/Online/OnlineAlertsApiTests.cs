@@ -1,5 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Core.Domain;
+using QualityHub.Data;
 using static QualityHub.Web.Tests.Features.Online.Events;
 
 namespace QualityHub.Web.Tests.Features.Online;
@@ -102,5 +106,30 @@ public sealed class OnlineAlertsApiTests(OnlineFactory factory) : IClassFixture<
         await SendAsync(OnlineFactory.Classifier, 1, _ => 40_000, _ => true);
         (_, alerts) = await CheckAsync(OnlineFactory.Classifier);
         Assert.Equal(["correction rate"], alerts.Select(a => a.GetProperty("metric").GetString())); // 100 % > the default 90 %; 40 s is under 50 s
+    }
+
+    [Fact]
+    public async Task An_alert_on_events_of_a_superseded_release_names_the_release_that_replaced_it()
+    {
+        await SendAsync(OnlineFactory.AlertSuperseded, 60, _ => 900, _ => false);
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync())
+        {
+            await db.Releases.Where(r => r.Name == OnlineFactory.First).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReleaseStatus.Superseded));
+            await db.Releases.Where(r => r.Name == OnlineFactory.Second).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReleaseStatus.Current));
+        }
+
+        try
+        {
+            var alert = (await CheckAsync(OnlineFactory.AlertSuperseded)).Alerts.Single(a => a.GetProperty("metric").GetString() == "p95 latency");
+
+            Assert.Equal((OnlineFactory.First, OnlineFactory.Second), (alert.GetProperty("release").GetString(), alert.GetProperty("supersededBy").GetString()));
+            Assert.EndsWith($"in {OnlineFactory.First} (superseded by {OnlineFactory.Second})", alert.GetProperty("title").GetString());
+            Assert.Contains("clients still on it", alert.GetProperty("description").GetString());
+        }
+        finally
+        {
+            await using var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+            await db.Releases.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReleaseStatus.Draft));
+        }
     }
 }

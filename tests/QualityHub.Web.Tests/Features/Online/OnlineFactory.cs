@@ -17,6 +17,7 @@ public sealed class OnlineFactory : QualityHubFactory, IAsyncLifetime
     public const string Classifier = "online-classifier";
     public const string AlertRate = "alert-rate";
     public const string AlertLatency = "alert-latency";
+    public const string AlertSuperseded = "alert-superseded";
     public const string First = "r-2026.1";
     public const string Second = "r-2026.2";
 
@@ -28,6 +29,7 @@ public sealed class OnlineFactory : QualityHubFactory, IAsyncLifetime
         ["Online:Alerts:Default:MaxP95LatencyMs"] = "50000",
         ["Online:Alerts:Modules:alert-rate:MaxCorrectionRate"] = "0.2",
         ["Online:Alerts:Modules:alert-latency:MaxP95LatencyMs"] = "100",
+        ["Online:Alerts:Modules:alert-superseded:MaxP95LatencyMs"] = "100",
     };
 
     public Dictionary<string, int> ModuleIds { get; } = [];
@@ -40,7 +42,7 @@ public sealed class OnlineFactory : QualityHubFactory, IAsyncLifetime
         await using var db = await Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
         var versions = new List<ModelVersion>();
-        foreach (var name in new[] { Recognizer, Classifier, AlertRate, AlertLatency })
+        foreach (var name in new[] { Recognizer, Classifier, AlertRate, AlertLatency, AlertSuperseded })
         {
             var module = new Module { Name = name, TaskType = TaskType.TextRecognition, InputDescription = "test input", OutputDescription = "test output", CreatedAt = now };
             db.Modules.Add(module);
