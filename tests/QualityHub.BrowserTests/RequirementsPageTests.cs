@@ -65,6 +65,11 @@ public sealed class RequirementsPageTests(BrowserFixture fixture)
         await planner.Locator("input[name=capacity-model]").FillAsync("6");
         await planner.Locator("input[name=capacity-model]").PressAsync("Tab");
         await Expect(planner.Locator("[data-field=instances]")).ToHaveTextAsync("1");
+        // The requirement states no QPS: devices come once a target is given.
+        await Expect(planner.Locator("[data-field=devices]")).ToHaveTextAsync("—");
+        await planner.Locator("input[name=capacity-target]").FillAsync("20000");
+        await planner.Locator("input[name=capacity-target]").PressAsync("Tab");
+        await Expect(planner.Locator("[data-field=devices]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9,]*$"));
         // Both values go beyond what was measured, and the planner says so.
         await Expect(planner.Locator("[data-capacity-what-if]")).ToHaveCountAsync(2);
         await Expect(planner.Locator(".qh-plot .main-svg").First).ToBeVisibleAsync();

@@ -74,6 +74,7 @@ public sealed class SampleGridTests(BrowserFixture fixture)
         await page.GotoAsync($"/datasets/{id}");
         var samples = page.GetByLabel("Samples of the dataset");
         await Expect(samples.Locator("[data-shown='2000']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[aria-label='Samples of the dataset'][data-interactive='true']")).ToBeVisibleAsync();
 
         await PortalPage.ChooseAsync(samples, "label", "Bag (200)");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("label=Bag"));

@@ -113,6 +113,29 @@ public class RequirementsTests
     }
 
     [Fact]
+    public void A_target_under_the_modules_rule_uses_the_run_scored_under_that_rule_and_says_when_it_was_not()
+    {
+        var r = Valid();
+        (r.AccuracyMetric, r.AccuracyThreshold, r.OfflineP95Ms, r.TargetQps) = ("exactMatchUnderRule", 0.5, null, null);
+        RecognizedItem[] items = [new("4111 1111", "4111-1111", []), new("0000", "0001", [])];
+        var metrics = Metrics(0.9, 0.8, 0.95, 5, 100) with { Classification = null, Text = TextRecognitionMetrics.Compute(items, rule: TextComparison.IgnoreSeparators | TextComparison.IgnoreSpaces) };
+        var run = new MeasuredRun(9, "card-text-test", metrics);
+        RequirementCheck Of(TextComparison rule, string metric = "exactMatchUnderRule")
+        {
+            r.AccuracyMetric = metric;
+            return Scorecard.Check(r, new CandidateEvidence(run, 1, null, null, rule)).Single(c => c.Requirement == RequirementRules.Metric(metric)!.Title);
+        }
+
+        var underRule = Of(TextComparison.IgnoreSeparators | TextComparison.IgnoreSpaces);
+        Assert.Equal((CheckOutcome.Pass, 0.5), (underRule.Outcome, underRule.Value!.Value));
+        Assert.Equal((CheckOutcome.Fail, 0.0), (Of(TextComparison.IgnoreSeparators | TextComparison.IgnoreSpaces, "exactMatch").Outcome, Of(TextComparison.IgnoreSeparators | TextComparison.IgnoreSpaces, "exactMatch").Value!.Value));
+        var changed = Of(TextComparison.IgnoreCase); // the rule changed after the run
+        Assert.Equal(CheckOutcome.NotMeasured, changed.Outcome);
+        Assert.Contains("evaluate this version again", changed.Detail);
+        Assert.Equal((CheckOutcome.Fail, 0.0), (Of(TextComparison.Exact).Outcome, Of(TextComparison.Exact).Value!.Value)); // exact: the raw score
+    }
+
+    [Fact]
     public void Without_a_run_every_measured_target_is_not_measured_never_a_pass()
     {
         var r = Valid();

@@ -11,6 +11,9 @@ public sealed class Module
     public string Description { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>How a text module's outputs are compared with the truth, besides exactly (set by its planner).</summary>
+    public Metrics.TextComparison TextComparison { get; set; }
+
     public List<ModelVersion> Versions { get; set; } = [];
 
     /// <summary>The module's error taxonomy: the failure kinds its samples can be tagged with.</summary>

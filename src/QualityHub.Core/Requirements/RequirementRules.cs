@@ -24,6 +24,10 @@ public static class RequirementRules
         new("exactMatch", "Exact match", TaskType.TextRecognition, true),
         new("characterErrorRate", "Character error rate", TaskType.TextRecognition, false),
         new("normalizedEditDistance", "Normalised edit distance", TaskType.TextRecognition, false),
+        // The same three with outputs and truth compared as the module's rule says (case, spaces, separators).
+        new("exactMatchUnderRule", "Exact match (module's comparison rule)", TaskType.TextRecognition, true),
+        new("characterErrorRateUnderRule", "Character error rate (module's comparison rule)", TaskType.TextRecognition, false),
+        new("normalizedEditDistanceUnderRule", "Normalised edit distance (module's comparison rule)", TaskType.TextRecognition, false),
     ];
 
     public static TargetMetric? Metric(string? name) => Metrics.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));

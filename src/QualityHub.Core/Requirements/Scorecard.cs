@@ -16,7 +16,8 @@ public enum CheckOutcome
 public sealed record MeasuredRun(int RunId, string Dataset, RunMetrics Metrics);
 
 /// <summary>What is known about one candidate: its latest run on the requirement's test set, its memory, online latency and open blockers.</summary>
-public sealed record CandidateEvidence(MeasuredRun? Run, double ModelMemoryGb, double? OnlineP95Ms, int? OpenBlockers);
+/// <summary>What a candidate is checked on; <paramref name="TextRule"/> is its module's comparison rule now (for the "…UnderRule" targets).</summary>
+public sealed record CandidateEvidence(MeasuredRun? Run, double ModelMemoryGb, double? OnlineP95Ms, int? OpenBlockers, TextComparison TextRule = TextComparison.Exact);
 
 /// <summary>One row of a scorecard: the target, its definition, the outcome and the measured value with its interval and source.</summary>
 public sealed record RequirementCheck(
@@ -39,9 +40,14 @@ public static class Scorecard
         {
             var target = $"{(metric.HigherIsBetter ? "≥" : "≤")} {threshold:0.####}";
             var definition = $"{metric.Title} on the test set, offline; the latest completed run of this version on it.";
-            if (run is null || ValueOf(run.Metrics, metric.Name) is not { } estimate)
+            if (run is null)
             {
                 checks.Add(new(metric.Title, definition, target, CheckOutcome.NotMeasured, null, null, null, null, "No completed run of this version on the requirement's test set."));
+            }
+            else if (ValueOf(run.Metrics, metric.Name, evidence.TextRule) is not { } estimate)
+            {
+                checks.Add(new(metric.Title, definition, target, CheckOutcome.NotMeasured, null, null, null, run.RunId,
+                    $"Run {run.RunId} was not scored under the module's rule now ({TextComparisons.Describe(evidence.TextRule)}): evaluate this version again."));
             }
             else
             {
@@ -119,13 +125,28 @@ public static class Scorecard
             $"at most {measured.DeviceQpsCeiling:N0} QPS computed in run {run.RunId}: {perDevice:N0} QPS per device; the target takes {answer.DevicesNeeded} device(s).");
     }
 
-    private static Estimate? ValueOf(RunMetrics metrics, string name) => name switch
+    // A "…UnderRule" metric under the module's rule now: the raw one when the rule is exact, the run's own when it was
+    // scored under that same rule, and nothing (not measured) when the rule has changed since.
+    private static Estimate? ValueOf(RunMetrics metrics, string name, TextComparison rule)
     {
-        "accuracy" => metrics.Classification?.Accuracy,
-        "macroF1" => metrics.Classification?.MacroF1,
-        "exactMatch" => metrics.Text?.ExactMatch,
-        "characterErrorRate" => metrics.Text?.CharacterErrorRate,
-        "normalizedEditDistance" => metrics.Text?.NormalizedEditDistance,
-        _ => null,
-    };
+        var underRule = rule == TextComparison.Exact ? null : metrics.Text?.UnderRule is { } scores && scores.Rule == rule ? scores : null;
+        var wantsRule = name.EndsWith("UnderRule", StringComparison.Ordinal);
+        if (wantsRule && rule != TextComparison.Exact && underRule is null)
+        {
+            return null;
+        }
+
+        return name switch
+        {
+            "accuracy" => metrics.Classification?.Accuracy,
+            "macroF1" => metrics.Classification?.MacroF1,
+            "exactMatch" => metrics.Text?.ExactMatch,
+            "characterErrorRate" => metrics.Text?.CharacterErrorRate,
+            "normalizedEditDistance" => metrics.Text?.NormalizedEditDistance,
+            "exactMatchUnderRule" => underRule?.ExactMatch ?? metrics.Text?.ExactMatch,
+            "characterErrorRateUnderRule" => underRule?.CharacterErrorRate ?? metrics.Text?.CharacterErrorRate,
+            "normalizedEditDistanceUnderRule" => underRule?.NormalizedEditDistance ?? metrics.Text?.NormalizedEditDistance,
+            _ => null,
+        };
+    }
 }

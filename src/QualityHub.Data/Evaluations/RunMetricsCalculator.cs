@@ -43,9 +43,10 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
     private async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.EvaluationRuns.Include(r => r.Dataset).SingleAsync(r => r.Id == runId, cancellationToken);
+        var run = await db.EvaluationRuns.Include(r => r.Dataset).Include(r => r.ModelVersion!).ThenInclude(v => v.Module).SingleAsync(r => r.Id == runId, cancellationToken);
         predictions ??= await LoadAsync(db, runId, cancellationToken);
-        return Compute(run.Dataset!.TaskType, run.Dataset.Labels, predictions, throughput, new BootstrapSettings(options.Value.BootstrapResamples));
+        return Compute(run.Dataset!.TaskType, run.Dataset.Labels, predictions, throughput, new BootstrapSettings(options.Value.BootstrapResamples),
+            run.ModelVersion?.Module?.TextComparison ?? TextComparison.Exact);
     }
 
     /// <summary>A run's predictions joined with their samples, in dataset order.</summary>
@@ -78,7 +79,8 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
     }
 
     public static RunMetrics Compute(
-        TaskType task, IReadOnlyList<string> labels, IReadOnlyList<ScoredPrediction> predictions, ThroughputFigures throughput, BootstrapSettings bootstrap)
+        TaskType task, IReadOnlyList<string> labels, IReadOnlyList<ScoredPrediction> predictions, ThroughputFigures throughput, BootstrapSettings bootstrap,
+        TextComparison textRule = TextComparison.Exact)
     {
         var answered = predictions.Where(p => p.Error is null).ToList();
         var serviceMs = answered.Select(p => p.PreprocessMs + p.ComputeMs + p.PostprocessMs).ToList();
@@ -97,7 +99,7 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
         if (task == TaskType.TextRecognition)
         {
             var text = TextRecognitionMetrics.Compute(
-                predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap);
+                predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap, textRule);
             return new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
                 LatencyStats.Histogram(serviceMs), null, text, throughput.ProcessingTime, throughput.Memory);
         }

@@ -16,6 +16,7 @@ public sealed partial class DatasetDetailPage
     private IReadOnlyList<string> taxonomy = [];
     private int shown;
     private bool loaded;
+    private bool interactive;
 
     [Inject]
     private DatasetCatalog Catalog { get; set; } = default!;
@@ -50,6 +51,15 @@ public sealed partial class DatasetDetailPage
         // The grid's height is what the filter keeps.
         shown = detail is null ? 0 : (await Catalog.GetSamplesAsync(Id, 0, 0, inlineImages: false, new SampleFilter(Label, Tag)))?.Total ?? 0;
         loaded = true;
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            interactive = true;
+            StateHasChanged();
+        }
     }
 
     private void Filter(string? label, string? tag) => Navigation.NavigateTo(

@@ -55,6 +55,15 @@ public static class MetricsCsv
             Row("character_error_rate", "", x.CharacterErrorRate.Value, x.CharacterErrorRate.Low, x.CharacterErrorRate.High);
             Row("normalized_edit_distance", "", x.NormalizedEditDistance.Value, x.NormalizedEditDistance.Low, x.NormalizedEditDistance.High);
             Row("mean_edit_distance", "", x.MeanEditDistance);
+            if (x.UnderRule is { } r)
+            {
+                var under = $"rule:{r.Description}";
+                Row("exact_match", under, r.ExactMatch.Value, r.ExactMatch.Low, r.ExactMatch.High);
+                Row("character_error_rate", under, r.CharacterErrorRate.Value, r.CharacterErrorRate.Low, r.CharacterErrorRate.High);
+                Row("normalized_edit_distance", under, r.NormalizedEditDistance.Value, r.NormalizedEditDistance.Low, r.NormalizedEditDistance.High);
+                Row("mean_edit_distance", under, r.MeanEditDistance);
+            }
+
             foreach (var t in x.PerTag)
             {
                 Row("exact_match", $"tag:{t.Tag}", t.ExactMatch);

@@ -48,6 +48,9 @@ public sealed class RunMetricsView(RunMetrics m)
     public double? MacroF1 { get; } = m.Classification?.MacroF1.Value;
     public double? ExactMatch { get; } = m.Text?.ExactMatch.Value;
     public double? CharacterErrorRate { get; } = m.Text?.CharacterErrorRate.Value;
+
+    /// <summary>The text scores with outputs and truth compared under the module's rule when the run was made; null when exact.</summary>
+    public TextScores? UnderRule { get; } = m.Text?.UnderRule;
     public double? NormalizedEditDistance { get; } = m.Text?.NormalizedEditDistance.Value;
     /// <summary>One input at a time, from encoded image to final output; null for runs made before it was measured.</summary>
     public object? ProcessingTime { get; } = m.ProcessingTime is { } p

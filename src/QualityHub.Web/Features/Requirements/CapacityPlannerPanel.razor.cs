@@ -29,7 +29,7 @@ public sealed partial class CapacityPlannerPanel
     // A new set of starts (another module, a new measurement) starts over; what the planner typed otherwise stays.
     protected override void OnParametersSet()
     {
-        var from = string.Join("|", Starts.Select(s => $"{s.ModelVersionId}:{s.RunId}"));
+        var from = string.Join("|", Starts.Select(s => $"{s.ModelVersionId}:{s.RunId}:{s.TargetQps}:{s.RequiredDeviceMemoryGb}:{s.BudgetPerMonth}"));
         if (from != appliedFrom)
         {
             appliedFrom = from;

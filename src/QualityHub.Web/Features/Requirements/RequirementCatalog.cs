@@ -45,6 +45,21 @@ public sealed class RequirementException(string message, int status, IReadOnlyLi
     public IReadOnlyList<RequirementProblem> Problems { get; } = problems ?? [];
 }
 
+/// <summary>The body of PUT /api/modules/{id}/text-comparison: what a text module's outputs are compared ignoring.</summary>
+public sealed record TextComparisonRequest(bool IgnoreCase = false, bool IgnoreSpaces = false, bool IgnoreSeparators = false)
+{
+    public TextComparison Rule =>
+        (IgnoreCase ? TextComparison.IgnoreCase : 0) | (IgnoreSpaces ? TextComparison.IgnoreSpaces : 0) | (IgnoreSeparators ? TextComparison.IgnoreSeparators : 0);
+}
+
+/// <summary>A text module's comparison rule, as flags and in words.</summary>
+public sealed record TextComparisonView(int ModuleId, string Module, bool IgnoreCase, bool IgnoreSpaces, bool IgnoreSeparators, string Separators, string Description)
+{
+    public static TextComparisonView Of(Module module) => new(
+        module.Id, module.Name, module.TextComparison.HasFlag(TextComparison.IgnoreCase), module.TextComparison.HasFlag(TextComparison.IgnoreSpaces),
+        module.TextComparison.HasFlag(TextComparison.IgnoreSeparators), TextComparisons.Separators, TextComparisons.Describe(module.TextComparison));
+}
+
 /// <summary>Requirements per module (each change a new version; the history is never rewritten) and the scorecard of its candidates.</summary>
 public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, MeasuringRuns measuring)
 {
@@ -148,6 +163,33 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
     }
 
     /// <summary>The scorecard of a module's candidates (every version neither retired nor superseded); null when there is no such module.</summary>
+    public async Task<TextComparisonView?> GetTextComparisonAsync(int moduleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Modules.AsNoTracking().SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken) is { } module ? TextComparisonView.Of(module) : null;
+    }
+
+    /// <summary>
+    /// Sets how a text module compares outputs with the truth. Runs made from now on report their text metrics under it
+    /// beside the raw ones; requirements that target a "…UnderRule" metric need a run scored under the rule now.
+    /// </summary>
+    public async Task<TextComparisonView> SetTextComparisonAsync(int moduleId, TextComparisonRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var module = await db.Modules.SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken)
+            ?? throw new RequirementException($"There is no module {moduleId}.", 404);
+        if (module.TaskType != TaskType.TextRecognition)
+        {
+            throw new RequirementException($"{module.Name} is a {module.TaskType} module: a comparison rule is for text outputs.", 422,
+                [new RequirementProblem("textComparison", "Only text-recognition modules compare text.")]);
+        }
+
+        module.TextComparison = request.Rule;
+        await db.SaveChangesAsync(cancellationToken);
+        return TextComparisonView.Of(module);
+    }
+
     public async Task<ScorecardView?> GetScorecardAsync(int moduleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -175,7 +217,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         var candidates = versions.Select(v =>
         {
             var run = runs.GetValueOrDefault(v.Id) is { } measured ? new MeasuredRun(measured.RunId, measured.Dataset, measured.Metrics) : null;
-            var evidence = new CandidateEvidence(run, v.SizeBytes / BytesPerGb, online.GetValueOrDefault(v.Id), OpenBlockers: blockers);
+            var evidence = new CandidateEvidence(run, v.SizeBytes / BytesPerGb, online.GetValueOrDefault(v.Id), OpenBlockers: blockers, TextRule: module.TextComparison);
             return new CandidateScore(v.Id, v.Name, v.Status, evidence.ModelMemoryGb, run?.RunId, run?.Metrics.Throughput.BatchedItemsPerSecond,
                 Scorecard.Check(stored, evidence));
         }).ToList();

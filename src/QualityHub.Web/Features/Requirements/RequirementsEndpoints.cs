@@ -56,6 +56,26 @@ public static class RequirementsEndpoints
         api.MapGet("/modules/{id:int}/scorecard", async (int id, RequirementCatalog catalog, CancellationToken ct) =>
             await catalog.GetScorecardAsync(id, ct) is { } card ? Results.Ok(card) : NoModule(id))
             .Produces<ScorecardView>().ProducesProblems(404);
+        api.MapGet("/modules/{id:int}/text-comparison", async (int id, RequirementCatalog catalog, CancellationToken ct) =>
+            await catalog.GetTextComparisonAsync(id, ct) is { } rule ? Results.Ok(rule) : NoModule(id))
+            .Produces<TextComparisonView>().ProducesProblems(404);
+        api.MapPut("/modules/{id:int}/text-comparison", async (int id, TextComparisonRequest? body, RequirementCatalog catalog, CancellationToken ct) =>
+        {
+            if (body is null)
+            {
+                return Results.Problem(statusCode: 400, title: "No rule", detail: "The body must be { ignoreCase, ignoreSpaces, ignoreSeparators } (each true or false).");
+            }
+
+            try
+            {
+                return Results.Ok(await catalog.SetTextComparisonAsync(id, body, ct));
+            }
+            catch (RequirementException e)
+            {
+                return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Not a text module", detail: e.Message,
+                    extensions: e.Problems.Count > 0 ? new Dictionary<string, object?> { ["field"] = e.Problems[0].Field } : null);
+            }
+        }).RequireAuthorization(Accounts.Policies.Plan).Produces<TextComparisonView>().ProducesProblems(400, 404, 422);
         api.MapGet("/capacity", (HttpRequest request, CapacityStarts starts, CancellationToken ct) => CapacityAsync(request.Query, starts, ct))
             .Produces<CapacityPlan>().ProducesProblems(400, 404).WithQueryValues(
             new("modelVersionId", JsonSchemaType.Integer, "Start from what this version's measuring run measured and its module's requirement; the other values override."),

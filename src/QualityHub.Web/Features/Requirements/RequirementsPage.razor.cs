@@ -88,6 +88,15 @@ public sealed partial class RequirementsPage
         form = RequirementForm.From(history.FirstOrDefault());
     }
 
+    // The comparison rule changed: the scorecard's "…under the module's rule" checks change with it.
+    private async Task ReloadScorecardAsync()
+    {
+        if (selected is not null)
+        {
+            scorecard = await Catalog.GetScorecardAsync(selected.ModuleId);
+        }
+    }
+
     private async Task SaveAsync()
     {
         if (selected is null)

@@ -64,6 +64,38 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
     }
 
     [Fact]
+    public async Task A_planners_comparison_rule_scores_the_next_run_raw_and_under_the_rule()
+    {
+        var cards = await ModuleIdAsync(DemoContentLoader.CardTextModule);
+        var fashion = await ModuleIdAsync(DemoContentLoader.FashionModule);
+        Assert.Equal("exact", (await Client.GetFromJsonAsync<JsonElement>($"/api/modules/{cards}/text-comparison")).GetProperty("description").GetString());
+        Assert.Equal((HttpStatusCode)422, (await Client.PutAsJsonAsync($"/api/modules/{fashion}/text-comparison", new { ignoreCase = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PutAsJsonAsync("/api/modules/999999/text-comparison", new { ignoreCase = true })).StatusCode);
+
+        var set = await Client.PutAsJsonAsync($"/api/modules/{cards}/text-comparison", new { ignoreCase = true, ignoreSpaces = true, ignoreSeparators = true });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal("ignoring case, spaces and separators (- / . _)", (await set.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString());
+        try
+        {
+            var version = (await Client.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray().Single(m => m.GetProperty("name").GetString() == "pp-ocrv4-rec").GetProperty("id").GetInt32();
+            var started = await Client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = await DatasetIdAsync("card-text-test") });
+            var run = await EvaluationRuns.WaitAsync(Client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+            Assert.Equal("completed", run.GetProperty("status").GetString()!.ToLowerInvariant());
+
+            var metrics = run.GetProperty("metrics");
+            var underRule = metrics.GetProperty("underRule");
+            Assert.Equal("ignoring case, spaces and separators (- / . _)", underRule.GetProperty("description").GetString());
+            // Ignoring more can only make more outputs equal to their truth, and never adds an edit.
+            Assert.True(underRule.GetProperty("exactMatch").GetProperty("value").GetDouble() >= metrics.GetProperty("exactMatch").GetDouble());
+            Assert.True(underRule.GetProperty("meanEditDistance").GetDouble() <= metrics.GetProperty("detail").GetProperty("text").GetProperty("meanEditDistance").GetDouble());
+        }
+        finally
+        {
+            await Client.PutAsJsonAsync($"/api/modules/{cards}/text-comparison", new { });
+        }
+    }
+
+    [Fact]
     public async Task Capacity_of_an_unknown_version_is_not_found()
     {
         var response = await Client.GetAsync("/api/capacity?modelVersionId=999999");
