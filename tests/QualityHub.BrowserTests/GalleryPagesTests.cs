@@ -93,6 +93,24 @@ public sealed class GalleryPagesTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_recognisers_gallery_shows_each_wrong_answer_aligned_with_its_truth_character_by_character()
+    {
+        var run = await DemoRunAsync("pp-ocrv4-rec");
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"evaluations/{run}/gallery");
+        await Expect(page.Locator(".qh-gallery[data-interactive='true']")).ToHaveCountAsync(1);
+        var cell = page.Locator(".qh-gallery-item[data-diff='true']").First;
+        await Expect(cell).ToBeVisibleAsync();
+
+        // Both rows hold one span per step of the alignment, and at least one step is marked as a difference.
+        var truthSteps = await cell.Locator(".qh-truth .qh-ch").CountAsync();
+        Assert.True(truthSteps > 0);
+        Assert.Equal(truthSteps, await cell.Locator(".qh-output .qh-ch").CountAsync());
+        Assert.True(await cell.Locator(".qh-output .qh-ch-sub, .qh-output .qh-ch-ins, .qh-output .qh-ch-del").CountAsync() > 0);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "gallery-text-diff.png") });
+    }
+
+    [Fact]
     public async Task All_matching_items_are_tagged_at_once_and_an_empty_filter_says_so()
     {
         var run = await DemoRunAsync("fashion-linear-v1");

@@ -130,10 +130,18 @@ function fillCell(state, view, item) {
   view.cell.dataset.sampleId = item.sampleId;
   view.img.src = item.imageData ?? item.imageUrl;
   view.img.alt = `Sample ${item.ordinal}: ${item.groundTruth}`;
-  view.truth.textContent = item.groundTruth;
   const said = item.error ? 'error' : item.output;
   const confidence = item.confidence == null ? '' : ` ${(item.confidence * 100).toFixed(0)}%`;
-  view.output.textContent = `→ ${said}${confidence}`;
+  if (item.diff) {
+    // A text answer: both strings aligned character by character, substitutions, insertions and deletions marked.
+    writeDiff(view.truth, item.diff, step => step.expected, '');
+    writeDiff(view.output, item.diff, step => step.actual, confidence);
+    view.cell.dataset.diff = 'true';
+  } else {
+    view.truth.textContent = item.groundTruth;
+    view.output.textContent = `→ ${said}${confidence}`;
+    delete view.cell.dataset.diff;
+  }
   view.output.className = `qh-output ${item.correct ? 'qh-right' : 'qh-wrong'}`;
   view.tags.textContent = [...(item.suspect ? ['⚑ truth?'] : []), ...item.errorTags].join(' · ');
   view.cell.classList.toggle('qh-suspect', item.suspect);
@@ -151,7 +159,31 @@ function fillCell(state, view, item) {
   view.cell.title = `#${item.ordinal}: truth ${item.groundTruth}; ${details.join(', ')}`;
 }
 
+// One row of a character diff, as text nodes in spans (never HTML): the side's character at each step, a gap where it has none.
+function writeDiff(row, diff, side, suffix) {
+  row.replaceChildren();
+  for (const step of diff) {
+    const span = document.createElement('span');
+    span.className = `qh-ch ${diffClass(step.kind)}`;
+    span.textContent = side(step) ?? '·';
+    row.append(span);
+  }
+  if (suffix) {
+    row.append(document.createTextNode(suffix));
+  }
+}
+
+function diffClass(kind) {
+  switch (kind) {
+    case 'Substituted': return 'qh-ch-sub';
+    case 'Inserted': return 'qh-ch-ins';
+    case 'Deleted': return 'qh-ch-del';
+    default: return '';
+  }
+}
+
 function clearCell(view, ordinal) {
+  delete view.cell.dataset.diff;
   delete view.cell.dataset.sampleId;
   view.img.removeAttribute('src');
   view.img.alt = '';

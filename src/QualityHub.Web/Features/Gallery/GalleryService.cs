@@ -6,10 +6,14 @@ using QualityHub.Web.Features.Evaluations;
 
 namespace QualityHub.Web.Features.Gallery;
 
-/// <summary>One sample in a run's gallery: what it is, what the model said, and what modelers said about it.</summary>
+/// <summary>
+/// One sample in a run's gallery: what it is, what the model said, and what modelers said about it. For a text
+/// recogniser's wrong answer, <see cref="Diff"/> aligns it with the truth character by character (null otherwise).
+/// </summary>
 public sealed record GalleryItem(
     long SampleId, int Ordinal, string GroundTruth, IReadOnlyList<string> Kinds, string? Output, double? Confidence, bool Correct, double? Loss,
-    int? EditDistance, string? Error, IReadOnlyList<string> ErrorTags, bool Suspect, string ImageUrl, string? ImageData);
+    int? EditDistance, string? Error, IReadOnlyList<string> ErrorTags, bool Suspect, string ImageUrl, string? ImageData,
+    IReadOnlyList<Core.Metrics.DiffStep>? Diff = null);
 
 /// <summary>A page of a gallery and how many items match in all.</summary>
 public sealed record GalleryItems(IReadOnlyList<GalleryItem> Items, int Total);
@@ -60,10 +64,12 @@ public sealed class GalleryService(IDbContextFactory<QualityHubDbContext> contex
             .ToLookup(t => t.SampleId, t => t.Name);
         var suspect = (await db.GroundTruthFlags.Where(f => ids.Contains(f.SampleId)).Select(f => f.SampleId).ToListAsync(cancellationToken)).ToHashSet();
 
+        var text = run.Summary.TaskType == TaskType.TextRecognition;
         var items = page.Select(p => new GalleryItem(
             p.Id, p.Ordinal, p.GroundTruth, p.Tags, p.Output, p.Confidence, p.Error is null && p.Output == p.GroundTruth, p.Loss, p.EditDistance, p.Error,
             tags[p.Id].Order(StringComparer.Ordinal).ToList(), suspect.Contains(p.Id), $"api/samples/{p.Id}/image",
-            inlineImages ? datasets.InlineImage(p.ImageSha256) : null)).ToList();
+            inlineImages ? datasets.InlineImage(p.ImageSha256) : null,
+            text && p.Error is null && p.Output != p.GroundTruth ? Core.Metrics.CharacterDiff.Align(p.GroundTruth, p.Output ?? "") : null)).ToList();
         return new GalleryItems(items, total);
     }
 

@@ -348,4 +348,23 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
             Assert.Equal(0, await db.AuditEntries.CountAsync(e => e.Action == "added SampleErrorTag"));
         }
     }
+
+    [Fact]
+    public async Task A_recognisers_wrong_answers_come_with_their_character_diff_and_classifier_items_without()
+    {
+        var items = await AllItemsAsync(RunOf("pp-ocrv4-rec"), "scope=all");
+        var wrong = items.Where(i => !i.GetProperty("correct").GetBoolean() && i.GetProperty("error").ValueKind == JsonValueKind.Null).ToList();
+        Assert.NotEmpty(wrong);
+        foreach (var item in wrong)
+        {
+            var steps = item.GetProperty("diff").EnumerateArray().ToList();
+            string Side(string name) => string.Concat(steps.Select(s => s.GetProperty(name).ValueKind == JsonValueKind.Null ? "" : s.GetProperty(name).GetString()));
+            Assert.Equal(item.GetProperty("groundTruth").GetString(), Side("expected"));
+            Assert.Equal(item.GetProperty("output").GetString(), Side("actual"));
+            Assert.Equal(item.GetProperty("editDistance").GetInt32(), steps.Count(s => s.GetProperty("kind").GetString() != "Equal"));
+        }
+
+        Assert.All(items.Where(i => i.GetProperty("correct").GetBoolean()), i => Assert.Equal(JsonValueKind.Null, i.GetProperty("diff").ValueKind));
+        Assert.All((await GalleryAsync(RunOf("fashion-cnn-v1"), "take=20")).GetProperty("items").EnumerateArray(), i => Assert.Equal(JsonValueKind.Null, i.GetProperty("diff").ValueKind));
+    }
 }
