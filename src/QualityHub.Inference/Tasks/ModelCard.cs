@@ -156,11 +156,25 @@ public sealed record ImageInput
     /// <summary>Largest width a variable-width input is resized to (text recognition).</summary>
     public int MaxWidth { get; init; } = 1024;
 
+    /// <summary>
+    /// A variable-width input narrower than this is padded on the right to it with zeros (after normalisation), as
+    /// PaddleOCR's recogniser pads lines to 320; 0 (the default) pads nothing.
+    /// </summary>
+    public int PadToWidth { get; init; }
+
+    /// <summary>Colour channels in blue, green, red order (OpenCV's, as PaddleOCR feeds them) instead of red, green, blue.</summary>
+    public bool Bgr { get; init; }
+
     public void Check()
     {
         if (Channels is not (1 or 3))
         {
             throw new InvalidModelCardException($"input.channels must be 1 or 3, not {Channels}.");
+        }
+
+        if (PadToWidth < 0 || PadToWidth > 8192 || (PadToWidth > 0 && Width > 0))
+        {
+            throw new InvalidModelCardException($"input.padToWidth pads a variable-width input (width 0) to 1–8192 columns; it is {PadToWidth} with width {Width}.");
         }
 
         if (Height < 1 || Width < 0 || Height > 8192 || Width > 8192)

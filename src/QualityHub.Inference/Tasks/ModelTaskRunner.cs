@@ -117,9 +117,56 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
             ? input.Width
             : Math.Clamp((int)Math.Round(image.Width * (double)input.Height / image.Height), 1, input.MaxWidth);
         var format = FormatOf(input);
-        var item = new float[format.ElementCount(width, input.Height)];
-        format.Write(Fit(input, image, width), item);
-        return (item, ItemShapeOf(input, width));
+        var fitted = Fit(input, image, width);
+        if (input.Bgr && fitted.Channels == 3)
+        {
+            fitted = SwapRedAndBlue(fitted);
+        }
+
+        var tensorWidth = Math.Max(width, input.PadToWidth);
+        var item = new float[format.ElementCount(tensorWidth, input.Height)];
+        if (tensorWidth == width)
+        {
+            format.Write(fitted, item);
+        }
+        else
+        {
+            var line = new float[format.ElementCount(width, input.Height)];
+            format.Write(fitted, line);
+            PadRight(line, item, input.Layout, input.Channels, input.Height, width, tensorWidth);
+        }
+
+        return (item, ItemShapeOf(input, tensorWidth));
+    }
+
+    // The line in the left columns of a wider tensor; the rest stays 0, the normalised value PaddleOCR pads with.
+    private static void PadRight(float[] line, float[] item, TensorLayout layout, int channels, int height, int width, int tensorWidth)
+    {
+        if (layout == TensorLayout.Nchw)
+        {
+            for (var row = 0; row < channels * height; row++)
+            {
+                line.AsSpan(row * width, width).CopyTo(item.AsSpan(row * tensorWidth));
+            }
+
+            return;
+        }
+
+        for (var y = 0; y < height; y++)
+        {
+            line.AsSpan(y * width * channels, width * channels).CopyTo(item.AsSpan(y * tensorWidth * channels));
+        }
+    }
+
+    private static Image SwapRedAndBlue(Image rgb)
+    {
+        var pixels = (byte[])rgb.Pixels.Clone();
+        for (var i = 0; i < pixels.Length; i += 3)
+        {
+            (pixels[i], pixels[i + 2]) = (pixels[i + 2], pixels[i]);
+        }
+
+        return new Image(rgb.Width, rgb.Height, 3, pixels);
     }
 
     // Gray or RGB as the card asks, at the model's input size.

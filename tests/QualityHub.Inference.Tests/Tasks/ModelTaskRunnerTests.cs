@@ -76,6 +76,28 @@ public sealed class ModelTaskRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_narrow_line_is_padded_on_the_right_with_zeros_and_bgr_swaps_red_and_blue_as_paddleocr_feeds_them()
+    {
+        // A 2×1 line at height 1 stays 2 wide; padded to 4, columns 2 and 3 of every plane (or pixel) are 0.
+        var image = new Image(2, 1, 3, [10, 20, 30, 40, 50, 60]);
+        var input = new ImageInput { Width = 0, Height = 1, Channels = 3, Layout = TensorLayout.Nchw, Scale = 1f, Mean = [0], Std = [1], PadToWidth = 4 };
+
+        var (padded, shape) = ModelTaskRunner.Prepare(input, image);
+        var (bgr, _) = ModelTaskRunner.Prepare(input with { Bgr = true }, image);
+        var (nhwc, nhwcShape) = ModelTaskRunner.Prepare(input with { Layout = TensorLayout.Nhwc }, image);
+        var (wide, wideShape) = ModelTaskRunner.Prepare(input with { PadToWidth = 1 }, image); // wider than the pad: as it is
+
+        Assert.Equal([3L, 1, 4], shape);
+        Assert.Equal([10f, 40f, 0f, 0f, 20f, 50f, 0f, 0f, 30f, 60f, 0f, 0f], padded);
+        Assert.Equal([30f, 60f, 0f, 0f, 20f, 50f, 0f, 0f, 10f, 40f, 0f, 0f], bgr);
+        Assert.Equal([1L, 4, 3], nhwcShape);
+        Assert.Equal([10f, 20f, 30f, 40f, 50f, 60f, 0f, 0f, 0f, 0f, 0f, 0f], nhwc);
+        Assert.Equal([3L, 1, 2], wideShape);
+        Assert.Equal(6, wide.Length);
+        Assert.Throws<InvalidModelCardException>(() => (input with { Width = 2 }).Check()); // a fixed width is never padded
+    }
+
+    [Fact]
     public async Task A_classifier_answers_with_its_top_five_labels_most_probable_first()
     {
         var bench = new ModelSpec("cnn", Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "bench", "cnn-fashion-sized.onnx"), "cnn");
