@@ -67,4 +67,36 @@ public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory
         Assert.Equal((50.0, "No targets yet."), (saved.OfflineP95Ms!.Value, saved.Rationale));
         page.WaitForAssertion(() => Assert.Contains("Save version 2", page.Markup), Slow);
     }
+
+    [Fact]
+    public async Task A_planner_sets_the_text_modules_comparison_rule_and_it_reads_back_in_words()
+    {
+        var (page, snackbars, moduleId) = await OpenAsync("card-text-recognizer");
+        var panel = page.Find("[aria-label='Text comparison rule']");
+        Assert.Contains("Now: exact", panel.TextContent);
+        Assert.True(page.Find("[data-save-rule]").HasAttribute("disabled")); // nothing changed yet
+
+        try
+        {
+            page.Find("input[name='ignore-spaces']").Change(true);
+            page.Find("input[name='ignore-separators']").Change(true);
+            page.Find("[data-save-rule]").Click();
+
+            snackbars.WaitForAssertion(() => Assert.Contains("ignoring spaces and separators (- / . _)", snackbars.Markup), Slow);
+            Assert.Equal("ignoring spaces and separators (- / . _)", (await Catalog.GetTextComparisonAsync(moduleId))!.Description);
+            page.WaitForAssertion(() => Assert.Contains("Now: ignoring spaces and separators", page.Find("[aria-label='Text comparison rule']").TextContent), Slow);
+        }
+        finally
+        {
+            await Catalog.SetTextComparisonAsync(moduleId, new TextComparisonRequest());
+        }
+    }
+
+    [Fact]
+    public async Task A_classifier_module_has_no_text_comparison_rule()
+    {
+        var (page, _, _) = await OpenAsync("fashion-mnist-classifier");
+
+        Assert.Empty(page.FindAll("[aria-label='Text comparison rule']"));
+    }
 }
