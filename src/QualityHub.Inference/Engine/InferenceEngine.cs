@@ -158,7 +158,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var hostBefore = MemoryGauge.Read(out source);
             var gpuBefore = GpuDevice.TryDescribe(settings.CudaDeviceId);
-            using (var session = OnnxSession.Load(model.Path, settings, logger, model.DisplayName))
+            // No logger: the serving session already said which provider it fell back to; three loads need not say it again.
+            using (var session = OnnxSession.Load(model.Path, settings, null, model.DisplayName))
             {
                 provider = session.Provider;
                 var shape = session.Inputs[0].Shape.Length == itemShape.Length + 1 ? [1, .. itemShape] : itemShape;

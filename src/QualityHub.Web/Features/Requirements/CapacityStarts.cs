@@ -83,15 +83,14 @@ public sealed class CapacityStarts(IDbContextFactory<QualityHubDbContext> contex
     public async Task<CapacityStart?> ForVersionAsync(int versionId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var moduleId = await db.ModelVersions.Where(v => v.Id == versionId).Select(v => (int?)v.ModuleId).SingleOrDefaultAsync(cancellationToken);
-        if (moduleId is null)
+        if (await db.ModelVersions.Where(v => v.Id == versionId).Select(v => new { v.ModuleId, v.Name }).SingleOrDefaultAsync(cancellationToken) is not { } found)
         {
             return null;
         }
 
-        var version = await db.ModelVersions.AsNoTracking().Where(v => v.Id == versionId).Select(v => v.Name).SingleAsync(cancellationToken);
+        var (moduleId, version) = (found.ModuleId, found.Name);
         var requirement = await db.Requirements.AsNoTracking().Where(r => r.ModuleId == moduleId).OrderByDescending(r => r.Version).FirstOrDefaultAsync(cancellationToken);
-        var testSet = await measuring.TestSetAsync(moduleId.Value, cancellationToken);
+        var testSet = await measuring.TestSetAsync(moduleId, cancellationToken);
         var run = testSet is null ? null : await measuring.OfVersionAsync(versionId, testSet.DatasetId, cancellationToken);
         return Start(versionId, version, run, testSet, requirement);
     }

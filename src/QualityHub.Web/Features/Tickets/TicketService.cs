@@ -55,20 +55,19 @@ public sealed class TicketService(
             moduleId = version.ModuleId;
         }
 
-        if (draft.SampleId is { } sampleId)
+        // Where it was seen: the sample and the run must exist, and the run must have run on the sample's dataset.
+        var sampleDataset = draft.SampleId is { } sampleId
+            ? await db.Samples.Where(s => s.Id == sampleId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new TicketException($"There is no sample {sampleId}.", "sampleId", StatusCodes.Status404NotFound)
+            : (int?)null;
+        if (draft.RunId is { } runId)
         {
-            var datasetId = await db.Samples.Where(s => s.Id == sampleId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellationToken)
-                ?? throw new TicketException($"There is no sample {sampleId}.", "sampleId", StatusCodes.Status404NotFound);
-            if (draft.RunId is { } seenIn && await db.EvaluationRuns.Where(r => r.Id == seenIn).Select(r => (int?)r.DatasetId).SingleOrDefaultAsync(cancellationToken) is { } runDataset
-                && runDataset != datasetId)
+            var runDataset = await db.EvaluationRuns.Where(r => r.Id == runId).Select(r => (int?)r.DatasetId).SingleOrDefaultAsync(cancellationToken)
+                ?? throw new TicketException($"There is no evaluation run {runId}.", "runId", StatusCodes.Status404NotFound);
+            if (sampleDataset is { } datasetId && runDataset != datasetId)
             {
-                throw new TicketException($"Run {seenIn} ran on dataset {runDataset}, not on sample {sampleId}'s dataset {datasetId}.", "runId", StatusCodes.Status422UnprocessableEntity);
+                throw new TicketException($"Run {runId} ran on dataset {runDataset}, not on sample {draft.SampleId}'s dataset {datasetId}.", "runId", StatusCodes.Status422UnprocessableEntity);
             }
-        }
-
-        if (draft.RunId is { } runId && !await db.EvaluationRuns.AnyAsync(r => r.Id == runId, cancellationToken))
-        {
-            throw new TicketException($"There is no evaluation run {runId}.", "runId", StatusCodes.Status404NotFound);
         }
 
         var sha = draft.InputImageSha256?.Trim();
