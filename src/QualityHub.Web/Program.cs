@@ -13,6 +13,7 @@ using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
 using QualityHub.Web.Features.Tickets;
 using QualityHub.Web.Hosting;
+using QualityHub.Web.Hosting.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -26,6 +27,7 @@ builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel
 builder.Services.AddQualityHubData(builder.Configuration);
 builder.Services.AddQualityHubInference(builder.Configuration);
 builder.Services.AddQualityHubWeb();
+builder.Services.AddQualityHubSecurity(builder.Configuration);
 builder.Services.AddQualityHubOpenApi();
 builder.Services.AddAccountsFeature();
 builder.Services.AddOverviewFeature();

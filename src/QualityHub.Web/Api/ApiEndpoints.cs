@@ -3,12 +3,14 @@ using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
+using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
 using QualityHub.Web.Features.Tickets;
+using QualityHub.Web.Hosting.Security;
 
 namespace QualityHub.Web.Api;
 
@@ -18,7 +20,8 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapQualityHubApi(this IEndpointRouteBuilder endpoints)
     {
         // Everyone signed in reads; changes need a role's policy (RequireModelerForChanges, or the endpoint's own).
-        var api = endpoints.MapGroup("/api").RequireAuthorization(Policies.Read).RequireModelerForChanges();
+        // Every caller has an allowance of requests per minute (Security:ApiRequestsPerMinute).
+        var api = endpoints.MapGroup("/api").RequireAuthorization(Policies.Read).RequireModelerForChanges().RequireRateLimiting(RateLimits.Api);
 
         api.MapGet("/summary", (OverviewService overview, CancellationToken cancellationToken) =>
             overview.GetSummaryAsync(cancellationToken));
@@ -32,6 +35,7 @@ public static class ApiEndpoints
         api.MapTicketsApi();
         api.MapOnlineApi();
         api.MapAdminApi();
+        api.MapHealthDetailApi();
 
         return endpoints;
     }

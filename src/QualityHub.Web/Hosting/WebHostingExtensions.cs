@@ -6,6 +6,7 @@ using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Online;
+using QualityHub.Web.Hosting.Security;
 
 namespace QualityHub.Web.Hosting;
 
@@ -36,10 +37,13 @@ public static class WebHostingExtensions
 
     public static WebApplication UseQualityHubPipeline(this WebApplication app)
     {
-        // API errors are problem details with the right status (400 for unreadable requests, not 500).
+        app.UseQualityHubSecurityHeaders();
+        // API errors are problem details with the right status (400 for unreadable requests, not 500). A request the
+        // client got wrong (a 413 body, a malformed form) is its answer, not an error of the server's to log.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         // Empty error responses become problem details under /api, and the Not found page elsewhere.
         app.UseWhen(context => IsApi(context.Request), api => api.UseStatusCodePages());
@@ -49,7 +53,9 @@ public static class WebHostingExtensions
         app.UseStaticFiles();
         // Routing after the status-code pages, so a re-executed request (/not-found) is routed again.
         app.UseRouting();
-        app.UseQualityHubAccounts();
+        app.UseQualityHubAuthentication();
+        app.UseQualityHubRequestGuards();
+        app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }
@@ -67,7 +73,8 @@ public static class WebHostingExtensions
         // Framework and package files (blazor.web.js, components' _content) from the build's static-asset manifest;
         // anyone may load them, so the sign-in page itself can start. Our own wwwroot is served by UseStaticFiles.
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // frame-ancestors is in our own policy (SecurityHeadersMiddleware), not a second one of Blazor's.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

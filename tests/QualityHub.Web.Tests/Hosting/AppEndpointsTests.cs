@@ -45,9 +45,18 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task Health_reports_the_database_and_the_ONNX_Runtime()
+    public async Task Health_tells_anyone_the_status_and_nothing_else()
     {
-        var response = await client.GetAsync("/health");
+        var response = await factory.CreateAnonymousClient().GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_admin_health_detail_reports_the_database_and_the_ONNX_Runtime()
+    {
+        var response = await client.GetAsync("/api/admin/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using QualityHub.Web.Components.Layout;
@@ -33,7 +34,12 @@ public abstract class ComponentTests : BunitContext
         Services.AddSingleton<IAuthorizationService, DefaultAuthorizationService>();
         Services.AddCascadingAuthenticationState();
         Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationState(new ClaimsPrincipal(new ClaimsIdentity())));
+        // The token a prerendered page hands its components; uploads send it back (CrossSiteRequestGuard).
+        Services.AddSingleton<AntiforgeryStateProvider>(new FixedAntiforgeryState());
     }
+
+    /// <summary>The antiforgery token every component under test sees.</summary>
+    protected const string AntiforgeryTokenValue = "test-antiforgery-token";
 
     /// <summary>Renders what follows for a signed-in user with these roles; call before the first render.</summary>
     protected void SignInAs(params string[] roles) =>
@@ -52,6 +58,11 @@ public abstract class ComponentTests : BunitContext
         }
 
         base.Dispose(disposing);
+    }
+
+    private sealed class FixedAntiforgeryState : AntiforgeryStateProvider
+    {
+        public override AntiforgeryRequestToken? GetAntiforgeryToken() => new(AntiforgeryTokenValue, "__RequestVerificationToken");
     }
 
     private sealed class FixedAuthenticationState(ClaimsPrincipal user) : AuthenticationStateProvider

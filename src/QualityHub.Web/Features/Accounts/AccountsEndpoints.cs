@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using QualityHub.Data;
 using QualityHub.Data.Accounts;
 using QualityHub.Web.Api;
+using QualityHub.Web.Hosting.Security;
 
 namespace QualityHub.Web.Features.Accounts;
 
@@ -28,13 +29,13 @@ public static class AccountsEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/sign-in", SignInAsync).AllowAnonymous();
+        endpoints.MapPost("/account/sign-in", SignInAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn);
         endpoints.MapPost("/account/sign-out", async (SignInManager<IdentityUser> signIn) =>
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("~/account/login");
         });
-        endpoints.MapPost("/account/setup", SetupAsync).AllowAnonymous();
+        endpoints.MapPost("/account/setup", SetupAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn);
         return endpoints;
     }
 
@@ -88,22 +89,47 @@ public static class AccountsEndpoints
         return api;
     }
 
+    /// <summary>
+    /// One answer for a wrong e-mail and a wrong password, in about the same time (an unknown e-mail's password is
+    /// hashed too); failures slow the e-mail tried (<see cref="SignInThrottle"/>) but never lock its account.
+    /// </summary>
     private static async Task<IResult> SignInAsync(
-        [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn, UserManager<IdentityUser> users)
+        [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
+        SignInManager<IdentityUser> signIn, UserManager<IdentityUser> users, SignInThrottle throttle)
     {
         var back = SafeReturn(returnUrl);
-        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
-        if (user is null || string.IsNullOrEmpty(password))
+        var typed = email?.Trim() ?? "";
+        if (typed.Length == 0 || string.IsNullOrEmpty(password))
         {
             return Refused("invalid");
         }
 
-        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        return result.Succeeded ? Results.LocalRedirect("~" + back) : Refused(result.IsLockedOut ? "locked" : "invalid");
+        if (throttle.WaitFor(typed) is { Ticks: > 0 } wait)
+        {
+            return Refused("busy", $"&wait={Math.Ceiling(wait.TotalSeconds):0}");
+        }
+
+        var user = await users.FindByEmailAsync(typed);
+        if (user is null)
+        {
+            UnknownAccountPassword.Check(users, password);
+            throttle.Failed(typed);
+            return Refused("invalid");
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: false);
+        if (!result.Succeeded)
+        {
+            throttle.Failed(typed);
+            return Refused("invalid");
+        }
+
+        throttle.Succeeded(typed);
+        return Results.LocalRedirect("~" + back);
 
         // The form comes back with the e-mail filled in, so only the password is typed again (as on the setup page).
-        IResult Refused(string error) => Results.LocalRedirect(
-            $"~/account/login?error={error}&returnUrl={Uri.EscapeDataString(back)}&email={Uri.EscapeDataString(email?.Trim() ?? "")}");
+        IResult Refused(string error, string more = "") => Results.LocalRedirect(
+            $"~/account/login?error={error}{more}&returnUrl={Uri.EscapeDataString(back)}&email={Uri.EscapeDataString(typed)}");
     }
 
     private static async Task<IResult> SetupAsync(
@@ -130,9 +156,22 @@ public static class AccountsEndpoints
         return Results.LocalRedirect("~/");
     }
 
-    /// <summary>Only a path inside this app: anything else (another site, a scheme) goes to the Overview.</summary>
+    /// <summary>
+    /// Only a path inside this app: anything else (another site, a scheme, a control character a browser would drop to
+    /// make "/\t/evil.example" into "//evil.example") goes to the Overview.
+    /// </summary>
     public static string SafeReturn(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+        returnUrl is { Length: > 0 and <= 2048 } url && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+            && !url.Any(char.IsControl)
             ? url
             : "/";
+
+    /// <summary>Spends on an unknown e-mail the time a real password check takes, so the answer's timing names no account.</summary>
+    private static class UnknownAccountPassword
+    {
+        private static readonly IdentityUser Nobody = new("nobody@qualityhub.invalid");
+        private static readonly Lazy<string> Hash = new(() => new PasswordHasher<IdentityUser>().HashPassword(Nobody, Guid.NewGuid().ToString()));
+
+        public static void Check(UserManager<IdentityUser> users, string password) => users.PasswordHasher.VerifyHashedPassword(Nobody, Hash.Value, password);
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using QualityHub.Data;
 using QualityHub.Data.Accounts;
 
@@ -16,14 +17,17 @@ public static class AccountsServiceCollectionExtensions
     {
         services.AddSingleton<SetupState>();
         services.AddSingleton<AccountDirectory>();
+        services.AddSingleton<SignInThrottle>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<AccountBootstrap>();
         services.AddIdentityCore<IdentityUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 10;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout after failed sign-ins: anyone could lock the admin out by failing on purpose. SignInThrottle
+                // slows the e-mail tried instead, with a ceiling.
+                options.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<QualityHubDbContext>()
@@ -47,6 +51,8 @@ public static class AccountsServiceCollectionExtensions
             options.Cookie.Name = "qualityhub";
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure whenever the request came over HTTPS, directly or through a trusted proxy (Security:ForwardedHeaders).
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
 
             // API clients, the hub and OpenAPI client generators get a status, not a redirect to a page.
             options.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
@@ -78,8 +84,11 @@ public static class AccountsServiceCollectionExtensions
         return Task.CompletedTask;
     }
 
-    /// <summary>Authentication, authorization, the acting person for the audit log, and the way to setup while no account exists.</summary>
-    public static WebApplication UseQualityHubAccounts(this WebApplication app)
+    /// <summary>
+    /// Authentication, the acting person for the audit log, and the way to setup while no account exists; authorization
+    /// comes after the request guards, which need to know the caller but refuse before any policy is asked.
+    /// </summary>
+    public static WebApplication UseQualityHubAuthentication(this WebApplication app)
     {
         app.UseAuthentication();
 
@@ -100,7 +109,6 @@ public static class AccountsServiceCollectionExtensions
             AuditActor.Name = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
             await next(context);
         });
-        app.UseAuthorization();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.JSInterop;
 using MudBlazor;
 using QualityHub.Core.Domain;
@@ -32,6 +33,10 @@ public sealed partial class ImportDatasetPanel : IAsyncDisposable
 
     [Inject]
     public required DatasetImportMonitor Monitor { get; set; }
+
+    // Sent with the upload: a cookie-signed multipart post needs the page's antiforgery token (CrossSiteRequestGuard).
+    [Inject]
+    public required AntiforgeryStateProvider Antiforgery { get; set; }
 
     [Parameter, EditorRequired]
     public required IReadOnlyList<ModuleSummary> Modules { get; set; }
@@ -68,7 +73,7 @@ public sealed partial class ImportDatasetPanel : IAsyncDisposable
         var inputs = Form.Format == ImportFormat.Zip
             ? new Dictionary<string, ElementReference> { ["zip"] = zipInput }
             : new Dictionary<string, ElementReference> { ["images"] = imagesInput, ["labelsFile"] = labelsInput };
-        request = await module.InvokeAsync<IJSObjectReference?>("send", $"api/datasets/upload?progressId={id}", Form.Fields(), inputs, receiver);
+        request = await module.InvokeAsync<IJSObjectReference?>("send", $"api/datasets/upload?progressId={id}", Form.Fields(), inputs, receiver, Antiforgery.GetAntiforgeryToken()?.Value);
     }
 
     private async Task CancelAsync()

@@ -7,14 +7,32 @@ using QualityHub.Web.Features.Demo;
 
 namespace QualityHub.Web.Features.Health;
 
-/// <summary>GET /health: anonymous, JSON, 200 when the database answers and 503 when it does not.</summary>
+/// <summary>
+/// GET /health: anonymous, the status alone — ok, or degraded (503 when the database does not answer) — for load
+/// balancers and probes. GET /api/admin/health: the same check in detail (database file, migrations, ONNX Runtime and
+/// its library, the engine, the demo content), for admins only: paths and versions help an attacker more than a probe.
+/// </summary>
 public static class HealthEndpoint
 {
     public static IEndpointRouteBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", CheckAsync).WithName("Health").AllowAnonymous()
-            .Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        endpoints.MapGet("/health", StatusAsync).WithName("Health").AllowAnonymous()
+            .Produces<HealthStatus>().Produces<HealthStatus>(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
+    }
+
+    public static RouteGroupBuilder MapHealthDetailApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/admin/health", CheckAsync).RequireAuthorization(Accounts.Policies.Administer)
+            .Produces<HealthReport>().Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
+        return api;
+    }
+
+    private static async Task<IResult> StatusAsync(
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
+        return Results.Json(new HealthStatus(Overall(database, OnnxRuntimeInfo.Current.Available)), statusCode: StatusCode(database));
     }
 
     private static async Task<IResult> CheckAsync(
@@ -23,13 +41,18 @@ public static class HealthEndpoint
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
         var onnx = OnnxRuntimeInfo.Current;
         var report = new HealthReport(
-            Status: database.Status == "ok" ? "ok" : "unhealthy",
+            Status: Overall(database, onnx.Available),
             Database: database,
             OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.LibraryPath, onnx.Error),
             Inference: onnx.Available ? DescribeInference(engine) : null,
             DemoContent: demo.State);
-        return Results.Json(report, statusCode: report.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(report, statusCode: StatusCode(database));
     }
+
+    private static string Overall(DatabaseHealth database, bool onnxRuntime) => database.Status == "ok" && onnxRuntime ? "ok" : "degraded";
+
+    // Without its database (or with migrations pending) the portal cannot serve; without ONNX Runtime it still shows everything stored.
+    private static int StatusCode(DatabaseHealth database) => database.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
 
     private static async Task<DatabaseHealth> CheckDatabaseAsync(
         IDbContextFactory<QualityHubDbContext> contextFactory, StorageOptions storage, CancellationToken cancellationToken)
@@ -66,6 +89,9 @@ public static class HealthEndpoint
             BudgetBytes: snapshot.BudgetBytes,
             Evictions: snapshot.Evictions);
     }
+
+    /// <summary>What anyone may know: ok, or degraded (the database, its migrations or ONNX Runtime are not right).</summary>
+    public sealed record HealthStatus(string Status);
 
     public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference, string DemoContent);
 

@@ -14,6 +14,9 @@ namespace QualityHub.Web.Features.Models;
 /// <summary>/api/modules and /api/models.</summary>
 public static class ModelsEndpoints
 {
+    /// <summary>A model card is a page of JSON; a megabyte leaves room for a thousand labels with notes.</summary>
+    private const long MaxCardBytes = 1024 * 1024;
+
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/modules", (ModelCatalog catalog, CancellationToken ct) => catalog.GetModulesAsync(ct));
@@ -37,8 +40,11 @@ public static class ModelsEndpoints
             .DescribesBody<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 422);
         api.MapPut("/models/{id:int}/card", async (int id, HttpRequest request, ModelRegistry registry, CancellationToken ct) =>
         {
-            using var reader = new StreamReader(request.Body);
-            var json = await reader.ReadToEndAsync(ct);
+            if (await BoundedBody.ReadTextAsync(request, MaxCardBytes, ct) is not { } json)
+            {
+                return BoundedBody.TooLarge(MaxCardBytes);
+            }
+
             try
             {
                 var card = await registry.UpdateCardAsync(id, json, ct);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.JSInterop;
 using MudBlazor;
 
@@ -20,6 +21,10 @@ public sealed partial class RegisterModelPanel
     [Inject]
     private ISnackbar Snackbar { get; set; } = null!;
 
+    // Sent with the upload: a cookie-signed multipart post needs the page's antiforgery token (CrossSiteRequestGuard).
+    [Inject]
+    private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
+
     [Parameter, EditorRequired]
     public required IReadOnlyList<ModuleSummary> Modules { get; set; }
 
@@ -37,7 +42,7 @@ public sealed partial class RegisterModelPanel
         form.Start();
         module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/upload.js");
         receiver ??= DotNetObjectReference.Create(this);
-        await module.InvokeVoidAsync("upload", fileInput, form.Url, "file", receiver);
+        await module.InvokeVoidAsync("upload", fileInput, form.Url, "file", receiver, Antiforgery.GetAntiforgeryToken()?.Value);
     }
 
     [JSInvokable]

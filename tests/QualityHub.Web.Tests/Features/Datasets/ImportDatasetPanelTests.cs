@@ -77,6 +77,7 @@ public sealed class ImportDatasetPanelTests : ComponentTests
         Assert.Equal("false", fields["commercialUseAllowed"]);
         Assert.Equal(["zip"], Assert.IsAssignableFrom<IDictionary<string, Microsoft.AspNetCore.Components.ElementReference>>(send.Arguments[2]).Keys);
         Assert.IsType<DotNetObjectReference<ImportDatasetPanel>>(send.Arguments[3]);
+        Assert.Equal(AntiforgeryTokenValue, send.Arguments[4]); // a cookie-signed multipart post needs it
         Assert.True(Button(cut, "Import").HasAttribute("disabled"));
         Assert.False(Button(cut, "Cancel").HasAttribute("disabled"));
         Assert.Contains("Starting…", cut.Find("[role=status]").TextContent);

@@ -46,6 +46,7 @@ public sealed class RegisterModelPanelTests : ComponentTests
 
         var call = Assert.Single(upload.Invocations, i => i.Identifier == "upload");
         Assert.Equal("api/models?module=card-text-recognizer&version=v2&notes=", call.Arguments[1]);
+        Assert.Equal(AntiforgeryTokenValue, call.Arguments[4]); // a cookie-signed multipart post needs it
         Assert.Equal("40", panel.Find("[aria-label='Upload progress']").GetAttribute("aria-valuenow"));
         Assert.Contains("40 % · 4 MiB of 10 MiB", panel.Markup);
         Assert.Contains("/s", panel.Markup);

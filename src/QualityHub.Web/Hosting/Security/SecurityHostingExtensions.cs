@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace QualityHub.Web.Hosting.Security;
+
+/// <summary>The security settings, headers, cross-site guard and rate limits, in the order the pipeline needs them.</summary>
+public static class SecurityHostingExtensions
+{
+    public static IServiceCollection AddQualityHubSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SecurityOptions.SectionName);
+        services.Configure<SecurityOptions>(section);
+        var forwarded = section.GetSection(nameof(SecurityOptions.ForwardedHeaders)).Get<ForwardedHeadersSettings>() ?? new();
+        services.Configure<ForwardedHeadersOptions>(options => TrustProxies(options, forwarded));
+        services.AddAntiforgery(options => options.HeaderName = AntiforgeryToken.HeaderName);
+        services.AddQualityHubRateLimits();
+        return services;
+    }
+
+    /// <summary>First in the pipeline: the proxy's view of the request (when trusted), then the headers of every answer.</summary>
+    public static WebApplication UseQualityHubSecurityHeaders(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool>($"{SecurityOptions.SectionName}:{nameof(SecurityOptions.ForwardedHeaders)}:{nameof(ForwardedHeadersSettings.Enabled)}"))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        return app;
+    }
+
+    /// <summary>After authentication, which tells a cookie from a key and names the caller: the cross-site guard and the rate limits.</summary>
+    public static WebApplication UseQualityHubRequestGuards(this WebApplication app)
+    {
+        app.UseMiddleware<CrossSiteRequestGuard>();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static void TrustProxies(ForwardedHeadersOptions options, ForwardedHeadersSettings settings)
+    {
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+        foreach (var proxy in settings.KnownProxies)
+        {
+            options.KnownProxies.Add(IPAddress.Parse(proxy));
+        }
+
+        foreach (var network in settings.KnownNetworks)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        }
+    }
+}
