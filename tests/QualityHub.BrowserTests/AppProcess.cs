@@ -30,6 +30,14 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The server's resident memory now (VmRSS), in MiB.</summary>
+    public double ResidentMiB()
+    {
+        var status = File.ReadAllText($"/proc/{process.Id}/status");
+        var line = status.Split('\n').Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+    }
+
     public int ExitCode => process.ExitCode;
 
     /// <summary>The admin the app creates on first start (QUALITYHUB_ADMIN_EMAIL / _PASSWORD) and its API key (QUALITYHUB_API_KEY).</summary>

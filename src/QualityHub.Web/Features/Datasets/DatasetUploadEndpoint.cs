@@ -17,7 +17,10 @@ namespace QualityHub.Web.Features.Datasets;
 /// </summary>
 internal static class DatasetUploadEndpoint
 {
-    private const int MaxFieldLength = 64 * 1024;
+    // The form has eleven fields; a label set of a few thousand classes fits in one.
+    private const int MaxFieldChars = 64 * 1024;
+    private const int MaxTotalFieldChars = 256 * 1024;
+    private const int MaxFields = 32;
     private static readonly string[] FileParts = ["zip", "images", "labelsFile"];
 
     public static async Task<IResult> HandleAsync(
@@ -57,6 +60,10 @@ internal static class DatasetUploadEndpoint
         {
             return TooLarge(e.MaxBytes);
         }
+        catch (MultipartLimitException e)
+        {
+            return Problem(400, "Form too large", e.Message);
+        }
         catch (InvalidDataException e)
         {
             return Problem(400, "Malformed multipart body", e.Message);
@@ -71,6 +78,7 @@ internal static class DatasetUploadEndpoint
     /// <summary>Reads every part: fields into <paramref name="upload"/>, files into the temp folder. A problem result, or null when all is in.</summary>
     private static async Task<IResult?> ReceiveAsync(MultipartReader reader, Upload upload, ContentStore store, CancellationToken cancellationToken)
     {
+        var fields = new MultipartFields(MaxFieldChars, MaxTotalFieldChars, MaxFields);
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -81,16 +89,7 @@ internal static class DatasetUploadEndpoint
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!disposition.IsFileDisposition())
             {
-                // Read no further than the limit: a field is held in memory, unlike a file.
-                using var text = new StreamReader(section.Body);
-                var value = new char[MaxFieldLength + 1];
-                var length = await text.ReadBlockAsync(value, cancellationToken);
-                if (length > MaxFieldLength)
-                {
-                    return Problem(400, "Field too large", $"Field '{name}' is over {MaxFieldLength / 1024} KiB.");
-                }
-
-                upload.Fields[name] = new string(value, 0, length);
+                upload.Fields[name] = await fields.ReadAsync(section, name, cancellationToken);
                 continue;
             }
 

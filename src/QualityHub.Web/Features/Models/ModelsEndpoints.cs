@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
@@ -16,6 +17,11 @@ public static class ModelsEndpoints
 {
     /// <summary>A model card is a page of JSON; a megabyte leaves room for a thousand labels with notes.</summary>
     private const long MaxCardBytes = 1024 * 1024;
+
+    // The upload's fields: a card (up to a megabyte, as PUT .../card takes), notes and a few short ones.
+    private const int MaxFieldChars = 1024 * 1024;
+    private const int MaxTotalFieldChars = 2 * 1024 * 1024;
+    private const int MaxFields = 16;
 
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder api)
     {
@@ -37,7 +43,7 @@ public static class ModelsEndpoints
             await catalog.GetVersionAsync(id, ct) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such model version", detail: $"There is no model version {id}."))
             .Produces<ModelVersionDetail>().ProducesProblems(404);
         api.MapPost("/models", RegisterAsync).DisableAntiforgery()
-            .DescribesBody<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 422);
+            .DescribesBody<ModelUploadForm>("multipart/form-data").Produces<RegisteredModel>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         api.MapPut("/models/{id:int}/card", async (int id, HttpRequest request, ModelRegistry registry, CancellationToken ct) =>
         {
             if (await BoundedBody.ReadTextAsync(request, MaxCardBytes, ct) is not { } json)
@@ -98,7 +104,7 @@ public static class ModelsEndpoints
     /// multipart/form-data with the fields module, version (required), status, notes, trainedOnDatasetId, card (JSON)
     /// first and the file part last; the file streams into the store and is never held in memory.
     /// </summary>
-    private static async Task<IResult> RegisterAsync(HttpContext context, ModelRegistry registry, CancellationToken cancellationToken)
+    private static async Task<IResult> RegisterAsync(HttpContext context, ModelRegistry registry, IOptions<RegistryOptions> options, CancellationToken cancellationToken)
     {
         // The registry enforces Registry:MaxUploadMb while streaming; Kestrel's default 30 MB cap would stop real models.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -115,7 +121,10 @@ public static class ModelsEndpoints
         // Fields may also come in the query string (the browser's upload component sends only the file).
         var fields = context.Request.Query.Where(q => q.Key is "module" or "version" or "status" or "notes" or "trainedOnDatasetId")
             .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var reader = new MultipartReader(boundary, new UploadBodyStream(context.Request.Body));
+        // The whole body stays within the model's limit and what the fields may add: an endless preamble or part is a 413.
+        var maxBody = options.Value.MaxUploadMb * 1024 * 1024 + 4 * MaxTotalFieldChars;
+        var reader = new MultipartReader(boundary, new UploadBodyStream(context.Request.Body, maxBody));
+        var formFields = new MultipartFields(MaxFieldChars, MaxTotalFieldChars, MaxFields);
         try
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
@@ -128,14 +137,7 @@ public static class ModelsEndpoints
                 if (!disposition.IsFileDisposition())
                 {
                     var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                    using var text = new StreamReader(section.Body);
-                    var value = await text.ReadToEndAsync(cancellationToken);
-                    if (value.Length > 1_000_000)
-                    {
-                        return Problem(400, "Field too large", $"Field '{name}' is over 1 MB.");
-                    }
-
-                    fields[name] = value;
+                    fields[name] = await formFields.ReadAsync(section, name, cancellationToken);
                     continue;
                 }
 
@@ -178,6 +180,14 @@ public static class ModelsEndpoints
         catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             return UploadInterruptedException.Abort(context);
+        }
+        catch (MultipartLimitException e)
+        {
+            return Problem(400, "Form too large", e.Message);
+        }
+        catch (UploadTooLargeException e)
+        {
+            return Problem(413, "Upload too large", $"The upload is larger than the {e.MaxBytes / 1048576.0:0.#} MiB allowed (Registry:MaxUploadMb); nothing was registered.");
         }
         catch (InvalidDataException e)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace QualityHub.Web.Hosting.Security;
@@ -13,6 +14,14 @@ public static class SecurityHostingExtensions
         var forwarded = section.GetSection(nameof(SecurityOptions.ForwardedHeaders)).Get<ForwardedHeadersSettings>() ?? new();
         services.Configure<ForwardedHeadersOptions>(options => TrustProxies(options, forwarded));
         services.AddAntiforgery(options => options.HeaderName = AntiforgeryToken.HeaderName);
+        // Forms read whole by the framework are the account pages' few short fields (uploads stream, MultipartFields).
+        services.Configure<FormOptions>(options =>
+        {
+            options.ValueCountLimit = 32;
+            options.ValueLengthLimit = 64 * 1024;
+            options.KeyLengthLimit = 1024;
+            options.MultipartBodyLengthLimit = 1024 * 1024;
+        });
         services.AddQualityHubRateLimits();
         return services;
     }
