@@ -35,6 +35,14 @@ public sealed class RegistryOptions
     /// </summary>
     public long MaxIdxFileMb { get; set; } = 1024;
 
+    /// <summary>
+    /// Folders on the server that POST /api/datasets/import may read (Registry:ImportRoots:0, :1, …); none by default,
+    /// which turns importing from server paths off. Every path a request names must resolve, symbolic links followed,
+    /// to a regular file (or, for a folder import, a folder) inside one of them. The CLI and the demo content read
+    /// local files directly and are not restricted by this list.
+    /// </summary>
+    public IList<string> ImportRoots { get; set; } = [];
+
     /// <summary>Load the demo content (Fashion-MNIST classifiers, card-text recogniser) into an empty database.</summary>
     public bool LoadDemoContent { get; set; } = true;
 
