@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
 using QualityHub.Data.Registry;
@@ -52,12 +53,13 @@ internal sealed class ImportDatasetCommand : ICliCommand
         return await ImportAsync(context, request, OpenSource(args), cancellationToken);
     }
 
-    internal static async Task<int> ImportAsync(CliContext context, DatasetImportRequest request, Func<DatasetSource> openSource, CancellationToken cancellationToken)
+    /// <summary>Opens the source within the configured size limits (Registry:Max…), imports it and reports; the operator's paths are not confined to Registry:ImportRoots.</summary>
+    internal static async Task<int> ImportAsync(CliContext context, DatasetImportRequest request, Func<RegistryOptions, DatasetSource> openSource, CancellationToken cancellationToken)
     {
         DatasetSource source;
         try
         {
-            source = openSource();
+            source = openSource(context.Services.GetRequiredService<IOptions<RegistryOptions>>().Value);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or Inference.Imaging.InvalidImageException)
         {
@@ -88,7 +90,7 @@ internal sealed class ImportDatasetCommand : ICliCommand
         }
     }
 
-    private static Func<DatasetSource> OpenSource(CommandLine args)
+    private static Func<RegistryOptions, DatasetSource> OpenSource(CommandLine args)
     {
         var chosen = new[] { "idx-images", "folder", "zip", "jsonl" }.Where(o => args.Get(o) is not null).ToList();
         if (chosen.Count != 1)
@@ -98,10 +100,10 @@ internal sealed class ImportDatasetCommand : ICliCommand
 
         return chosen[0] switch
         {
-            "idx-images" => () => DatasetSource.FromIdx(args.Get("idx-images")!, args.Get("idx-labels") ?? throw new UsageException("--idx-labels is required with --idx-images.")),
-            "folder" => () => DatasetSource.FromFolder(args.Get("folder")!, args.Get("csv") ?? throw new UsageException("--csv is required with --folder.")),
-            "zip" => () => DatasetSource.FromZip(args.Get("zip")!),
-            _ => () => DatasetSource.FromJsonl(args.Get("jsonl")!),
+            "idx-images" => limits => DatasetSource.FromIdx(args.Get("idx-images")!, args.Get("idx-labels") ?? throw new UsageException("--idx-labels is required with --idx-images."), limits),
+            "folder" => limits => DatasetSource.FromFolder(args.Get("folder")!, args.Get("csv") ?? throw new UsageException("--csv is required with --folder."), limits),
+            "zip" => limits => DatasetSource.FromZip(args.Get("zip")!, limits),
+            _ => limits => DatasetSource.FromJsonl(args.Get("jsonl")!, limits),
         };
     }
 

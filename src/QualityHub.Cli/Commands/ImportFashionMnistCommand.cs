@@ -40,6 +40,6 @@ internal sealed class ImportFashionMnistCommand : ICliCommand
             Attribution = FashionMnist.Attribution,
             Labels = FashionMnist.Labels,
         };
-        return await ImportDatasetCommand.ImportAsync(context, request, () => DatasetSource.FromIdx(images, labels), cancellationToken);
+        return await ImportDatasetCommand.ImportAsync(context, request, limits => DatasetSource.FromIdx(images, labels, limits), cancellationToken);
     }
 }

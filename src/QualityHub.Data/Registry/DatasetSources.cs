@@ -4,7 +4,11 @@ using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Data.Registry;
 
-/// <summary>Where an import's items come from: IDX files, a folder or zip with a labels CSV, or a JSONL file.</summary>
+/// <summary>
+/// Where an import's items come from: IDX files, a folder or zip with a labels CSV, or a JSONL file. Each factory reads
+/// within the size limits of the <see cref="RegistryOptions"/> it is given (their defaults when none), and its messages
+/// name files by <see cref="ImportFile.Name"/>.
+/// </summary>
 public abstract class DatasetSource : IDisposable
 {
     /// <summary>Problems that stop the import before any item is read (e.g. a zip bomb).</summary>
@@ -17,15 +21,20 @@ public abstract class DatasetSource : IDisposable
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     /// <summary>MNIST / Fashion-MNIST IDX images and labels (plain or gzip); label i is named by the request's label set.</summary>
-    public static DatasetSource FromIdx(string imagesPath, string labelsPath) => new IdxSource(imagesPath, labelsPath);
+    public static DatasetSource FromIdx(ImportFile images, ImportFile labels, RegistryOptions? limits = null) =>
+        new IdxSource(images, labels, ImportLimits.From(limits));
 
     /// <summary>A folder of images (JPEG, PNG, WebP, BMP, GIF) and a CSV with columns file,label[,tags] (tags separated by ';').</summary>
-    public static DatasetSource FromFolder(string folder, string csvPath) => new TabularSource(new FolderFiles(folder), File.ReadAllText(csvPath), Path.GetFileName(csvPath));
+    public static DatasetSource FromFolder(ImportFile folder, ImportFile csv, RegistryOptions? limits = null)
+    {
+        var bounds = ImportLimits.From(limits);
+        return new TabularSource(new FolderFiles(folder, bounds.ImageFile), ImportFiles.ReadAllText(csv, bounds.LabelsFile), Path.GetFileName(csv.Path));
+    }
 
     /// <summary>A zip of images (JPEG, PNG, WebP, BMP, GIF) with labels.csv (file,label[,tags]) or labels.jsonl at its root.</summary>
-    public static DatasetSource FromZip(string zipPath)
+    public static DatasetSource FromZip(ImportFile zipFile, RegistryOptions? limits = null)
     {
-        var zip = new ZipFiles(zipPath);
+        var zip = new ZipFiles(zipFile, ImportLimits.From(limits));
         try
         {
             if (zip.TryReadText("labels.csv") is { } csv)
@@ -48,21 +57,46 @@ public abstract class DatasetSource : IDisposable
     }
 
     /// <summary>JSON lines {"image": "relative/path.png", "text": "…", "tags": [...]} for text recognition; paths relative to the file.</summary>
-    public static DatasetSource FromJsonl(string jsonlPath) =>
-        new JsonlSource(new FolderFiles(Path.GetDirectoryName(Path.GetFullPath(jsonlPath))!), File.ReadAllText(jsonlPath), Path.GetFileName(jsonlPath));
-
-    private sealed class IdxSource(string imagesPath, string labelsPath) : DatasetSource
+    public static DatasetSource FromJsonl(ImportFile jsonl, RegistryOptions? limits = null)
     {
-        private readonly IdxImages images = IdxImages.Load(imagesPath);
-        private readonly IdxLabels labels = IdxLabels.Load(labelsPath);
+        var bounds = ImportLimits.From(limits);
+        var folder = new ImportFile(Path.GetDirectoryName(Path.GetFullPath(jsonl.Path))!, $"the folder of {jsonl.Name}");
+        return new JsonlSource(new FolderFiles(folder, bounds.ImageFile), ImportFiles.ReadAllText(jsonl, bounds.LabelsFile), Path.GetFileName(jsonl.Path));
+    }
+
+    private sealed class IdxSource : DatasetSource
+    {
+        private readonly IdxImages images;
+        private readonly IdxLabels labels;
+        private readonly string labelsName;
+
+        public IdxSource(ImportFile imagesFile, ImportFile labelsFile, ImportLimits limits)
+        {
+            images = Load(imagesFile, stream => IdxImages.Read(stream, limits.IdxData));
+            labels = Load(labelsFile, stream => IdxLabels.Read(stream, limits.IdxData));
+            labelsName = Path.GetFileName(labelsFile.Path);
+        }
 
         internal override int Count => images.Count;
+
+        private static T Load<T>(ImportFile file, Func<Stream, T> read)
+        {
+            using var stream = ImportFiles.OpenRead(file);
+            try
+            {
+                return read(stream);
+            }
+            catch (InvalidImageException e)
+            {
+                throw new InvalidImageException($"{file.Name}: {e.Message}", e);
+            }
+        }
 
         internal override IEnumerable<ImportIssue> Precheck(DatasetImportRequest request, RegistryOptions options)
         {
             if (images.Count != labels.Count)
             {
-                yield return new ImportIssue(Path.GetFileName(labelsPath), $"{labels.Count} labels for {images.Count} images");
+                yield return new ImportIssue(labelsName, $"{labels.Count} labels for {images.Count} images");
             }
 
             if (request.Labels.Count == 0)
@@ -192,30 +226,40 @@ public abstract class DatasetSource : IDisposable
                 }
 
                 var reference = $"{name} line {i + 1}";
-                string? image = null, text = null, problem = null;
-                var tags = new List<string>(request.CommonTags);
-                try
-                {
-                    using var json = JsonDocument.Parse(lines[i]);
-                    var root = json.RootElement;
-                    image = root.TryGetProperty("image", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-                    text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                    if (root.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
-                    {
-                        tags.AddRange(list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
-                    }
+                var (image, text, tags, problem) = Parse(lines[i], request.CommonTags);
+                yield return new ImportItem(image is null ? reference : $"{reference} ({image})", () => files.Read(image!), text, tags, problem);
+            }
+        }
 
-                    problem = image is null ? "\"image\" (a relative path) is missing"
-                        : text is null ? "\"text\" (the expected string) is missing"
-                        : files.Check(image);
-                }
-                catch (JsonException e)
+        /// <summary>One line's image path, text and tags, or what is wrong with it (never quoting the line: it may not be ours to show).</summary>
+        private (string? Image, string? Text, List<string> Tags, string? Problem) Parse(string line, IReadOnlyList<string> commonTags)
+        {
+            var tags = new List<string>(commonTags);
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                var root = json.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
                 {
-                    problem = $"not a JSON object: {e.Message}";
+                    return (null, null, tags, $"not a JSON object but a JSON {root.ValueKind.ToString().ToLowerInvariant()}");
                 }
 
-                var path = image;
-                yield return new ImportItem(image is null ? reference : $"{reference} ({image})", () => files.Read(path!), text, tags, problem);
+                var image = root.TryGetProperty("image", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                var text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                if (root.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    tags.AddRange(list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
+                }
+
+                var problem = image is null ? "\"image\" (a relative path) is missing"
+                    : text is null ? "\"text\" (the expected string) is missing"
+                    : files.Check(image);
+                return (image, text, tags, problem);
+            }
+            catch (JsonException e)
+            {
+                // JsonException's message quotes the character it stopped at; the position alone says where.
+                return (null, null, tags, $"not a JSON object: invalid JSON at byte {(e.BytePositionInLine ?? 0) + 1}");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Data.Registry;
 
@@ -20,29 +21,88 @@ internal interface IFileSet : IDisposable
         : null;
 }
 
-internal sealed class FolderFiles(string folder) : IFileSet
+/// <summary>
+/// Files in a folder. A file named must stay inside the folder once its symbolic links are followed, and be a regular
+/// file: a link out of the folder, a device, a FIFO or a socket is refused before anything is opened, and a file is read
+/// no further than the image limit.
+/// </summary>
+internal sealed class FolderFiles : IFileSet
 {
-    private readonly string root = Path.GetFullPath(folder);
+    private readonly ImportFile folder;
+    private readonly ByteLimit imageLimit;
+    private readonly string? root;
+
+    public FolderFiles(ImportFile folder, ByteLimit imageLimit)
+    {
+        (this.folder, this.imageLimit) = (folder, imageLimit);
+        var (real, kind) = PhysicalPaths.Resolve(Path.GetFullPath(folder.Path));
+        root = kind == EntryKind.Directory ? real : null;
+    }
 
     public IEnumerable<ImportIssue> Precheck(RegistryOptions options) =>
-        Directory.Exists(root) ? [] : [new ImportIssue(root, "the folder does not exist")];
+        root is null ? [new ImportIssue(folder.Name, "the folder does not exist")] : [];
 
-    public string? Check(string relativePath) =>
-        IFileSet.UnsafePathProblem(relativePath) ?? (File.Exists(Path.Combine(root, relativePath)) ? null : $"'{relativePath}' does not exist");
+    public string? Check(string relativePath) => IFileSet.UnsafePathProblem(relativePath) ?? Locate(relativePath).Problem;
 
-    public byte[] Read(string relativePath) => File.ReadAllBytes(Path.Combine(root, relativePath));
+    public byte[] Read(string relativePath)
+    {
+        // Checked again: the file may have changed since Check.
+        var (path, problem) = Locate(relativePath);
+        return problem is null ? ImportFiles.ReadAllBytes(new ImportFile(path, $"'{relativePath}'"), imageLimit) : throw new IOException(problem);
+    }
+
+    private (string Path, string? Problem) Locate(string relativePath)
+    {
+        if (root is null)
+        {
+            return ("", "the folder does not exist");
+        }
+
+        if (IFileSet.UnsafePathProblem(relativePath) is { } unsafePath)
+        {
+            return ("", unsafePath);
+        }
+
+        var (path, kind) = PhysicalPaths.Resolve(Path.Join(root, relativePath));
+        return (path, !PhysicalPaths.IsInside(path, root) ? $"'{relativePath}' leads out of the folder through a symbolic link; only files inside the import are allowed"
+            : kind switch
+            {
+                EntryKind.File => null,
+                EntryKind.Missing => $"'{relativePath}' does not exist",
+                EntryKind.Directory => $"'{relativePath}' is a folder, not an image file",
+                _ => $"'{relativePath}' is not a regular file (a device, FIFO or socket); only regular files are read",
+            });
+    }
 
     public void Dispose()
     {
     }
 }
 
-internal sealed class ZipFiles(string zipPath) : IFileSet
+/// <summary>Entries of a zip: a labels file is read no further than the labels limit, an image no further than the image limit.</summary>
+internal sealed class ZipFiles : IFileSet
 {
-    private readonly ZipArchive archive = ZipFile.OpenRead(zipPath);
+    private readonly ZipArchive archive;
+    private readonly string zipName;
+    private readonly ImportLimits limits;
+
+    public ZipFiles(ImportFile zip, ImportLimits limits)
+    {
+        (zipName, this.limits) = (Path.GetFileName(zip.Path), limits);
+        var stream = ImportFiles.OpenRead(zip);
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     public string? TryReadText(string name) =>
-        archive.GetEntry(name) is { } entry ? System.Text.Encoding.UTF8.GetString(ReadEntry(entry, 64L * 1024 * 1024)) : null;
+        archive.GetEntry(name) is { } entry ? System.Text.Encoding.UTF8.GetString(ReadEntry(entry, limits.LabelsFile)) : null;
 
     // Declared sizes first: a zip bomb is refused before anything is inflated; reading is bounded again below.
     public IEnumerable<ImportIssue> Precheck(RegistryOptions options)
@@ -65,20 +125,21 @@ internal sealed class ZipFiles(string zipPath) : IFileSet
 
         if (total > limit)
         {
-            yield return new ImportIssue(Path.GetFileName(zipPath), $"inflates to {total / 1048576} MiB, more than the {options.MaxZipUncompressedMb} MiB allowed (Registry:MaxZipUncompressedMb)");
+            yield return new ImportIssue(zipName, $"inflates to {total / 1048576} MiB, more than the {options.MaxZipUncompressedMb} MiB allowed (Registry:MaxZipUncompressedMb)");
         }
     }
 
     public string? Check(string relativePath) =>
         IFileSet.UnsafePathProblem(relativePath) ?? (archive.GetEntry(relativePath.Replace('\\', '/')) is null ? $"'{relativePath}' is not in the zip" : null);
 
-    public byte[] Read(string relativePath) => ReadEntry(archive.GetEntry(relativePath.Replace('\\', '/'))!, 256L * 1024 * 1024);
+    public byte[] Read(string relativePath) => ReadEntry(archive.GetEntry(relativePath.Replace('\\', '/'))!, limits.ImageFile);
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long limit)
+    // The declared size is checked first; the reading below stops at it, so an entry lying about its size gains nothing.
+    private static byte[] ReadEntry(ZipArchiveEntry entry, ByteLimit limit)
     {
-        if (entry.Length > limit)
+        if (entry.Length > limit.Bytes)
         {
-            throw new InvalidDataException($"{entry.FullName} inflates to {entry.Length / 1048576} MiB, more than {limit / 1048576} MiB");
+            throw ImportFiles.TooLarge(entry.FullName, limit, entry.Length);
         }
 
         using var stream = entry.Open();

@@ -17,8 +17,15 @@ internal static class IdxFile
 
     private const long MaxInflatedToExplain = 256L * 1024 * 1024;
 
-    /// <summary>Reads a whole IDX file of unsigned bytes with <paramref name="dimensions"/> dimensions; returns the sizes and the data.</summary>
-    public static (int[] Sizes, byte[] Data) Read(Stream stream, int dimensions, string expectedKind)
+    /// <summary>
+    /// Reads a whole IDX file of unsigned bytes with <paramref name="dimensions"/> dimensions; returns the sizes and the data.
+    /// A header declaring more data than <paramref name="limit"/> (or than one array holds) is refused before anything is allocated.
+    /// </summary>
+    /// <remarks>
+    /// Messages never quote the bytes of a file that is not an IDX file of the expected kind (whoever names a file must not
+    /// learn its content from the refusal); the sizes of a header are quoted only once its magic number matched.
+    /// </remarks>
+    public static (int[] Sizes, byte[] Data) Read(Stream stream, int dimensions, string expectedKind, ByteLimit? limit = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> magic = stackalloc byte[4];
@@ -32,13 +39,13 @@ internal static class IdxFile
         var content = new PrefixedReadStream(magic[..start].ToArray(), stream);
         if (!gzip)
         {
-            return ReadContent(content, dimensions, expectedKind, stream.CanSeek ? stream.Length - stream.Position : null, compressed: false);
+            return ReadContent(content, dimensions, expectedKind, limit, stream.CanSeek ? stream.Length - stream.Position : null, compressed: false);
         }
 
         using var inflated = new GZipStream(content, CompressionMode.Decompress);
         try
         {
-            return ReadContent(inflated, dimensions, expectedKind, null, compressed: true);
+            return ReadContent(inflated, dimensions, expectedKind, limit, null, compressed: true);
         }
         catch (InvalidDataException e)
         {
@@ -80,7 +87,8 @@ internal static class IdxFile
 
     private static InvalidImageException Corrupt(InvalidDataException e) => new($"The gzip data of the IDX file is corrupt: {e.Message}", e);
 
-    private static (int[] Sizes, byte[] Data) ReadContent(Stream content, int dimensions, string expectedKind, long? remainingAfterMagic, bool compressed)
+    private static (int[] Sizes, byte[] Data) ReadContent(
+        Stream content, int dimensions, string expectedKind, ByteLimit? limit, long? remainingAfterMagic, bool compressed)
     {
         Span<byte> head = stackalloc byte[4];
         if (content.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4)
@@ -88,22 +96,7 @@ internal static class IdxFile
             throw new InvalidImageException("The IDX file is truncated: its data ends within the 4-byte magic number.");
         }
 
-        var magic = BinaryPrimitives.ReadUInt32BigEndian(head);
-        if (head[0] != 0 || head[1] != 0)
-        {
-            throw new InvalidImageException($"Not an IDX file: the magic number 0x{magic:X8} should start with two zero bytes.");
-        }
-
-        if (head[2] != UnsignedByte)
-        {
-            throw new InvalidImageException($"IDX data type 0x{head[2]:X2} ({TypeName(head[2])}) is not supported; only 0x08 (unsigned byte) is.");
-        }
-
-        if (head[3] != dimensions)
-        {
-            throw new InvalidImageException($"The IDX file has {head[3]} dimension(s), magic 0x{magic:X8}; {expectedKind} have {dimensions}, magic 0x{0x800 | dimensions:X8}.");
-        }
-
+        CheckMagic(head, dimensions, expectedKind);
         Span<byte> sizeBytes = stackalloc byte[4 * dimensions];
         var read = content.ReadAtLeast(sizeBytes, sizeBytes.Length, throwOnEndOfStream: false);
         if (read < sizeBytes.Length)
@@ -133,6 +126,11 @@ internal static class IdxFile
             throw new InvalidImageException($"The IDX header declares {described}; every size after the count must be at least 1.");
         }
 
+        if (limit is { } most && product > (UInt128)most.Bytes)
+        {
+            throw new InvalidImageException($"The IDX header declares {described}, more than the {most} allowed.");
+        }
+
         if (product > (UInt128)Array.MaxLength)
         {
             throw new InvalidImageException($"The IDX header declares {described}, more than one .NET array can hold.");
@@ -143,6 +141,35 @@ internal static class IdxFile
             ? ReadKnownLength(content, length, remaining - sizeBytes.Length, described)
             : ReadUnknownLength(content, length, described, compressed);
         return (sizes, data);
+    }
+
+    /// <summary>
+    /// The magic number 0x0000TTDD must name unsigned bytes (TT 0x08) and <paramref name="dimensions"/> (DD). The refusal
+    /// says what kind of IDX file this is when it is one (another data type, labels for images), never the bytes read.
+    /// </summary>
+    private static void CheckMagic(ReadOnlySpan<byte> head, int dimensions, string expectedKind)
+    {
+        var wrongMagic = $"Not an IDX {expectedKind}: its magic number is wrong (an IDX {expectedKind} starts with 0x{0x800 | dimensions:X8}).";
+        if (head[0] != 0 || head[1] != 0 || TypeName(head[2]) is null)
+        {
+            throw new InvalidImageException(wrongMagic);
+        }
+
+        if (head[2] != UnsignedByte)
+        {
+            throw new InvalidImageException($"The IDX file holds {TypeName(head[2])} values; only unsigned bytes (type 0x08) are supported.");
+        }
+
+        var kind = head[3] switch
+        {
+            1 => "label file",
+            3 => "image file",
+            _ => null,
+        };
+        if (head[3] != dimensions)
+        {
+            throw new InvalidImageException(kind is null ? wrongMagic : $"This is an IDX {kind}, not an IDX {expectedKind} (which starts with 0x{0x800 | dimensions:X8}).");
+        }
     }
 
     private static byte[] ReadKnownLength(Stream content, long length, long available, string described)
@@ -202,13 +229,15 @@ internal static class IdxFile
         ? $"{sizes[0]} images of {sizes[1]}x{sizes[2]} ({length} bytes)"
         : $"{string.Join(" x ", sizes)} values ({length} bytes)";
 
-    private static string TypeName(byte type) => type switch
+    /// <summary>The data types IDX defines; null for any other byte, which no IDX file has.</summary>
+    private static string? TypeName(byte type) => type switch
     {
+        UnsignedByte => "unsigned byte",
         0x09 => "signed byte",
         0x0B => "int16",
         0x0C => "int32",
         0x0D => "float32",
         0x0E => "float64",
-        _ => "not an IDX type",
+        _ => null,
     };
 }

@@ -35,10 +35,13 @@ public sealed class IdxImages
         }
     }
 
-    /// <summary>Reads an IDX image file from the stream's position to its end; the stream need not be seekable and is not disposed.</summary>
-    public static IdxImages Read(Stream stream)
+    /// <summary>
+    /// Reads an IDX image file from the stream's position to its end; the stream need not be seekable and is not disposed.
+    /// Pixel data beyond <paramref name="limit"/> is refused from the header, before it is allocated.
+    /// </summary>
+    public static IdxImages Read(Stream stream, ByteLimit? limit = null)
     {
-        var (sizes, data) = IdxFile.Read(stream, 3, "image files");
+        var (sizes, data) = IdxFile.Read(stream, 3, "image file", limit);
         return new IdxImages(sizes[0], sizes[1], sizes[2], data);
     }
 

@@ -36,6 +36,9 @@ public sealed class IdxLabels
         }
     }
 
-    /// <summary>Reads an IDX label file from the stream's position to its end; the stream need not be seekable and is not disposed.</summary>
-    public static IdxLabels Read(Stream stream) => new(IdxFile.Read(stream, 1, "label files").Data);
+    /// <summary>
+    /// Reads an IDX label file from the stream's position to its end; the stream need not be seekable and is not disposed.
+    /// More labels than <paramref name="limit"/> bytes are refused from the header, before they are allocated.
+    /// </summary>
+    public static IdxLabels Read(Stream stream, ByteLimit? limit = null) => new(IdxFile.Read(stream, 1, "label file", limit).Data);
 }

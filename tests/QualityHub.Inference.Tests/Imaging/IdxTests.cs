@@ -58,13 +58,27 @@ public sealed class IdxTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_IDX_is_named_as_such()
+    public void A_file_that_is_not_IDX_is_named_as_such_without_quoting_its_bytes()
     {
         var path = Write("png", PngBytes.Gray8(1, 1, (x, y) => 0));
 
         var e = Assert.Throws<InvalidImageException>(() => IdxImages.Load(path));
 
-        Assert.Equal($"{path}: Not an IDX file: the magic number 0x89504E47 should start with two zero bytes.", e.Message);
+        Assert.Equal($"{path}: Not an IDX image file: its magic number is wrong (an IDX image file starts with 0x00000803).", e.Message);
+        Assert.DoesNotContain("89504E47", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x72, 0x6F, 0x6F, 0x74, 0x3A, 0x78, 0x3A, 0x30 }, "726F6F74")] // "root:x:0", as /etc/passwd starts
+    [InlineData(new byte[] { 0, 0, 0x42, 0x43, 0x44, 0x45 }, "42")] // zero bytes, then no IDX data type
+    [InlineData(new byte[] { 0, 0, 0x08, 0x07, 0x44, 0x45 }, "07")] // unsigned bytes, seven dimensions
+    public void The_refusal_of_a_file_that_is_not_IDX_quotes_none_of_its_bytes(byte[] file, string hex)
+    {
+        var e = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(file)));
+
+        Assert.StartsWith("Not an IDX image file: its magic number is wrong", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain($"0x{hex}", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("root", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,7 +88,7 @@ public sealed class IdxTests : IDisposable
 
         var e = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(floats)));
 
-        Assert.Equal("IDX data type 0x0D (float32) is not supported; only 0x08 (unsigned byte) is.", e.Message);
+        Assert.Equal("The IDX file holds float32 values; only unsigned bytes (type 0x08) are supported.", e.Message);
     }
 
     [Fact]
@@ -85,8 +99,29 @@ public sealed class IdxTests : IDisposable
         var asImages = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(labels)));
         var asLabels = Assert.Throws<InvalidImageException>(() => IdxLabels.Read(new MemoryStream(ImageFile(1, 1, 1))));
 
-        Assert.Equal("The IDX file has 1 dimension(s), magic 0x00000801; image files have 3, magic 0x00000803.", asImages.Message);
-        Assert.Equal("The IDX file has 3 dimension(s), magic 0x00000803; label files have 1, magic 0x00000801.", asLabels.Message);
+        Assert.Equal("This is an IDX label file, not an IDX image file (which starts with 0x00000803).", asImages.Message);
+        Assert.Equal("This is an IDX image file, not an IDX label file (which starts with 0x00000801).", asLabels.Message);
+    }
+
+    [Fact]
+    public void Data_beyond_the_limit_is_refused_from_the_header_before_it_is_allocated_plain_or_gzipped()
+    {
+        var limit = ByteLimit.Megabytes(1, "Registry:MaxIdxFileMb");
+        var plain = Header(0x803, 2000, 28, 28); // 1,568,000 bytes declared, none present
+        var gzipped = Gzip(plain);
+        _ = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(gzipped), limit));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var fromPlain = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(plain), limit));
+        var fromGzip = Assert.Throws<InvalidImageException>(() => IdxImages.Read(new MemoryStream(gzipped), limit));
+        var labels = Assert.Throws<InvalidImageException>(() => IdxLabels.Read(new MemoryStream(Gzip(Header(0x801, 2_000_000))), limit));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("The IDX header declares 2000 images of 28x28 (1568000 bytes), more than the 1 MiB (Registry:MaxIdxFileMb) allowed.", fromPlain.Message);
+        Assert.Equal(fromPlain.Message, fromGzip.Message);
+        Assert.Contains("Registry:MaxIdxFileMb", labels.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1_000_000, $"{allocated} bytes were allocated");
+        Assert.Equal(3, IdxImages.Read(new MemoryStream(Gzip(ImageFile(3, 28, 28))), limit).Count);
     }
 
     [Fact]

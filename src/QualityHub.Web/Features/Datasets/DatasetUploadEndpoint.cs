@@ -50,7 +50,7 @@ internal static class DatasetUploadEndpoint
             var length = context.Request.ContentLength ?? 0;
             var body = new UploadBodyStream(context.Request.Body, maxBytes, bytes => reporter.Received(bytes, Math.Max(bytes, length)));
             return await ReceiveAsync(new MultipartReader(boundary, body), upload, store, cancellationToken)
-                ?? await ImportAsync(upload, importer, reporter, cancellationToken);
+                ?? await ImportAsync(upload, importer, options.Value, reporter, cancellationToken);
         }
         catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -105,13 +105,13 @@ internal static class DatasetUploadEndpoint
         return null;
     }
 
-    private static async Task<IResult> ImportAsync(Upload upload, DatasetImporter importer, ImportReporter reporter, CancellationToken cancellationToken)
+    private static async Task<IResult> ImportAsync(Upload upload, DatasetImporter importer, RegistryOptions options, ImportReporter reporter, CancellationToken cancellationToken)
     {
         DatasetImportRequest request;
         try
         {
             request = upload.ToRequest();
-            upload.Source = upload.OpenSource();
+            upload.Source = upload.OpenSource(options);
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidImageException)
         {
@@ -161,12 +161,15 @@ internal static class DatasetUploadEndpoint
             CommonTags = List("tags"),
         };
 
-        public DatasetSource OpenSource() => (Files.GetValueOrDefault("zip"), Files.GetValueOrDefault("images"), Files.GetValueOrDefault("labelsFile")) switch
+        /// <summary>The source over the staged files, read within the registry's limits and named by part, never by their temp path.</summary>
+        public DatasetSource OpenSource(RegistryOptions limits) => (Files.GetValueOrDefault("zip"), Files.GetValueOrDefault("images"), Files.GetValueOrDefault("labelsFile")) switch
         {
-            ({ } zip, null, null) => DatasetSource.FromZip(zip.Path),
-            (null, { } images, { } labels) => DatasetSource.FromIdx(images.Path, labels.Path),
+            ({ } zip, null, null) => DatasetSource.FromZip(Named(zip, "zip"), limits),
+            (null, { } images, { } labels) => DatasetSource.FromIdx(Named(images, "images"), Named(labels, "labelsFile"), limits),
             _ => throw new ArgumentException("Send either one 'zip' file part, or an 'images' and a 'labelsFile' part (IDX), not both and not neither."),
         };
+
+        private static ImportFile Named(StagedFile file, string part) => new(file.Path, $"{part} ({System.IO.Path.GetFileName(file.Path)})");
 
         public void Dispose()
         {

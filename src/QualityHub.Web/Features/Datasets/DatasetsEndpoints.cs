@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Web.Api;
+using QualityHub.Web.Features.Accounts;
 
 namespace QualityHub.Web.Features.Datasets;
 
@@ -35,7 +37,8 @@ public static class DatasetsEndpoints
                 ? Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
                 : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."))
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
-        api.MapPost("/datasets/import", ImportAsync).Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(422);
+        api.MapPost("/datasets/import", ImportAsync).RequireAuthorization(Policies.Administer)
+            .Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 403, 422);
         api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery()
             .DescribesBody<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         return api;
@@ -43,30 +46,61 @@ public static class DatasetsEndpoints
 
     private static IResult NotFound(int id) => Results.Problem(statusCode: 404, title: "No such dataset", detail: $"There is no dataset {id}.");
 
-    /// <summary>Imports files already on the server (format idx, folder, zip or jsonl); every problem is listed.</summary>
-    private static async Task<IResult> ImportAsync(DatasetImportBody body, DatasetImporter importer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Imports files already on the server (format idx, folder, zip or jsonl); every problem is listed. Admins only, and
+    /// only from the folders listed in Registry:ImportRoots (none by default): a path names any file the server may read.
+    /// </summary>
+    private static async Task<IResult> ImportAsync(DatasetImportBody body, DatasetImporter importer, IOptions<RegistryOptions> options, CancellationToken cancellationToken)
     {
+        var roots = new ImportRoots(options.Value.ImportRoots);
+        if (!roots.Any)
+        {
+            return Results.Problem(statusCode: 403, title: "Importing from server paths is off", detail:
+                $"No folder is configured to import from. An administrator can list the folders this server may import from in the setting {ImportRoots.Setting} " +
+                "(e.g. the environment variable Registry__ImportRoots__0=/srv/datasets); or upload the files with POST /api/datasets/upload.");
+        }
+
         DatasetSource source;
         try
         {
-            source = body.Format?.ToLowerInvariant() switch
-            {
-                "idx" => DatasetSource.FromIdx(Required(body.Images, "images"), Required(body.LabelsFile, "labelsFile")),
-                "folder" => DatasetSource.FromFolder(Required(body.Folder, "folder"), Required(body.Csv, "csv")),
-                "zip" => DatasetSource.FromZip(Required(body.Zip, "zip")),
-                "jsonl" => DatasetSource.FromJsonl(Required(body.Jsonl, "jsonl")),
-                _ => throw new ArgumentException($"format must be idx, folder, zip or jsonl, not '{body.Format}'."),
-            };
+            source = OpenSource(body, roots, options.Value);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or Inference.Imaging.InvalidImageException)
+        catch (ServerPathException e)
+        {
+            return Results.Problem(statusCode: e.Forbidden ? 403 : 400, title: e.Forbidden ? "Path outside the import folders" : "Import source unusable", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+        }
+        catch (Exception e) when (e is ArgumentException or ImportFileException or InvalidDataException or Inference.Imaging.InvalidImageException)
         {
             return Results.Problem(statusCode: 400, title: "Import source unusable", detail: e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // These messages name absolute paths; the file was named by its field before.
+            return Results.Problem(statusCode: 400, title: "Import source unusable", detail: "A file of the import could not be read.");
         }
 
         using (source)
         {
             return Outcome(await importer.ImportAsync(body.ToRequest(), source, cancellationToken: cancellationToken));
         }
+    }
+
+    /// <summary>
+    /// Every path checked against the import roots, then the source opened over their real paths (arguments are
+    /// evaluated first, so a refused second path leaves the first file unread).
+    /// </summary>
+    private static DatasetSource OpenSource(DatasetImportBody body, ImportRoots roots, RegistryOptions limits)
+    {
+        ImportFile File(string? path, string field) => roots.Resolve(field, Required(path, field));
+        return body.Format?.ToLowerInvariant() switch
+        {
+            "idx" => DatasetSource.FromIdx(File(body.Images, "images"), File(body.LabelsFile, "labelsFile"), limits),
+            "folder" => DatasetSource.FromFolder(roots.Resolve("folder", Required(body.Folder, "folder"), folder: true), File(body.Csv, "csv"), limits),
+            "zip" => DatasetSource.FromZip(File(body.Zip, "zip"), limits),
+            "jsonl" => DatasetSource.FromJsonl(File(body.Jsonl, "jsonl"), limits),
+            _ => throw new ArgumentException($"format must be idx, folder, zip or jsonl, not '{body.Format}'."),
+        };
     }
 
     /// <summary>201 with the new dataset, or 422 listing the problems (the first 1,000) and counting them all.</summary>

@@ -119,7 +119,7 @@ public sealed partial class DemoContentLoader(
         var folder = Path.Combine(DemoFolder, "fashion-mnist");
         var images = Path.Combine(folder, "test-2000-images-idx3-ubyte.gz");
         var labels = Path.Combine(folder, "test-2000-labels-idx1-ubyte.gz");
-        await ImportDemoDatasetAsync([images, labels], () => DatasetSource.FromIdx(images, labels), new DatasetImportRequest
+        await ImportDemoDatasetAsync([images, labels], () => DatasetSource.FromIdx(images, labels, options.Value), new DatasetImportRequest
         {
             Name = "fashion-mnist-test-2000",
             ModuleName = FashionModule,
@@ -141,7 +141,7 @@ public sealed partial class DemoContentLoader(
     private async Task LoadCardTextAsync(CancellationToken cancellationToken)
     {
         var jsonl = Path.Combine(DemoFolder, "card-text", "labels.jsonl");
-        await ImportDemoDatasetAsync([jsonl], () => DatasetSource.FromJsonl(jsonl), new DatasetImportRequest
+        await ImportDemoDatasetAsync([jsonl], () => DatasetSource.FromJsonl(jsonl, options.Value), new DatasetImportRequest
         {
             Name = "card-text-test",
             ModuleName = CardTextModule,

@@ -181,9 +181,13 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
     [Fact]
     public async Task A_dataset_import_with_unknown_labels_lists_every_problem_and_registers_nothing()
     {
+        // Importing from server paths reads only inside Registry:ImportRoots, off by default: an app of its own allows this folder.
         var folder = Directory.CreateTempSubdirectory("qualityhub-import-").FullName;
+        var data = Directory.CreateTempSubdirectory("qualityhub-web-").FullName;
+        var app = new ConfiguredQualityHubFactory(data, loadDemoContent: false, evaluateDemoModels: false, new Dictionary<string, string> { ["Registry:ImportRoots:0"] = folder });
         try
         {
+            var client = app.CreateClient();
             await File.WriteAllBytesAsync(Path.Combine(folder, "a.png"), Inference.Imaging.PngEncoder.Encode(new Inference.Imaging.Image(2, 2, 1)));
             await File.WriteAllTextAsync(Path.Combine(folder, "labels.csv"), "file,label\na.png,cat\na.png,unicorn\nb.png,cat\n");
             var body = new { name = $"pets-{Guid.NewGuid():N}", licenceId = "CC-BY-4.0", format = "folder", folder, csv = Path.Combine(folder, "labels.csv"), labels = new[] { "cat", "dog" } };
@@ -204,7 +208,9 @@ public sealed class RegistryApiTests(DemoQualityHubFactory factory) : IClassFixt
         }
         finally
         {
+            await app.DisposeAsync();
             Directory.Delete(folder, recursive: true);
+            Directory.Delete(data, recursive: true);
         }
     }
 
