@@ -21,6 +21,13 @@ public sealed class OnnxRuntimeException : Exception
 
     /// <summary>The same error, naming the model it concerns.</summary>
     public OnnxRuntimeException ForModel(string model) => new(Code, OrtMessage, model, this);
+
+    /// <summary>
+    /// The same error with the model file's path in ORT's message replaced by the model's name, and the path of its
+    /// folder left out (ORT names files beside the model by their full path too): messages reach users, paths must not.
+    /// </summary>
+    public OnnxRuntimeException WithoutPath(string modelPath) =>
+        new(Code, Runtime.OrtErrors.HidePath(OrtMessage, modelPath, Model ?? Path.GetFileName(modelPath)), Model, this);
 }
 
 /// <summary>ORT's OrtErrorCode values.</summary>

@@ -54,16 +54,28 @@ public sealed class OnnxSession : IDisposable
     /// <summary>Execution providers this ONNX Runtime build was compiled with (not necessarily usable here).</summary>
     public static IReadOnlyList<string> AvailableProviders => OrtRuntime.Require().GetAvailableProviders();
 
-    /// <summary>Loads a model file. Every failure is an <see cref="OnnxRuntimeException"/> naming the model (<paramref name="name"/>, or the file name).</summary>
-    public static OnnxSession Load(string path, SessionSettings settings, ILogger? logger = null, string? name = null)
+    /// <summary>
+    /// Loads a model file. Every failure is an <see cref="OnnxRuntimeException"/> naming the model (<paramref name="name"/>,
+    /// or the file name) and never the file's path, which is the server's business. Cancelling
+    /// <paramref name="loadCancellation"/> asks ONNX Runtime to give up the load (an <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public static OnnxSession Load(string path, SessionSettings settings, ILogger? logger = null, string? name = null, CancellationToken loadCancellation = default)
     {
         name ??= Path.GetFileName(path);
         if (!File.Exists(path))
         {
-            throw new OnnxRuntimeException(OrtErrorCode.NoSuchFile, $"no model file at {path}", name);
+            throw new OnnxRuntimeException(OrtErrorCode.NoSuchFile, "the model file does not exist", name);
         }
 
-        return Create(name, settings, logger, options => new Ort.InferenceSession(path, options));
+        try
+        {
+            return Create(name, settings, logger, loadCancellation, options => new Ort.InferenceSession(path, options));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // ORT names the file it was given ("Load model from /data/store/ab/… failed"); messages reach users.
+            throw e.WithoutPath(path);
+        }
     }
 
     /// <summary>Loads a model from bytes (ORT copies what it needs).</summary>
@@ -75,10 +87,11 @@ public sealed class OnnxSession : IDisposable
         }
 
         var bytes = model.ToArray();
-        return Create(name, settings, logger, options => new Ort.InferenceSession(bytes, options));
+        return Create(name, settings, logger, CancellationToken.None, options => new Ort.InferenceSession(bytes, options));
     }
 
-    private static OnnxSession Create(string name, SessionSettings settings, ILogger? logger, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
+    private static OnnxSession Create(
+        string name, SessionSettings settings, ILogger? logger, CancellationToken loadCancellation, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
     {
         logger ??= NullLogger.Instance;
         try
@@ -87,7 +100,7 @@ public sealed class OnnxSession : IDisposable
             var reasons = new List<string>();
             foreach (var provider in ProvidersToTry(settings))
             {
-                var (session, reason) = TryCreate(provider, settings, createSession);
+                var (session, reason) = TryCreate(provider, settings, loadCancellation, createSession);
                 if (session is not null)
                 {
                     var fallback = reasons.Count == 0 ? null : string.Join("; ", reasons);
@@ -128,13 +141,20 @@ public sealed class OnnxSession : IDisposable
 
     // A session on one provider, or why not. Errors of the model itself are thrown: another provider will not help.
     private static (Ort.InferenceSession? Session, string? Reason) TryCreate(
-        ExecutionProvider provider, SessionSettings settings, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
+        ExecutionProvider provider, SessionSettings settings, CancellationToken loadCancellation, Func<Ort.SessionOptions, Ort.InferenceSession> createSession)
     {
         var (session, logged) = OrtRuntime.CaptureErrors(() =>
         {
             using var options = SessionOptionsFactory.Create(settings, provider);
+            // ORT checks the flag between the steps of a load; a load stopped so ends with ModelLoadCanceled.
+            using var cancelling = loadCancellation.Register(static state => ((Ort.SessionOptions)state!).SetLoadCancellationFlag(true), options);
             return createSession(options);
         }, out var failure);
+        if (failure is not null)
+        {
+            loadCancellation.ThrowIfCancellationRequested();
+        }
+
         switch (failure)
         {
             case null:

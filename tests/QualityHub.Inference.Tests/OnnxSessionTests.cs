@@ -201,7 +201,37 @@ public class OnnxSessionTests
         Assert.Contains("empty", Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load([], "empty.onnx", Cpu)).Message);
         var missing = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load("/nonexistent/model.onnx", Cpu));
         Assert.Equal(OrtErrorCode.NoSuchFile, missing.Code);
-        Assert.Contains("/nonexistent/model.onnx", missing.Message);
+        Assert.Contains("model.onnx", missing.Message);
+        Assert.DoesNotContain("/nonexistent", missing.Message); // a path is the server's business, not the reader's
+    }
+
+    [Fact]
+    public void An_error_loading_a_file_names_the_model_and_not_the_files_path()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("3f9a.onnx");
+        File.WriteAllBytes(path, TestOnnxModels.Cycle());
+
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Load(path, Cpu, name: "fashion/v7"));
+
+        Assert.Contains("not acyclic", error.OrtMessage);
+        Assert.Contains("fashion/v7", error.Message);
+        Assert.DoesNotContain(folder.Path, error.Message);
+        Assert.DoesNotContain("3f9a", error.Message);
+    }
+
+    [Fact]
+    public void A_load_whose_cancellation_is_requested_gives_up()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("relu.onnx");
+        File.WriteAllBytes(path, TestOnnxModels.Relu());
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => OnnxSession.Load(path, Cpu, loadCancellation: cancelled.Token));
+        using var loaded = OnnxSession.Load(path, Cpu); // the same file loads when nobody gives up
+        Assert.Equal("x", Assert.Single(loaded.Inputs).Name);
     }
 
     [Fact]

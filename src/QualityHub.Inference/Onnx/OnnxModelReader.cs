@@ -1,5 +1,3 @@
-using System.IO.MemoryMappedFiles;
-
 namespace QualityHub.Inference.Onnx;
 
 /// <summary>Reads <see cref="OnnxModelInfo"/> from an ONNX model (a serialized ModelProto) without loading its weights.</summary>
@@ -43,38 +41,8 @@ public static class OnnxModelReader
         }
     }
 
-    /// <summary>Reads a model file by memory-mapping it; the file is never copied into managed memory.</summary>
-    /// <remarks>
-    /// The file must not be truncated while it is read (on Linux touching a mapped page past the new end kills the
-    /// process), so read files that are written once and then moved into place, as a model store does.
-    /// </remarks>
-    public static unsafe OnnxModelInfo ReadFile(string path)
-    {
-        var length = new FileInfo(path).Length;
-        if (length == 0)
-        {
-            return Read([]);
-        }
-
-        if (length > int.MaxValue)
-        {
-            throw new OnnxFormatException($"not an ONNX model: {path} is {length} bytes, above protobuf's 2 GB limit for a model file");
-        }
-
-        using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
-        using var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-        var handle = view.SafeMemoryMappedViewHandle;
-        byte* pointer = null;
-        handle.AcquirePointer(ref pointer);
-        try
-        {
-            return Read(new ReadOnlySpan<byte>(pointer + view.PointerOffset, (int)length));
-        }
-        finally
-        {
-            handle.ReleasePointer();
-        }
-    }
+    /// <summary>Reads a model file by memory-mapping it (see <see cref="MappedFile"/>); the file is never copied into managed memory.</summary>
+    public static OnnxModelInfo ReadFile(string path) => MappedFile.Read(path, Read);
 
     /// <summary>A hint when the bytes are a serialized tensor, the file most often confused with a model here.</summary>
     private static string? DescribeTensor(ReadOnlySpan<byte> bytes)

@@ -25,6 +25,29 @@ internal static partial class OrtErrors
         return (match.Success ? logged[match.Length..] : logged).Trim();
     }
 
+    /// <summary>
+    /// <paramref name="message"/> with <paramref name="modelPath"/> replaced by <paramref name="name"/>, and the model's
+    /// folder dropped from the paths of files beside it ("…/store/ab/weights.bin" becomes "weights.bin").
+    /// </summary>
+    public static string HidePath(string message, string modelPath, string name)
+    {
+        var file = Path.GetFullPath(modelPath);
+        message = message.Replace(file, name, StringComparison.Ordinal);
+        if (Path.IsPathRooted(modelPath))
+        {
+            message = message.Replace(modelPath, name, StringComparison.Ordinal);
+        }
+
+        // The root folder is left alone: dropping "/" from a message would mangle every other slash in it.
+        if (Path.GetDirectoryName(file) is { } folder && folder != Path.GetPathRoot(file))
+        {
+            message = message.Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal)
+                .Replace(folder, "the model's folder", StringComparison.Ordinal);
+        }
+
+        return message;
+    }
+
     [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]")]
     private static partial Regex Prefix();
 

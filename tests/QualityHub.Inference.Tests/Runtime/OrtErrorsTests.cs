@@ -32,4 +32,22 @@ public class OrtErrorsTests
         Assert.DoesNotContain("[ErrorCode", error.OrtMessage, StringComparison.Ordinal);
         Assert.StartsWith("Model 'notes.onnx': ONNX Runtime InvalidProtobuf: ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_model_path_in_a_message_becomes_the_models_name_and_files_beside_it_lose_their_folder()
+    {
+        const string path = "/srv/qualityhub/data/store/ab/cdef0123";
+
+        var message = OrtErrors.HidePath(
+            $"Load model from {path} failed: External data path does not exist: /srv/qualityhub/data/store/ab/weights.bin (in /srv/qualityhub/data/store/ab)", path, "fashion/v2");
+
+        Assert.Equal("Load model from fashion/v2 failed: External data path does not exist: weights.bin (in the model's folder)", message);
+    }
+
+    [Fact]
+    public void A_model_at_the_root_or_a_relative_path_leaves_the_rest_of_the_message_alone()
+    {
+        Assert.Equal("Load model from m failed: see /usr/lib/x.so", OrtErrors.HidePath("Load model from /model.onnx failed: see /usr/lib/x.so", "/model.onnx", "m"));
+        Assert.Equal("a model.onnx b", OrtErrors.HidePath("a model.onnx b", "model.onnx", "other"));
+    }
 }

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace QualityHub.Inference.Tests.Onnx;
+namespace QualityHub.TestSupport;
 
 /// <summary>Builds protobuf bytes field by field, so tests state exactly what is on the wire.</summary>
-internal sealed class ProtoBytes
+public sealed class ProtoBytes
 {
     private readonly List<byte> bytes = [];
 
