@@ -115,8 +115,16 @@ public sealed class ServerPathImportTests(ServerPathImportTests.RootedApp app) :
     {
         var fifo = SpecialFiles.Fifo(Path.Combine(app.Root, $"pipe-{Guid.NewGuid():N}.jsonl"));
 
-        var response = await PostAsync(new { name = "pipe", licenceId = "MIT", format = "jsonl", jsonl = fifo });
+        // The in-memory server runs a handler on the caller's thread until it first yields, so the request gets a thread of its own.
+        var post = Task.Run(() => PostAsync(new { name = "pipe", licenceId = "MIT", format = "jsonl", jsonl = fifo }));
+        if (await Task.WhenAny(post, Task.Delay(TimeSpan.FromSeconds(30))) != post)
+        {
+            // The server is stuck opening the FIFO; a writer that closes at once lets it go, so this fails rather than hangs.
+            await Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write).Dispose()).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Fail("The server waited for a writer on the FIFO.");
+        }
 
+        var response = await post;
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("is not a regular file", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
