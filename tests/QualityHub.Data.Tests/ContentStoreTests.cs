@@ -47,6 +47,38 @@ public sealed class ContentStoreTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
     }
 
+    [Fact]
+    public async Task A_staged_blob_is_hashed_alone_in_its_folder_and_reaches_the_store_only_when_kept()
+    {
+        var bytes = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+        using (var staged = await store.StageBlobAsync(new MemoryStream(bytes), "model.onnx", maxBytes: bytes.Length))
+        {
+            Assert.Equal((sha256, bytes.Length), (staged.Sha256, staged.SizeBytes));
+            Assert.Equal(["model.onnx"], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(staged.Path)!).Select(Path.GetFileName));
+            Assert.False(store.Contains(sha256));
+
+            Assert.Equal(new StoredBlob(sha256, bytes.Length), store.Keep(staged));
+        }
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(store.PathOf(sha256)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
+    }
+
+    [Fact]
+    public async Task A_staged_blob_not_kept_or_over_the_limit_leaves_nothing()
+    {
+        using (await store.StageBlobAsync(new MemoryStream([1, 2, 3]), "model.onnx", maxBytes: 3))
+        {
+        }
+
+        await Assert.ThrowsAsync<ContentTooLargeException>(() => store.StageBlobAsync(new MemoryStream([1, 2, 3, 4]), "model.onnx", maxBytes: 3));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
+        Assert.Empty(Directory.EnumerateFiles(store.Root, "*", SearchOption.AllDirectories));
+    }
+
     public void Dispose() => folder.Dispose();
 
     /// <summary>A body whose sender went away: some bytes, then an IOException.</summary>

@@ -88,6 +88,46 @@ public class ModelRegistryTests
         Assert.Single(Directory.EnumerateFiles(Path.Combine(fixture.DataDirectory, "store"), "*", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("external-data", "tensor 'w' keeps its data in a separate file (ONNX external data)")]
+    [InlineData("unknown-operator", "ONNX Runtime cannot load it: ")]
+    [InlineData("cycle", "the graph is not acyclic")]
+    public async Task A_model_ONNX_Runtime_cannot_load_by_itself_is_refused_before_anything_is_stored(string kind, string reason)
+    {
+        await using var fixture = await RegistryFixture.CreateAsync();
+        await RegisterAsync(fixture, TinyClassifier, "existing");
+        var model = kind switch
+        {
+            "external-data" => TestOnnxModels.ExternalWeights(),
+            "unknown-operator" => TestOnnxModels.UnknownOperator(),
+            _ => TestOnnxModels.Cycle(),
+        };
+        var registry = fixture.Storage.Get<ModelRegistry>();
+
+        var error = await Assert.ThrowsAsync<RegistrationException>(() =>
+            registry.ImportAsync(new ModelImportRequest("fashion", "hostile", "hostile.onnx"), new MemoryStream(model)));
+
+        Assert.StartsWith("hostile.onnx cannot be registered: ", error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.DoesNotContain(fixture.DataDirectory, error.Message);
+        Assert.Equal("file", error.Field);
+        await using var db = await fixture.Storage.CreateContextAsync();
+        Assert.Equal(["existing"], await db.ModelVersions.Select(v => v.Name).ToListAsync());
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(fixture.DataDirectory, "store"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_model_that_loads_is_registered_whatever_produced_it()
+    {
+        await using var fixture = await RegistryFixture.CreateAsync();
+        var registry = fixture.Storage.Get<ModelRegistry>();
+
+        var result = await registry.ImportAsync(new ModelImportRequest("fashion", "relu", "relu.onnx"), new MemoryStream(TestOnnxModels.Relu()));
+
+        Assert.Equal("qualityhub-tests", result.Version.Producer);
+        Assert.True(fixture.Storage.Get<ContentStore>().Contains(result.Version.Sha256));
+    }
+
     [Fact]
     public async Task An_upload_over_the_limit_is_refused_while_streaming()
     {

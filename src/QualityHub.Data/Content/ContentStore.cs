@@ -60,19 +60,37 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
     /// </summary>
     public async Task<StoredBlob> PutAsync(Stream source, long maxBytes, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        var temp = TempPath();
+        using var staged = await StageBlobAsync(source, "blob", maxBytes, progress, cancellationToken);
+        return Keep(staged);
+    }
+
+    /// <summary>
+    /// Streams <paramref name="source"/> into a folder of its own under <see cref="TempFolder"/> while hashing it, for
+    /// content checked before it is kept: a model ONNX Runtime opens there finds no other file beside it.
+    /// <see cref="Keep"/> moves it into the store; disposing deletes whatever is left, and a copy that fails leaves nothing.
+    /// </summary>
+    public async Task<StagedBlob> StageBlobAsync(
+        Stream source, string fileName, long maxBytes, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var staged = NewStagedFile(fileName);
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var total = await CopyToFileAsync(source, temp, maxBytes, hash, progress, cancellationToken);
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            MoveIntoPlace(temp, PathOf(sha256));
-            return new StoredBlob(sha256, total);
+            var total = await CopyToFileAsync(source, staged.Path, maxBytes, hash, progress, cancellationToken);
+            return new StagedBlob(staged, Convert.ToHexStringLower(hash.GetHashAndReset()), total);
         }
-        finally
+        catch
         {
-            File.Delete(temp);
+            staged.Dispose();
+            throw;
         }
+    }
+
+    /// <summary>Moves a staged blob into the store (where the same content may be already) and says what is stored.</summary>
+    public StoredBlob Keep(StagedBlob staged)
+    {
+        MoveIntoPlace(staged.Path, PathOf(staged.Sha256));
+        return new StoredBlob(staged.Sha256, staged.SizeBytes);
     }
 
     /// <summary>
@@ -81,8 +99,7 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
     /// </summary>
     public async Task<StagedFile> StageAsync(Stream source, string fileName, CancellationToken cancellationToken = default)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(TempFolder, Guid.NewGuid().ToString("N"))).FullName;
-        var staged = new StagedFile(Path.Combine(folder, SafeFileName(fileName)));
+        var staged = NewStagedFile(fileName);
         try
         {
             await CopyToFileAsync(source, staged.Path, long.MaxValue, null, null, cancellationToken);
@@ -93,6 +110,12 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
             staged.Dispose();
             throw;
         }
+    }
+
+    private StagedFile NewStagedFile(string fileName)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(TempFolder, Guid.NewGuid().ToString("N"))).FullName;
+        return new StagedFile(Path.Combine(folder, SafeFileName(fileName)));
     }
 
     private static async Task<long> CopyToFileAsync(
@@ -166,6 +189,19 @@ public sealed class StagedFile(string path) : IDisposable
             Directory.Delete(folder, recursive: true);
         }
     }
+}
+
+/// <summary>Content staged and hashed, not yet in the store; disposing deletes it unless <see cref="ContentStore.Keep"/> moved it.</summary>
+public sealed class StagedBlob(StagedFile file, string sha256, long sizeBytes) : IDisposable
+{
+    /// <summary>The staged file, alone in its folder.</summary>
+    public string Path => file.Path;
+
+    public string Sha256 { get; } = sha256;
+
+    public long SizeBytes { get; } = sizeBytes;
+
+    public void Dispose() => file.Dispose();
 }
 
 /// <summary>An upload or file is bigger than allowed.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Content;
+using QualityHub.Inference;
 using QualityHub.Inference.Engine;
 using QualityHub.Inference.Onnx;
 using QualityHub.Inference.Tasks;
@@ -30,9 +31,10 @@ public sealed class RegistrationException(string message, Exception? inner = nul
 }
 
 /// <summary>
-/// Registers ONNX models: streams the file into the content store (never whole in memory), inspects it (inputs,
-/// outputs, opset, producer, parameters), confirms or proposes its model card, and records the version — all or
-/// nothing: a refused file leaves the registry as it was.
+/// Registers ONNX models: streams the file into a staging folder (never whole in memory), inspects it (inputs,
+/// outputs, opset, producer, parameters), has ONNX Runtime load it (<see cref="OnnxModelCheck"/>), confirms or
+/// proposes its model card, and only then moves it into the content store and records the version — all or
+/// nothing: a refused file leaves the registry and the store as they were.
 /// </summary>
 public sealed partial class ModelRegistry(
     IDbContextFactory<QualityHubDbContext> contextFactory,
@@ -68,19 +70,16 @@ public sealed partial class ModelRegistry(
             }
         }
 
-        StoredBlob blob;
-        try
-        {
-            blob = await store.PutAsync(content, options.Value.MaxUploadMb * 1024 * 1024, progress, cancellationToken);
-        }
-        catch (ContentTooLargeException e)
-        {
-            throw new RegistrationException(e.Message, e, "file");
-        }
+        request = request with { VersionName = versionName };
+        using var staged = await StageAsync(content, progress, cancellationToken);
+        var fileName = Path.GetFileName(request.FileName) is { Length: > 0 } named ? named : "model.onnx";
+        var info = await InspectAsync(fileName, staged.Path, cancellationToken);
+        var (card, cardProblem) = CardFor(request, info);
 
+        var blob = store.Keep(staged);
         try
         {
-            return await RegisterStoredAsync(request with { VersionName = versionName }, blob, cancellationToken);
+            return await RecordAsync(request, blob, info, card, cardProblem, cancellationToken);
         }
         catch
         {
@@ -89,34 +88,66 @@ public sealed partial class ModelRegistry(
         }
     }
 
-    private async Task<ModelImportResult> RegisterStoredAsync(ModelImportRequest request, StoredBlob blob, CancellationToken cancellationToken)
+    // The upload goes to a folder of its own, hashed on the way; nothing reaches the store before it is checked.
+    private async Task<StagedBlob> StageAsync(Stream content, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await store.StageBlobAsync(content, "model.onnx", options.Value.MaxUploadMb * 1024 * 1024, progress, cancellationToken);
+        }
+        catch (ContentTooLargeException e)
+        {
+            throw new RegistrationException(e.Message, e, "file");
+        }
+    }
+
+    /// <summary>
+    /// What the file says about itself, once ONNX Runtime has loaded it on the CPU with every tensor inside the file:
+    /// a model with external data, an unknown operator or a broken graph is refused now, not when it is first run.
+    /// </summary>
+    private async Task<OnnxModelInfo> InspectAsync(string fileName, string path, CancellationToken cancellationToken)
+    {
+        string? problem;
         OnnxModelInfo info;
         try
         {
-            info = OnnxModelReader.ReadFile(store.PathOf(blob.Sha256));
+            info = OnnxModelReader.ReadFile(path);
+            problem = await OnnxModelCheck.FindProblemAsync(path, fileName, ValidationTimeout, cancellationToken);
         }
         catch (OnnxFormatException e)
         {
-            throw new RegistrationException($"{request.FileName} cannot be registered: {e.Message}", e, "file");
+            throw new RegistrationException($"{fileName} cannot be registered: {e.Message}", e, "file");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new RegistrationException($"{fileName} was not registered: ONNX Runtime, which checks every model first, is not available ({e.OrtMessage}).", e, "file");
         }
 
-        var displayName = $"{request.ModuleName}/{request.VersionName}";
-        ModelCard? card = null;
-        string? cardProblem = null;
+        return problem is null ? info : throw new RegistrationException($"{fileName} cannot be registered: {problem}.", field: "file");
+    }
+
+    // At least a second: a zero or negative setting would refuse every model.
+    private TimeSpan ValidationTimeout => TimeSpan.FromSeconds(Math.Max(1, options.Value.ValidationTimeoutSeconds));
+
+    private static (ModelCard? Card, string? Problem) CardFor(ModelImportRequest request, OnnxModelInfo info)
+    {
         try
         {
-            card = request.ModelCardJson is { } json ? ModelCard.Parse(json) : ModelCardProposal.Propose(displayName, info);
+            return (request.ModelCardJson is { } json ? ModelCard.Parse(json) : ModelCardProposal.Propose($"{request.ModuleName}/{request.VersionName}", info), null);
         }
         catch (InvalidModelCardException e) when (request.ModelCardJson is null)
         {
-            cardProblem = $"No card could be proposed: {e.Message}";
+            return (null, $"No card could be proposed: {e.Message}");
         }
         catch (InvalidModelCardException e)
         {
             throw new RegistrationException($"The model card for {request.FileName} is not usable: {e.Message}", e, "card");
         }
+    }
 
+    private async Task<ModelImportResult> RecordAsync(
+        ModelImportRequest request, StoredBlob blob, OnnxModelInfo info, ModelCard? card, string? cardProblem, CancellationToken cancellationToken)
+    {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var module = await db.Modules.SingleAsync(m => m.Name == request.ModuleName, cancellationToken);
         var version = new ModelVersion

@@ -8,6 +8,12 @@ public sealed class RegistryOptions
     /// <summary>Largest model upload, in MiB; bigger uploads are refused while streaming.</summary>
     public long MaxUploadMb { get; set; } = 1024;
 
+    /// <summary>
+    /// How long ONNX Runtime may take to load an uploaded model on the CPU before registration gives up on it, in
+    /// seconds (at least 1); a model is registered only once it has loaded.
+    /// </summary>
+    public int ValidationTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Largest dataset upload (a zip, or an IDX pair, with its form fields), in MiB; bigger uploads are refused while streaming.</summary>
     public long MaxDatasetUploadMb { get; set; } = 2048;
 
