@@ -2,11 +2,11 @@ using System.Text;
 
 namespace QualityHub.Web.Api;
 
-/// <summary>A small request body read as text, never past its limit: a bigger one is a 413 before it fills memory.</summary>
+/// <summary>A small request body read whole, never past its limit: a bigger one is a 413 before it fills memory.</summary>
 public static class BoundedBody
 {
-    /// <summary>The body as UTF-8 text, or null when it is over <paramref name="maxBytes"/> (declared or as it streams).</summary>
-    public static async Task<string?> ReadTextAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>The body's bytes, or null when it is over <paramref name="maxBytes"/> (declared or as it streams).</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -26,8 +26,12 @@ public static class BoundedBody
             buffer.Write(chunk, 0, read);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
+
+    /// <summary>The body as UTF-8 text, or null when it is over <paramref name="maxBytes"/>.</summary>
+    public static async Task<string?> ReadTextAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken) =>
+        await ReadAsync(request, maxBytes, cancellationToken) is { } body ? Encoding.UTF8.GetString(body.Span) : null;
 
     public static IResult TooLarge(long maxBytes) => Results.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: $"The body is larger than the {maxBytes / 1024:N0} KiB accepted here.");

@@ -122,27 +122,16 @@ public static class TicketsEndpoints
             throw new TicketException($"The body is {request.ContentLength / 1048576.0:F1} MiB; at most {maxBytes / 1048576.0:F1} MiB are accepted.", "body", StatusCodes.Status413PayloadTooLarge);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new TicketException($"The body is larger than the {maxBytes / 1048576.0:F1} MiB accepted.", "body", StatusCodes.Status413PayloadTooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
+        var body = await BoundedBody.ReadAsync(request, maxBytes, cancellationToken)
+            ?? throw new TicketException($"The body is larger than the {maxBytes / 1048576.0:F1} MiB accepted.", "body", StatusCodes.Status413PayloadTooLarge);
+        if (body.Length == 0)
         {
             return null;
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Json);
+            return JsonSerializer.Deserialize<T>(body.Span, Json);
         }
         catch (JsonException e)
         {

@@ -24,12 +24,13 @@ public static class RateLimits
             var settings = security.Value;
             options.AddPolicy(SignIn, context => RateLimitPartition.GetSlidingWindowLimiter(
                 ClientAddress(context), _ => PerMinute(settings.SignInAttemptsPerMinute)));
+            var perMinute = Math.Max(1, settings.ApiRequestsPerMinute);
             options.AddPolicy(Api, context => RateLimitPartition.GetTokenBucketLimiter(Caller(context), _ => new TokenBucketRateLimiterOptions
             {
-                // A minute's allowance may be spent at once, and it refills evenly over the minute.
-                TokenLimit = Math.Max(1, settings.ApiRequestsPerMinute),
-                TokensPerPeriod = Math.Max(1, settings.ApiRequestsPerMinute / 60),
-                ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, settings.ApiRequestsPerMinute) < 60 ? 60.0 / Math.Max(1, settings.ApiRequestsPerMinute) : 1),
+                // A minute's allowance may be spent at once; it refills a sixtieth a second (a token at a time when smaller).
+                TokenLimit = perMinute,
+                TokensPerPeriod = Math.Max(1, perMinute / 60),
+                ReplenishmentPeriod = perMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1.0 / perMinute),
                 QueueLimit = 0,
             }));
             options.OnRejected = RejectAsync;

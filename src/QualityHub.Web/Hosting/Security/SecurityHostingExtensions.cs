@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace QualityHub.Web.Hosting.Security;
 
@@ -9,10 +10,8 @@ public static class SecurityHostingExtensions
 {
     public static IServiceCollection AddQualityHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(SecurityOptions.SectionName);
-        services.Configure<SecurityOptions>(section);
-        var forwarded = section.GetSection(nameof(SecurityOptions.ForwardedHeaders)).Get<ForwardedHeadersSettings>() ?? new();
-        services.Configure<ForwardedHeadersOptions>(options => TrustProxies(options, forwarded));
+        services.Configure<SecurityOptions>(configuration.GetSection(SecurityOptions.SectionName));
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<SecurityOptions>>((options, security) => TrustProxies(options, security.Value.ForwardedHeaders));
         services.AddAntiforgery(options => options.HeaderName = AntiforgeryToken.HeaderName);
         // Forms read whole by the framework are the account pages' few short fields (uploads stream, MultipartFields).
         services.Configure<FormOptions>(options =>
@@ -29,7 +28,7 @@ public static class SecurityHostingExtensions
     /// <summary>First in the pipeline: the proxy's view of the request (when trusted), then the headers of every answer.</summary>
     public static WebApplication UseQualityHubSecurityHeaders(this WebApplication app)
     {
-        if (app.Configuration.GetValue<bool>($"{SecurityOptions.SectionName}:{nameof(SecurityOptions.ForwardedHeaders)}:{nameof(ForwardedHeadersSettings.Enabled)}"))
+        if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.ForwardedHeaders.Enabled)
         {
             app.UseForwardedHeaders();
         }
