@@ -167,7 +167,7 @@ public sealed class OnnxSession : IDisposable
                 }
 
                 // Where ORT's exception says only "Failed to load shared library", its log says which library and why.
-                var details = string.Join(" ", (logged.Count > 0 ? logged : [error.OrtMessage]).Select(OrtErrors.Essence));
+                var details = OrtErrors.WithoutLibraryFolders(string.Join(" ", (logged.Count > 0 ? logged : [error.OrtMessage]).Select(OrtErrors.Essence)));
                 return (null, $"{ProviderLabel(provider)} unavailable: {details}");
             default:
                 throw failure;

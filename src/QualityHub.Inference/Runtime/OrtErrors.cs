@@ -48,6 +48,15 @@ internal static partial class OrtErrors
         return message;
     }
 
+    /// <summary>
+    /// <paramref name="message"/> with the folders of the shared libraries it names dropped ("/app/runtimes/…/libx.so"
+    /// becomes "libx.so"): a provider's fallback reason is shown to every user, the install path is the server's business.
+    /// </summary>
+    public static string WithoutLibraryFolders(string message) => LibraryPath().Replace(message, "${library}");
+
+    [GeneratedRegex(@"(?<![\w.])/(?:[^\s/]+/)+(?<library>[^\s/]+\.so(?:\.[\d]+)*)")]
+    private static partial Regex LibraryPath();
+
     [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]")]
     private static partial Regex Prefix();
 

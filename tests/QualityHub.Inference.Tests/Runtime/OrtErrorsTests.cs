@@ -22,6 +22,16 @@ public class OrtErrorsTests
     }
 
     [Fact]
+    public void A_fallback_reason_names_libraries_without_their_folders()
+    {
+        Assert.Equal(
+            "Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory",
+            OrtErrors.WithoutLibraryFolders(OrtErrors.Essence(Logged)));
+        Assert.Equal("libcudnn.so.9.1.0 missing", OrtErrors.WithoutLibraryFolders("/usr/lib/x86_64-linux-gnu/libcudnn.so.9.1.0 missing"));
+        Assert.Equal("no path here: a/b", OrtErrors.WithoutLibraryFolders("no path here: a/b"));
+    }
+
+    [Fact]
     public void The_managed_APIs_error_code_becomes_ours_and_its_message_stays_ORTs()
     {
         using var options = new Ort.SessionOptions();
