@@ -25,19 +25,27 @@ public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory
         var snackbars = Render<MudSnackbarProvider>();
         var moduleId = (await Catalog.GetModulesAsync()).Single(m => m.Module == module).ModuleId;
         var page = Render<RequirementsPage>(p => p.Add(c => c.ModuleId, moduleId));
-        page.WaitForElement("input[name='offline-p95']", Slow);
+        page.WaitForElement("[data-interactive='true'] input[name='offline-p95']", Slow);
         return (page, snackbars, moduleId);
     }
+
+    // Found and clicked in one turn of the renderer: a child that re-renders in between (the capacity planner, the
+    // comparison-rule panel loading) would otherwise leave the found button's handler stale.
+    private static Task ChangeAsync<TValue>(IRenderedComponent<RequirementsPage> page, string selector, TValue value) =>
+        page.InvokeAsync(() => page.Find(selector).Change(value));
+
+    private static Task SaveAsync(IRenderedComponent<RequirementsPage> page, string label) =>
+        page.InvokeAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains(label)).Click());
 
     [Fact]
     public async Task Impossible_targets_are_refused_on_their_own_fields_and_nothing_is_stored()
     {
         var (page, snackbars, moduleId) = await OpenAsync("card-text-recognizer");
 
-        page.Find("input[name='offline-p95']").Change("-5");
-        page.Find("input[name='target-qps']").Change("-1");
-        page.Find("textarea[name='rationale']").Change("Typed in a hurry.");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+        await ChangeAsync(page, "input[name='offline-p95']", "-5");
+        await ChangeAsync(page, "input[name='target-qps']", "-1");
+        await ChangeAsync(page, "textarea[name='rationale']", "Typed in a hurry.");
+        await SaveAsync(page, "Save version 1");
 
         page.WaitForAssertion(() => Assert.Contains("offlineP95Ms must be a positive number of milliseconds", FieldText(page, "offline-p95")), Slow);
         Assert.Contains("targetQps must be a positive number", FieldText(page, "target-qps"));
@@ -53,13 +61,13 @@ public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory
     {
         var (page, snackbars, moduleId) = await OpenAsync("fashion-mnist-classifier");
 
-        page.Find("textarea[name='rationale']").Change("No targets yet.");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+        await ChangeAsync(page, "textarea[name='rationale']", "No targets yet.");
+        await SaveAsync(page, "Save version 1");
 
         page.WaitForAssertion(() => Assert.Contains("needs at least one target", page.Find(".qh-requirement-message li[data-field='requirement']").TextContent), Slow);
 
-        page.Find("input[name='offline-p95']").Change("50");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Save version 1")).Click();
+        await ChangeAsync(page, "input[name='offline-p95']", "50");
+        await SaveAsync(page, "Save version 1");
 
         snackbars.WaitForAssertion(() => Assert.Contains("Saved version 1 of the fashion-mnist-classifier requirement.", snackbars.Markup), Slow);
         Assert.Empty(page.FindAll(".qh-requirement-message"));
@@ -78,9 +86,9 @@ public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory
 
         try
         {
-            page.Find("input[name='ignore-spaces']").Change(true);
-            page.Find("input[name='ignore-separators']").Change(true);
-            page.Find("[data-save-rule]").Click();
+            await ChangeAsync(page, "input[name='ignore-spaces']", true);
+            await ChangeAsync(page, "input[name='ignore-separators']", true);
+            await page.InvokeAsync(() => page.Find("[data-save-rule]").Click());
 
             snackbars.WaitForAssertion(() => Assert.Contains("ignoring spaces and separators (- / . _)", snackbars.Markup), Slow);
             Assert.Equal("ignoring spaces and separators (- / . _)", (await Catalog.GetTextComparisonAsync(moduleId))!.Description);
