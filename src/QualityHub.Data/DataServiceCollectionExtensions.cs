@@ -18,12 +18,13 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddQualityHubData(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
+        services.PostConfigure<StorageOptions>(storage => storage.ConnectionString ??= configuration.GetConnectionString(StorageOptions.ConnectionStringName));
         services.AddDbContextFactory<QualityHubDbContext>((provider, builder) =>
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            builder.UseSqlite(ConnectionString(storage));
+            UseConfiguredDatabase(builder, storage);
             builder.AddInterceptors(Audit);
-            if (storage.MaxDatabaseMb > 0)
+            if (storage.MaxDatabaseMb > 0 && storage.ResolveProvider() == DatabaseProvider.Sqlite)
             {
                 builder.AddInterceptors(new DatabaseQuotaInterceptor(storage.MaxDatabaseMb));
             }
@@ -44,7 +45,18 @@ public static class DataServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Connection string for the configured database; the file is never created by anything but the initializer's migrate.</summary>
+    /// <summary>The name of the assembly that holds the PostgreSQL migrations (EF's layout for several providers: one migrations assembly each).</summary>
+    public const string PostgresMigrationsAssembly = "QualityHub.Data.Postgres";
+
+    /// <summary>Points EF at the configured engine: SQLite with its migrations here, or PostgreSQL with its own.</summary>
+    public static DbContextOptionsBuilder UseConfiguredDatabase(DbContextOptionsBuilder builder, StorageOptions storage) =>
+        storage.ResolveProvider() switch
+        {
+            DatabaseProvider.Postgres => builder.UseNpgsql(PostgresConnection.Require(storage), npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)),
+            _ => builder.UseSqlite(ConnectionString(storage)),
+        };
+
+    /// <summary>Connection string for the configured SQLite database; the file is never created by anything but the initializer's migrate.</summary>
     public static string ConnectionString(StorageOptions options) => new SqliteConnectionStringBuilder
     {
         DataSource = options.ResolveDatabasePath(),

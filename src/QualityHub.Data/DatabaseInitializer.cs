@@ -1,10 +1,12 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace QualityHub.Data;
 
@@ -25,6 +27,13 @@ public sealed partial class DatabaseInitializer(
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
+        if (options.Value.ResolveProvider() == DatabaseProvider.Postgres)
+        {
+            EnsureWritableFolder(options.Value.ResolveDataDirectory(), "Data folder");
+            await InitializePostgresAsync(cancellationToken);
+            return;
+        }
+
         var dataDirectory = options.Value.ResolveDataDirectory();
         var databasePath = options.Value.ResolveDatabasePath();
 
@@ -55,6 +64,98 @@ public sealed partial class DatabaseInitializer(
             throw new StartupException(
                 $"Database {databasePath} cannot be used: {e.Message.TrimEnd('.')}. It was left untouched; " +
                 "restore it from a backup or set Storage:DatabasePath to another file.", e);
+        }
+    }
+
+    // PostgreSQL: the server must answer; a database with tables must be ours and not newer; a missing database is
+    // created; then migrate (EF holds its migration lock, so instances starting together migrate once). The checks use
+    // connections of their own, so an expected "no such database" is not logged as an error by EF.
+    private async Task InitializePostgresAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = PostgresConnection.Require(options.Value);
+        var where = PostgresConnection.Describe(connectionString);
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var known = context.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            var tables = await ListTablesAsync(connectionString, cancellationToken);
+            if (tables is null)
+            {
+                await CreateDatabaseAsync(connectionString, cancellationToken);
+            }
+            else
+            {
+                await CheckTablesAreOursAsync(context, where, tables, known, cancellationToken);
+            }
+
+            // A new database has no history table to ask (EF would log the failed read as an error): every migration is pending.
+            var pending = tables is null || tables.Count == 0
+                ? context.Database.GetMigrations().ToList()
+                : (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                LogApplyingMigrations(pending.Count, where, string.Join(", ", pending));
+                await context.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+                await context.Database.MigrateAsync(cancellationToken);
+            }
+
+            LogDatabaseReady(where);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException { InnerException: NpgsqlException })
+        {
+            var cause = e as NpgsqlException ?? (NpgsqlException)e.InnerException!;
+            throw new StartupException(
+                $"PostgreSQL at {PostgresConnection.HostAndPort(connectionString)} cannot be used: {PostgresConnection.Reason(cause)}. " +
+                $"Start it, or fix ConnectionStrings:{StorageOptions.ConnectionStringName}.", e);
+        }
+    }
+
+    // The tables of the configured database's schema; null when the database does not exist yet.
+    private static async Task<List<string>?> ListTablesAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var list = new NpgsqlCommand(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name", connection);
+            var tables = new List<string>();
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+
+            return tables;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            return null;
+        }
+    }
+
+    // Through the server's maintenance database, as EF would; an account that may not create databases is told so.
+    private static async Task CreateDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        var name = target.Database ?? target.Username ?? "qualityhub";
+        var server = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(server.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another instance created it a moment ago.
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new StartupException(
+                $"Database {name} does not exist on {target.Host}:{target.Port} and user {target.Username} may not create it. " +
+                $"Create it (CREATE DATABASE \"{name}\" OWNER \"{target.Username}\"), or fix ConnectionStrings:{StorageOptions.ConnectionStringName}.", e);
         }
     }
 
@@ -145,17 +246,27 @@ public sealed partial class DatabaseInitializer(
             }
         }
 
+        await CheckTablesAreOursAsync(context, databasePath, tables, knownMigrations, cancellationToken);
+    }
+
+    // Tables without EF's history are someone else's; a migration this version does not know means a newer QualityHub.
+    private static async Task CheckTablesAreOursAsync(
+        QualityHubDbContext context, string where, IReadOnlyList<string> tables, IReadOnlySet<string> knownMigrations, CancellationToken cancellationToken)
+    {
         if (tables.Count == 0)
         {
             return;
         }
 
+        var elsewhere = context.Database.IsNpgsql()
+            ? $"set ConnectionStrings:{StorageOptions.ConnectionStringName} to another database"
+            : "set Storage:DatabasePath to another file";
         const string history = HistoryRepository.DefaultTableName;
         if (!tables.Contains(history))
         {
             throw new StartupException(
-                $"Database {databasePath} belongs to something else (tables: {string.Join(", ", tables.Take(5))}{(tables.Count > 5 ? ", …" : "")}). " +
-                "QualityHub left it untouched: set Storage:DatabasePath to another file.");
+                $"Database {where} belongs to something else (tables: {string.Join(", ", tables.Take(5))}{(tables.Count > 5 ? ", …" : "")}). " +
+                $"QualityHub left it untouched: {elsewhere}.");
         }
 
         var applied = (await context.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
@@ -163,8 +274,8 @@ public sealed partial class DatabaseInitializer(
         if (unknown.Count > 0)
         {
             throw new StartupException(
-                $"Database {databasePath} was written by a newer QualityHub (migration {unknown[^1]} is unknown to this version). " +
-                "Run the newer version, or set Storage:DatabasePath to another file.");
+                $"Database {where} was written by a newer QualityHub (migration {unknown[^1]} is unknown to this version). " +
+                $"Run the newer version, or {elsewhere}.");
         }
     }
 

@@ -47,5 +47,11 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         // Enums as their names: readable in SQL, and safe when members are reordered.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        if (Database.IsNpgsql())
+        {
+            // Text compares and sorts by code point, as in SQLite: the same order and the same answers on both engines,
+            // whatever locale the server's database was created with.
+            configurationBuilder.Properties<string>().UseCollation("C");
+        }
     }
 }

@@ -1,9 +1,25 @@
 namespace QualityHub.Data;
 
+/// <summary>The database engine QualityHub keeps its records in.</summary>
+public enum DatabaseProvider
+{
+    /// <summary>An embedded SQLite file in the data folder: one command on one machine (the default).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL server (ConnectionStrings:QualityHub): several portal instances on one database.</summary>
+    Postgres,
+}
+
 /// <summary>Where QualityHub keeps its database and files (configuration section "Storage").</summary>
 public sealed class StorageOptions
 {
     public const string SectionName = "Storage";
+
+    /// <summary>The configuration key of the PostgreSQL connection string (ConnectionStrings:QualityHub).</summary>
+    public const string ConnectionStringName = "QualityHub";
+
+    /// <summary>Which engine holds the records: sqlite (default) or postgres.</summary>
+    public string Provider { get; set; } = "sqlite";
 
     /// <summary>Folder for the database and the blob store. Default: data/ in the repository (or beside the app when published).</summary>
     public string? DataDirectory { get; set; }
@@ -11,11 +27,27 @@ public sealed class StorageOptions
     /// <summary>The SQLite database file. Default: qualityhub.db in the data folder.</summary>
     public string? DatabasePath { get; set; }
 
+    /// <summary>The PostgreSQL connection string, from ConnectionStrings:QualityHub (read there, not in this section).</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>
     /// Largest size the database may grow to, in MiB; 0 for no limit. A write past it fails the way a full disk
-    /// does (SQLite's "database or disk is full"), so a quota protects the rest of the volume.
+    /// does (SQLite's "database or disk is full"), so a quota protects the rest of the volume. SQLite only.
     /// </summary>
     public double MaxDatabaseMb { get; set; }
+
+    /// <summary>The configured engine; anything but sqlite or postgres is a start-up error naming the setting.</summary>
+    public DatabaseProvider ResolveProvider() => Provider.Trim().ToLowerInvariant() switch
+    {
+        "" or "sqlite" => DatabaseProvider.Sqlite,
+        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        _ => throw new StartupException($"Storage:Provider is '{Provider}'; it must be sqlite (the default) or postgres."),
+    };
+
+    /// <summary>Where the records are, for logs, health and the CLI: the SQLite file, or the PostgreSQL database and server (never a password).</summary>
+    public string DescribeDatabase() => ResolveProvider() == DatabaseProvider.Postgres
+        ? PostgresConnection.Describe(PostgresConnection.Require(this))
+        : ResolveDatabasePath();
 
     public string ResolveDataDirectory() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? InstallLayout.DefaultDataDirectory : DataDirectory);

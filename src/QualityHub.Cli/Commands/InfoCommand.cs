@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,15 +22,23 @@ internal sealed class InfoCommand : ICliCommand
     {
         var output = context.Out;
         var storage = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var databasePath = storage.ResolveDatabasePath();
+        var postgres = storage.ResolveProvider() == DatabaseProvider.Postgres;
         await output.WriteLineAsync($"data folder:  {storage.ResolveDataDirectory()}");
-        await output.WriteLineAsync($"database:     {databasePath}");
-        if (File.Exists(databasePath))
+        await output.WriteLineAsync($"database:     {storage.DescribeDatabase()}");
+        if (postgres || File.Exists(storage.ResolveDatabasePath()))
         {
             await using var db = await context.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync(cancellationToken);
-            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
-            var pending = db.Database.GetMigrations().Except(applied).Count();
-            await output.WriteLineAsync($"schema:       {applied.LastOrDefault() ?? "empty"}{(pending > 0 ? $" ({pending} migration(s) pending)" : "")}");
+            try
+            {
+                var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+                var pending = db.Database.GetMigrations().Except(applied).Count();
+                await output.WriteLineAsync($"schema:       {applied.LastOrDefault() ?? "empty"}{(pending > 0 ? $" ({pending} migration(s) pending)" : "")}");
+            }
+            catch (DbException e)
+            {
+                // A server that does not answer is information here, not a crash.
+                await output.WriteLineAsync($"schema:       cannot be read ({(postgres ? PostgresConnection.Reason(e) : e.Message.TrimEnd('.'))})");
+            }
         }
         else
         {

@@ -17,7 +17,7 @@ internal sealed class MigrateCommand : ICliCommand
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         await context.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
-        await context.Out.WriteLineAsync($"database ready: {context.Services.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveDatabasePath()}");
+        await context.Out.WriteLineAsync($"database ready: {context.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DescribeDatabase()}");
         return 0;
     }
 }

@@ -66,7 +66,7 @@ internal sealed class RepeatDatasetCommand : ICliCommand
         {
             var offset = k * count;
             await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO Samples (DatasetId, Ordinal, ImageSha256, Width, Height, GroundTruth, Tags) SELECT {copy.Id}, Ordinal + {offset}, ImageSha256, Width, Height, GroundTruth, Tags FROM Samples WHERE DatasetId = {source.Id}",
+                $"""INSERT INTO "Samples" ("DatasetId", "Ordinal", "ImageSha256", "Width", "Height", "GroundTruth", "Tags") SELECT {copy.Id}, "Ordinal" + {offset}, "ImageSha256", "Width", "Height", "GroundTruth", "Tags" FROM "Samples" WHERE "DatasetId" = {source.Id}""",
                 cancellationToken);
         }
 

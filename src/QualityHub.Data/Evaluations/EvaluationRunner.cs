@@ -1,9 +1,9 @@
 using System.Buffers;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +50,7 @@ public sealed partial class EvaluationRunner(
         {
             throw;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 13)
+        catch (Exception e) when (e is DbException or DbUpdateException && DatabaseErrors.IsFull(e))
         {
             await FailAsync(runId, progress,
                 "The database or its disk is full (or Storage:MaxDatabaseMb is reached). Predictions written before are kept; free space and evaluate again.", e);
@@ -59,7 +59,7 @@ public sealed partial class EvaluationRunner(
         {
             await FailAsync(runId, progress, e.Message, null);
         }
-        catch (Exception e) when (e is SqliteException or DbUpdateException or IOException or OnnxRuntimeException or InvalidModelCardException)
+        catch (Exception e) when (e is DbException or DbUpdateException or IOException or OnnxRuntimeException or InvalidModelCardException)
         {
             await FailAsync(runId, progress, e.Message, e);
         }
@@ -473,7 +473,7 @@ public sealed partial class EvaluationRunner(
             await db.SaveChangesAsync();
             progress?.Report(new EvaluationProgress(runId, RunStatus.Failed, run.CompletedSamples, run.TotalSamples, 0, message));
         }
-        catch (Exception e) when (e is SqliteException or DbUpdateException)
+        catch (Exception e) when (e is DbException or DbUpdateException)
         {
             // Even the status cannot be written (the disk is full): the run stays "running" and resumes on the next start.
             LogStatusUnwritable(e, runId);

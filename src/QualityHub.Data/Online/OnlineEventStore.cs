@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Metrics;
 
@@ -18,12 +20,18 @@ public sealed record OnlineWriteResult(int Accepted, int Duplicates, IReadOnlyLi
 
 /// <summary>
 /// Stores batches of online events and their minute and hour aggregates in one transaction, so the aggregates always
-/// equal the events. Techniques from PredictionWriter: one prepared INSERT reused for every row inside the transaction.
-/// Writes are serialised in the process (SQLite has one writer anyway; queuing here avoids busy retries).
+/// equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
+/// serialised in the process (SQLite has one writer anyway; queuing here avoids busy retries). PostgreSQL: the batch
+/// in one multi-row INSERT … ON CONFLICT DO NOTHING over arrays, and a per-module transaction lock around the
+/// aggregates' read-add-write, so several instances ingesting at once neither lose nor double a count.
 /// </summary>
 public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> contextFactory)
 {
     private static readonly int[] Resolutions = [OnlineAggregate.MinuteSeconds, OnlineAggregate.HourSeconds];
+
+    // The first key of PostgreSQL's two-key advisory locks that guard a module's aggregates ("QHag").
+    private const int AggregateLockSpace = 0x51486167;
+
     private readonly SemaphoreSlim writer = new(1, 1);
 
     /// <summary>Stores the events whose id is new, updates their aggregates, all or nothing.</summary>
@@ -40,8 +48,9 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
             await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
-            await using (var cache = connection.CreateCommand())
+            if (connection is not NpgsqlConnection)
             {
+                await using var cache = connection.CreateCommand();
                 // Event ids arrive in no order, so every insert touches some page of the unique index; SQLite's default
                 // 2 MB page cache holds little of it past a million events. 64 MB for this (pooled) connection.
                 cache.CommandText = "PRAGMA cache_size = -65536";
@@ -51,54 +60,39 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             // Not cancellable from here on: a batch that reached the store is stored whole or not at all.
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
             var received = DateTimeOffset.UtcNow.UtcTicks;
+            var stored = connection is NpgsqlConnection npgsql
+                ? await InsertAllAsync(npgsql, events, received)
+                : await InsertEachAsync(connection, transaction, events, received);
+
             var sums = new Dictionary<(int Module, int Seconds, long Start, int Release), Sum>();
-            var accepted = 0;
-
-            await using (var insert = Command(connection, transaction,
-                "INSERT INTO OnlineEvents (EventId, ReleaseId, ModuleId, Timestamp, LatencyMs, Predicted, Corrected, CorrectedValue, ReceivedAt) " +
-                "VALUES ($id, $release, $module, $ts, $latency, $predicted, $corrected, $value, $received) ON CONFLICT(EventId) DO NOTHING",
-                "$id", "$release", "$module", "$ts", "$latency", "$predicted", "$corrected", "$value", "$received"))
+            foreach (var e in stored)
             {
-                var p = insert.Parameters;
-                p[8].Value = received;
-                foreach (var e in events)
+                var bucket = LatencyHistogram.BucketOf(e.LatencyMs);
+                foreach (var seconds in Resolutions)
                 {
-                    p[0].Value = e.EventId;
-                    p[1].Value = e.ReleaseId;
-                    p[2].Value = e.ModuleId;
-                    p[3].Value = e.Timestamp.UtcTicks;
-                    p[4].Value = e.LatencyMs;
-                    p[5].Value = (object?)e.Predicted ?? DBNull.Value;
-                    p[6].Value = e.Corrected;
-                    p[7].Value = (object?)e.CorrectedValue ?? DBNull.Value;
-                    if (await insert.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+                    var width = seconds * TimeSpan.TicksPerSecond;
+                    var start = e.Timestamp.UtcTicks - e.Timestamp.UtcTicks % width;
+                    var key = (e.ModuleId, seconds, start, e.ReleaseId);
+                    if (!sums.TryGetValue(key, out var sum))
                     {
-                        continue; // the id is stored already: counted once, so not aggregated again
+                        sums[key] = sum = new Sum();
                     }
 
-                    accepted++;
-                    var bucket = LatencyHistogram.BucketOf(e.LatencyMs);
-                    foreach (var seconds in Resolutions)
-                    {
-                        var width = seconds * TimeSpan.TicksPerSecond;
-                        var start = e.Timestamp.UtcTicks - e.Timestamp.UtcTicks % width;
-                        var key = (e.ModuleId, seconds, start, e.ReleaseId);
-                        if (!sums.TryGetValue(key, out var sum))
-                        {
-                            sums[key] = sum = new Sum();
-                        }
-
-                        sum.Count++;
-                        sum.Corrections += e.Corrected ? 1 : 0;
-                        sum.LatencySumMs += e.LatencyMs;
-                        sum.Histogram[bucket]++;
-                    }
+                    sum.Count++;
+                    sum.Corrections += e.Corrected ? 1 : 0;
+                    sum.LatencySumMs += e.LatencyMs;
+                    sum.Histogram[bucket]++;
                 }
+            }
+
+            if (connection is NpgsqlConnection)
+            {
+                await LockAggregatesAsync(connection, transaction, sums.Keys.Select(k => k.Module));
             }
 
             var minutes = await UpsertAggregatesAsync(connection, transaction, sums);
             await transaction.CommitAsync(CancellationToken.None);
-            return new OnlineWriteResult(accepted, events.Count - accepted, minutes);
+            return new OnlineWriteResult(stored.Count, events.Count - stored.Count, minutes);
         }
         finally
         {
@@ -106,19 +100,96 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         }
     }
 
-    /// <summary>Adds each sum to its stored row (read, add, write back; the transaction holds SQLite's write lock).</summary>
+    private const string EventColumns =
+        "\"EventId\", \"ReleaseId\", \"ModuleId\", \"Timestamp\", \"LatencyMs\", \"Predicted\", \"Corrected\", \"CorrectedValue\", \"ReceivedAt\"";
+
+    // SQLite: one prepared INSERT per event; an id already stored inserts nothing and is not aggregated again.
+    private static async Task<List<OnlineEventRow>> InsertEachAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<OnlineEventRow> events, long received)
+    {
+        var stored = new List<OnlineEventRow>(events.Count);
+        await using var insert = Command(connection, transaction,
+            $"INSERT INTO \"OnlineEvents\" ({EventColumns}) " +
+            "VALUES (@id, @release, @module, @ts, @latency, @predicted, @corrected, @value, @received) ON CONFLICT(\"EventId\") DO NOTHING",
+            "@id", "@release", "@module", "@ts", "@latency", "@predicted", "@corrected", "@value", "@received");
+        var p = insert.Parameters;
+        p[8].Value = received;
+        foreach (var e in events)
+        {
+            p[0].Value = e.EventId;
+            p[1].Value = e.ReleaseId;
+            p[2].Value = e.ModuleId;
+            p[3].Value = e.Timestamp.UtcTicks;
+            p[4].Value = e.LatencyMs;
+            p[5].Value = (object?)e.Predicted ?? DBNull.Value;
+            p[6].Value = e.Corrected;
+            p[7].Value = (object?)e.CorrectedValue ?? DBNull.Value;
+            if (await insert.ExecuteNonQueryAsync(CancellationToken.None) > 0)
+            {
+                stored.Add(e);
+            }
+        }
+
+        return stored;
+    }
+
+    // PostgreSQL: the whole batch in one statement, its columns sent as arrays; the ids it stored come back, and of an
+    // id repeated inside the batch the first occurrence is the one stored (unnest keeps the order), as on SQLite.
+    private static async Task<List<OnlineEventRow>> InsertAllAsync(NpgsqlConnection connection, IReadOnlyList<OnlineEventRow> events, long received)
+    {
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO \"OnlineEvents\" ({EventColumns}) " +
+            "SELECT e.*, @received FROM unnest(@id, @release, @module, @ts, @latency, @predicted, @corrected, @value) AS e " +
+            "ON CONFLICT (\"EventId\") DO NOTHING RETURNING \"EventId\"",
+            connection);
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("id", events.Select(e => e.EventId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<int[]>("release", events.Select(e => e.ReleaseId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<int[]>("module", events.Select(e => e.ModuleId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("ts", events.Select(e => e.Timestamp.UtcTicks).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<double[]>("latency", events.Select(e => e.LatencyMs).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("predicted", events.Select(e => e.Predicted).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<bool[]>("corrected", events.Select(e => e.Corrected).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("value", events.Select(e => e.CorrectedValue).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<long>("received", received));
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await insert.ExecuteReaderAsync(CancellationToken.None))
+        {
+            while (await reader.ReadAsync(CancellationToken.None))
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        // Remove as taken, so a repeat of an id later in the batch is not counted twice.
+        return events.Where(e => ids.Remove(e.EventId)).ToList();
+    }
+
+    // Instances ingesting at once serialise per module here (in module order, so two batches never wait on each other
+    // crosswise); the lock ends with the transaction.
+    private static async Task LockAggregatesAsync(DbConnection connection, DbTransaction transaction, IEnumerable<int> modules)
+    {
+        await using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@space, @module)", "@space", "@module");
+        command.Parameters[0].Value = AggregateLockSpace;
+        foreach (var module in modules.Distinct().Order())
+        {
+            command.Parameters[1].Value = module;
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Adds each sum to its stored row (read, add, write back; the transaction holds SQLite's write lock, or PostgreSQL's module lock).</summary>
     private static async Task<List<AggregateTotals>> UpsertAggregatesAsync(
         DbConnection connection, DbTransaction transaction, Dictionary<(int Module, int Seconds, long Start, int Release), Sum> sums)
     {
-        const string Key = "ModuleId = $module AND BucketSeconds = $seconds AND BucketStart = $start AND ReleaseId = $release";
+        const string Key = "\"ModuleId\" = @module AND \"BucketSeconds\" = @seconds AND \"BucketStart\" = @start AND \"ReleaseId\" = @release";
         await using var select = Command(connection, transaction,
-            $"SELECT Count, Corrections, LatencySumMs, LatencyHistogram FROM OnlineAggregates WHERE {Key}", "$module", "$seconds", "$start", "$release");
+            $"SELECT \"Count\", \"Corrections\", \"LatencySumMs\", \"LatencyHistogram\" FROM \"OnlineAggregates\" WHERE {Key}", "@module", "@seconds", "@start", "@release");
         await using var upsert = Command(connection, transaction,
-            "INSERT INTO OnlineAggregates (ModuleId, BucketSeconds, BucketStart, ReleaseId, Count, Corrections, LatencySumMs, LatencyHistogram) " +
-            "VALUES ($module, $seconds, $start, $release, $count, $corrections, $sum, $histogram) " +
-            "ON CONFLICT(ModuleId, BucketSeconds, BucketStart, ReleaseId) DO UPDATE SET Count = excluded.Count, Corrections = excluded.Corrections, " +
-            "LatencySumMs = excluded.LatencySumMs, LatencyHistogram = excluded.LatencyHistogram",
-            "$module", "$seconds", "$start", "$release", "$count", "$corrections", "$sum", "$histogram");
+            "INSERT INTO \"OnlineAggregates\" (\"ModuleId\", \"BucketSeconds\", \"BucketStart\", \"ReleaseId\", \"Count\", \"Corrections\", \"LatencySumMs\", \"LatencyHistogram\") " +
+            "VALUES (@module, @seconds, @start, @release, @count, @corrections, @sum, @histogram) " +
+            "ON CONFLICT(\"ModuleId\", \"BucketSeconds\", \"BucketStart\", \"ReleaseId\") DO UPDATE SET \"Count\" = excluded.\"Count\", \"Corrections\" = excluded.\"Corrections\", " +
+            "\"LatencySumMs\" = excluded.\"LatencySumMs\", \"LatencyHistogram\" = excluded.\"LatencyHistogram\"",
+            "@module", "@seconds", "@start", "@release", "@count", "@corrections", "@sum", "@histogram");
 
         var minutes = new List<AggregateTotals>();
         foreach (var ((module, seconds, start, release), sum) in sums)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Registry;
 
 namespace QualityHub.Web.Features.Compare;
 
@@ -23,9 +24,7 @@ public sealed class SamplePicker(
         var choices = new List<DatasetChoice>();
         foreach (var d in datasets)
         {
-            var tags = await db.Database
-                .SqlQuery<string>($"SELECT DISTINCT j.value AS Value FROM Samples s, json_each(s.Tags) j WHERE s.DatasetId = {d.Id} ORDER BY j.value")
-                .ToListAsync(cancellationToken);
+            var tags = await SampleTags.DistinctAsync(db, d.Id, cancellationToken);
             choices.Add(new DatasetChoice(d.Id, d.Name, d.Samples, d.Labels, tags));
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Registry;
 using QualityHub.Data.Content;
 
 namespace QualityHub.Web.Features.Datasets;
@@ -59,9 +60,7 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
             return null;
         }
 
-        // Tags are a JSON array per sample; SQLite's json_each counts them where EF 8 cannot.
-        var kinds = (await db.Database.SqlQuery<NameCount>($"SELECT j.value AS Name, COUNT(*) AS Count FROM Samples s, json_each(s.Tags) j WHERE s.DatasetId = {id} GROUP BY j.value")
-            .ToListAsync(cancellationToken)).Select(k => new CountOf(k.Name, k.Count)).ToList();
+        var kinds = (await SampleTags.CountAsync(db, id, cancellationToken)).Select(k => new CountOf(k.Tag, k.Count)).ToList();
         var labels = row.Dataset.TaskType == TaskType.ImageClassification
             ? await db.Samples.Where(s => s.DatasetId == id).GroupBy(s => s.GroundTruth).Select(g => new CountOf(g.Key, g.Count())).ToListAsync(cancellationToken)
             : [];
@@ -113,13 +112,6 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await db.Samples.Where(s => s.Id == sampleId).Select(s => s.ImageSha256).SingleOrDefaultAsync(cancellationToken);
-    }
-
-    private sealed class NameCount
-    {
-        public string Name { get; set; } = "";
-
-        public int Count { get; set; }
     }
 
     private static DatasetSummary Summarise(Dataset d, string? module, int samples) => new(

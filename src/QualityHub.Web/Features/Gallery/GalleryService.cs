@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
+using QualityHub.Data.Registry;
 using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Evaluations;
 
@@ -77,10 +78,7 @@ public sealed class GalleryService(IDbContextFactory<QualityHubDbContext> contex
     public async Task<IReadOnlyList<string>> GetKindsAsync(int datasetId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        // Tags are a JSON array per sample; SQLite's json_each lists them where EF 8 cannot.
-        return await db.Database
-            .SqlQuery<string>($"SELECT DISTINCT j.value AS Value FROM Samples s, json_each(s.Tags) j WHERE s.DatasetId = {datasetId} ORDER BY j.value")
-            .ToListAsync(cancellationToken);
+        return await SampleTags.DistinctAsync(db, datasetId, cancellationToken);
     }
 
     /// <summary>Every sample id the filter matches (to tag "all matching").</summary>

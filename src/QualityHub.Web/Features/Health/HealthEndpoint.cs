@@ -57,7 +57,7 @@ public static class HealthEndpoint
     private static async Task<DatabaseHealth> CheckDatabaseAsync(
         IDbContextFactory<QualityHubDbContext> contextFactory, StorageOptions storage, CancellationToken cancellationToken)
     {
-        var path = storage.ResolveDatabasePath();
+        var path = storage.DescribeDatabase();
         try
         {
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

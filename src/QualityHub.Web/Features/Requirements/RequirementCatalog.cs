@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Metrics;
@@ -153,7 +152,7 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
         {
             // Two planners saved on the same version at once: the unique (module, version) index lets one in.
             throw new RequirementException($"Version {requirement.Version} of {module.Name}'s requirement was just written by someone else; review it and try again.", 409);
