@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
-using QualityHub.Data.Registry;
 using QualityHub.Data.Content;
+using QualityHub.Data.Registry;
 
 namespace QualityHub.Web.Features.Datasets;
 
