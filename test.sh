@@ -12,6 +12,11 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || missing+=(dataset-fashion-mnist)
 # SkiaSharp's native library (JPEG, WebP, BMP and GIF decoding) links against fontconfig.
 dpkg -s libfontconfig1 >/dev/null 2>&1 || missing+=(libfontconfig1)
+# PostgreSQL's and Redis's servers: the tests start throwaway PostgreSQL clusters and Redis servers on free loopback
+# ports themselves (TestSupport's PostgresTestServer and RedisTestServer) and stop them when the test process ends.
+# They never use a server the packages may have set up or started (Debian's main cluster on 5432, redis on 6379).
+[ -x "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)" ] || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} from Debian"
   sudo=""
