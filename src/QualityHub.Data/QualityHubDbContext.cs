@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,7 @@ using QualityHub.Data.Accounts;
 namespace QualityHub.Data;
 
 /// <summary>The QualityHub database. Create one per operation through IDbContextFactory and dispose it.</summary>
-public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> options) : IdentityDbContext<IdentityUser>(options)
+public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Module> Modules => Set<Module>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
@@ -32,6 +33,9 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    /// <summary>ASP.NET Core's data-protection key ring (sign-in cookies, antiforgery), kept here on PostgreSQL so all instances share it.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -37,11 +37,15 @@ public sealed class StorageOptions
     public double MaxDatabaseMb { get; set; }
 
     /// <summary>The configured engine; anything but sqlite or postgres is a start-up error naming the setting.</summary>
-    public DatabaseProvider ResolveProvider() => Provider.Trim().ToLowerInvariant() switch
+    public DatabaseProvider ResolveProvider() =>
+        ParseProvider(Provider) ?? throw new StartupException($"Storage:Provider is '{Provider}'; it must be sqlite (the default) or postgres.");
+
+    /// <summary>The engine a Storage:Provider value names (empty means the default, SQLite); null when it names none.</summary>
+    public static DatabaseProvider? ParseProvider(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        "" or "sqlite" => DatabaseProvider.Sqlite,
+        null or "" or "sqlite" => DatabaseProvider.Sqlite,
         "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
-        _ => throw new StartupException($"Storage:Provider is '{Provider}'; it must be sqlite (the default) or postgres."),
+        _ => null,
     };
 
     /// <summary>Where the records are, for logs, health and the CLI: the SQLite file, or the PostgreSQL database and server (never a password).</summary>

@@ -5,6 +5,7 @@ using QualityHub.Core.Domain;
 
 namespace QualityHub.Data.Tests;
 
+[Trait("Engine", "sqlite")]
 public class DatabaseInitializerTests
 {
     [Fact]

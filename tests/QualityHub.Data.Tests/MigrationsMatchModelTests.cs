@@ -12,6 +12,16 @@ namespace QualityHub.Data.Tests;
 public class MigrationsMatchModelTests
 {
     [Fact]
+    public async Task Storage_runs_on_the_engine_the_test_run_names()
+    {
+        using var folder = new TempFolder();
+        await using var storage = new Storage(folder.Path);
+        await using var db = await storage.CreateContextAsync();
+
+        Assert.Equal(TestDatabase.IsPostgres ? "Npgsql.EntityFrameworkCore.PostgreSQL" : "Microsoft.EntityFrameworkCore.Sqlite", db.Database.ProviderName);
+    }
+
+    [Fact]
     public async Task Migrations_are_up_to_date_with_the_model()
     {
         using var folder = new TempFolder();
@@ -20,10 +30,13 @@ public class MigrationsMatchModelTests
 
         Assert.False(
             db.Database.HasPendingModelChanges(),
-            "The EF model changed without a migration: dotnet ef migrations add <WhatChanged> --project src/QualityHub.Data");
+            TestDatabase.IsPostgres
+                ? "The EF model changed without a PostgreSQL migration: dotnet ef migrations add <WhatChanged> --project src/QualityHub.Data.Postgres"
+                : "The EF model changed without a migration: dotnet ef migrations add <WhatChanged> --project src/QualityHub.Data");
     }
 
     [Fact]
+    [Trait("Engine", "sqlite")]
     public async Task A_database_built_by_migrations_matches_the_EF_model()
     {
         using var folder = new TempFolder();
@@ -45,6 +58,7 @@ public class MigrationsMatchModelTests
     }
 
     [Fact]
+    [Trait("Engine", "sqlite")]
     public async Task Every_entity_of_the_model_has_a_table_after_migrating()
     {
         using var folder = new TempFolder();
@@ -60,6 +74,7 @@ public class MigrationsMatchModelTests
     }
 
     [Fact]
+    [Trait("Engine", "sqlite")]
     public async Task Undoing_the_ticket_workflow_gives_back_the_schema_before_it_and_keeps_the_tickets()
     {
         using var folder = new TempFolder();

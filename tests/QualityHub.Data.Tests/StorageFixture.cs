@@ -17,6 +17,15 @@ public sealed class Storage : IAsyncDisposable
             ["Storage:DataDirectory"] = dataDirectory,
             ["Storage:DatabasePath"] = databasePath,
         };
+        // A test that names the database file is about SQLite; the others store wherever the run's engine is.
+        if (databasePath is null)
+        {
+            foreach (var (key, value) in TestDatabase.SettingsFor(dataDirectory))
+            {
+                settings[key] = value;
+            }
+        }
+
         foreach (var (key, value) in more ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

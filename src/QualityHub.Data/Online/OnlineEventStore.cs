@@ -136,6 +136,9 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
     // id repeated inside the batch the first occurrence is the one stored (unnest keeps the order), as on SQLite.
     private static async Task<List<OnlineEventRow>> InsertAllAsync(NpgsqlConnection connection, IReadOnlyList<OnlineEventRow> events, long received)
     {
+        // In id order (stable, so the first of a repeated id stays first): two instances inserting overlapping batches
+        // then take the ids' index locks in the same order and wait for each other instead of deadlocking.
+        events = events.OrderBy(e => e.EventId, StringComparer.Ordinal).ToList();
         await using var insert = new NpgsqlCommand(
             $"INSERT INTO \"OnlineEvents\" ({EventColumns}) " +
             "SELECT e.*, @received FROM unnest(@id, @release, @module, @ts, @latency, @predicted, @corrected, @value) AS e " +

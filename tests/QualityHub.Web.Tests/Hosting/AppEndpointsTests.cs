@@ -62,7 +62,7 @@ public sealed class AppEndpointsTests(QualityHubFactory factory) : IClassFixture
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("ok", json.RootElement.GetProperty("database").GetProperty("status").GetString());
-        Assert.Equal(factory.DatabasePath, json.RootElement.GetProperty("database").GetProperty("path").GetString());
+        Assert.Equal(TestDatabase.DescriptionFor(factory.DataDirectory), json.RootElement.GetProperty("database").GetProperty("path").GetString());
         Assert.Equal("1.32.0", json.RootElement.GetProperty("onnxRuntime").GetProperty("version").GetString());
         Assert.EndsWith("/libonnxruntime.so", json.RootElement.GetProperty("onnxRuntime").GetProperty("library").GetString());
         var inference = json.RootElement.GetProperty("inference");

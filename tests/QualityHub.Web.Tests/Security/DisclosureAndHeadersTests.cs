@@ -27,7 +27,7 @@ public sealed class DisclosureAndHeadersTests(RecordingQualityHubFactory factory
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateAnonymousClient().GetAsync("/api/admin/health")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/admin/health")).StatusCode);
         var detail = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/admin/health");
-        Assert.Equal(factory.DatabasePath, detail.GetProperty("database").GetProperty("path").GetString());
+        Assert.Equal(TestDatabase.DescriptionFor(factory.DataDirectory), detail.GetProperty("database").GetProperty("path").GetString());
     }
 
     [Theory]

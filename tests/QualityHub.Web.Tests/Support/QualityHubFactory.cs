@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace QualityHub.Web.Tests.Support;
 
-/// <summary>The real app in memory, on a real SQLite file in a temp folder of its own.</summary>
+/// <summary>The real app in memory, on a real SQLite file in a temp folder of its own (or its own PostgreSQL database: TestDatabase).</summary>
 public class QualityHubFactory : WebApplicationFactory<Program>
 {
     /// <summary>The admin API key every test app starts with (QUALITYHUB_API_KEY); clients from CreateClient send it.</summary>
@@ -43,6 +44,11 @@ public class QualityHubFactory : WebApplicationFactory<Program>
         builder.UseSetting("Registry:LoadDemoContent", LoadDemoContent ? "true" : "false");
         builder.UseSetting("Registry:EvaluateDemoModels", EvaluateDemoModels ? "true" : "false");
         builder.UseSetting("QUALITYHUB_API_KEY", AdminKey);
+        foreach (var (key, value) in TestDatabase.SettingsFor(DataDirectory))
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -87,6 +93,7 @@ public class QualityHubFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools(); // the run's PostgreSQL server has room for a few apps' pools, not for all of them
         if (!ownsDataDirectory)
         {
             return;

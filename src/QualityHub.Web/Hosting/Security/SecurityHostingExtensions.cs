@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using QualityHub.Data;
 
 namespace QualityHub.Web.Hosting.Security;
 
@@ -22,7 +24,19 @@ public static class SecurityHostingExtensions
             options.MultipartBodyLengthLimit = 1024 * 1024;
         });
         services.AddQualityHubRateLimits();
+        AddSharedKeyRing(services, configuration);
         return services;
+    }
+
+    // On PostgreSQL, several instances serve one deployment: the key ring lives in the database and the application name
+    // is fixed (not the install path), so a cookie signed by one instance is read by the others. SQLite installs keep
+    // ASP.NET Core's default ring in the user's profile.
+    private static void AddSharedKeyRing(IServiceCollection services, IConfiguration configuration)
+    {
+        if (StorageOptions.ParseProvider(configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"]) == DatabaseProvider.Postgres)
+        {
+            services.AddDataProtection().SetApplicationName("QualityHub").PersistKeysToDbContext<QualityHubDbContext>();
+        }
     }
 
     /// <summary>First in the pipeline: the proxy's view of the request (when trusted), then the headers of every answer.</summary>

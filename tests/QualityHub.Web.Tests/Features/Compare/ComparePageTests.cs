@@ -144,7 +144,7 @@ public sealed class ComparePageTests(EvaluatedDemoQualityHubFactory factory) : D
 
         page.Find("[data-compare-drawing]").Click();
 
-        Assert.Equal("The drawing is not an image this browser can decode.", page.Find("[data-compare-message='drawing']").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("The drawing is not an image this browser can decode.", page.Find("[data-compare-message='drawing']").TextContent));
         Assert.Empty(page.FindAll("[data-compare-message='upload']"));
         Assert.Empty(Snackbars);
     }

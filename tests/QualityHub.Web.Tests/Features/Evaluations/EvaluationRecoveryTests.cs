@@ -1,8 +1,10 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Core.Domain;
 using QualityHub.Data;
@@ -44,9 +46,12 @@ public sealed class EvaluationRecoveryTests : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
     }
 
-    private SqliteConnection OpenDatabase()
+    // The app's database read beside the app, on the run's engine (identifiers quoted: PostgreSQL folds bare ones to lower case).
+    private DbConnection OpenDatabase()
     {
-        var connection = new SqliteConnection($"Data Source={dataDirectory.File("qualityhub.db")};Pooling=False");
+        DbConnection connection = TestDatabase.IsPostgres
+            ? new NpgsqlConnection(TestDatabase.SettingsFor(dataDirectory.Path)["ConnectionStrings:QualityHub"] + ";Pooling=False")
+            : new SqliteConnection($"Data Source={dataDirectory.File("qualityhub.db")};Pooling=False");
         connection.Open();
         return connection;
     }
@@ -71,17 +76,17 @@ public sealed class EvaluationRecoveryTests : IDisposable
             var (ocr, cardText) = await PairAsync(client, "pp-ocrv4-rec", "card-text-test");
             runId = await StartRunAsync(client, ocr, cardText);
             var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}") < 60)
+            while (Scalar($"SELECT COUNT(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId}") < 60)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the run did not get going");
                 await Task.Delay(50);
             }
         }
 
-        var storedAtStop = Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}");
+        var storedAtStop = Scalar($"SELECT COUNT(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId}");
         Assert.InRange(storedAtStop, 60, 399);
-        Assert.Equal(storedAtStop, Scalar($"SELECT CompletedSamples FROM EvaluationRuns WHERE Id = {runId}"));
-        Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM EvaluationRuns WHERE Id = {runId} AND Status = 'Running'"));
+        Assert.Equal(storedAtStop, Scalar($"SELECT \"CompletedSamples\" FROM \"EvaluationRuns\" WHERE \"Id\" = {runId}"));
+        Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM \"EvaluationRuns\" WHERE \"Id\" = {runId} AND \"Status\" = 'Running'"));
 
         await using (var second = await StartAsync(settings))
         {
@@ -113,7 +118,7 @@ public sealed class EvaluationRecoveryTests : IDisposable
         var (ocr, cardText) = await PairAsync(client, "pp-ocrv4-rec", "card-text-test");
         var runId = await StartRunAsync(client, ocr, cardText);
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}") < 20)
+        while (Scalar($"SELECT COUNT(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId}") < 20)
         {
             Assert.True(DateTime.UtcNow < deadline, "the run did not get going");
             await Task.Delay(50);
@@ -124,17 +129,18 @@ public sealed class EvaluationRecoveryTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal("cancelled", run.GetProperty("status").GetString());
-        var kept = Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}");
+        var kept = Scalar($"SELECT COUNT(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId}");
         Assert.InRange(kept, 20, 399);
         Assert.Equal(kept, run.GetProperty("progress").GetProperty("done").GetInt32());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("metrics").ValueKind);
         await Task.Delay(500);
-        Assert.Equal(kept, Scalar($"SELECT COUNT(*) FROM Predictions WHERE EvaluationRunId = {runId}"));
+        Assert.Equal(kept, Scalar($"SELECT COUNT(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId}"));
         var engine = await client.GetFromJsonAsync<JsonElement>("/api/engine");
         Assert.Equal(0, engine.GetProperty("queueDepth").GetInt32());
     }
 
     [Fact]
+    [Trait("Engine", "sqlite")] // Storage:MaxDatabaseMb is SQLite's page quota
     public async Task A_full_disk_fails_the_run_with_a_clear_status_and_leaves_earlier_runs_and_the_database_intact()
     {
         int earlier;

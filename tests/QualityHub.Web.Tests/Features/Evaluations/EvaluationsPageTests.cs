@@ -29,6 +29,8 @@ public sealed class EvaluationsPageTests(EvaluatedDemoQualityHubFactory factory)
         await EvaluationRuns.DemoRunsAsync(Client);
         var page = Render<EvaluationsPage>();
         page.WaitForElement("input[name='version']", Slow);
+        // The form shows before its choices are read (the runs are read last): a version picked earlier finds no test set.
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[aria-label='Loading evaluation runs']")), Slow);
         // Picking a version picks its module's test set too.
         await page.InvokeAsync(() => page.FindComponents<MudSelect<int?>>().Single(s => s.Instance.Label == "Model version").Instance.ValueChanged.InvokeAsync(versionId));
         page.WaitForAssertion(() => Assert.False(page.FindAll("button").Single(b => b.TextContent.Trim() == "Evaluate").HasAttribute("disabled")), Slow);

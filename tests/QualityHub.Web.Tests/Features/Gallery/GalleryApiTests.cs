@@ -321,7 +321,7 @@ public sealed class GalleryApiTests(EvaluatedDemoQualityHubFactory factory) : IC
             for (var i = 0; i < 5; i++)
             {
                 await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO Samples (DatasetId, Ordinal, ImageSha256, Width, Height, GroundTruth, Tags) SELECT {copy.Id}, Ordinal + {i * 2000}, ImageSha256, Width, Height, GroundTruth, Tags FROM Samples WHERE DatasetId = {source.Id}");
+                    $"""INSERT INTO "Samples" ("DatasetId", "Ordinal", "ImageSha256", "Width", "Height", "GroundTruth", "Tags") SELECT {copy.Id}, "Ordinal" + {i * 2000}, "ImageSha256", "Width", "Height", "GroundTruth", "Tags" FROM "Samples" WHERE "DatasetId" = {source.Id}""");
             }
 
             var linear = await db.ModelVersions.SingleAsync(v => v.Name == "fashion-linear-v1");

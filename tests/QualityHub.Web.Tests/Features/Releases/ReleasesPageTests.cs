@@ -52,7 +52,8 @@ public sealed class ReleasesPageTests(EvaluatedDemoQualityHubFactory factory) : 
         await CreateAsync(page, name);
 
         snackbars.WaitForAssertion(() => Assert.Contains($"Draft release {name} created.", snackbars.Find("[role=status]").TextContent), Patience);
-        Assert.Contains("draft", page.Find($"tr[data-release='{name}']").TextContent);
+        // The snackbar is raised before the list is read again; the row follows in the next render.
+        page.WaitForAssertion(() => Assert.Contains("draft", page.Find($"tr[data-release='{name}']").TextContent), Patience);
         Assert.Equal("", page.Find("input[name=release-name]").GetAttribute("value") ?? "");
     }
 }

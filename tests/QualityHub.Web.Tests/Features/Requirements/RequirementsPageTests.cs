@@ -80,8 +80,8 @@ public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory
     public async Task A_planner_sets_the_text_modules_comparison_rule_and_it_reads_back_in_words()
     {
         var (page, snackbars, moduleId) = await OpenAsync("card-text-recognizer");
-        var panel = page.Find("[aria-label='Text comparison rule']");
-        Assert.Contains("Now: exact", panel.TextContent);
+        // The rule's panel reads the module's rule after the page has drawn it.
+        page.WaitForAssertion(() => Assert.Contains("Now: exact", page.Find("[aria-label='Text comparison rule']").TextContent), Slow);
         Assert.True(page.Find("[data-save-rule]").HasAttribute("disabled")); // nothing changed yet
 
         try
