@@ -37,6 +37,8 @@ public static class DataServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EvaluationOptions>, EvaluationOptionsValidator>();
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton<EvaluationLeases>();
         services.AddSingleton<EvaluationService>();
         services.AddSingleton<RunMetricsCalculator>();
         services.AddSingleton<MeasuringRuns>();

@@ -27,6 +27,12 @@ public sealed class StorageOptions
     /// <summary>The SQLite database file. Default: qualityhub.db in the data folder.</summary>
     public string? DatabasePath { get; set; }
 
+    /// <summary>
+    /// The content store (model files and images, by SHA-256). Default: store/ in the data folder. Portal instances on
+    /// one PostgreSQL database must share it: point each at the same shared path.
+    /// </summary>
+    public string? StoreDirectory { get; set; }
+
     /// <summary>The PostgreSQL connection string, from ConnectionStrings:QualityHub (read there, not in this section).</summary>
     public string? ConnectionString { get; set; }
 
@@ -55,6 +61,9 @@ public sealed class StorageOptions
 
     public string ResolveDataDirectory() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? InstallLayout.DefaultDataDirectory : DataDirectory);
+
+    public string ResolveStoreDirectory() =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(StoreDirectory) ? Path.Combine(ResolveDataDirectory(), "store") : StoreDirectory);
 
     public string ResolveDatabasePath() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(DatabasePath)

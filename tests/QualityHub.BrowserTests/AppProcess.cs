@@ -53,8 +53,8 @@ public sealed partial class AppProcess : IAsyncDisposable
         return http;
     }
 
-    /// <summary>Starts the app; <paramref name="urls"/> defaults to a free loopback port.</summary>
-    public static AppProcess Start(string? dataDirectory = null, string urls = "http://127.0.0.1:0")
+    /// <summary>Starts the app; <paramref name="urls"/> defaults to a free loopback port; <paramref name="environment"/> adds or overrides settings.</summary>
+    public static AppProcess Start(string? dataDirectory = null, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("qualityhub-browser-").FullName;
         var info = new ProcessStartInfo(WebExecutable, ["--urls", urls])
@@ -76,6 +76,10 @@ public sealed partial class AppProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         // "Request finished … - 499 - …": what the server did with each request, even one whose client is gone.
         info.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
 
         var app = new AppProcess(new Process { StartInfo = info, EnableRaisingEvents = true }) { DataDirectory = dataDirectory };
         app.process.OutputDataReceived += (_, e) => app.OnOutput(e.Data);
@@ -85,6 +89,13 @@ public sealed partial class AppProcess : IAsyncDisposable
         app.process.BeginOutputReadLine();
         app.process.BeginErrorReadLine();
         return app;
+    }
+
+    /// <summary>Ends the app at once, as a crash or an out-of-memory kill would (SIGKILL: no shutdown of any kind).</summary>
+    public void Kill()
+    {
+        process.Kill();
+        process.WaitForExit();
     }
 
     /// <summary>Waits until the app says where it listens.</summary>

@@ -174,7 +174,7 @@ public sealed class PostgresStorageTests
             EditDistance = i == 0 ? 2 : null,
         }).ToList();
 
-        await using (var writer = await PredictionWriter.OpenAsync(storage.Get<IDbContextFactory<QualityHubDbContext>>(), runId, CancellationToken.None))
+        await using (var writer = await PredictionWriter.OpenAsync(storage.Get<IDbContextFactory<QualityHubDbContext>>(), runId, "test-instance", CancellationToken.None))
         {
             await writer.WriteAsync(predictions);
         }
@@ -185,6 +185,82 @@ public sealed class PostgresStorageTests
             predictions.Select(p => (p.SampleId, p.Output, p.Confidence, p.TopKJson, p.QueueMs, p.ComputeMs, p.BatchSize, p.Error, p.Loss, p.EditDistance)),
             stored.Select(p => (p.SampleId, p.Output, p.Confidence, p.TopKJson, p.QueueMs, p.ComputeMs, p.BatchSize, p.Error, p.Loss, p.EditDistance)));
         Assert.Equal(3, (await db.EvaluationRuns.SingleAsync(r => r.Id == runId)).CompletedSamples);
+    }
+
+    [Fact]
+    public async Task Two_instances_claiming_at_once_never_claim_the_same_run()
+    {
+        var connectionString = await NewDatabaseAsync();
+        using var folder = new TempFolder();
+        await using var a = On(connectionString, folder);
+        await using var b = On(connectionString, folder);
+        await a.Initializer.InitializeAsync();
+        var (firstRun, _) = await SeedRunAsync(a);
+        await using (var db = await a.CreateContextAsync())
+        {
+            var first = await db.EvaluationRuns.SingleAsync(r => r.Id == firstRun);
+            first.Status = RunStatus.Queued;
+            db.EvaluationRuns.AddRange(Enumerable.Range(0, 39).Select(_ => new EvaluationRun { ModelVersionId = first.ModelVersionId, DatasetId = first.DatasetId, TotalSamples = 3, CreatedAt = DateTimeOffset.UtcNow }));
+            await db.SaveChangesAsync();
+        }
+
+        static async Task<List<int>> ClaimAllAsync(EvaluationLeases leases)
+        {
+            var mine = new List<int>();
+            while (await leases.ClaimNextAsync([]) is { } run)
+            {
+                mine.Add(run);
+            }
+
+            return mine;
+        }
+
+        var claims = await Task.WhenAll(Task.Run(() => ClaimAllAsync(a.Get<EvaluationLeases>())), Task.Run(() => ClaimAllAsync(b.Get<EvaluationLeases>())));
+
+        Assert.Empty(claims[0].Intersect(claims[1]));
+        Assert.Equal(40, claims[0].Count + claims[1].Count);
+        await using var check = await a.CreateContextAsync();
+        Assert.Equal(40, await check.EvaluationRuns.CountAsync(r => r.Status == RunStatus.Running && r.LeaseOwner != null));
+        Assert.Equal(2, await check.EvaluationRuns.Select(r => r.LeaseOwner).Distinct().CountAsync());
+    }
+
+    [Fact]
+    public async Task A_run_whose_lease_expired_is_taken_over_and_the_old_holder_can_no_longer_write_it()
+    {
+        var connectionString = await NewDatabaseAsync();
+        using var folder = new TempFolder();
+        await using var a = On(connectionString, folder);
+        await using var b = On(connectionString, folder);
+        await a.Initializer.InitializeAsync();
+        var (runId, sampleIds) = await SeedRunAsync(a);
+        await using (var db = await a.CreateContextAsync())
+        {
+            await db.EvaluationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued));
+        }
+
+        var leasesA = a.Get<EvaluationLeases>();
+        var leasesB = b.Get<EvaluationLeases>();
+        Assert.Equal(runId, await leasesA.ClaimNextAsync([]));
+        Assert.Null(await leasesB.ClaimNextAsync([])); // held: nothing to take
+        Prediction Predicted(long sample) => new() { SampleId = sample, Output = "x", BatchSize = 1 };
+        await using var writerA = await PredictionWriter.OpenAsync(a.Get<IDbContextFactory<QualityHubDbContext>>(), runId, a.Get<InstanceIdentity>().Id, CancellationToken.None);
+        await writerA.WriteAsync([Predicted(sampleIds[0])]);
+
+        // A stalls past its lease (made to have expired, rather than waited for); B takes the run over.
+        await using (var db = await a.CreateContextAsync())
+        {
+            await db.EvaluationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        }
+
+        Assert.Equal(runId, await leasesB.ClaimNextAsync([]));
+        await Assert.ThrowsAsync<LeaseLostException>(() => writerA.WriteAsync([Predicted(sampleIds[1])]));
+        Assert.Empty(await leasesA.RenewAsync([runId]));
+        Assert.Equal([runId], await leasesB.RenewAsync([runId]));
+
+        await using var check = await a.CreateContextAsync();
+        var run = await check.EvaluationRuns.SingleAsync(r => r.Id == runId);
+        Assert.Equal((b.Get<InstanceIdentity>().Id, 1), (run.LeaseOwner, run.CompletedSamples));
+        Assert.Equal([sampleIds[0]], await check.Predictions.Where(p => p.EvaluationRunId == runId).Select(p => p.SampleId).ToListAsync());
     }
 
     private static async Task<(int ReleaseId, int ModuleId)> SeedReleaseAsync(Storage storage)

@@ -23,6 +23,13 @@ public sealed class EvaluationRun
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>
+    /// The portal instance executing the run (PostgreSQL deployments, where several instances share the queue), and
+    /// until when its claim holds unless its heartbeat renews it; both empty while queued, finished, or on SQLite.
+    /// </summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
 }
 
 /// <summary>The life of an evaluation run.</summary>

@@ -383,6 +383,14 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
                     b.Property<string>("MetricsJson")
                         .HasColumnType("text")
                         .UseCollation("C");

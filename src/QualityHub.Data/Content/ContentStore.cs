@@ -12,7 +12,7 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
 {
     private const int BufferSize = 81920;
 
-    public string Root => Path.Combine(options.Value.ResolveDataDirectory(), "store");
+    public string Root => options.Value.ResolveStoreDirectory();
 
     /// <summary>Where writes and staged uploads live while under way; empty when none is.</summary>
     public string TempFolder => Path.Combine(Root, "tmp");

@@ -34,9 +34,21 @@ public sealed class EvaluationOptions
     /// <summary>Largest image (width × height) a run decodes; larger stored images are recorded as errors.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
+    /// <summary>
+    /// PostgreSQL deployments: how long an instance's claim on a running run holds without its heartbeat (renewed every
+    /// third of it). When an instance dies, another takes its runs over after this long and resumes them from their
+    /// stored predictions.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        if (LeaseSeconds is < 3 or > 3600)
+        {
+            problems.Add($"Evaluation:LeaseSeconds must be between 3 and 3600, not {LeaseSeconds}.");
+        }
+
         if (MaxConcurrentRuns is < 1 or > 64)
         {
             problems.Add($"Evaluation:MaxConcurrentRuns must be between 1 and 64, not {MaxConcurrentRuns}.");

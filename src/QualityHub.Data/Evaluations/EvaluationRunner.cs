@@ -31,6 +31,7 @@ public sealed partial class EvaluationRunner(
     ModelTaskRunner taskRunner,
     RunMetricsCalculator metricsCalculator,
     DecodedImageCache imageCache,
+    InstanceIdentity instance,
     IOptions<EvaluationOptions> options,
     ILogger<EvaluationRunner> logger)
 {
@@ -49,6 +50,11 @@ public sealed partial class EvaluationRunner(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (LeaseLostException)
+        {
+            // Another instance holds the run now and resumes it from what is stored: its state is not this one's to write.
+            LogTakenOver(runId);
         }
         catch (Exception e) when (e is DbException or DbUpdateException && DatabaseErrors.IsFull(e))
         {
@@ -96,7 +102,13 @@ public sealed partial class EvaluationRunner(
 
         await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
+        if (!EvaluationLeases.Holds(run, instance))
+        {
+            throw new LeaseLostException(runId);
+        }
+
         run.Status = RunStatus.Completed;
+        (run.LeaseOwner, run.LeaseExpiresAt) = (null, null);
         run.CompletedSamples = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, CancellationToken.None);
         run.TotalSamples = Math.Max(run.TotalSamples, run.CompletedSamples);
         run.MetricsJson = metrics;
@@ -275,7 +287,7 @@ public sealed partial class EvaluationRunner(
     {
         try
         {
-            await using var writer = await PredictionWriter.OpenAsync(contextFactory, runId, CancellationToken.None);
+            await using var writer = await PredictionWriter.OpenAsync(contextFactory, runId, instance.Id, CancellationToken.None);
             var buffer = new List<Prediction>(batchSize);
             var lastFlush = Stopwatch.GetTimestamp();
             await foreach (var prediction in reader.ReadAllAsync(CancellationToken.None))
@@ -466,7 +478,15 @@ public sealed partial class EvaluationRunner(
                 return;
             }
 
+            if (!EvaluationLeases.Holds(run, instance))
+            {
+                // A failure of an instance that lost the run (its writes refused) is not the run's failure.
+                LogTakenOver(runId);
+                return;
+            }
+
             run.Status = RunStatus.Failed;
+            (run.LeaseOwner, run.LeaseExpiresAt) = (null, null);
             run.Error = message;
             run.CompletedAt = DateTimeOffset.UtcNow;
             run.CompletedSamples = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId);
@@ -534,6 +554,9 @@ public sealed partial class EvaluationRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]
     private partial void LogFailed(Exception? exception, int runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} was taken over by another instance (this one's lease expired); it stops here and the other resumes it")]
+    private partial void LogTakenOver(int runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId}: its failure could not be recorded")]
     private partial void LogStatusUnwritable(Exception exception, int runId);

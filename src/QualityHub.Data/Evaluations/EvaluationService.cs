@@ -91,6 +91,7 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
         }
 
         run.Status = RunStatus.Cancelled;
+        (run.LeaseOwner, run.LeaseExpiresAt) = (null, null);
         run.CompletedSamples = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId);
         run.CompletedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync();
@@ -102,7 +103,8 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
     {
         await using var db = await contextFactory.CreateDbContextAsync();
         await db.EvaluationRuns.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.Error, reason));
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.Error, reason)
+                .SetProperty(r => r.LeaseOwner, (string?)null).SetProperty(r => r.LeaseExpiresAt, (DateTimeOffset?)null));
     }
 
     /// <summary>Runs left running by a stop (restart, crash) go back to the queue, ahead of newer ones by creation order.</summary>

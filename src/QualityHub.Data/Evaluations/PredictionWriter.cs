@@ -19,7 +19,7 @@ public sealed class PredictionWriter : IAsyncDisposable
     private readonly DbCommand progress;
     private readonly DbParameter[] values;
 
-    private PredictionWriter(QualityHubDbContext db, DbConnection connection, int runId)
+    private PredictionWriter(QualityHubDbContext db, DbConnection connection, int runId, string owner)
     {
         this.db = db;
         this.connection = connection;
@@ -39,9 +39,13 @@ public sealed class PredictionWriter : IAsyncDisposable
         values[0].Value = runId;
 
         progress = connection.CreateCommand();
-        progress.CommandText = "UPDATE \"EvaluationRuns\" SET \"CompletedSamples\" = \"CompletedSamples\" + @count WHERE \"Id\" = @run";
+        // Fenced by the run's lease: once another instance has taken the run over, this writer's batches are refused.
+        progress.CommandText =
+            "UPDATE \"EvaluationRuns\" SET \"CompletedSamples\" = \"CompletedSamples\" + @count " +
+            "WHERE \"Id\" = @run AND (\"LeaseOwner\" IS NULL OR \"LeaseOwner\" = @owner)";
         AddParameter(progress, "@count", 0);
         AddParameter(progress, "@run", runId);
+        AddParameter(progress, "@owner", owner);
     }
 
     private const string Columns =
@@ -50,7 +54,8 @@ public sealed class PredictionWriter : IAsyncDisposable
 
     private readonly int runId;
 
-    public static async Task<PredictionWriter> OpenAsync(IDbContextFactory<QualityHubDbContext> contextFactory, int runId, CancellationToken cancellationToken)
+    /// <summary>A writer for the run's predictions on behalf of <paramref name="owner"/>, the instance holding its lease (if it has one).</summary>
+    public static async Task<PredictionWriter> OpenAsync(IDbContextFactory<QualityHubDbContext> contextFactory, int runId, string owner, CancellationToken cancellationToken)
     {
         var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         try
@@ -65,7 +70,7 @@ public sealed class PredictionWriter : IAsyncDisposable
                 await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", cancellationToken);
             }
 
-            return new PredictionWriter(db, db.Database.GetDbConnection(), runId);
+            return new PredictionWriter(db, db.Database.GetDbConnection(), runId, owner);
         }
         catch
         {
@@ -74,7 +79,7 @@ public sealed class PredictionWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the predictions and counts them into the run's progress, all or nothing.</summary>
+    /// <summary>Writes the predictions and counts them into the run's progress, all or nothing; <see cref="LeaseLostException"/> when the run is no longer this writer's.</summary>
     public async Task WriteAsync(IReadOnlyList<Prediction> predictions)
     {
         if (predictions.Count == 0)
@@ -96,7 +101,12 @@ public sealed class PredictionWriter : IAsyncDisposable
         }
 
         progress.Parameters["@count"].Value = predictions.Count;
-        await progress.ExecuteNonQueryAsync();
+        if (await progress.ExecuteNonQueryAsync() == 0)
+        {
+            await transaction.RollbackAsync();
+            throw new LeaseLostException(runId);
+        }
+
         await transaction.CommitAsync();
     }
 

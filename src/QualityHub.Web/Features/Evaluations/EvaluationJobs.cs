@@ -7,17 +7,23 @@ namespace QualityHub.Web.Features.Evaluations;
 
 /// <summary>
 /// The evaluation queue. Runs are queued in the database (so the queue survives restarts) and executed in the
-/// background, Evaluation:MaxConcurrentRuns at a time (one per device by default). A run interrupted by a stop
-/// goes back to the queue and resumes from its stored predictions.
+/// background, Evaluation:MaxConcurrentRuns at a time (one per device by default). On SQLite a run interrupted by a
+/// stop goes back to the queue at the next start; on PostgreSQL, where several instances share the queue, runs are
+/// claimed with leases renewed by a heartbeat (<see cref="EvaluationLeases"/>), and a dead instance's runs are taken
+/// over once their leases expire. Either way a run resumes from its stored predictions.
 /// </summary>
 public sealed partial class EvaluationJobs(
     EvaluationService service,
+    EvaluationLeases leases,
     EvaluationRunner runner,
     EvaluationNotifier notifier,
     IOptions<EvaluationOptions> options,
     ILogger<EvaluationJobs> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<int, CancellationTokenSource> running = new();
+
+    // Runs whose lease another instance holds now: stopped here without a word to their state.
+    private readonly ConcurrentDictionary<int, bool> lost = new();
     private readonly SemaphoreSlim wake = new(0);
 
     /// <summary>Runs executing in this process now.</summary>
@@ -52,17 +58,24 @@ public sealed partial class EvaluationJobs(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Hosted services start in order: the database initializer has migrated before this runs.
-        var requeued = await service.RequeueInterruptedAsync(stoppingToken);
-        if (requeued > 0)
+        var heartbeat = Task.CompletedTask;
+        if (leases.Shared)
         {
-            LogRequeued(requeued);
+            heartbeat = RenewLeasesAsync(stoppingToken);
+        }
+        else
+        {
+            var requeued = await service.RequeueInterruptedAsync(stoppingToken);
+            if (requeued > 0)
+            {
+                LogRequeued(requeued);
+            }
         }
 
         var executing = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
-            while (running.Count < options.Value.MaxConcurrentRuns
-                   && await service.NextQueuedAsync(running.Keys.ToList(), stoppingToken) is { } next)
+            while (running.Count < options.Value.MaxConcurrentRuns && await NextAsync(stoppingToken) is { } next)
             {
                 var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 running[next] = cancel;
@@ -82,6 +95,49 @@ public sealed partial class EvaluationJobs(
         }
 
         await Task.WhenAll(executing);
+        await heartbeat;
+    }
+
+    private async Task<int?> NextAsync(CancellationToken stoppingToken)
+    {
+        var busy = running.Keys.ToList();
+        return leases.Shared ? await leases.ClaimNextAsync(busy, stoppingToken) : await service.NextQueuedAsync(busy, stoppingToken);
+    }
+
+    // Every third of a lease: renew the leases of the runs executing here; a run whose lease is gone (another instance
+    // took it over after a stall, or it was cancelled elsewhere) is stopped here.
+    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(leases.Lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var mine = running.Keys.ToList();
+                IReadOnlySet<int> held;
+                try
+                {
+                    held = await leases.RenewAsync(mine, stoppingToken);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+                {
+                    LogRenewalFailed(e);
+                    continue;
+                }
+
+                foreach (var runId in mine.Where(id => !held.Contains(id)))
+                {
+                    if (running.TryGetValue(runId, out var cancel) && lost.TryAdd(runId, true))
+                    {
+                        LogLeaseLost(runId);
+                        await cancel.CancelAsync();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task ExecuteRunAsync(int runId, CancellationTokenSource cancel, CancellationToken stoppingToken)
@@ -93,7 +149,12 @@ public sealed partial class EvaluationJobs(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // The app is stopping: the run stays "running" and resumes on the next start.
+            // The app is stopping: the run stays "running" and resumes on the next start (or, on PostgreSQL, on
+            // another instance once its lease expires).
+        }
+        catch (OperationCanceledException) when (lost.ContainsKey(runId))
+        {
+            // Another instance holds it now.
         }
         catch (OperationCanceledException)
         {
@@ -110,6 +171,7 @@ public sealed partial class EvaluationJobs(
         finally
         {
             running.TryRemove(runId, out _);
+            lost.TryRemove(runId, out _);
             cancel.Dispose();
             wake.Release();
         }
@@ -123,6 +185,12 @@ public sealed partial class EvaluationJobs(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} evaluation run(s) interrupted by the last stop go back to the queue")]
     private partial void LogRequeued(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId}: this instance no longer holds its lease; it stops here")]
+    private partial void LogLeaseLost(int runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation leases could not be renewed this time; trying again")]
+    private partial void LogRenewalFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId} stopped unexpectedly")]
     private partial void LogCrashed(Exception exception, int runId);

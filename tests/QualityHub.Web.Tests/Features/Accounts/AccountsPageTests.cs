@@ -52,7 +52,7 @@ public sealed class AccountsPageTests : ComponentTests, IClassFixture<QualityHub
         Assert.DoesNotContain("e-mail address", snackbars.Markup);
 
         page.Find("input[name='new-email']").Change("somebody@qualityhub.test");
-        Assert.DoesNotContain("must be", FieldText(page, "new-email"));
+        page.WaitForAssertion(() => Assert.DoesNotContain("must be", FieldText(page, "new-email")), Slow);
     }
 
     [Fact]

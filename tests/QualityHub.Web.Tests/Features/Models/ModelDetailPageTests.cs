@@ -44,8 +44,8 @@ public sealed class ModelDetailPageTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Contains("\"channels\": 2", page.Find("textarea[aria-label='Model card JSON']").GetAttribute("value") ?? page.Find("textarea[aria-label='Model card JSON']").TextContent);
         Assert.Empty(snackbars.FindAll("[role=status] .mud-snackbar"));
 
-        Button(page, "Cancel").Click();
-        Assert.Contains("T-shirt/top", page.Find(".qh-card-table").TextContent);
+        await page.InvokeAsync(() => Button(page, "Cancel").Click());
+        page.WaitForAssertion(() => Assert.Contains("T-shirt/top", page.Find(".qh-card-table").TextContent), Patience);
     }
 
     [Fact]
@@ -56,12 +56,13 @@ public sealed class ModelDetailPageTests(EvaluatedDemoQualityHubFactory factory)
         page.WaitForAssertion(() => Button(page, "Show the JSON"), Patience);
         Assert.Empty(page.FindAll("[aria-label='Model card JSON as stored']"));
 
-        Button(page, "Show the JSON").Click();
-        Assert.Contains("\"labels\"", page.Find("[aria-label='Model card JSON as stored']").TextContent);
+        // Found and clicked in one renderer turn, then waited for: the page may still be drawing its runs.
+        await page.InvokeAsync(() => Button(page, "Show the JSON").Click());
+        page.WaitForAssertion(() => Assert.Contains("\"labels\"", page.Find("[aria-label='Model card JSON as stored']").TextContent), Patience);
         Assert.Equal("true", Button(page, "Hide the JSON").GetAttribute("aria-expanded"));
 
-        Button(page, "Hide the JSON").Click();
-        Assert.Empty(page.FindAll("[aria-label='Model card JSON as stored']"));
+        await page.InvokeAsync(() => Button(page, "Hide the JSON").Click());
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[aria-label='Model card JSON as stored']")), Patience);
         // A viewer may read the card but not edit it.
         Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("Confirm or edit"));
     }

@@ -40,7 +40,7 @@ public sealed class ReleasesPageTests(EvaluatedDemoQualityHubFactory factory) : 
         Assert.Empty(snackbars.FindAll("[role=status] .mud-snackbar"));
 
         page.Find("input[name=release-name]").Change("2026.10-b");
-        Assert.Empty(page.FindAll(".mud-input-error"));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-input-error")), Patience);
     }
 
     [Fact]

@@ -504,7 +504,9 @@ namespace QualityHub.Data.Postgres.Migrations
                     MetricsJson = table.Column<string>(type: "text", nullable: true, collation: "C"),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     StartedAt = table.Column<long>(type: "bigint", nullable: true),
-                    CompletedAt = table.Column<long>(type: "bigint", nullable: true)
+                    CompletedAt = table.Column<long>(type: "bigint", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true, collation: "C"),
+                    LeaseExpiresAt = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
