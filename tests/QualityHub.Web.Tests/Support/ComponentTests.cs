@@ -15,6 +15,7 @@ namespace QualityHub.Web.Tests.Support;
 /// call JS, and a test has no browser), and the app's own role policies for a visitor who is signed out until
 /// <see cref="SignInAs"/> says otherwise.
 /// </summary>
+[Trait("Kind", "component")]
 public abstract class ComponentTests : BunitContext
 {
     protected ComponentTests()
