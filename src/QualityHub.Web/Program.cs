@@ -6,6 +6,7 @@ using QualityHub.Web.Features.Datasets;
 using QualityHub.Web.Features.Demo;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
+using QualityHub.Web.Features.Live;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
@@ -40,6 +41,7 @@ builder.Services.AddGalleryFeature();
 builder.Services.AddRequirementsFeature();
 builder.Services.AddTicketsFeature();
 builder.Services.AddOnlineFeature(builder.Configuration);
+builder.Services.AddLiveScaleOut(builder.Configuration);
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

@@ -36,11 +36,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     public Task<IPage> NewPageAsync() => NewPageAsync(AppProcess.AdminEmail, AppProcess.AdminPassword);
 
     /// <summary>A page signed in as <paramref name="email"/>: through the sign-in form once, then from the saved cookies.</summary>
-    public async Task<IPage> NewPageAsync(string email, string password)
+    public Task<IPage> NewPageAsync(string email, string password) => NewPageAsync(App, email, password);
+
+    /// <summary>A page of another app (e.g. a second instance) signed in as its admin.</summary>
+    public Task<IPage> NewPageAsync(AppProcess app) => NewPageAsync(app, AppProcess.AdminEmail, AppProcess.AdminPassword);
+
+    private async Task<IPage> NewPageAsync(AppProcess app, string email, string password)
     {
-        if (!signedIn.TryGetValue(email, out var state))
+        var key = $"{app.BaseUrl} {email}";
+        if (!signedIn.TryGetValue(key, out var state))
         {
-            var first = await NewContextAsync(null);
+            var first = await NewContextAsync(app, null);
             var page = await first.NewPageAsync();
             await page.GotoAsync("/account/login");
             await page.GetByLabel("E-mail").FillAsync(email);
@@ -48,24 +54,24 @@ public sealed class BrowserFixture : IAsyncLifetime
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Overview" })).ToBeVisibleAsync();
             state = await first.StorageStateAsync();
-            signedIn[email] = state;
+            signedIn[key] = state;
             await first.CloseAsync();
         }
 
-        var context = await NewContextAsync(state);
+        var context = await NewContextAsync(app, state);
         return await context.NewPageAsync();
     }
 
     /// <summary>A page with no session at all.</summary>
-    public async Task<IPage> NewAnonymousPageAsync() => await (await NewContextAsync(null)).NewPageAsync();
+    public async Task<IPage> NewAnonymousPageAsync() => await (await NewContextAsync(App, null)).NewPageAsync();
 
     private readonly Dictionary<string, string> signedIn = [];
 
-    private async Task<IBrowserContext> NewContextAsync(string? storageState)
+    private async Task<IBrowserContext> NewContextAsync(AppProcess app, string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = App.BaseUrl,
+            BaseURL = app.BaseUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             StorageState = storageState,
         });

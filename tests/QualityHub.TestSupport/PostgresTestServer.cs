@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -105,7 +103,7 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
             // Another process can take the free port between our look and the server's bind; then try another.
             for (var attempt = 1; ; attempt++)
             {
-                var server = new PostgresTestServer(bin, folder, watchdog, FreeLoopbackPort());
+                var server = new PostgresTestServer(bin, folder, watchdog, LoopbackPorts.Free());
                 var start = await server.PgCtlAsync(
                     ["-D", data, "-w", "-t", "60", "-l", server.LogFile, "-o", server.ServerOptions(), "start"],
                     // pg_ctl gives up after its own -t 60 and says why; ours is only for a pg_ctl that hangs.
@@ -332,15 +330,6 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
         return newest.Path is null
             ? throw new InvalidOperationException($"No PostgreSQL server under {Root}/*/bin (Debian's package postgresql installs one).")
             : Path.Combine(newest.Path, "bin");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static void CheckName(string name)

@@ -55,8 +55,11 @@ public sealed class RedisTestServer : IAsyncDisposable
     /// <summary>host:port, as StackExchange.Redis takes it.</summary>
     public string ConnectionString => $"{Host}:{Port}";
 
-    /// <summary>Starts redis-server and waits until it answers PING; throws with the end of its output when it does not.</summary>
-    public static async Task<RedisTestServer> StartAsync()
+    /// <summary>
+    /// Starts redis-server on a free port, or on <paramref name="port"/> (e.g. where a killed one listened, to bring it
+    /// back), and waits until it answers PING; throws with the end of its output when it does not.
+    /// </summary>
+    public static async Task<RedisTestServer> StartAsync(int? port = null)
     {
         var executable = FindExecutable();
         var folder = Directory.CreateTempSubdirectory("qh-redis-").FullName;
@@ -65,7 +68,7 @@ public sealed class RedisTestServer : IAsyncDisposable
             // Another process can take the free port between our look and the server's bind; then try another.
             for (var attempt = 1; ; attempt++)
             {
-                var server = Launch(executable, folder, FreeLoopbackPort());
+                var server = Launch(executable, folder, port ?? LoopbackPorts.Free());
                 var failure = await server.WaitUntilReadyAsync();
                 if (failure is null)
                 {
@@ -77,7 +80,7 @@ public sealed class RedisTestServer : IAsyncDisposable
                 EndWatchdog(server.watchdog);
                 var log = server.OutputTail();
                 server.process.Dispose();
-                if (attempt < 3 && log.Contains("Address already in use", StringComparison.Ordinal))
+                if (port is null && attempt < 3 && log.Contains("Address already in use", StringComparison.Ordinal))
                 {
                     continue;
                 }
@@ -329,15 +332,6 @@ public sealed class RedisTestServer : IAsyncDisposable
         return onPath ?? (File.Exists("/usr/bin/redis-server")
             ? "/usr/bin/redis-server"
             : throw new InvalidOperationException("No redis-server on PATH or in /usr/bin (Debian's package redis-server installs it)."));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static void DeleteFolder(string path)

@@ -4,13 +4,14 @@ using QualityHub.Data;
 using QualityHub.Inference;
 using QualityHub.Inference.Engine;
 using QualityHub.Web.Features.Demo;
+using QualityHub.Web.Features.Live;
 
 namespace QualityHub.Web.Features.Health;
 
 /// <summary>
-/// GET /health: anonymous, the status alone — ok, or degraded (503 when the database does not answer) — for load
-/// balancers and probes. GET /api/admin/health: the same check in detail (database file, migrations, ONNX Runtime and
-/// its library, the engine, the demo content), for admins only: paths and versions help an attacker more than a probe.
+/// GET /health: anonymous, the status alone — ok, or degraded (503 when the database does not answer; 200 when only
+/// ONNX Runtime or a configured Redis is missing) — for load balancers and probes. GET /api/admin/health: the same check
+/// in detail (database file, migrations, ONNX Runtime and its library, the engine, the demo content, Redis), for admins only: paths and versions help an attacker more than a probe.
 /// </summary>
 public static class HealthEndpoint
 {
@@ -29,27 +30,33 @@ public static class HealthEndpoint
     }
 
     private static async Task<IResult> StatusAsync(
-        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, IServiceProvider services, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
-        return Results.Json(new HealthStatus(Overall(database, OnnxRuntimeInfo.Current.Available)), statusCode: StatusCode(database));
+        var live = services.GetService<RedisLink>()?.Describe();
+        return Results.Json(new HealthStatus(Overall(database, OnnxRuntimeInfo.Current.Available, live)), statusCode: StatusCode(database));
     }
 
     private static async Task<IResult> CheckAsync(
-        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, DemoContentLoader demo, CancellationToken cancellationToken)
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, DemoContentLoader demo,
+        IServiceProvider services, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
         var onnx = OnnxRuntimeInfo.Current;
+        var live = services.GetService<RedisLink>()?.Describe();
         var report = new HealthReport(
-            Status: Overall(database, onnx.Available),
+            Status: Overall(database, onnx.Available, live),
             Database: database,
             OnnxRuntime: new OnnxRuntimeHealth(onnx.Available ? "ok" : "unavailable", onnx.Version, onnx.LibraryPath, onnx.Error),
             Inference: onnx.Available ? DescribeInference(engine) : null,
-            DemoContent: demo.State);
+            DemoContent: demo.State,
+            LiveUpdates: live);
         return Results.Json(report, statusCode: StatusCode(database));
     }
 
-    private static string Overall(DatabaseHealth database, bool onnxRuntime) => database.Status == "ok" && onnxRuntime ? "ok" : "degraded";
+    // Without Redis (when one is configured) the instance serves everything but other instances' live news.
+    private static string Overall(DatabaseHealth database, bool onnxRuntime, LiveHealth? live) =>
+        database.Status == "ok" && onnxRuntime && live?.Status is null or "ok" ? "ok" : "degraded";
 
     // Without its database (or with migrations pending) the portal cannot serve; without ONNX Runtime it still shows everything stored.
     private static int StatusCode(DatabaseHealth database) => database.Status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
@@ -93,7 +100,9 @@ public static class HealthEndpoint
     /// <summary>What anyone may know: ok, or degraded (the database, its migrations or ONNX Runtime are not right).</summary>
     public sealed record HealthStatus(string Status);
 
-    public sealed record HealthReport(string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference, string DemoContent);
+    /// <summary>The detail; <paramref name="LiveUpdates"/> is null on an instance without SignalR:Redis.</summary>
+    public sealed record HealthReport(
+        string Status, DatabaseHealth Database, OnnxRuntimeHealth OnnxRuntime, InferenceHealth? Inference, string DemoContent, LiveHealth? LiveUpdates);
 
     public sealed record InferenceHealth(
         string Preference, string? Provider, string? FallbackReason, IReadOnlyList<string> CompiledProviders, GpuDevice? Gpu,

@@ -17,7 +17,7 @@ public sealed class LiveHub : Hub
 /// </summary>
 public interface ILiveTicketFeed
 {
-    /// <summary>Calls <paramref name="handler"/> with each new ticket (any JSON-serialisable summary) until disposed.</summary>
+    /// <summary>Calls <paramref name="handler"/> with each ticket this instance files (any JSON-serialisable summary) until disposed.</summary>
     IDisposable Subscribe(Action<object> handler);
 }
 
@@ -30,7 +30,10 @@ public sealed record LiveBatchMessage(DateTimeOffset At, int Accepted, int Dupli
 /// <summary>The "evaluationProgress" message.</summary>
 public sealed record LiveEvaluationProgress(int RunId, string Status, int Done, int Total, double Fraction, double ItemsPerSecond, double? EtaSeconds, string? Error);
 
-/// <summary>Relays the notifiers to every client of the hub, for as long as the app runs.</summary>
+/// <summary>
+/// Relays what this instance publishes to every client of the hub, for as long as the app runs. Only its own news: with
+/// several instances the hub's Redis backplane (SignalR:Redis) carries each message to the clients of all of them.
+/// </summary>
 public sealed partial class LiveHubRelay(
     IHubContext<LiveHub> hub, EvaluationNotifier evaluations, OnlineNotifier online, IEnumerable<ILiveTicketFeed> tickets, ILogger<LiveHubRelay> logger) : IHostedService
 {
@@ -63,9 +66,9 @@ public sealed partial class LiveHubRelay(
 
     private void Subscribe()
     {
-        subscriptions.Add(evaluations.Subscribe(p => Send("evaluationProgress",
+        subscriptions.Add(evaluations.SubscribeOwn(p => Send("evaluationProgress",
             new LiveEvaluationProgress(p.RunId, p.Status.ToString().ToLowerInvariant(), p.Done, p.Total, p.Fraction, p.ItemsPerSecond, p.EtaSeconds, p.Error))));
-        subscriptions.Add(online.Subscribe(batch => Send("onlineAggregates", new LiveBatchMessage(batch.At, batch.Accepted, batch.Duplicates,
+        subscriptions.Add(online.SubscribeOwn(batch => Send("onlineAggregates", new LiveBatchMessage(batch.At, batch.Accepted, batch.Duplicates,
             batch.Minutes.Select(m => new LiveAggregate(m.ReleaseId, m.ModuleId, m.BucketStart, m.Count, m.Corrections, m.Count == 0 ? 0 : (double)m.Corrections / m.Count,
                 Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 50), Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 95),
                 Core.Metrics.LatencyHistogram.Percentile(m.Histogram, 99))).ToList()))));

@@ -1,4 +1,5 @@
 using QualityHub.Data.Online;
+using QualityHub.Web.Features.Live;
 
 namespace QualityHub.Web.Features.Online;
 
@@ -9,39 +10,5 @@ public sealed record OnlineBatchStored(DateTimeOffset At, int Accepted, int Dupl
     public bool Touches(int moduleId) => Minutes.Any(m => m.ModuleId == moduleId);
 }
 
-/// <summary>Tells subscribers about every stored batch of online events (the singleton notifier pattern of EvaluationNotifier).</summary>
-public sealed class OnlineNotifier
-{
-    private readonly Lock gate = new();
-    private Action<OnlineBatchStored>[] handlers = [];
-
-    public void Publish(OnlineBatchStored batch)
-    {
-        foreach (var handler in Volatile.Read(ref handlers))
-        {
-            handler(batch);
-        }
-    }
-
-    /// <summary>Calls <paramref name="handler"/> for every stored batch until the returned subscription is disposed.</summary>
-    public IDisposable Subscribe(Action<OnlineBatchStored> handler)
-    {
-        lock (gate)
-        {
-            handlers = [.. handlers, handler];
-        }
-
-        return new Subscription(this, handler);
-    }
-
-    private sealed class Subscription(OnlineNotifier owner, Action<OnlineBatchStored> handler) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner.gate)
-            {
-                owner.handlers = owner.handlers.Where(h => h != handler).ToArray();
-            }
-        }
-    }
-}
+/// <summary>Tells subscribers about every stored batch of online events, this instance's and (over the live bus) its peers'.</summary>
+public sealed class OnlineNotifier(ILogger<OnlineNotifier>? logger = null) : Notifier<OnlineBatchStored>(logger);

@@ -2,10 +2,13 @@ using QualityHub.Web.Features.Online;
 
 namespace QualityHub.Web.Features.Tickets;
 
-/// <summary>New tickets for the live hub (/hubs/quality, "ticketCreated"): the filed ones of the TicketNotifier's changes.</summary>
+/// <summary>
+/// New tickets for the live hub (/hubs/quality, "ticketCreated"): the ones this instance filed (with a Redis backplane the
+/// hub itself carries them to the clients of other instances).
+/// </summary>
 public sealed class TicketNotifierFeed(TicketNotifier notifier) : ILiveTicketFeed
 {
-    public IDisposable Subscribe(Action<object> handler) => notifier.Subscribe(change =>
+    public IDisposable Subscribe(Action<object> handler) => notifier.SubscribeOwn(change =>
     {
         if (change.Kind == TicketChangeKind.Created)
         {
