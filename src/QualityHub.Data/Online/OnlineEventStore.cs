@@ -30,7 +30,6 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
     private static readonly int[] Resolutions = [OnlineAggregate.MinuteSeconds, OnlineAggregate.HourSeconds];
 
     // The first key of PostgreSQL's two-key advisory locks that guard a module's aggregates ("QHag").
-    private const int AggregateLockSpace = 0x51486167;
 
     private readonly SemaphoreSlim writer = new(1, 1);
 
@@ -172,7 +171,7 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
     private static async Task LockAggregatesAsync(DbConnection connection, DbTransaction transaction, IEnumerable<int> modules)
     {
         await using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@space, @module)", "@space", "@module");
-        command.Parameters[0].Value = AggregateLockSpace;
+        command.Parameters[0].Value = DatabaseLocks.OnlineAggregates;
         foreach (var module in modules.Distinct().Order())
         {
             command.Parameters[1].Value = module;

@@ -148,6 +148,9 @@ public sealed class ReleaseDecisions(
         var notes = await NotesAsync(releaseId, approvedBy, now, waivers, cancellationToken);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Approvals of different drafts at once (on several instances) must not both find no other current release
+        // to supersede: on PostgreSQL they take turns here, on SQLite the first update below makes them.
+        await DatabaseLocks.HoldUntilCommitAsync(db.Database, DatabaseLocks.ReleaseApproval, cancellationToken: cancellationToken);
 
         // Only a draft becomes current: of two approvals at once, one updates the row and the other finds it changed.
         var won = await db.Releases.Where(r => r.Id == releaseId && r.Status == ReleaseStatus.Draft).ExecuteUpdateAsync(s => s
