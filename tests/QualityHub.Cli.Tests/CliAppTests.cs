@@ -275,5 +275,42 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("dataset-fashion-mnist", error);
     }
 
+    [Fact]
+    public async Task Sweep_store_deletes_an_old_file_no_record_references_and_prints_the_report()
+    {
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var jsonl = RepositoryFiles.Path("data", "demo", "card-text", "labels.jsonl");
+        var imported = await RunAsync("import-dataset", "--name", "card-lines", "--licence", "CC0-1.0", "--task", "text", "--jsonl", jsonl, data);
+        Assert.True(imported.ExitCode == 0, imported.Error);
+        var orphan = Path.Combine(Directory.CreateDirectory(Path.Combine(temp.Path, "store", "00")).FullName, new string('0', 62));
+        await File.WriteAllBytesAsync(orphan, new byte[2048]);
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddHours(-2));
+
+        var dry = await RunAsync("sweep-store", "--dry-run", data);
+        var leftByDryRun = File.Exists(orphan);
+        var (exitCode, output, error) = await RunAsync("sweep-store", data);
+
+        Assert.True(dry.ExitCode == 0, dry.Error);
+        Assert.Contains("dry run: 401 blobs: 0 referenced, 400 too young (grace 60 min), would delete 1 (0 MiB)", dry.Output);
+        Assert.True(leftByDryRun);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"store: {Path.Combine(temp.Path, "store")}", output);
+        Assert.Contains("401 blobs: 0 referenced, 400 too young (grace 60 min), deleted 1 (0 MiB)", output);
+        Assert.False(File.Exists(orphan));
+    }
+
+    [Theory]
+    [InlineData("--dry-run=yes", "Option '--dry-run' takes no value.")]
+    [InlineData("--force", "Unknown option '--force'.")]
+    [InlineData("now", "Unexpected argument 'now'.")]
+    public async Task Sweep_store_refuses_a_bad_option_with_usage_and_exit_code_2(string argument, string message)
+    {
+        var (exitCode, _, error) = await RunAsync("sweep-store", argument, $"--Storage:DataDirectory={temp.Path}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error);
+        Assert.Contains("usage: qualityhub sweep-store [--dry-run]", error);
+    }
+
     public void Dispose() => temp.Dispose();
 }
