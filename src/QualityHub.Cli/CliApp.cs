@@ -27,6 +27,7 @@ public static class CliApp
         new BenchEvaluationCommand(),
         new BenchDecodeCommand(),
         new RepeatDatasetCommand(),
+        new SweepStoreCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -44,7 +45,7 @@ public static class CliApp
             return 2;
         }
 
-        var line = CommandLine.Parse(args[1..], command.Options, out var usageError);
+        var line = CommandLine.Parse(args[1..], command.Options, command.Flags, out var usageError);
         if (usageError is not null)
         {
             await error.WriteLineAsync($"{usageError} usage: qualityhub {command.Name} {command.Usage}");
@@ -108,6 +109,11 @@ internal interface ICliCommand
     string Usage { get; }
 
     IReadOnlySet<string> Options { get; }
+
+    /// <summary>Options that take no value (<c>--dry-run</c>).</summary>
+    IReadOnlySet<string> Flags => NoFlags;
+
+    private static readonly IReadOnlySet<string> NoFlags = new HashSet<string>();
 
     Task<int> RunAsync(CliContext context, CancellationToken cancellationToken);
 }

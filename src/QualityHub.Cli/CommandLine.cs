@@ -1,12 +1,14 @@
 namespace QualityHub.Cli;
 
 /// <summary>
-/// A command's arguments: options written <c>--name value</c> or <c>--name=value</c>. Names containing ':' are
-/// configuration settings (e.g. <c>--Storage:DataDirectory=/srv/qh</c>) and go to the configuration instead.
+/// A command's arguments: options written <c>--name value</c> or <c>--name=value</c>, and flags written <c>--name</c>
+/// alone. Names containing ':' are configuration settings (e.g. <c>--Storage:DataDirectory=/srv/qh</c>) and go to the
+/// configuration instead.
 /// </summary>
 public sealed class CommandLine
 {
     private readonly Dictionary<string, string> options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> flags = new(StringComparer.Ordinal);
 
     private CommandLine(IReadOnlyList<string> settings) => Settings = settings;
 
@@ -14,7 +16,11 @@ public sealed class CommandLine
     public IReadOnlyList<string> Settings { get; }
 
     /// <summary>Parses the arguments after the command name; the error names the first argument that is wrong.</summary>
-    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> known, out string? error)
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> known, out string? error) =>
+        Parse(args, known, new HashSet<string>(), out error);
+
+    /// <summary>Parses the arguments after the command name, <paramref name="knownFlags"/> taking no value.</summary>
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> known, IReadOnlySet<string> knownFlags, out string? error)
     {
         var settings = new List<string>();
         var line = new CommandLine(settings);
@@ -48,6 +54,18 @@ public sealed class CommandLine
                 continue;
             }
 
+            if (knownFlags.Contains(name))
+            {
+                if (value is not null)
+                {
+                    error = $"Option '--{name}' takes no value.";
+                    return line;
+                }
+
+                line.flags.Add(name);
+                continue;
+            }
+
             if (!known.Contains(name))
             {
                 error = $"Unknown option '--{name}'.";
@@ -72,6 +90,9 @@ public sealed class CommandLine
     }
 
     public string? Get(string name) => options.GetValueOrDefault(name);
+
+    /// <summary>Whether the flag <c>--name</c> was given.</summary>
+    public bool Has(string name) => flags.Contains(name);
 
     /// <summary>A positive number option, or the default; throws <see cref="UsageException"/> for anything else.</summary>
     /// <summary>--provider cpu|cuda|auto (cpu when absent: benchmarks and conformance compare like with like unless told).</summary>

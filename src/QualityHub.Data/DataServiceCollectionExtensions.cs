@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QualityHub.Data.Accounts;
 using QualityHub.Data.Content;
@@ -32,6 +33,8 @@ public static class DataServiceCollectionExtensions
         services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.SectionName));
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<ContentStore>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ContentSweeper>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<DatasetImporter>();
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());

@@ -42,6 +42,30 @@ public sealed class StorageOptions
     /// </summary>
     public double MaxDatabaseMb { get; set; }
 
+    /// <summary>
+    /// How long, in minutes, a blob no record references (or an entry of the store's tmp folder) is left alone after it
+    /// was last written or stored again before a sweep deletes it; at least 1. It covers writers that store a blob and
+    /// reference it moments later (a ticket, a model); dataset imports are covered however long they run (their lease,
+    /// <see cref="Content.ContentStore.LeaseWrites"/>).
+    /// </summary>
+    public int SweepGraceMinutes { get; set; } = 60;
+
+    /// <summary>How often the web app sweeps the content store, in minutes; 0 turns the background sweep off (<c>qualityhub sweep-store</c> still sweeps).</summary>
+    public int SweepIntervalMinutes { get; set; } = 360;
+
+    /// <summary>The sweep's grace window; less than a minute is a start-up error naming the setting.</summary>
+    public TimeSpan ResolveSweepGrace() => SweepGraceMinutes >= 1
+        ? TimeSpan.FromMinutes(SweepGraceMinutes)
+        : throw new StartupException($"Storage:SweepGraceMinutes is {SweepGraceMinutes}; it must be at least 1 (minutes an unreferenced blob is kept after its last write).");
+
+    /// <summary>The background sweep's interval, or null when it is off (0); a negative value is a start-up error naming the setting.</summary>
+    public TimeSpan? ResolveSweepInterval() => SweepIntervalMinutes switch
+    {
+        0 => null,
+        > 0 => TimeSpan.FromMinutes(SweepIntervalMinutes),
+        _ => throw new StartupException($"Storage:SweepIntervalMinutes is {SweepIntervalMinutes}; it must be 0 (no background sweep) or a number of minutes."),
+    };
+
     /// <summary>The configured engine; anything but sqlite or postgres is a start-up error naming the setting.</summary>
     public DatabaseProvider ResolveProvider() =>
         ParseProvider(Provider) ?? throw new StartupException($"Storage:Provider is '{Provider}'; it must be sqlite (the default) or postgres.");

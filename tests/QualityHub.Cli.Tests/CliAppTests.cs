@@ -275,5 +275,81 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("dataset-fashion-mnist", error);
     }
 
+    [Fact]
+    public async Task Sweep_store_deletes_an_old_file_no_record_references_and_prints_the_report()
+    {
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var jsonl = RepositoryFiles.Path("data", "demo", "card-text", "labels.jsonl");
+        var imported = await RunAsync("import-dataset", "--name", "card-lines", "--licence", "CC0-1.0", "--task", "text", "--jsonl", jsonl, data);
+        Assert.True(imported.ExitCode == 0, imported.Error);
+        var orphan = Path.Combine(Directory.CreateDirectory(Path.Combine(temp.Path, "store", "00")).FullName, new string('0', 62));
+        await File.WriteAllBytesAsync(orphan, new byte[2048]);
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddHours(-2));
+
+        var dry = await RunAsync("sweep-store", "--dry-run", data);
+        var leftByDryRun = File.Exists(orphan);
+        var (exitCode, output, error) = await RunAsync("sweep-store", data);
+
+        Assert.True(dry.ExitCode == 0, dry.Error);
+        Assert.Contains("dry run: 401 blobs: 0 referenced, 400 too young (grace 60 min), would delete 1 (0 MiB)", dry.Output);
+        Assert.True(leftByDryRun);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"store: {Path.Combine(temp.Path, "store")}", output);
+        Assert.Contains("401 blobs: 0 referenced, 400 too young (grace 60 min), deleted 1 (0 MiB)", output);
+        Assert.False(File.Exists(orphan));
+    }
+
+    [Fact]
+    public async Task Sweep_store_in_another_process_keeps_what_an_import_under_way_here_stored_however_long_ago()
+    {
+        var data = $"--Storage:DataDirectory={temp.Path}";
+        var jsonl = RepositoryFiles.Path("data", "demo", "card-text", "labels.jsonl");
+        var imported = await RunAsync("import-dataset", "--name", "card-lines", "--licence", "CC0-1.0", "--task", "text", "--jsonl", jsonl, data);
+        Assert.True(imported.ExitCode == 0, imported.Error);
+        var store = Path.Combine(temp.Path, "store");
+        // An import in this process that began five hours ago and still runs: its lease, locked; its heartbeat stalled.
+        var now = DateTime.UtcNow;
+        var lease = Path.Combine(store, "tmp", $"{now.AddHours(-5).Ticks:D19}-{Guid.NewGuid():N}.lease");
+        await using var held = new FileStream(lease, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        File.SetLastWriteTimeUtc(lease, now.AddHours(-5));
+        var storedByImport = Blob(store, '1', now.AddHours(-4));
+        var orphan = Blob(store, '2', now.AddHours(-8)); // older than the import's start less the grace window
+
+        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var info = new System.Diagnostics.ProcessStartInfo(cli, ["sweep-store", data]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Contains("1 import(s) under way", output);
+        Assert.Contains("deleted 1 (", output);
+        Assert.True(File.Exists(storedByImport));
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(lease));
+    }
+
+    private static string Blob(string store, char digit, DateTime lastWrite)
+    {
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(store, $"{digit}{digit}")).FullName, new string(digit, 62));
+        File.WriteAllBytes(path, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(path, lastWrite);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("--dry-run=yes", "Option '--dry-run' takes no value.")]
+    [InlineData("--force", "Unknown option '--force'.")]
+    [InlineData("now", "Unexpected argument 'now'.")]
+    public async Task Sweep_store_refuses_a_bad_option_with_usage_and_exit_code_2(string argument, string message)
+    {
+        var (exitCode, _, error) = await RunAsync("sweep-store", argument, $"--Storage:DataDirectory={temp.Path}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error);
+        Assert.Contains("usage: qualityhub sweep-store [--dry-run]", error);
+    }
+
     public void Dispose() => temp.Dispose();
 }

@@ -79,6 +79,46 @@ public sealed class ContentStoreTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(store.Root, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task Storing_content_that_is_there_already_gives_the_blob_a_fresh_last_write_time()
+    {
+        var bytes = Enumerable.Range(0, 5000).Select(i => (byte)(i * 3)).ToArray();
+        var sha256 = (await store.PutAsync(bytes)).Sha256;
+        var old = DateTime.UtcNow.AddHours(-5);
+
+        File.SetLastWriteTimeUtc(store.PathOf(sha256), old);
+        await store.PutAsync(bytes);
+        var afterBytes = File.GetLastWriteTimeUtc(store.PathOf(sha256));
+        File.SetLastWriteTimeUtc(store.PathOf(sha256), old);
+        await store.PutAsync(new MemoryStream(bytes), maxBytes: bytes.Length);
+        var afterStream = File.GetLastWriteTimeUtc(store.PathOf(sha256));
+        File.SetLastWriteTimeUtc(store.PathOf(sha256), old);
+        var touched = store.Touch(sha256);
+
+        Assert.True(afterBytes > old.AddHours(4));
+        Assert.True(afterStream > old.AddHours(4));
+        Assert.True(touched);
+        Assert.True(File.GetLastWriteTimeUtc(store.PathOf(sha256)) > old.AddHours(4));
+        Assert.False(store.Touch(new string('0', 64)));
+        Assert.False(File.Exists(store.PathOf(new string('0', 64))));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempFolder));
+    }
+
+    [Fact]
+    public void A_write_lease_is_a_file_named_by_its_start_and_locked_until_disposed()
+    {
+        var lease = store.LeaseWrites();
+        var path = lease.Path;
+
+        Assert.Equal(store.TempFolder, Path.GetDirectoryName(path));
+        Assert.Equal(lease.Started, StoreWriteLease.StartOf(Path.GetFileName(path)));
+        Assert.Throws<IOException>(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None).Dispose());
+        lease.Dispose();
+        Assert.False(File.Exists(path));
+        Assert.Null(StoreWriteLease.StartOf("upload.zip"));
+        Assert.Null(StoreWriteLease.StartOf("x.lease"));
+    }
+
     public void Dispose() => folder.Dispose();
 
     /// <summary>A body whose sender went away: some bytes, then an IOException.</summary>

@@ -7,6 +7,13 @@ namespace QualityHub.Data.Content;
 /// Files stored by their SHA-256 under <c>&lt;data&gt;/store/ab/cdef…</c>: the same content twice is one file. A write
 /// streams into a temporary file while hashing, then moves it into place; readers never see a half-written blob,
 /// and a write that fails or is cancelled leaves nothing behind.
+/// <para>
+/// Blobs no record references are deleted by <see cref="ContentSweeper"/>, which keeps anything written recently. So
+/// that a writer's blob survives until its record is committed, every store of a blob — a new one, or content that is
+/// there already — leaves it with a fresh last-write time (<see cref="Touch"/> for a writer that only names an existing
+/// blob), and a writer that may take longer than the sweep's grace window (a dataset import) holds a
+/// <see cref="LeaseWrites">lease</see> while it runs.
+/// </para>
 /// </summary>
 public sealed class ContentStore(IOptions<StorageOptions> options)
 {
@@ -30,6 +37,13 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
 
     public bool Contains(string sha256) => File.Exists(PathOf(sha256));
 
+    /// <summary>
+    /// For a writer about to reference a blob it did not store itself (a ticket naming an image by its hash): marks the
+    /// blob as just used, so a sweep running now keeps it, and says whether it is stored. Check with this, not
+    /// <see cref="Contains"/>, right before committing the reference.
+    /// </summary>
+    public bool Touch(string sha256) => Refresh(PathOf(sha256));
+
     public Stream OpenRead(string sha256) => new FileStream(PathOf(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
 
     /// <summary>Stores bytes already in memory (small files: sample images).</summary>
@@ -37,7 +51,7 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         var path = PathOf(sha256);
-        if (!File.Exists(path))
+        if (!Refresh(path))
         {
             var temp = TempPath();
             try
@@ -92,6 +106,27 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
         MoveIntoPlace(staged.Path, PathOf(staged.Sha256));
         return new StoredBlob(staged.Sha256, staged.SizeBytes);
     }
+
+    /// <summary>
+    /// Announces a writer that stores blobs now and commits the records referencing them later, possibly much later (a
+    /// dataset import): until the lease is disposed, a sweep — in this process or another sharing the store — deletes
+    /// nothing written or stored again after the lease began, however long the writer takes. The lease is a file in
+    /// <see cref="TempFolder"/> named by its start, held open exclusively (the lock dies with the process) and touched
+    /// every <see cref="LeaseHeartbeat"/> (for file systems without locks).
+    /// </summary>
+    public StoreWriteLease LeaseWrites()
+    {
+        Directory.CreateDirectory(TempFolder);
+        var started = DateTime.UtcNow;
+        var path = Path.Combine(TempFolder, $"{started.Ticks:D19}-{Guid.NewGuid():N}{StoreWriteLease.Extension}");
+        return new StoreWriteLease(path, started, new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None));
+    }
+
+    /// <summary>How often a held <see cref="StoreWriteLease"/> refreshes its file's last-write time; well within the shortest grace window (a minute).</summary>
+    public static readonly TimeSpan LeaseHeartbeat = TimeSpan.FromSeconds(15);
+
+    /// <summary>Whether <paramref name="name"/> is <paramref name="length"/> lower-case hex digits (a blob's folder or file name).</summary>
+    public static bool IsLowerHex(string name, int length) => name.Length == length && name.All(char.IsAsciiHexDigitLower);
 
     /// <summary>
     /// Streams an upload into a file of its own under <see cref="TempFolder"/>, named as the sender named it, for readers
@@ -154,22 +189,118 @@ public sealed class ContentStore(IOptions<StorageOptions> options)
         return Path.Combine(TempFolder, $"{Guid.NewGuid():N}.part");
     }
 
-    private static void MoveIntoPlace(string temp, string path)
+    private void MoveIntoPlace(string temp, string path)
     {
-        if (File.Exists(path))
-        {
-            return; // the same content is already stored
-        }
-
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // A sweep may take the existing blob away between the look and the move; then the move stores this copy. The
+        // loop ends at once unless a sweep and another writer keep racing this one.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (Refresh(path))
+            {
+                return; // the same content is already stored, and now marked as just used
+            }
+
+            try
+            {
+                File.Move(temp, path);
+                return;
+            }
+            catch (IOException) when (File.Exists(path) && attempt < 10)
+            {
+                // Another writer stored the same content first: refreshed on the next round.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives a stored blob the current time as its last-write time (a sweep keeps what was written within its grace
+    /// window); false when there is no such blob. When the file is another account's (a store shared by instances
+    /// running as different users, where only the owner may set a file's times) it is replaced by a copy of its own:
+    /// the same bytes under the same name, moved over it in one step, so readers see one file or the other, both whole.
+    /// </summary>
+    private bool Refresh(string path)
+    {
         try
         {
-            File.Move(temp, path);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            // Another writer stored the same content first.
+            return false;
         }
+        catch (UnauthorizedAccessException)
+        {
+            var temp = TempPath();
+            try
+            {
+                File.Copy(path, temp, overwrite: true);
+                File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
+                File.Move(temp, path, overwrite: true);
+                return true;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return false;
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A writer's claim on the store while it runs (<see cref="ContentStore.LeaseWrites"/>); disposing ends it. Its file's
+/// name says when it began: <c>&lt;UTC ticks&gt;-&lt;guid&gt;.lease</c>.
+/// </summary>
+public sealed class StoreWriteLease : IDisposable
+{
+    public const string Extension = ".lease";
+
+    private readonly FileStream file;
+    private readonly Timer heartbeat;
+
+    internal StoreWriteLease(string path, DateTime started, FileStream file)
+    {
+        Path = path;
+        Started = started;
+        this.file = file;
+        heartbeat = new Timer(_ => Beat(), null, ContentStore.LeaseHeartbeat, ContentStore.LeaseHeartbeat);
+    }
+
+    public string Path { get; }
+
+    /// <summary>When the lease began (UTC): a sweep keeps every blob last written after this, less its grace window.</summary>
+    public DateTime Started { get; }
+
+    /// <summary>When a lease file's name says it began; null for a name that is not a lease's.</summary>
+    public static DateTime? StartOf(string fileName) =>
+        fileName.EndsWith(Extension, StringComparison.Ordinal) && fileName.Length == 19 + 1 + 32 + Extension.Length && fileName[19] == '-'
+            && long.TryParse(fileName.AsSpan(0, 19), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            && ticks <= DateTime.MaxValue.Ticks
+            ? new DateTime(ticks, DateTimeKind.Utc)
+            : null;
+
+    private void Beat()
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(file.SafeFileHandle, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            // Disposed meanwhile, or the volume is gone; the held lock still says the writer is alive.
+        }
+    }
+
+    public void Dispose()
+    {
+        heartbeat.Dispose();
+        file.Dispose();
+        File.Delete(Path);
     }
 }
 

@@ -11,7 +11,8 @@ namespace QualityHub.Data.Registry;
 /// Imports a dataset from a <see cref="DatasetSource"/>: checks every item (a readable JPEG, PNG, WebP, BMP or GIF within the size limit,
 /// known label, safe path), stores the images by content hash (as PNG: other formats are stored as the PNG of their
 /// decoded, upright first frame), and registers the dataset with its samples in one
-/// transaction — only when every item is valid. Otherwise it reports every problem found and registers nothing.
+/// transaction — only when every item is valid. Otherwise it reports every problem found and registers nothing; the
+/// images it stored are then left for <see cref="ContentSweeper"/>.
 /// </summary>
 public sealed partial class DatasetImporter(
     IDbContextFactory<QualityHubDbContext> contextFactory,
@@ -45,6 +46,10 @@ public sealed partial class DatasetImporter(
             return new DatasetImportResult(null, issues, 0, issues.Count);
         }
 
+        // From the first image stored to the commit, however long the import takes: a sweep keeps what it stores (and
+        // what it stores again that was there). Cancelled or refused, it leaves blobs no record names, and when the
+        // lease ends the sweep may take them once they are older than its grace window.
+        using var lease = store.LeaseWrites();
         var total = source.Count;
         var samples = new List<Sample>(total);
         var done = 0;

@@ -32,6 +32,8 @@ public static class WebHostingExtensions
         });
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Blobs no record references (a cancelled import's images) go, every Storage:SweepIntervalMinutes.
+        services.AddHostedService<ContentSweepService>();
         return services;
     }
 

@@ -78,7 +78,8 @@ public sealed class TicketService(
                 throw new TicketException($"'{Shorten(sha)}' is not a SHA-256 in lower-case hex (64 characters).", "inputImageSha256");
             }
 
-            if (!store.Contains(sha))
+            // Touched, not just looked for: an image nothing references yet (stored for this draft) is kept by a sweep now.
+            if (!store.Touch(sha))
             {
                 throw new TicketException($"No image with SHA-256 {sha} is in the content store; send the image as inputImagePngBase64.", "inputImageSha256", StatusCodes.Status404NotFound);
             }

@@ -143,6 +143,22 @@ public sealed class TicketsApiTests(DemoQualityHubFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_ticket_naming_a_stored_image_nothing_references_yet_marks_it_as_just_used_so_a_sweep_keeps_it()
+    {
+        // As the Compare page does: the image goes into the store, the ticket names it later.
+        var store = factory.Services.GetRequiredService<Data.Content.ContentStore>();
+        var image = new Inference.Imaging.Image(5, 3, 1);
+        image.Pixels[0] = 42;
+        var sha = (await store.PutAsync(Inference.Imaging.PngEncoder.Encode(image))).Sha256;
+        File.SetLastWriteTimeUtc(store.PathOf(sha), DateTime.UtcNow.AddHours(-5));
+
+        var ticket = await CreateAsync(new { title = "Filed from a comparison", inputImageSha256 = sha });
+
+        Assert.Equal(sha, ticket.GetProperty("inputImageSha256").GetString());
+        Assert.True(File.GetLastWriteTimeUtc(store.PathOf(sha)) > DateTime.UtcNow.AddHours(-1));
+    }
+
+    [Fact]
     public async Task A_JPEG_input_image_is_stored_as_the_PNG_of_its_pixels()
     {
         var sample = await FashionSampleAsync(2);
