@@ -47,9 +47,10 @@ internal sealed class CopyDatabaseCommand : ICliCommand
         try
         {
             var summary = await context.Services.GetRequiredService<DatabaseCopier>().CopyToPostgresAsync(target, PrintAsync, cancellationToken);
-            var seconds = summary.Elapsed.TotalSeconds;
+            var copying = summary.Tables.Sum(t => t.Elapsed.TotalSeconds);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"copied {summary.Rows:N0} rows in {summary.Tables.Count} tables in {seconds:0.00} s ({summary.Rows / Math.Max(seconds, 1e-3):N0} rows/s) into {summary.Target}."));
+                $"copied {summary.Rows:N0} rows in {summary.Tables.Count} tables in {copying:0.00} s ({summary.Rows / Math.Max(copying, 1e-3):N0} rows/s) into {summary.Target}; " +
+                $"{summary.Elapsed.TotalSeconds:0.00} s in all, with checking the source and creating the target."));
             await output.WriteLineAsync(
                 "Run the portal with Storage:Provider=postgres and ConnectionStrings:QualityHub set to it. Model files and images are not in the database: " +
                 $"they stay in {storage.ResolveStoreDirectory()}; give every instance that folder (or a copy of it) as Storage:StoreDirectory.");
