@@ -17,6 +17,7 @@ public static class CliApp
     [
         new InfoCommand(),
         new MigrateCommand(),
+        new CopyDatabaseCommand(),
         new AddModuleCommand(),
         new ImportModelCommand(),
         new ImportDatasetCommand(),

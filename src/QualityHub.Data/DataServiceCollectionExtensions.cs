@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QualityHub.Data.Accounts;
 using QualityHub.Data.Content;
+using QualityHub.Data.Copying;
 using QualityHub.Data.Evaluations;
 using QualityHub.Data.Registry;
 
@@ -47,6 +48,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<MeasuringRuns>();
         services.AddSingleton<DecodedImageCache>();
         services.AddSingleton<EvaluationRunner>();
+        services.AddSingleton<DatabaseCopier>();
         return services;
     }
 

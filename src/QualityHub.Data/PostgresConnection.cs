@@ -33,6 +33,80 @@ public static class PostgresConnection
         }
     }
 
+    /// <summary>
+    /// A connection string someone typed, in Npgsql's keyword form (<c>Host=…;Port=…;Database=…;Username=…;Password=…</c>)
+    /// or as a URI (<c>postgres://user:password@host:port/database?sslmode=require</c>, user and password percent-encoded),
+    /// returned in keyword form. Anything else throws a <see cref="FormatException"/> whose message never repeats the text,
+    /// so no password reaches a terminal or log.
+    /// </summary>
+    public static string FromKeywordsOrUri(string text)
+    {
+        const string Accepted = "a PostgreSQL connection string is accepted as Host=…;Port=5432;Database=…;Username=…;Password=… " +
+            "or as postgres://user:password@host:5432/database";
+        text = text.Trim();
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            {
+                builder = FromUri(text);
+            }
+            else if (text.Contains('=', StringComparison.Ordinal) && !text.Contains("://", StringComparison.Ordinal))
+            {
+                builder = new NpgsqlConnectionStringBuilder(text);
+            }
+            else
+            {
+                throw new FormatException($"Not a connection string: {Accepted}.");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or UriFormatException or KeyNotFoundException)
+        {
+            // Npgsql's messages name the keyword, never the value.
+            throw new FormatException($"{e.Message.TrimEnd('.')}: {Accepted}.", e);
+        }
+
+        return string.IsNullOrWhiteSpace(builder.Host)
+            ? throw new FormatException($"The connection string names no host: {Accepted}.")
+            : builder.ConnectionString;
+    }
+
+    // postgres://user:password@host:port/database?keyword=value&…, as libpq reads it.
+    private static NpgsqlConnectionStringBuilder FromUri(string text)
+    {
+        var uri = new Uri(text, UriKind.Absolute);
+        var builder = new NpgsqlConnectionStringBuilder { Host = uri.IdnHost };
+        if (uri.Port > 0)
+        {
+            builder.Port = uri.Port;
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            }
+        }
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length > 0)
+        {
+            builder.Database = database;
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
+            builder[key] = Uri.UnescapeDataString(equals < 0 ? "" : pair[(equals + 1)..]);
+        }
+
+        return builder;
+    }
+
     /// <summary>"PostgreSQL database qualityhub on db.internal:5432": where the records are, with no credentials.</summary>
     public static string Describe(string connectionString)
     {
