@@ -16,6 +16,12 @@ public static class DatabaseLocks
     public const int ReleaseApproval = 0x51487261;
 
     /// <summary>
+    /// The content store's sweep: one instance at a time, skipped while another holds it. A single 64-bit key ("QHSWEEP1"
+    /// in ASCII, so an operator sees who sweeps in pg_locks), which PostgreSQL keeps apart from the two-key locks above.
+    /// </summary>
+    public const long ContentSweep = 0x5148_5357_4545_5031;
+
+    /// <summary>
     /// On PostgreSQL, waits for the lock (<paramref name="space"/>, <paramref name="key"/>) and holds it until the current
     /// transaction ends; on SQLite does nothing.
     /// </summary>

@@ -43,8 +43,8 @@ public sealed partial class ContentSweeper(
     /// <summary>The folder a sweep moves blobs into before deleting them is named with this and a GUID.</summary>
     public const string AsidePrefix = "sweep-";
 
-    /// <summary>The key of the PostgreSQL advisory lock a sweep holds ("QHSWEEP1" in ASCII), so an operator can see who sweeps (pg_locks).</summary>
-    public const long AdvisoryLockKey = 0x5148_5357_4545_5031;
+    /// <summary>The key of the PostgreSQL advisory lock a sweep holds (<see cref="DatabaseLocks.ContentSweep"/>).</summary>
+    public const long AdvisoryLockKey = DatabaseLocks.ContentSweep;
 
     private static readonly EnumerationOptions NoFollow = new() { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
 
