@@ -23,5 +23,17 @@ public static class DatabaseErrors
         _ => false,
     };
 
+    /// <summary>
+    /// The database server cannot be reached or went away (PostgreSQL: a connection refused or broken, the server
+    /// shutting down or restarting — what Npgsql calls transient), anywhere in the chain of causes. SQLite, a file in
+    /// this process, never is.
+    /// </summary>
+    public static bool IsUnreachable(Exception e) => e switch
+    {
+        NpgsqlException { IsTransient: true } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsUnreachable),
+        _ => e.InnerException is { } inner && IsUnreachable(inner),
+    };
+
     private static DbException? Cause(Exception e) => e as DbException ?? e.InnerException as DbException;
 }

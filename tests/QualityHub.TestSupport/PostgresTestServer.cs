@@ -204,6 +204,26 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    /// <summary>Stops the server at once, as a crash or a lost host would (pg_ctl stop -m immediate); the data stays for <see cref="RestartAsync"/>.</summary>
+    public async Task CrashAsync()
+    {
+        var immediate = await PgCtlAsync(["-D", DataDirectory, "-w", "-t", "30", "stop", "-m", "immediate"], CommandTimeout);
+        if (immediate.ExitCode != 0)
+        {
+            KillPostmaster();
+        }
+    }
+
+    /// <summary>Starts a crashed or stopped server again on the same port with the same data (it recovers from its WAL).</summary>
+    public async Task RestartAsync()
+    {
+        var start = await PgCtlAsync(["-D", DataDirectory, "-w", "-t", "60", "-l", LogFile, "-o", ServerOptions(), "start"], CommandTimeout + TimeSpan.FromSeconds(15));
+        if (start.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"PostgreSQL did not start again on 127.0.0.1:{Port}: {start.Describe()}\n--- server.log (tail) ---\n{Tail(LogFile)}");
+        }
+    }
+
     /// <summary>What the test process does at exit for a server still running: no waiting for sessions to end.</summary>
     private void StopNow()
     {

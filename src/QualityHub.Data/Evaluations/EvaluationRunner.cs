@@ -56,6 +56,12 @@ public sealed partial class EvaluationRunner(
             // Another instance holds the run now and resumes it from what is stored: its state is not this one's to write.
             LogTakenOver(runId);
         }
+        catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
+        {
+            // Not the run's fault: it stays running with what is stored, its lease lapses, and once the database answers
+            // again this instance or another claims it and resumes it from the stored predictions.
+            LogPaused(runId, e.Message);
+        }
         catch (Exception e) when (e is DbException or DbUpdateException && DatabaseErrors.IsFull(e))
         {
             await FailAsync(runId, progress,
@@ -557,6 +563,9 @@ public sealed partial class EvaluationRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} was taken over by another instance (this one's lease expired); it stops here and the other resumes it")]
     private partial void LogTakenOver(int runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} pauses: the database does not answer ({Reason}); it resumes from its stored predictions once it does")]
+    private partial void LogPaused(int runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId}: its failure could not be recorded")]
     private partial void LogStatusUnwritable(Exception exception, int runId);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MudBlazor.Services;
+using QualityHub.Data;
 using QualityHub.Web.Api;
 using QualityHub.Web.Components;
 using QualityHub.Web.Components.Layout;
@@ -29,6 +30,11 @@ public static class WebHostingExtensions
             {
                 context.ProblemDetails.Detail ??= $"{request.Path} does not accept {request.Method}.";
             }
+            else if (context.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.ProblemDetails.Detail ??= "The database does not answer; nothing was changed. Try again in a moment.";
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+            }
         });
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -40,11 +46,17 @@ public static class WebHostingExtensions
     public static WebApplication UseQualityHubPipeline(this WebApplication app)
     {
         app.UseQualityHubSecurityHeaders();
-        // API errors are problem details with the right status (400 for unreadable requests, not 500). A request the
-        // client got wrong (a 413 body, a malformed form) is its answer, not an error of the server's to log.
+        // API errors are problem details with the right status (400 for unreadable requests, 503 while the database
+        // server does not answer, not 500). A request the client got wrong (a 413 body, a malformed form) is its answer,
+        // not an error of the server's to log.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when DatabaseErrors.IsUnreachable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         // Empty error responses become problem details under /api, and the Not found page elsewhere.

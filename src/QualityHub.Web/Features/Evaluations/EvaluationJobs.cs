@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using QualityHub.Core.Domain;
+using QualityHub.Data;
 using QualityHub.Data.Evaluations;
 
 namespace QualityHub.Web.Features.Evaluations;
@@ -73,13 +74,28 @@ public sealed partial class EvaluationJobs(
         }
 
         var executing = new List<Task>();
+        var unreachable = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            while (running.Count < options.Value.MaxConcurrentRuns && await NextAsync(stoppingToken) is { } next)
+            try
             {
-                var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                running[next] = cancel;
-                executing.Add(ExecuteRunAsync(next, cancel, stoppingToken));
+                while (running.Count < options.Value.MaxConcurrentRuns && await NextAsync(stoppingToken) is { } next)
+                {
+                    var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    running[next] = cancel;
+                    executing.Add(ExecuteRunAsync(next, cancel, stoppingToken));
+                }
+
+                unreachable = false;
+            }
+            catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
+            {
+                // The queue is in the database: look again on the next turn, and say so once per outage.
+                if (!unreachable)
+                {
+                    LogQueueUnreachable(e.Message);
+                    unreachable = true;
+                }
             }
 
             executing.RemoveAll(t => t.IsCompleted);
@@ -191,6 +207,9 @@ public sealed partial class EvaluationJobs(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation leases could not be renewed this time; trying again")]
     private partial void LogRenewalFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The evaluation queue cannot be read: the database does not answer ({Reason}); looking again every few seconds")]
+    private partial void LogQueueUnreachable(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId} stopped unexpectedly")]
     private partial void LogCrashed(Exception exception, int runId);
