@@ -15,25 +15,20 @@ public sealed class DatabaseOutageTests
     public async Task A_run_interrupted_by_a_database_crash_resumes_when_it_is_back_with_one_prediction_per_sample()
     {
         await using var server = await PostgresTestServer.StartAsync(); // its own server: this test crashes it
-        var database = $"qh_{Guid.NewGuid():N}";
-        using var store = new TempFolder("qualityhub-outage-store-");
-        var settings = new Dictionary<string, string>
+        using var team = await TeamDeployment.CreateAsync(server);
+        var settings = team.Settings(new Dictionary<string, string>
         {
-            ["Storage__StoreDirectory"] = store.Path,
-            ["Storage__Provider"] = "postgres",
-            ["ConnectionStrings__QualityHub"] = $"Host={server.Host};Port={server.Port};Username={PostgresTestServer.User};Database={database}",
-            ["Registry__EvaluateDemoModels"] = "false",
             ["Online__DemoEvents"] = "false",
             ["Evaluation__LeaseSeconds"] = "3",
             ["Evaluation__WriteBatch"] = "10",
             ["Evaluation__InFlight"] = "1",
-        };
+        });
         await using var app = AppProcess.Start(environment: settings);
         await app.WaitUntilListeningAsync();
         await app.WaitForDemoContentAsync();
         using var http = app.CreateHttpClient();
         var runId = await TeamDeployment.StartRecognizerRunAsync(http);
-        await TeamDeployment.WaitAsync(async () => await StoredAsync(server, database, runId) >= 40, () => "the run did not get going");
+        await TeamDeployment.WaitAsync(async () => await team.StoredAsync(runId) >= 40, () => "the run did not get going");
 
         await server.CrashAsync();
         await Task.Delay(TimeSpan.FromSeconds(4));
@@ -50,11 +45,8 @@ public sealed class DatabaseOutageTests
         await TeamDeployment.WaitAsync(async () => (await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}")).GetProperty("status").GetString() == "completed",
             () => $"the run did not complete after the database came back; the app logged:\n{TeamDeployment.Tail(app.Output)}{TeamDeployment.Tail(app.Errors)}", TimeSpan.FromMinutes(3));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
-        Assert.Equal("400|400", (await server.PsqlAsync(database, $"SELECT count(*), count(DISTINCT \"SampleId\") FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim());
-        Assert.Equal("Completed|400|", (await server.PsqlAsync(database, $"SELECT \"Status\", \"CompletedSamples\", \"Error\" FROM \"EvaluationRuns\" WHERE \"Id\" = {runId};")).Trim());
+        Assert.Equal("400|400", (await server.PsqlAsync(team.Database, $"SELECT count(*), count(DISTINCT \"SampleId\") FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim());
+        Assert.Equal("Completed|400|", (await server.PsqlAsync(team.Database, $"SELECT \"Status\", \"CompletedSamples\", \"Error\" FROM \"EvaluationRuns\" WHERE \"Id\" = {runId};")).Trim());
         Assert.Contains($"Evaluation run {runId} resumes", app.Output, StringComparison.Ordinal);
     }
-
-    private static async Task<int> StoredAsync(PostgresTestServer server, string database, int runId) =>
-        int.Parse((await server.PsqlAsync(database, $"SELECT count(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }

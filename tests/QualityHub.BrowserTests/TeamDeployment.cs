@@ -22,8 +22,9 @@ internal sealed class TeamDeployment : IDisposable
 
     public string Database { get; }
 
-    /// <summary>A new database on the run's PostgreSQL server (created by the first instance that starts).</summary>
-    public static async Task<TeamDeployment> CreateAsync() => new(await PostgresTestServer.SharedAsync(), $"qh_{Guid.NewGuid():N}");
+    /// <summary>A new database on <paramref name="server"/> or the run's shared one (created by the first instance that starts).</summary>
+    public static async Task<TeamDeployment> CreateAsync(PostgresTestServer? server = null) =>
+        new(server ?? await PostgresTestServer.SharedAsync(), $"qh_{Guid.NewGuid():N}");
 
     /// <summary>Every instance's settings: the database, the store, demo models not evaluated, and <paramref name="more"/>.</summary>
     public Dictionary<string, string> Settings(IReadOnlyDictionary<string, string>? more = null)
@@ -32,7 +33,7 @@ internal sealed class TeamDeployment : IDisposable
         {
             ["Storage__StoreDirectory"] = store.Path,
             ["Storage__Provider"] = "postgres",
-            ["ConnectionStrings__QualityHub"] = $"Host={Server.Host};Port={Server.Port};Username={PostgresTestServer.User};Database={Database}",
+            ["ConnectionStrings__QualityHub"] = Server.ConnectionStringFor(Database),
             ["Registry__EvaluateDemoModels"] = "false",
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string>())

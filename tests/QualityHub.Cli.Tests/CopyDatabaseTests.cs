@@ -38,7 +38,7 @@ public sealed class CopyDatabaseTests : IDisposable
     {
         var server = await PostgresTestServer.SharedAsync();
         var name = "qh_" + Guid.NewGuid().ToString("N");
-        return ($"Host={server.Host};Port={server.Port};Username={PostgresTestServer.User};Database={name}", name);
+        return (server.ConnectionStringFor(name), name);
     }
 
     [Fact]

@@ -311,7 +311,7 @@ public sealed class ContentSweeperTests : IAsyncLifetime
     public async Task On_PostgreSQL_a_sweep_is_skipped_while_another_instance_holds_the_sweep_lock()
     {
         using var folder = new TempFolder();
-        var connectionString = $"Host=127.0.0.1;Port={(await PostgresTestServer.SharedAsync()).Port};Username={PostgresTestServer.User};Database=qh_{Guid.NewGuid():N}";
+        var connectionString = (await PostgresTestServer.SharedAsync()).ConnectionStringFor($"qh_{Guid.NewGuid():N}");
         await using var storage = new Storage(folder.Path, more: new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "postgres",

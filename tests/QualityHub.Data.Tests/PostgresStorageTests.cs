@@ -21,7 +21,7 @@ public sealed class PostgresStorageTests
     });
 
     private static async Task<string> NewDatabaseAsync() =>
-        $"Host=127.0.0.1;Port={(await PostgresTestServer.SharedAsync()).Port};Username={PostgresTestServer.User};Database=qh_{Guid.NewGuid():N}";
+        (await PostgresTestServer.SharedAsync()).ConnectionStringFor($"qh_{Guid.NewGuid():N}");
 
     [Fact]
     public async Task A_missing_database_is_created_and_migrated_on_first_start()

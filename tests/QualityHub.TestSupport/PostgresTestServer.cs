@@ -66,6 +66,9 @@ public sealed partial class PostgresTestServer : IAsyncDisposable
     public string FolderPath => folder;
 
     /// <summary>The maintenance database postgres as the superuser, unpooled (Npgsql format).</summary>
+    /// <summary>How the app connects to <paramref name="database"/> on this server (the test user needs no password).</summary>
+    public string ConnectionStringFor(string database) => $"Host={Host};Port={Port};Username={User};Database={database}";
+
     public string AdminConnectionString => $"Host={Host};Port={Port};Username={User};Database=postgres;Pooling=false";
 
     private string DataDirectory => Path.Combine(folder, "data");

@@ -42,8 +42,17 @@ public static class TestDatabase
         : Path.Combine(dataDirectory, "qualityhub.db");
 
     /// <summary>The connection string of the folder's database on <paramref name="server"/> (not created here).</summary>
-    public static string ConnectionStringFor(PostgresTestServer server, string dataDirectory) =>
-        $"Host={server.Host};Port={server.Port};Username={PostgresTestServer.User};Database={DatabaseNameFor(dataDirectory)}";
+    public static string ConnectionStringFor(PostgresTestServer server, string dataDirectory) => server.ConnectionStringFor(DatabaseNameFor(dataDirectory));
+
+    /// <summary>
+    /// An app's settings for a new PostgreSQL database of its own on <paramref name="server"/> (created by the first app
+    /// that starts on it), whichever engine the run tests: for tests of several instances sharing one database.
+    /// </summary>
+    public static Dictionary<string, string> NewPostgresDatabase(PostgresTestServer server) => new()
+    {
+        ["Storage:Provider"] = "postgres",
+        ["ConnectionStrings:QualityHub"] = server.ConnectionStringFor($"qh_{Guid.NewGuid():N}"),
+    };
 
     /// <summary>qh_ and 24 hex digits of the folder's full path's hash: a valid name, unique per folder.</summary>
     public static string DatabaseNameFor(string dataDirectory)

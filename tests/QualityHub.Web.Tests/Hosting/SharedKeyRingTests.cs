@@ -18,11 +18,7 @@ public sealed class SharedKeyRingTests
     public async Task A_cookie_signed_by_one_instance_is_accepted_by_another_and_the_key_ring_is_in_the_database()
     {
         var server = await PostgresTestServer.SharedAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "postgres",
-            ["ConnectionStrings:QualityHub"] = $"Host={server.Host};Port={server.Port};Username={PostgresTestServer.User};Database=qh_{Guid.NewGuid():N}",
-        };
+        var settings = TestDatabase.NewPostgresDatabase(server);
         using var folderA = new TempFolder();
         using var folderB = new TempFolder();
         await using var a = new ConfiguredQualityHubFactory(folderA.Path, loadDemoContent: false, evaluateDemoModels: false, settings);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using QualityHub.Data;
@@ -30,20 +31,20 @@ public static class HealthEndpoint
     }
 
     private static async Task<IResult> StatusAsync(
-        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, IServiceProvider services, CancellationToken cancellationToken)
+        IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, [FromServices] RedisLink? redis, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
-        var live = services.GetService<RedisLink>()?.Describe();
+        var live = redis?.Describe();
         return Results.Json(new HealthStatus(Overall(database, OnnxRuntimeInfo.Current.Available, live)), statusCode: StatusCode(database));
     }
 
     private static async Task<IResult> CheckAsync(
         IDbContextFactory<QualityHubDbContext> contextFactory, IOptions<StorageOptions> storage, InferenceEngine engine, DemoContentLoader demo,
-        IServiceProvider services, CancellationToken cancellationToken)
+        [FromServices] RedisLink? redis, CancellationToken cancellationToken)
     {
         var database = await CheckDatabaseAsync(contextFactory, storage.Value, cancellationToken);
         var onnx = OnnxRuntimeInfo.Current;
-        var live = services.GetService<RedisLink>()?.Describe();
+        var live = redis?.Describe();
         var report = new HealthReport(
             Status: Overall(database, onnx.Available, live),
             Database: database,

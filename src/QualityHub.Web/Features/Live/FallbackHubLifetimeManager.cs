@@ -78,7 +78,7 @@ public sealed class FallbackHubLifetimeManager<THub>(RedisHubLifetimeManager<THu
         {
             await send(redis);
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             await send(local); // lost between the look and the send
         }

@@ -32,10 +32,7 @@ public sealed partial class LiveBus(
     private readonly CancellationTokenSource stopping = new();
     private volatile IConnectionMultiplexer? connection;
     private Task listening = Task.CompletedTask;
-    private long dropped;
-
-    /// <summary>Messages of this instance not sent because Redis did not answer.</summary>
-    public long Dropped => Interlocked.Read(ref dropped);
+    private int stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +47,12 @@ public sealed partial class LiveBus(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host can be stopped twice at once (the app's own run loop and a test host's dispose): the first stop does it.
+        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        {
+            return;
+        }
+
         subscriptions.ForEach(s => s.Dispose());
         subscriptions.Clear();
         await stopping.CancelAsync();
@@ -123,7 +126,6 @@ public sealed partial class LiveBus(
     {
         if (connection is not { IsConnected: true } multiplexer)
         {
-            Interlocked.Increment(ref dropped);
             return;
         }
 

@@ -19,12 +19,8 @@ public sealed class TwoInstancesIngestTests
     public async Task Batches_posted_to_two_instances_at_once_are_stored_once_and_the_aggregates_equal_the_events()
     {
         var server = await PostgresTestServer.SharedAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "postgres",
-            ["ConnectionStrings:QualityHub"] = $"Host={server.Host};Port={server.Port};Username={PostgresTestServer.User};Database=qh_{Guid.NewGuid():N}",
-            ["Online:DemoEvents"] = "false",
-        };
+        var settings = TestDatabase.NewPostgresDatabase(server);
+        settings["Online:DemoEvents"] = "false";
         using var folderA = new TempFolder();
         using var folderB = new TempFolder();
         await using var a = new ConfiguredQualityHubFactory(folderA.Path, loadDemoContent: false, evaluateDemoModels: false, settings);
