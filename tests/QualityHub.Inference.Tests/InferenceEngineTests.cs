@@ -213,6 +213,25 @@ public sealed class InferenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sessions_memory_is_measured_once_per_model_and_input_shape()
+    {
+        var engine = NewEngine();
+
+        var first = await engine.MeasureSessionMemoryAsync(TinyClassifier, [1, 2, 3, 4], [4]);
+        var again = await engine.MeasureSessionMemoryAsync(TinyClassifier, [4, 3, 2, 1], [4]);
+        var fewerLoads = await engine.MeasureSessionMemoryAsync(TinyClassifier, [1, 2, 3, 4], [4], loads: 1);
+        var otherEngine = await NewEngine().MeasureSessionMemoryAsync(TinyClassifier, [1, 2, 3, 4], [4]);
+
+        Assert.Equal(3, first.Loads);
+        Assert.InRange(first.Bytes, first.LowBytes, first.HighBytes);
+        Assert.Equal(ExecutionProvider.Cpu, first.Provider);
+        Assert.Same(first, again);
+        Assert.Equal(1, fewerLoads.Loads);
+        Assert.NotSame(first, otherEngine);
+        Assert.Empty(engine.Snapshot().Models);
+    }
+
+    [Fact]
     public void Impossible_settings_are_named()
     {
         var options = new InferenceOptions { MaxBatchSize = 0, MemoryBudgetMb = -1 };

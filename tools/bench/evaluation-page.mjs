@@ -2,8 +2,11 @@
 // (headline tiles, the confusion-matrix or per-tag chart drawn, the first page of predictions shown).
 // usage: node tools/bench/evaluation-page.mjs BASE_URL RUN_ID [ROUNDS]
 // e.g.   node tools/bench/evaluation-page.mjs http://127.0.0.1:5093 2 10
+// The browser is signed in as a person is, through the sign-in form, when QUALITYHUB_BENCH_EMAIL and
+// QUALITYHUB_BENCH_PASSWORD are set (a session cookie: no database lookup per request); otherwise every request of the
+// page — the page, its images, the circuit — carries the API key, which is looked up in the database each time.
 import { chromium } from 'playwright-core';
-import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
+import { keyHeaders } from '../qualityhub-key.mjs';
 
 const [base, runId, roundsArg] = process.argv.slice(2);
 if (!base || !runId) {
@@ -15,9 +18,19 @@ const browser = await chromium.launch({
   executablePath: process.env.QUALITYHUB_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'],
 });
-const context = await browser.newContext({ extraHTTPHeaders: keyHeaders(), viewport: { width: 1400, height: 1200 } });
+const email = process.env.QUALITYHUB_BENCH_EMAIL;
+const password = process.env.QUALITYHUB_BENCH_PASSWORD;
+const context = await browser.newContext({ extraHTTPHeaders: email ? {} : keyHeaders(), viewport: { width: 1400, height: 1200 } });
 const page = await context.newPage();
-const api = await (await fetchWithKey(`${base}/api/evaluations/${runId}`)).json();
+if (email) {
+  await page.goto(`${base}/account/login`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password ?? '');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(url => !url.pathname.startsWith('/account/'), { timeout: 30000 });
+}
+console.log(email ? `signed in as ${email} (cookie)` : 'every request carries the API key');
+const api = await (await context.request.get(`${base}/api/evaluations/${runId}`)).json();
 console.log(`run ${runId}: ${api.modelVersion} on ${api.dataset}, ${api.progress.done.toLocaleString('en')} predictions, status ${api.status}`);
 
 const timings = [];

@@ -34,7 +34,8 @@ public sealed record ProcessingTime(
 
         var totals = inputs.Select(i => i.TotalMs).ToArray();
         var summary = LatencyStats.Summarize(totals);
-        var p95 = Bootstrap.Of(totals.Length, summary.P95Ms, indices => P95Of(totals, indices), bootstrap);
+        var ranked = RankedValues.Of(totals);
+        var p95 = Bootstrap.Of(totals.Length, summary.P95Ms, indices => ranked.Percentile(indices, 95), bootstrap);
         static double Median(IEnumerable<double> values) => LatencyStats.Summarize(values.ToList()).P50Ms;
         var stages = new ProcessingStages(
             Median(inputs.Select(i => i.DecodeMs)), Median(inputs.Select(i => i.PreprocessMs)),
@@ -42,17 +43,5 @@ public sealed record ProcessingTime(
         return new ProcessingTime(
             totals.Length, summary.MeanMs, summary.P50Ms, p95, summary.P99Ms, summary.MaxMs,
             elapsedSeconds > 0 ? totals.Length / elapsedSeconds : 0, stages, LatencyStats.Histogram(totals));
-    }
-
-    private static double P95Of(double[] totals, int[] indices)
-    {
-        var resample = new double[indices.Length];
-        for (var i = 0; i < indices.Length; i++)
-        {
-            resample[i] = totals[indices[i]];
-        }
-
-        Array.Sort(resample);
-        return LatencyStats.Percentile(resample, 95);
     }
 }

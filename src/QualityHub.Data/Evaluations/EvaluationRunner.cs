@@ -100,11 +100,14 @@ public sealed partial class EvaluationRunner(
         var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
 
         var probeStarted = Stopwatch.GetTimestamp();
-        var (processing, memory) = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
+        var (processing, firstSample) = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
+        var memoryStarted = Stopwatch.GetTimestamp();
+        var memory = firstSample is null ? null : await MeasureMemoryAsync(plan, settings, firstSample, cancellationToken);
         var metricsStarted = Stopwatch.GetTimestamp();
         var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, processing, memory), scored, cancellationToken);
         LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000, predictionCpu.TotalMilliseconds,
-            Stopwatch.GetElapsedTime(probeStarted, metricsStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
+            Stopwatch.GetElapsedTime(probeStarted, memoryStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(memoryStarted, metricsStarted).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
 
         await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
@@ -417,7 +420,7 @@ public sealed partial class EvaluationRunner(
     /// not read them from disk. Samples are known from <paramref name="scored"/> in a run made in one go, read back in a
     /// resumed one.
     /// </summary>
-    private async Task<(ProcessingTime? Time, MeasuredMemory? Memory)> TimeProcessingAsync(RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
+    private async Task<(ProcessingTime? Time, string? FirstSample)> TimeProcessingAsync(RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
         var count = settings.ProcessingTimeSamples;
         List<string> samples;
@@ -434,11 +437,13 @@ public sealed partial class EvaluationRunner(
                 .Select(s => s.ImageSha256).ToListAsync(cancellationToken);
         }
 
+        // Small files read synchronously: an asynchronous read of a few hundred bytes costs more than the read itself.
         var timed = new List<TimedInput>(samples.Count);
         var busy = TimeSpan.Zero;
         foreach (var sha in samples)
         {
-            var bytes = await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            var bytes = File.ReadAllBytes(store.PathOf(sha));
             var started = Stopwatch.GetTimestamp();
             var image = ImageDecoder.Decode(bytes, settings.MaxImagePixels);
             var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -449,17 +454,15 @@ public sealed partial class EvaluationRunner(
         }
 
         var time = ProcessingTime.Of(timed, busy.TotalSeconds, new BootstrapSettings(settings.BootstrapResamples));
+        return (time, samples.Count > 0 ? samples[0] : null);
+    }
 
-        // The session's memory, for capacity planning: loaded apart from the cache and answering the first of these inputs.
-        MeasuredMemory? memory = null;
-        if (samples.Count > 0)
-        {
-            var image = ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(samples[0]), cancellationToken), settings.MaxImagePixels);
-            var m = await taskRunner.MeasureMemoryAsync(plan.Spec, plan.Card, image, cancellationToken);
-            memory = new MeasuredMemory(m.Bytes, m.LowBytes, m.HighBytes, m.Loads, m.Source, m.Provider.ToString(), m.Device, m.DeviceBytes);
-        }
-
-        return (time, memory);
+    // The session's memory, for capacity planning: loaded apart from the cache and answering one of the run's inputs.
+    private async Task<MeasuredMemory> MeasureMemoryAsync(RunPlan plan, EvaluationOptions settings, string sampleSha256, CancellationToken cancellationToken)
+    {
+        var image = ImageDecoder.Decode(await File.ReadAllBytesAsync(store.PathOf(sampleSha256), cancellationToken), settings.MaxImagePixels);
+        var m = await taskRunner.MeasureMemoryAsync(plan.Spec, plan.Card, image, cancellationToken);
+        return new MeasuredMemory(m.Bytes, m.LowBytes, m.HighBytes, m.Loads, m.Source, m.Provider.ToString(), m.Device, m.DeviceBytes);
     }
 
     // A sample's image, decoded once per process while the cache has room; a cached image is held to today's size limit too.
@@ -555,8 +558,8 @@ public sealed partial class EvaluationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} completed: {Count} predictions, {Rate:F0} items/s")]
     private partial void LogCompleted(int runId, int count, double rate);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), processing time and memory {ProbeMs:F0} ms, metrics {MetricsMs:F0} ms")]
-    private partial void LogPhases(int runId, double planMs, double predictMs, double predictCpuMs, double probeMs, double metricsMs, int cores);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), processing time {TimingMs:F0} ms, memory {MemoryMs:F0} ms, metrics {MetricsMs:F0} ms")]
+    private partial void LogPhases(int runId, double planMs, double predictMs, double predictCpuMs, double timingMs, double memoryMs, double metricsMs, int cores);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]
     private partial void LogFailed(Exception? exception, int runId, string reason);

@@ -32,10 +32,18 @@ public static class DatasetsEndpoints
             var filter = new SampleFilter(string.IsNullOrEmpty(label) ? null : label, string.IsNullOrEmpty(tag) ? null : tag);
             return await catalog.GetSamplesAsync(id, skip ?? 0, take ?? 100, inline ?? false, filter, ct) is { } page ? Results.Ok(page) : NotFound(id);
         }).Produces<SamplePage>().ProducesProblems(400, 404);
-        api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, CancellationToken ct) =>
-            await catalog.GetImageHashAsync(id, ct) is { } sha && store.Contains(sha)
-                ? Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""))
-                : Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}."))
+        api.MapGet("/samples/{id:long}/image", async (DatasetCatalog catalog, ContentStore store, long id, HttpResponse response, CancellationToken ct) =>
+            {
+                if (await catalog.GetImageHashAsync(id, ct) is not { } sha || !store.Contains(sha))
+                {
+                    return Results.Problem(statusCode: 404, title: "No such sample image", detail: $"There is no image for sample {id}.");
+                }
+
+                // A sample's image is fixed when it is imported, so the signed-in browser keeps it (only that browser:
+                // private) and pages of predictions, galleries and grids stop asking again for every thumbnail.
+                response.Headers.CacheControl = SampleImageCaching;
+                return Results.Stream(store.OpenRead(sha), "image/png", entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""));
+            })
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPost("/datasets/import", ImportAsync).RequireAuthorization(Policies.Administer)
             .Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 403, 422);
@@ -43,6 +51,9 @@ public static class DatasetsEndpoints
             .DescribesBody<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         return api;
     }
+
+    /// <summary>Cache-Control of a sample's image: a day in the signed-in browser's own cache, never in a shared one.</summary>
+    public const string SampleImageCaching = "private, max-age=86400, immutable";
 
     private static IResult NotFound(int id) => Results.Problem(statusCode: 404, title: "No such dataset", detail: $"There is no dataset {id}.");
 

@@ -34,6 +34,27 @@ public sealed class DatasetSamplesApiTests(DemoQualityHubFactory factory) : ICla
     }
 
     [Fact]
+    public async Task A_samples_image_is_kept_by_the_browser_and_a_missing_one_is_not()
+    {
+        var fashion = await DatasetAsync("fashion-mnist-test-2000");
+        var first = (await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{fashion}/samples?take=1")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        using var image = await client.GetAsync($"/api/samples/{first}/image");
+        using var missing = await client.GetAsync("/api/samples/999999999/image");
+
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        var caching = image.Headers.CacheControl!;
+        Assert.True(caching.Private);
+        Assert.False(caching.Public);
+        Assert.Equal(TimeSpan.FromDays(1), caching.MaxAge);
+        Assert.Contains(caching.Extensions, e => e.Name == "immutable");
+        Assert.NotNull(image.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Null(missing.Headers.CacheControl);
+    }
+
+    [Fact]
     public async Task A_kind_and_a_label_together_keep_what_has_both()
     {
         var cards = await DatasetAsync("card-text-test");
