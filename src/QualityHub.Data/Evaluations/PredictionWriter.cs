@@ -69,6 +69,13 @@ public sealed class PredictionWriter : IAsyncDisposable
                 // resumes from what is stored, as after any interruption.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;", cancellationToken);
             }
+            else
+            {
+                // PostgreSQL's counterpart, for this connection only: a commit returns before its WAL reaches the disk. A
+                // crash of the server may lose the last batches (never the database's consistency: predictions and the
+                // progress that counts them commit together), and the run resumes from what is stored.
+                await db.Database.ExecuteSqlRawAsync("SET synchronous_commit TO OFF;", cancellationToken);
+            }
 
             return new PredictionWriter(db, db.Database.GetDbConnection(), runId, owner);
         }
