@@ -29,6 +29,7 @@ public static class CliApp
         new BenchDecodeCommand(),
         new RepeatDatasetCommand(),
         new SweepStoreCommand(),
+        new WorkerCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)

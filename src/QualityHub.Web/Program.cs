@@ -13,6 +13,7 @@ using QualityHub.Web.Features.Overview;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
 using QualityHub.Web.Features.Tickets;
+using QualityHub.Web.Features.Workers;
 using QualityHub.Web.Hosting;
 using QualityHub.Web.Hosting.Security;
 
@@ -42,6 +43,7 @@ builder.Services.AddRequirementsFeature();
 builder.Services.AddTicketsFeature();
 builder.Services.AddOnlineFeature(builder.Configuration);
 builder.Services.AddLiveScaleOut(builder.Configuration);
+builder.Services.AddWorkersFeature(builder.Configuration);
 builder.Services.AddDemoContent();
 
 var app = builder.Build();

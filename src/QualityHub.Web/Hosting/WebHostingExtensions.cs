@@ -7,6 +7,7 @@ using QualityHub.Web.Components.Layout;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Online;
+using QualityHub.Web.Features.Workers;
 using QualityHub.Web.Hosting.Security;
 
 namespace QualityHub.Web.Hosting;
@@ -82,6 +83,7 @@ public static class WebHostingExtensions
         app.MapHealthEndpoint();
         app.MapAccountEndpoints();
         app.MapQualityHubApi();
+        app.MapWorkerModels();
         app.MapQualityHubOpenApi();
         app.MapLiveHub();
         // Framework and package files (blazor.web.js, components' _content) from the build's static-asset manifest;

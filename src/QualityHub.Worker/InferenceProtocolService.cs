@@ -1,0 +1,177 @@
+using System.Reflection;
+using Grpc.Core;
+using QualityHub.Inference;
+using QualityHub.Inference.Engine;
+using QualityHub.Worker.Protocol;
+
+namespace QualityHub.Worker;
+
+/// <summary>
+/// The open inference protocol over the engine: health, metadata and inference for models named by their content hash.
+/// A request holds one FP32 input whose first dimension is the batch (as the model declares it); the batch runs as one
+/// request through the engine, so a batch stays a batch. Each answer says, in its parameters, what it cost and what ran it.
+/// </summary>
+public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache models) : GRPCInferenceService.GRPCInferenceServiceBase
+{
+    public const string ServerName = "qualityhub-worker";
+    public const string Platform = "onnxruntime_onnx";
+
+    private static readonly string Version =
+        typeof(InferenceProtocolService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerLiveResponse { Live = true });
+
+    /// <summary>Ready once the engine knows what it runs on (its provider probe found a provider).</summary>
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = engine.Provider.Provider is not null });
+
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerMetadataResponse { Name = ServerName, Version = Version });
+
+    /// <summary>Ready when the model's session is loaded and serving here; a model merely cached on disk is not ready yet.</summary>
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ModelReadyResponse
+        {
+            Ready = ModelCache.IsModelName(request.Name) && engine.Snapshot().Models.Any(m => m.Key == request.Name),
+        });
+
+    public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    {
+        var loaded = await LoadAsync(request.Name, context.CancellationToken);
+        var response = new ModelMetadataResponse { Name = request.Name, Platform = Platform, Versions = { "1" } };
+        response.Inputs.AddRange(loaded.Inputs.Select(Metadata));
+        response.Outputs.AddRange(loaded.Outputs.Select(Metadata));
+        return response;
+    }
+
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    {
+        var loaded = await LoadAsync(request.ModelName, context.CancellationToken);
+        var spec = await models.ResolveAsync(request.ModelName, context.CancellationToken);
+        var (values, shape) = ReadInput(request, loaded);
+        var (count, itemShape) = loaded.BatchMode == BatchMode.None ? (1, shape) : ((int)shape[0], shape[1..]);
+        if (count < 1)
+        {
+            throw Invalid($"The batch dimension of input '{loaded.Inputs[0].Name}' is {shape[0]}; a request holds at least one item.");
+        }
+
+        if (count > 1 && loaded.BatchMode != BatchMode.Dynamic)
+        {
+            throw Invalid($"The model takes one item per request (its first dimension is fixed at 1), not a batch of {count}.");
+        }
+
+        var requested = request.Outputs.Select(o => o.Name).ToList();
+        var unknown = requested.Where(n => loaded.Outputs.All(o => o.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw Invalid($"The model has no output {string.Join(", ", unknown.Select(n => $"'{n}'"))}; it has {string.Join(", ", loaded.Outputs.Select(o => $"'{o.Name}'"))}.");
+        }
+
+        ItemResult result;
+        try
+        {
+            result = loaded.BatchMode == BatchMode.Dynamic
+                ? await engine.InferBatchAsync(spec, values, count, itemShape, 0, context.CancellationToken)
+                : await engine.InferAsync(spec, values, itemShape, 0, context.CancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+
+        var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
+        foreach (var output in result.Outputs.Where(o => requested.Count == 0 || requested.Contains(o.Name)))
+        {
+            // The engine answers a lone item without its batch dimension; the protocol's answer keeps the request's.
+            var outputShape = loaded.BatchMode == BatchMode.FixedOne ? [1, .. output.Shape] : output.Shape;
+            response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = TensorData.Fp32, Shape = { outputShape } });
+            response.RawOutputContents.Add(TensorData.RawOf(output.Data));
+        }
+
+        var timing = result.Timing;
+        response.Parameters.Add("queue_ms", new InferParameter { DoubleParam = timing.QueueMs });
+        response.Parameters.Add("compute_ms", new InferParameter { DoubleParam = timing.ComputeMs });
+        response.Parameters.Add("postprocess_ms", new InferParameter { DoubleParam = timing.PostprocessMs });
+        response.Parameters.Add("batch_size", new InferParameter { Int64Param = timing.BatchSize });
+        response.Parameters.Add("provider", new InferParameter { StringParam = result.Provider.ToString() });
+        return response;
+    }
+
+    // The model's session, loaded (and its file fetched) when needed; a model the engine cannot run is named with the reason.
+    private async Task<LoadedModel> LoadAsync(string name, CancellationToken cancellationToken)
+    {
+        var spec = await models.ResolveAsync(name, cancellationToken);
+        try
+        {
+            return await engine.LoadAsync(spec, cancellationToken);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {name} cannot run here: {e.Message}"));
+        }
+    }
+
+    private static (float[] Values, long[] Shape) ReadInput(ModelInferRequest request, LoadedModel loaded)
+    {
+        var declared = loaded.Inputs[0];
+        if (request.Inputs.Count != 1)
+        {
+            throw Invalid($"The model takes one input, '{declared.Name}' ({TensorData.Fp32} {TensorData.Describe(declared.Shape)}); the request has {request.Inputs.Count}.");
+        }
+
+        var input = request.Inputs[0];
+        if (input.Name != declared.Name)
+        {
+            throw Invalid($"The model's input is '{declared.Name}', not '{input.Name}'.");
+        }
+
+        if (input.Datatype != TensorData.Fp32)
+        {
+            throw Invalid($"Input '{input.Name}' is {TensorData.Fp32}, not '{input.Datatype}'.");
+        }
+
+        var shape = input.Shape.ToArray();
+        var expected = TensorData.ElementCount(shape);
+        var fits = shape.Length == declared.Shape.Length && expected >= 0;
+        for (var d = 0; fits && d < shape.Length; d++)
+        {
+            fits = declared.Shape[d] < 0 || declared.Shape[d] == shape[d];
+        }
+
+        if (!fits)
+        {
+            throw Invalid($"Input '{input.Name}' has shape {TensorData.Describe(declared.Shape)} (-1: any size), not {TensorData.Describe(shape)}.");
+        }
+
+        float[]? values;
+        if (request.RawInputContents.Count > 0)
+        {
+            if (request.RawInputContents.Count != 1 || input.Contents is not null)
+            {
+                throw Invalid("A request carries its input either as raw_input_contents (one entry per input) or in contents, not both.");
+            }
+
+            values = TensorData.FloatsOf(request.RawInputContents[0]);
+            if (values is null || values.Length != expected)
+            {
+                throw Invalid($"Input '{input.Name}' of shape {TensorData.Describe(shape)} is {expected * sizeof(float)} bytes of {TensorData.Fp32}, not {request.RawInputContents[0].Length}.");
+            }
+        }
+        else
+        {
+            values = input.Contents?.Fp32Contents.ToArray() ?? [];
+            if (values.Length != expected)
+            {
+                throw Invalid($"Input '{input.Name}' of shape {TensorData.Describe(shape)} has {expected} values, not {values.Length}.");
+            }
+        }
+
+        return (values, shape);
+    }
+
+    private static ModelMetadataResponse.Types.TensorMetadata Metadata(TensorInfo tensor) =>
+        new() { Name = tensor.Name, Datatype = TensorData.DatatypeOf(tensor.ElementType), Shape = { tensor.Shape } };
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}

@@ -1,0 +1,162 @@
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using QualityHub.Inference;
+using QualityHub.Inference.Engine;
+using QualityHub.Worker.Protocol;
+
+namespace QualityHub.Worker;
+
+/// <summary>A worker could not do what was asked; the message says why in the portal's words.</summary>
+public sealed class WorkerException(string message, StatusCode status, Exception? inner = null) : Exception(message, inner)
+{
+    public StatusCode Status { get; } = status;
+
+    /// <summary>True when the worker itself is gone or not answering (the work may go to another), not when the request was wrong.</summary>
+    public bool WorkerUnavailable => Status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown;
+}
+
+/// <summary>
+/// The portal's side of one worker: the open inference protocol and QualityHub's Describe, every call with the shared
+/// key. An address is <c>http://host:port</c> or <c>unix:/path/to/socket</c>.
+/// </summary>
+public sealed class WorkerClient : IDisposable
+{
+    private readonly GrpcChannel channel;
+    private readonly GRPCInferenceService.GRPCInferenceServiceClient inference;
+    private readonly WorkerInfo.WorkerInfoClient info;
+    private readonly Metadata key;
+
+    public WorkerClient(string address, string sharedKey, int maxMessageMb = 64)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        ArgumentException.ThrowIfNullOrEmpty(sharedKey);
+        Address = address;
+        var options = new GrpcChannelOptions { MaxReceiveMessageSize = maxMessageMb * 1024 * 1024, MaxSendMessageSize = maxMessageMb * 1024 * 1024 };
+        if (address.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var path = address["unix:".Length..];
+            options.HttpHandler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            channel = GrpcChannel.ForAddress("http://localhost", options);
+        }
+        else
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"A worker address is http://host:port, https://host:port or unix:/path, not '{address}'.", nameof(address));
+            }
+
+            channel = GrpcChannel.ForAddress(uri, options);
+        }
+
+        inference = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        info = new WorkerInfo.WorkerInfoClient(channel);
+        key = new Metadata { { WorkerKeyInterceptor.Header, sharedKey } };
+    }
+
+    public string Address { get; }
+
+    /// <summary>What the worker runs on and holds; refuses a server that does not speak QualityHub's worker protocol.</summary>
+    public async Task<DescribeResponse> DescribeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var described = await CallAsync(() => info.DescribeAsync(new DescribeRequest(), Options(timeout, cancellationToken)).ResponseAsync, "describe itself");
+        if (described.Protocol != WorkerOptions.Protocol)
+        {
+            throw new WorkerException($"The worker at {Address} speaks '{described.Protocol}', not {WorkerOptions.Protocol}.", StatusCode.FailedPrecondition);
+        }
+
+        return described;
+    }
+
+    public async Task<bool> LiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        (await CallAsync(() => inference.ServerLiveAsync(new ServerLiveRequest(), Options(timeout, cancellationToken)).ResponseAsync, "say it is live")).Live;
+
+    public async Task<bool> ModelReadyAsync(string model, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        (await CallAsync(() => inference.ModelReadyAsync(new ModelReadyRequest { Name = model }, Options(timeout, cancellationToken)).ResponseAsync, "say whether a model is ready")).Ready;
+
+    public Task<ModelMetadataResponse> ModelMetadataAsync(string model, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        CallAsync(() => inference.ModelMetadataAsync(new ModelMetadataRequest { Name = model }, Options(timeout, cancellationToken)).ResponseAsync, $"describe model {Short(model)}");
+
+    /// <summary>
+    /// Runs <paramref name="values"/> (shape <paramref name="shape"/>, the batch first when the model has one) through
+    /// model <paramref name="model"/> as one request, the tensor as raw bytes; the outputs keep the request's batch dimension.
+    /// </summary>
+    public async Task<ItemResult> InferAsync(string model, string inputName, float[] values, long[] shape, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var request = new ModelInferRequest { ModelName = model };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = inputName, Datatype = TensorData.Fp32, Shape = { shape } });
+        request.RawInputContents.Add(TensorData.RawOf(values));
+        var response = await CallAsync(() => inference.ModelInferAsync(request, Options(timeout, cancellationToken)).ResponseAsync, $"run model {Short(model)}");
+        return Read(response);
+    }
+
+    /// <summary>The answer as the engine gives it in process: outputs, timing and the provider that ran it.</summary>
+    public static ItemResult Read(ModelInferResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var outputs = new List<ItemOutput>(response.Outputs.Count);
+        for (var i = 0; i < response.Outputs.Count; i++)
+        {
+            var output = response.Outputs[i];
+            var data = i < response.RawOutputContents.Count
+                ? TensorData.FloatsOf(response.RawOutputContents[i]) ?? throw new WorkerException($"Output '{output.Name}' is not a whole number of FP32 values.", StatusCode.DataLoss)
+                : output.Contents?.Fp32Contents.ToArray() ?? [];
+            outputs.Add(new ItemOutput(output.Name, data, output.Shape.ToArray()));
+        }
+
+        double Number(string name) => response.Parameters.TryGetValue(name, out var p) ? p.DoubleParam : 0;
+        var batch = response.Parameters.TryGetValue("batch_size", out var b) ? (int)b.Int64Param : 1;
+        var provider = response.Parameters.TryGetValue("provider", out var named) && Enum.TryParse<ExecutionProvider>(named.StringParam, out var parsed)
+            ? parsed
+            : ExecutionProvider.Cpu;
+        return new ItemResult(outputs, new InferenceTiming(Number("queue_ms"), 0, Number("compute_ms"), Number("postprocess_ms"), batch), provider);
+    }
+
+    private CallOptions Options(TimeSpan timeout, CancellationToken cancellationToken) =>
+        new(key, DateTime.UtcNow + timeout, cancellationToken);
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, string what)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+        {
+            throw new OperationCanceledException($"Cancelled while the worker at {Address} was asked to {what}.", e);
+        }
+        catch (RpcException e)
+        {
+            var reason = e.StatusCode switch
+            {
+                StatusCode.Unavailable => $"The worker at {Address} is not answering (asked to {what}): {e.Status.Detail}",
+                StatusCode.DeadlineExceeded => $"The worker at {Address} did not answer in time (asked to {what}).",
+                StatusCode.Unauthenticated => $"The worker at {Address} refused the portal's key: {e.Status.Detail}",
+                StatusCode.Unimplemented => $"{Address} is not a QualityHub worker (asked to {what}, it has no such call).",
+                StatusCode.Internal or StatusCode.Unknown => $"The worker at {Address} failed (asked to {what}): {e.Status.Detail}",
+                _ => e.Status.Detail,
+            };
+            throw new WorkerException(reason, e.StatusCode, e);
+        }
+    }
+
+    private static string Short(string model) => model.Length > 12 ? model[..12] : model;
+
+    public void Dispose() => channel.Dispose();
+}

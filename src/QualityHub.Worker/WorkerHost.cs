@@ -1,0 +1,101 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QualityHub.Inference;
+using QualityHub.Inference.Engine;
+
+namespace QualityHub.Worker;
+
+/// <summary>Where a worker listens: a TCP address (HTTP/2 without TLS) or a Unix socket on this machine.</summary>
+public sealed record WorkerEndpoint(IPEndPoint? Tcp, string? UnixSocket)
+{
+    public static WorkerEndpoint OnTcp(IPAddress address, int port) => new(new IPEndPoint(address, port), null);
+
+    public static WorkerEndpoint OnUnixSocket(string path) => new(null, path);
+
+    /// <summary>The address a client connects to: <c>http://host:port</c> or <c>unix:/path</c>.</summary>
+    public string ClientAddress => Tcp is { } tcp
+        ? $"http://{(tcp.Address.Equals(IPAddress.Any) ? "127.0.0.1" : tcp.Address.ToString())}:{tcp.Port}"
+        : $"unix:{UnixSocket}";
+
+    public override string ToString() => Tcp?.ToString() ?? $"unix:{UnixSocket}";
+}
+
+/// <summary>The worker process: the engine and the open inference protocol over gRPC, for the portal only.</summary>
+public static class WorkerHost
+{
+    /// <summary>
+    /// A worker listening on <paramref name="endpoint"/>, with settings from <paramref name="settings"/> over the
+    /// environment (<c>Worker__Key</c>, <c>Inference__Provider</c> …). Stops with the settings' problems named.
+    /// </summary>
+    public static WebApplication Build(WorkerEndpoint endpoint, IEnumerable<KeyValuePair<string, string?>> settings, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddInMemoryCollection(settings);
+        var options = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
+        var problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", problems));
+        }
+
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = (long)options.MaxRequestMb * 1024 * 1024;
+            kestrel.AddServerHeader = false;
+            if (endpoint.UnixSocket is { } socket)
+            {
+                if (File.Exists(socket))
+                {
+                    File.Delete(socket); // a socket file left by a worker that did not stop cleanly
+                }
+
+                kestrel.ListenUnixSocket(socket, o => o.Protocols = HttpProtocols.Http2);
+            }
+            else
+            {
+                kestrel.Listen(endpoint.Tcp!, o => o.Protocols = HttpProtocols.Http2);
+            }
+        });
+
+        builder.Services.Configure<WorkerOptions>(builder.Configuration.GetSection(WorkerOptions.SectionName));
+        builder.Services.AddQualityHubInference(builder.Configuration);
+        builder.Services.AddSingleton(services => new ModelCache(
+            services.GetRequiredService<IOptions<WorkerOptions>>(),
+            new HttpClient { Timeout = TimeSpan.FromMinutes(10) },
+            services.GetRequiredService<ILogger<ModelCache>>()));
+        builder.Services.AddSingleton<WorkerKeyInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxRequestMb * 1024 * 1024;
+            grpc.MaxSendMessageSize = null;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<WorkerKeyInterceptor>();
+        });
+
+        var app = builder.Build();
+        app.MapGrpcService<InferenceProtocolService>();
+        app.MapGrpcService<WorkerInfoService>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var engine = app.Services.GetRequiredService<InferenceEngine>();
+            app.Logger.LogInformation("QualityHub worker on {Endpoint}: {Provider}, models cached in {Cache}", endpoint,
+                engine.Provider.Provider?.ToString() ?? "no provider", options.CacheDirectory);
+        });
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            if (endpoint.UnixSocket is { } socket && File.Exists(socket))
+            {
+                File.Delete(socket);
+            }
+        });
+        return app;
+    }
+}

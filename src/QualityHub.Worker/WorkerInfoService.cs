@@ -1,0 +1,49 @@
+using Grpc.Core;
+using QualityHub.Inference;
+using QualityHub.Inference.Engine;
+using QualityHub.Worker.Protocol;
+
+namespace QualityHub.Worker;
+
+/// <summary>What the worker runs on and holds: its device, its loaded models with their queues, its memory budget.</summary>
+public sealed class WorkerInfoService(InferenceEngine engine) : WorkerInfo.WorkerInfoBase
+{
+    private static readonly Lazy<string> Cpu = new(() =>
+    {
+        const string cpuInfo = "/proc/cpuinfo";
+        var model = File.Exists(cpuInfo)
+            ? File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        return $"CPU: {model ?? "unknown model"}, {Environment.ProcessorCount} cores";
+    });
+
+    public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context)
+    {
+        var probe = engine.Provider;
+        var snapshot = engine.Snapshot();
+        var gpu = probe.Gpu;
+        var response = new DescribeResponse
+        {
+            Protocol = WorkerOptions.Protocol,
+            Version = typeof(WorkerInfoService).Assembly.GetName().Version?.ToString() ?? "0",
+            Provider = probe.Provider?.ToString() ?? "unavailable",
+            Device = gpu is not null ? $"GPU: {gpu.Name}" : probe.Provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRt ? $"CUDA device {probe.CudaDeviceId}" : Cpu.Value,
+            Cores = Environment.ProcessorCount,
+            DeviceMemoryBytes = gpu?.MemoryTotalBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+            ProviderReason = probe.Reason ?? "",
+            QueueDepth = snapshot.Models.Sum(m => m.QueueDepth),
+            MaxConcurrentRuns = engine.Options.MaxConcurrentRuns,
+            MemoryBudgetBytes = snapshot.BudgetBytes,
+            MemoryUsedBytes = snapshot.UsedBytes,
+        };
+        response.Models.AddRange(snapshot.Models.Select(m => new WorkerModel
+        {
+            Name = m.Key,
+            Provider = m.Provider.ToString(),
+            SizeBytes = m.SizeBytes,
+            QueueDepth = m.QueueDepth,
+            Items = m.Items,
+        }));
+        return Task.FromResult(response);
+    }
+}
