@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using QualityHub.Cli.Commands;
 using QualityHub.Data;
 using QualityHub.Inference;
+using QualityHub.Worker;
 
 namespace QualityHub.Cli;
 
@@ -86,6 +87,7 @@ public static class CliApp
         services.AddSingleton<IConfiguration>(configuration);
         services.AddQualityHubData(configuration);
         services.AddQualityHubInference(configuration);
+        services.AddInferenceWorkers(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QualityHub.Inference.Engine;
 using QualityHub.Inference.Tasks;
@@ -16,6 +17,8 @@ public static class InferenceServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddSingleton<InferenceEngine>();
+        // In process unless something else (a pool of workers) was registered as the executor first.
+        services.TryAddSingleton<IModelExecutor>(provider => provider.GetRequiredService<InferenceEngine>());
         services.AddSingleton<ModelTaskRunner>();
         return services;
     }

@@ -106,6 +106,15 @@ public sealed class WorkerClient : IDisposable
         return Read(response);
     }
 
+    /// <summary>The memory one session of <paramref name="model"/> takes on the worker, measured there.</summary>
+    public async Task<SessionMemory> MeasureMemoryAsync(string model, float[] item, long[] itemShape, int loads, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var request = new MeasureMemoryRequest { Name = model, Item = TensorData.RawOf(item), ItemShape = { itemShape }, Loads = loads };
+        var m = await CallAsync(() => info.MeasureMemoryAsync(request, Options(timeout, cancellationToken)).ResponseAsync, $"measure model {Short(model)}'s memory");
+        return new SessionMemory(m.Bytes, m.LowBytes, m.HighBytes, m.Loads, m.Source,
+            Enum.TryParse<ExecutionProvider>(m.Provider, out var provider) ? provider : ExecutionProvider.Cpu, m.Device, m.DeviceBytes);
+    }
+
     /// <summary>The answer as the engine gives it in process: outputs, timing and the provider that ran it.</summary>
     public static ItemResult Read(ModelInferResponse response)
     {

@@ -6,7 +6,7 @@ using QualityHub.Worker.Protocol;
 namespace QualityHub.Worker;
 
 /// <summary>What the worker runs on and holds: its device, its loaded models with their queues, its memory budget.</summary>
-public sealed class WorkerInfoService(InferenceEngine engine) : WorkerInfo.WorkerInfoBase
+public sealed class WorkerInfoService(InferenceEngine engine, ModelCache models) : WorkerInfo.WorkerInfoBase
 {
     private static readonly Lazy<string> Cpu = new(() =>
     {
@@ -45,5 +45,38 @@ public sealed class WorkerInfoService(InferenceEngine engine) : WorkerInfo.Worke
             Items = m.Items,
         }));
         return Task.FromResult(response);
+    }
+
+    public override async Task<MeasureMemoryResponse> MeasureMemory(MeasureMemoryRequest request, ServerCallContext context)
+    {
+        var spec = await models.ResolveAsync(request.Name, context.CancellationToken);
+        var item = TensorData.FloatsOf(request.Item);
+        var shape = request.ItemShape.ToArray();
+        if (item is null || item.Length == 0 || TensorData.ElementCount(shape) != item.Length || request.Loads is < 1 or > 10)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A memory measurement takes one FP32 item whose shape matches its values, measured 1 to 10 times."));
+        }
+
+        SessionMemory memory;
+        try
+        {
+            memory = await engine.MeasureSessionMemoryAsync(spec, item, shape, request.Loads, context.CancellationToken);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or ArgumentException)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {request.Name} could not be measured here: {e.Message}"));
+        }
+
+        return new MeasureMemoryResponse
+        {
+            Bytes = memory.Bytes,
+            LowBytes = memory.LowBytes,
+            HighBytes = memory.HighBytes,
+            Loads = memory.Loads,
+            Source = memory.Source,
+            Provider = memory.Provider.ToString(),
+            Device = memory.Device,
+            DeviceBytes = memory.DeviceBytes,
+        };
     }
 }

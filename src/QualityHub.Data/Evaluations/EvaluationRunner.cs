@@ -62,6 +62,12 @@ public sealed partial class EvaluationRunner(
             // again this instance or another claims it and resumes it from the stored predictions.
             LogPaused(runId, e.Message);
         }
+        catch (ExecutorUnavailableException e)
+        {
+            // No worker answers: as with the database gone, the run keeps what is stored and resumes once it is claimed
+            // again after its lease lapses, on whichever worker answers then.
+            LogPaused(runId, e.Message);
+        }
         catch (Exception e) when (e is DbException or DbUpdateException && DatabaseErrors.IsFull(e))
         {
             await FailAsync(runId, progress,

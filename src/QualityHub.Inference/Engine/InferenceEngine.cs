@@ -11,7 +11,7 @@ namespace QualityHub.Inference.Engine;
 /// used eviction), a batching queue per session, a limit on runs in flight, cancellation, and per-request timing.
 /// Every result says which execution provider ran it.
 /// </summary>
-public sealed partial class InferenceEngine : IAsyncDisposable
+public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
 {
     private readonly InferenceOptions options;
     private readonly ILogger<InferenceEngine> logger;

@@ -20,7 +20,7 @@ public sealed record TaskResult(
 /// the model's layout), the engine (queue, micro-batch, compute), post-processing (softmax and top-k, or CTC
 /// decoding). Each stage is timed.
 /// </summary>
-public sealed class ModelTaskRunner(InferenceEngine engine)
+public sealed class ModelTaskRunner(IModelExecutor engine)
 {
     private readonly BatchBufferPool buffers = new();
 
@@ -39,7 +39,7 @@ public sealed class ModelTaskRunner(InferenceEngine engine)
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
     }
 
-    /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="InferenceEngine.MeasureSessionMemoryAsync"/>).</summary>
+    /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="IModelExecutor.MeasureSessionMemoryAsync"/>).</summary>
     public Task<SessionMemory> MeasureMemoryAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
     {
         var (item, itemShape) = Prepare(card.Input, image);

@@ -4,6 +4,7 @@ namespace QualityHub.Web.Features.Workers;
 
 public static class WorkersServiceCollectionExtensions
 {
+    /// <summary>Models served to workers (the shared key) and, with <c>Inference:Workers</c>, run on them.</summary>
     public static IServiceCollection AddWorkersFeature(this IServiceCollection services, IConfiguration configuration) =>
-        services.Configure<PortalWorkerOptions>(configuration.GetSection("Inference"));
+        services.AddInferenceWorkers(configuration);
 }
