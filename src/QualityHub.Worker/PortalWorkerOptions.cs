@@ -32,9 +32,15 @@ public sealed class PortalWorkerOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (Workers.Count > 0 && (ResolveKey() is not { } key || key.Length < WorkerOptions.MinimumKeyLength))
+        var key = ResolveKey();
+        if (Workers.Count > 0 && key is null)
         {
-            problems.Add($"Inference:Workers needs Inference:WorkerKey (or {KeyVariable}) of at least {WorkerOptions.MinimumKeyLength} characters, the key the workers were started with.");
+            problems.Add($"Inference:Workers needs Inference:WorkerKey (or {KeyVariable}), the key the workers were started with.");
+        }
+
+        if (key is not null && key.Length < WorkerOptions.MinimumKeyLength)
+        {
+            problems.Add($"Inference:WorkerKey (or {KeyVariable}) must be at least {WorkerOptions.MinimumKeyLength} characters: it is all that stands between the models and anyone who can reach the portal.");
         }
 
         foreach (var address in Workers)

@@ -79,14 +79,14 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             return known;
         }
 
-        var (metadata, address) = await OnAWorkerAsync(model, (client, ct) => client.ModelMetadataAsync(model.Key, Timeout, ct), "describe", cancellationToken);
+        var (metadata, ranOn) = await OnAWorkerAsync(model, (client, ct) => client.ModelMetadataAsync(model.Key, Timeout, ct), "describe", cancellationToken);
         var inputs = metadata.Inputs.Select(Tensor).ToList();
         var outputs = metadata.Outputs.Select(Tensor).ToList();
-        var first = inputs.Count > 0 ? inputs[0] : throw new NotSupportedException($"Model '{model.DisplayName}' has no input on {address}.");
+        var first = inputs.Count > 0 ? inputs[0] : throw new NotSupportedException($"Model '{model.DisplayName}' has no input on {ranOn}.");
         var mode = first.HasDynamicBatch ? BatchMode.Dynamic : first.Shape.Length > 0 && first.Shape[0] == 1 ? BatchMode.FixedOne : BatchMode.None;
         var loaded = new LoadedModel(
             model.Key, model.DisplayName, ExecutionProvider.Cpu, null, 0, mode, inputs, outputs,
-            new ModelMetadata("", "", $"on {address}", 0, new Dictionary<string, string>()), 0, 0, 0, 0, time.GetUtcNow());
+            new ModelMetadata("", "", ranOn, 0, new Dictionary<string, string>()), 0, 0, 0, 0, time.GetUtcNow());
         described[model.Key] = loaded;
         return loaded;
     }
@@ -95,11 +95,11 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     {
         var loaded = await LoadAsync(model, cancellationToken);
         var batched = loaded.BatchMode != BatchMode.None;
-        var (result, _) = await OnAWorkerAsync(model,
+        var (result, ranOn) = await OnAWorkerAsync(model,
             (client, ct) => client.InferAsync(model.Key, loaded.Inputs[0].Name, item, batched ? [1, .. itemShape] : itemShape, Timeout, ct), "run", cancellationToken);
         // In process, a lone item's outputs come without their batch dimension; so they do here.
         var outputs = batched ? result.Outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == 1 ? o with { Shape = o.Shape[1..] } : o).ToList() : result.Outputs;
-        return result with { Outputs = outputs, Timing = result.Timing with { PreprocessMs = preprocessMs } };
+        return result with { Outputs = outputs, Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
     }
 
     public async Task<ItemResult> InferBatchAsync(ModelSpec model, float[] batch, int count, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default)
@@ -110,16 +110,16 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             throw new ArgumentException($"Model '{model.DisplayName}' has no dynamic batch dimension; send its items one at a time.");
         }
 
-        var (result, _) = await OnAWorkerAsync(model,
+        var (result, ranOn) = await OnAWorkerAsync(model,
             (client, ct) => client.InferAsync(model.Key, loaded.Inputs[0].Name, batch, [count, .. itemShape], Timeout, ct), "run", cancellationToken);
-        return result with { Timing = result.Timing with { PreprocessMs = preprocessMs } };
+        return result with { Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
     }
 
     public async Task<SessionMemory> MeasureSessionMemoryAsync(ModelSpec model, float[] item, long[] itemShape, int loads = 3, CancellationToken cancellationToken = default) =>
         (await OnAWorkerAsync(model, (client, ct) => client.MeasureMemoryAsync(model.Key, item, itemShape, loads, Timeout, ct), "measure", cancellationToken)).Result;
 
-    // The call on the best worker, then on the next while workers are not answering.
-    private async Task<(T Result, string Address)> OnAWorkerAsync<T>(ModelSpec model, Func<WorkerClient, CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
+    // The call on the best worker, then on the next while workers are not answering; with where it ran ("worker ADDRESS (DEVICE)").
+    private async Task<(T Result, string RanOn)> OnAWorkerAsync<T>(ModelSpec model, Func<WorkerClient, CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
     {
         var reasons = new List<string>();
         var tried = new HashSet<Member>();
@@ -131,7 +131,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             {
                 var result = await call(member.Client, cancellationToken);
                 member.Answered([model.Key]);
-                return (result, member.Client.Address);
+                return (result, await DescriptionOfAsync(member, cancellationToken));
             }
             catch (WorkerException e) when (e.WorkerUnavailable && !cancellationToken.IsCancellationRequested)
             {
@@ -155,6 +155,24 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         var down = members.Where(m => !tried.Contains(m)).Select(m => $"{m.Client.Address} is down ({m.DownReason})");
         throw new ExecutorUnavailableException(
             $"No worker could {what} model '{model.DisplayName}': {string.Join("; ", reasons.Concat(down).DefaultIfEmpty("no worker is configured"))}");
+    }
+
+    // The worker and its device, asked once per worker (a worker that cannot say is named by its address alone).
+    private async Task<string> DescriptionOfAsync(Member member, CancellationToken cancellationToken)
+    {
+        if (member.Device is null)
+        {
+            try
+            {
+                member.Device = (await member.Client.DescribeAsync(Timeout, cancellationToken)).Device;
+            }
+            catch (WorkerException)
+            {
+                return $"worker {member.Client.Address}";
+            }
+        }
+
+        return $"worker {member.Client.Address} ({member.Device})";
     }
 
     private Member? Choose(string model, HashSet<Member> tried)
@@ -198,6 +216,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         public WorkerClient Client { get; } = client;
 
         public string? DownReason { get; private set; }
+
+        /// <summary>The device the worker said it runs on, once asked.</summary>
+        public string? Device { get; set; }
 
         public bool IsUp(DateTimeOffset now)
         {

@@ -4,6 +4,11 @@ public sealed class CliAppTests : IDisposable
 {
     private readonly TempFolder temp = new("qualityhub-cli-");
 
+    // The built CLI of this test's own configuration (…/bin/Debug/net10.0/ → Debug), not a stale build of another.
+    private static string CliExecutable { get; } = Directory.EnumerateFiles(
+        RepositoryFiles.Path("src", "QualityHub.Cli", "bin", new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name),
+        "qualityhub", SearchOption.AllDirectories).First();
+
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
@@ -52,7 +57,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(temp.Path, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("schema:       20261205192959_EvaluationLeases", info.Output); // the latest migration, none pending
+        Assert.Contains("schema:       20261206010503_EvaluationRunWorkers", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.32.0", info.Output);
     }
 
@@ -106,7 +111,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task A_missing_native_library_is_reported_and_the_process_keeps_its_footing()
     {
-        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var cli = CliExecutable;
         var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={temp.Path}"])
         {
             RedirectStandardOutput = true,
@@ -126,7 +131,7 @@ public sealed class CliAppTests : IDisposable
     [Fact]
     public async Task Info_names_the_NuGet_runtime_and_the_provider_that_runs_with_ORTs_own_reason_when_CUDA_cannot()
     {
-        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var cli = CliExecutable;
         var info = new System.Diagnostics.ProcessStartInfo(cli, ["info", $"--Storage:DataDirectory={temp.Path}", "--Inference:Provider=cuda"])
         {
             RedirectStandardOutput = true,
@@ -315,7 +320,7 @@ public sealed class CliAppTests : IDisposable
         var storedByImport = Blob(store, '1', now.AddHours(-4));
         var orphan = Blob(store, '2', now.AddHours(-8)); // older than the import's start less the grace window
 
-        var cli = Directory.EnumerateFiles(RepositoryFiles.Path("src", "QualityHub.Cli", "bin"), "qualityhub", SearchOption.AllDirectories).First();
+        var cli = CliExecutable;
         var info = new System.Diagnostics.ProcessStartInfo(cli, ["sweep-store", data]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = System.Diagnostics.Process.Start(info)!;
         var output = await process.StandardOutput.ReadToEndAsync();

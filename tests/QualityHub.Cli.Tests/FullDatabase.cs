@@ -121,6 +121,7 @@ internal static class FullDatabase
                 TotalSamples = 20,
                 CompletedSamples = 20,
                 Provider = "cpu",
+                RanOn = "worker unix:/run/qualityhub/w.sock (CPU: test, 2 cores); worker http://10.0.0.5:7070 (GPU: ü)",
                 MetricsJson = "{\"accuracy\":0.85}",
                 CreatedAt = Then,
                 StartedAt = Then.AddSeconds(1),

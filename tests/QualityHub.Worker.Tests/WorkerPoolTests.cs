@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using QualityHub.Inference.Engine;
@@ -149,7 +151,32 @@ public sealed class WorkerPoolTests : IAsyncLifetime
         var badAddress = Assert.Throws<InvalidOperationException>(() => new WorkerPool(
             Options.Create(new PortalWorkerOptions { Workers = ["gpu-host:7070"], WorkerKey = RunningWorker.Key }), TimeProvider.System, NullLogger<WorkerPool>.Instance));
 
-        Assert.Contains("Inference:WorkerKey", noKey.Message);
+        var shortKey = Assert.Throws<InvalidOperationException>(() => new WorkerPool(
+            Options.Create(new PortalWorkerOptions { Workers = ["http://127.0.0.1:7070"], WorkerKey = "short" }), TimeProvider.System, NullLogger<WorkerPool>.Instance));
+
+        Assert.Contains("needs Inference:WorkerKey", noKey.Message);
+        Assert.Contains("at least 16 characters", shortKey.Message);
         Assert.Contains("'gpu-host:7070' is not a worker address", badAddress.Message);
+    }
+
+    [Theory]
+    [InlineData("unix:/tmp/w.sock", "", "needs Inference:WorkerKey")]
+    [InlineData("", "short-key", "must be at least 16 characters")]
+    [InlineData("gpu-host:7070", RunningWorker.Key, "'gpu-host:7070' is not a worker address")]
+    public void A_portal_whose_worker_settings_cannot_work_refuses_them_by_name(string address, string key, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Inference:WorkerKey"] = key };
+        if (address.Length > 0)
+        {
+            settings["Inference:Workers:0"] = address;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var services = new ServiceCollection().AddInferenceWorkers(configuration).BuildServiceProvider();
+        var options = services.GetRequiredService<IOptions<PortalWorkerOptions>>();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => options.Value);
+
+        Assert.Contains(expected, refused.Message);
     }
 }

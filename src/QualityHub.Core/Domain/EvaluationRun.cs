@@ -15,6 +15,10 @@ public sealed class EvaluationRun
 
     /// <summary>The execution provider that actually ran the model (e.g. "CPU", "CUDA").</summary>
     public string? Provider { get; set; }
+
+    /// <summary>The inference workers that answered the run, each with its device ("worker ADDRESS (DEVICE)"; several after a
+    /// worker was lost half-way); empty when the portal ran the model in its own process.</summary>
+    public string? RanOn { get; set; }
     public string? Error { get; set; }
 
     /// <summary>Computed metrics, as JSON, once the run completes.</summary>

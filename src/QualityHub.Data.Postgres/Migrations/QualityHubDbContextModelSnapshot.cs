@@ -403,6 +403,11 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasColumnType("character varying(32)")
                         .UseCollation("C");
 
+                    b.Property<string>("RanOn")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .UseCollation("C");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("bigint");
 

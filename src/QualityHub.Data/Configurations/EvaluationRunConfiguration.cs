@@ -9,6 +9,7 @@ internal sealed class EvaluationRunConfiguration : IEntityTypeConfiguration<Eval
     public void Configure(EntityTypeBuilder<EvaluationRun> builder)
     {
         builder.Property(r => r.Provider).HasMaxLength(32);
+        builder.Property(r => r.RanOn).HasMaxLength(1000);
         builder.Property(r => r.LeaseOwner).HasMaxLength(128);
         builder.HasIndex(r => r.Status);
         builder.HasOne(r => r.ModelVersion).WithMany().HasForeignKey(r => r.ModelVersionId).OnDelete(DeleteBehavior.Cascade);

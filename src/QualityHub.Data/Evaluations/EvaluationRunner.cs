@@ -128,11 +128,19 @@ public sealed partial class EvaluationRunner(
         run.TotalSamples = Math.Max(run.TotalSamples, run.CompletedSamples);
         run.MetricsJson = metrics;
         run.Provider = provider ?? run.Provider;
+        if (!plan.RanOn.IsEmpty)
+        {
+            // A resumed run adds the workers of this part to those of the parts before.
+            var workers = (run.RanOn?.Split("; ") ?? []).Concat(plan.RanOn.OrderBy(w => w.Value).Select(w => w.Key)).Distinct(StringComparer.Ordinal);
+            run.RanOn = Truncate(string.Join("; ", workers), 1000);
+        }
         run.CompletedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(CancellationToken.None);
         LogCompleted(runId, run.CompletedSamples, runRate);
         progress?.Report(new EvaluationProgress(runId, RunStatus.Completed, run.CompletedSamples, plan.Total, runRate));
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private sealed record SampleWork(int Position, long Id, int Ordinal, string ImageSha256, string Truth, List<string> Tags);
 
@@ -143,6 +151,9 @@ public sealed partial class EvaluationRunner(
     private sealed record RunPlan(int RunId, int DatasetId, ModelSpec Spec, ModelCard Card, int Total, int Done, int RemainingCount)
     {
         public List<SampleWork> Read { get; } = new(RemainingCount);
+
+        /// <summary>The workers that answered (with their devices), in the order they first did; none when the model ran in process.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, long> RanOn { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Class index by label, to read the true class's probability for the loss.</summary>
         public Dictionary<string, int> LabelIndex { get; } = Card.Labels.Select((label, i) => (label, i)).DistinctBy(x => x.label).ToDictionary(x => x.label, x => x.i);
@@ -366,6 +377,11 @@ public sealed partial class EvaluationRunner(
             try
             {
                 var result = results?[k] ?? await taskRunner.RunAsync(plan.Spec, plan.Card, images[k], cancellationToken);
+                if (result.RanOn is { } where)
+                {
+                    plan.RanOn.TryAdd(where, Stopwatch.GetTimestamp());
+                }
+
                 predictions[slots[k]] = (Succeeded(plan, sample, result), result.Provider.ToString(),
                     result.Task == ModelTask.ImageClassification ? result.TopK.Select(s => s.Label).ToList() : null);
             }

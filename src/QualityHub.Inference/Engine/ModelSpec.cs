@@ -12,5 +12,5 @@ public sealed record InferenceTiming(double QueueMs, double PreprocessMs, double
 /// <summary>One output of one item: the item's slice of the batch output, without the batch dimension.</summary>
 public sealed record ItemOutput(string Name, float[] Data, long[] Shape);
 
-/// <summary>What the engine returns for one item.</summary>
-public sealed record ItemResult(IReadOnlyList<ItemOutput> Outputs, InferenceTiming Timing, ExecutionProvider Provider);
+/// <summary>What the engine returns for one item; <see cref="RanOn"/> names the worker and its device when it ran out of process.</summary>
+public sealed record ItemResult(IReadOnlyList<ItemOutput> Outputs, InferenceTiming Timing, ExecutionProvider Provider, string? RanOn = null);

@@ -6,7 +6,8 @@ namespace QualityHub.Inference.Tasks;
 
 /// <summary>The answer of a model to one image, decoded for its task, with where the time went.</summary>
 public sealed record TaskResult(
-    ModelTask Task, IReadOnlyList<ClassScore> TopK, DecodedText? Text, InferenceTiming Timing, ExecutionProvider Provider, IReadOnlyList<float>? Probabilities = null)
+    ModelTask Task, IReadOnlyList<ClassScore> TopK, DecodedText? Text, InferenceTiming Timing, ExecutionProvider Provider, IReadOnlyList<float>? Probabilities = null,
+    string? RanOn = null)
 {
     /// <summary>The predicted class label or the decoded text.</summary>
     public string Output => Task == ModelTask.TextRecognition ? Text!.Text : TopK.Count > 0 ? TopK[0].Label : "";
@@ -36,7 +37,7 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
         var output = SelectOutput(model, card, result.Outputs);
         var decoded = Decode(card, output.Data, output.Shape, result.Timing, result.Provider);
         var postprocessMs = result.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
-        return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
+        return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs }, RanOn = result.RanOn };
     }
 
     /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="IModelExecutor.MeasureSessionMemoryAsync"/>).</summary>
@@ -91,7 +92,7 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
             var decodeStarted = Stopwatch.GetTimestamp();
             var decoded = Decode(card, output.Data.AsSpan(i * outputLength, outputLength), outputShape, result.Timing, result.Provider);
             var postprocessMs = result.Timing.PostprocessMs / images.Count + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
-            results[i] = decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs } };
+            results[i] = decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs }, RanOn = result.RanOn };
         }
 
         return results;

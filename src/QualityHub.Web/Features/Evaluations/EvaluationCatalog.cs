@@ -11,7 +11,8 @@ namespace QualityHub.Web.Features.Evaluations;
 public sealed record RunSummary(
     int Id, int ModuleId, string Module, TaskType TaskType, int ModelVersionId, string Version, int DatasetId, string Dataset,
     RunStatus Status, int Done, int Total, double ItemsPerSecond, double? EtaSeconds, string? Provider, string? Error,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, Estimate? Headline, ProcessingTime? ProcessingTime)
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, Estimate? Headline, ProcessingTime? ProcessingTime,
+    string? RanOn = null)
 {
     /// <summary>"accuracy" for classifiers, "exact match" for recognisers.</summary>
     public string HeadlineName => TaskType == TaskType.TextRecognition ? "exact match" : "accuracy";
@@ -103,11 +104,11 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
     private sealed record RunRow(
         int Id, int ModuleId, string Module, TaskType TaskType, int ModelVersionId, string Version, int DatasetId, string Dataset, List<string> Labels,
         RunStatus Status, int Done, int Total, string? Provider, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-        DateTimeOffset? CompletedAt, string? MetricsJson);
+        DateTimeOffset? CompletedAt, string? MetricsJson, string? RanOn);
 
     private static IQueryable<RunRow> Project(IQueryable<EvaluationRun> runs) => runs.Select(r => new RunRow(
         r.Id, r.ModelVersion!.ModuleId, r.ModelVersion.Module!.Name, r.Dataset!.TaskType, r.ModelVersionId, r.ModelVersion.Name, r.DatasetId, r.Dataset.Name,
-        r.Dataset.Labels, r.Status, r.CompletedSamples, r.TotalSamples, r.Provider, r.Error, r.CreatedAt, r.StartedAt, r.CompletedAt, r.MetricsJson));
+        r.Dataset.Labels, r.Status, r.CompletedSamples, r.TotalSamples, r.Provider, r.Error, r.CreatedAt, r.StartedAt, r.CompletedAt, r.MetricsJson, r.RanOn));
 
     private RunSummary Summarise(RunRow r)
     {
@@ -117,6 +118,6 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
         return new RunSummary(
             r.Id, r.ModuleId, r.Module, r.TaskType, r.ModelVersionId, r.Version, r.DatasetId, r.Dataset, status,
             Math.Max(r.Done, live?.Done ?? 0), r.Total, live?.ItemsPerSecond ?? 0, live?.EtaSeconds, r.Provider, r.Error,
-            r.CreatedAt, r.StartedAt, r.CompletedAt, metrics?.Headline, metrics?.ProcessingTime);
+            r.CreatedAt, r.StartedAt, r.CompletedAt, metrics?.Headline, metrics?.ProcessingTime, r.RanOn);
     }
 }

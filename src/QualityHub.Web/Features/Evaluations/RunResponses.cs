@@ -34,6 +34,9 @@ public sealed class RunResponse(RunDetail run) : RunListItem(run.Summary)
     /// <summary>The version's name (also as <see cref="RunListItem.Version"/>).</summary>
     public string ModelVersion { get; } = run.Summary.Version;
     public string? Provider { get; } = run.Summary.Provider;
+
+    /// <summary>The workers that ran it, each with its device; null when the portal ran the model in its own process.</summary>
+    public string? RanOn { get; } = run.Summary.RanOn;
     public DateTimeOffset? StartedAt { get; } = run.Summary.StartedAt;
     public RunMetricsView? Metrics { get; } = run.Metrics is { } m ? new RunMetricsView(m) : null;
 }

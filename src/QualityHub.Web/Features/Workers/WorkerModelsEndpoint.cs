@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using QualityHub.Data;
 using QualityHub.Data.Content;
+using QualityHub.Web.Hosting.Security;
 using QualityHub.Worker;
 
 namespace QualityHub.Web.Features.Workers;
@@ -18,7 +19,8 @@ public static class WorkerModelsEndpoint
 
     public static IEndpointRouteBuilder MapWorkerModels(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Route, ServeAsync).AllowAnonymous().ExcludeFromDescription();
+        // No user signs in here, but guesses at the key meet the same allowance per caller as the API.
+        endpoints.MapGet(Route, ServeAsync).AllowAnonymous().RequireRateLimiting(RateLimits.Api).ExcludeFromDescription();
         return endpoints;
     }
 

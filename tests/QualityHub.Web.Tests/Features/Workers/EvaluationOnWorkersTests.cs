@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Inference.Engine;
+using QualityHub.Web.Features.Demo;
+using QualityHub.Worker;
+
+namespace QualityHub.Web.Tests.Features.Workers;
+
+/// <summary>
+/// With Inference:Workers set, the portal's evaluations run on the worker, not in its own process: the demo CNN's run on
+/// the 2,000-image subset gives torch's answers, names the worker and its device, and leaves the portal's engine empty.
+/// </summary>
+public sealed class EvaluationOnWorkersTests : IAsyncLifetime
+{
+    private const string Key = "web-tests-worker-key-0123456789";
+    private readonly TempFolder folder = new("qualityhub-web-workers-");
+    private WebApplication worker = null!;
+    private string socket = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The worker's cache holds the demo CNN already (this in-memory portal has no address a worker could fetch from).
+        var cache = Directory.CreateDirectory(folder.File("cache")).FullName;
+        var model = RepositoryFiles.Path("data", "demo", "models", "fashion-cnn-v1.onnx");
+        File.Copy(model, Path.Combine(cache, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model))) + ".onnx"));
+        socket = folder.File("worker.sock");
+        worker = WorkerHost.Build(WorkerEndpoint.OnUnixSocket(socket), new Dictionary<string, string?>
+        {
+            ["Worker:Key"] = Key,
+            ["Worker:CacheDirectory"] = cache,
+            ["Inference:Provider"] = "Cpu",
+        });
+        await worker.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await worker.DisposeAsync();
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task A_run_on_a_worker_answers_as_torch_did_and_names_the_worker_and_its_device()
+    {
+        var data = Directory.CreateDirectory(folder.File("data")).FullName;
+        await using var factory = new ConfiguredQualityHubFactory(data, loadDemoContent: true, evaluateDemoModels: false, new Dictionary<string, string>
+        {
+            ["Inference:Workers:0"] = $"unix:{socket}",
+            ["Inference:WorkerKey"] = Key,
+        });
+        await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
+        var client = factory.CreateClient();
+        var models = await client.GetFromJsonAsync<JsonElement>("/api/models");
+        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
+        var version = models.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-cnn-v1").GetProperty("id").GetInt32();
+        var dataset = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
+
+        var started = await client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = dataset });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var run = await EvaluationRuns.WaitAsync(client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.StartsWith($"worker unix:{socket} (CPU: ", run.GetProperty("ranOn").GetString());
+        var (_, correct) = EvaluationRuns.TorchReference("fashion-cnn-v1");
+        var predictions = await EvaluationRuns.PredictionsAsync(client, run.GetProperty("id").GetInt32());
+        Assert.Equal(2000, predictions.Count);
+        Assert.Equal(correct, predictions.Count(p => p.GetProperty("correct").GetBoolean()));
+        Assert.Empty(factory.Services.GetRequiredService<InferenceEngine>().Snapshot().Models); // nothing ran in the portal
+    }
+}
