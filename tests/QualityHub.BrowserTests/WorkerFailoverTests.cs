@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using QualityHub.Worker;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>
+/// A portal and two `qualityhub worker` processes on one machine: the workers fetch the model from the portal by content
+/// hash, an evaluation runs on one of them, that worker is killed with SIGKILL half-way, and the run completes on the
+/// other with exactly one prediction per sample, naming both workers; the portal serves on throughout.
+/// </summary>
+public sealed class WorkerFailoverTests
+{
+    private const string Key = "browser-tests-worker-key-2026";
+
+    [Fact]
+    public async Task An_evaluation_whose_worker_is_killed_half_way_completes_on_the_other_with_one_prediction_per_sample()
+    {
+        using var folder = new TempFolder("qualityhub-workers-");
+        var sockets = new[] { Path.Combine(folder.Path, "w0", "worker.sock"), Path.Combine(folder.Path, "w1", "worker.sock") };
+        await using var app = AppProcess.Start(environment: new Dictionary<string, string>
+        {
+            ["Inference__Workers__0"] = $"unix:{sockets[0]}",
+            ["Inference__Workers__1"] = $"unix:{sockets[1]}",
+            ["Inference__WorkerKey"] = Key,
+            ["Inference__WorkerRetrySeconds"] = "300",
+            ["Registry__EvaluateDemoModels"] = "false",
+            ["Online__DemoEvents"] = "false",
+            ["Evaluation__WriteBatch"] = "10",
+            ["Evaluation__InFlight"] = "1",
+        });
+        await app.WaitUntilListeningAsync();
+        await app.WaitForDemoContentAsync();
+        await using var first = WorkerProcess.Start(Path.Combine(folder.Path, "w0"), app.BaseUrl, Key);
+        await using var second = WorkerProcess.Start(Path.Combine(folder.Path, "w1"), app.BaseUrl, Key);
+        await first.WaitUntilListeningAsync();
+        await second.WaitUntilListeningAsync();
+        using var http = app.CreateHttpClient();
+
+        var runId = await TeamDeployment.StartRecognizerRunAsync(http);
+        async Task<JsonElement> RunAsync() => await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}");
+        async Task<int> DoneAsync() => (await RunAsync()).GetProperty("progress").GetProperty("done").GetInt32();
+        await TeamDeployment.WaitAsync(async () => await DoneAsync() >= 40, () => $"the run did not get going:\n{TeamDeployment.Tail(app.Output)}\n{first.Output}\n{second.Output}");
+        var holders = new List<WorkerProcess>();
+        foreach (var worker in new[] { first, second })
+        {
+            using var client = new WorkerClient(worker.Address, Key);
+            if ((await client.DescribeAsync(TimeSpan.FromSeconds(30))).Models.Count > 0)
+            {
+                holders.Add(worker);
+            }
+        }
+
+        // Lines of open width go one at a time, several in flight: the pool spreads them, so both may hold the model by now.
+        Assert.NotEmpty(holders);
+        var killed = holders[0];
+        var survivor = killed == first ? second : first;
+        var doneWhenKilled = await DoneAsync();
+        killed.Kill();
+
+        await TeamDeployment.WaitAsync(async () => (await RunAsync()).GetProperty("status").GetString() == "completed",
+            () => $"the run did not complete on the other worker; the portal logged:\n{TeamDeployment.Tail(app.Output)}{TeamDeployment.Tail(app.Errors)}\nsurvivor:\n{survivor.Output}",
+            TimeSpan.FromMinutes(3));
+        var run = await RunAsync();
+        Assert.InRange(doneWhenKilled, 40, 399); // killed half-way, not after the end
+        Assert.False(app.HasExited);
+        Assert.False(survivor.HasExited);
+        var predictions = new List<JsonElement>();
+        while (true)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}/predictions?skip={predictions.Count}&take=200");
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            predictions.AddRange(items);
+            if (items.Count == 0 || predictions.Count >= page.GetProperty("total").GetInt32())
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(400, predictions.Count);
+        Assert.Equal(400, predictions.Select(p => p.GetProperty("sampleId").GetInt64()).Distinct().Count());
+        Assert.DoesNotContain(predictions, p => p.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String);
+        var ranOn = run.GetProperty("ranOn").GetString()!;
+        Assert.Contains($"worker {killed.Address} (CPU: ", ranOn, StringComparison.Ordinal);
+        Assert.Contains($"worker {survivor.Address} (CPU: ", ranOn, StringComparison.Ordinal);
+        Assert.Contains("is marked down", app.Output, StringComparison.Ordinal);
+        using var survivorClient = new WorkerClient(survivor.Address, Key);
+        Assert.Single((await survivorClient.DescribeAsync(TimeSpan.FromSeconds(30))).Models);
+    }
+}
