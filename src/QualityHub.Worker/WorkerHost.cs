@@ -45,6 +45,10 @@ public static class WorkerHost
             throw new InvalidOperationException(string.Join(" ", problems));
         }
 
+        // A line per request would cost more than many a model's compute: ASP.NET Core's own logs say only what went wrong
+        // (Logging:LogLevel:Microsoft.AspNetCore=Information brings them back).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
