@@ -10,6 +10,14 @@ namespace QualityHub.Worker;
 /// <summary>One worker as the portal sees it now.</summary>
 public sealed record WorkerState(string Address, bool Up, string? DownReason, DateTimeOffset? DownUntil, int InFlight, IReadOnlyList<string> Models);
 
+/// <summary>A model loaded on a worker, by the name the portal knows it by when it has sent it work (else its hash's start).</summary>
+public sealed record WorkerModelView(string Name, string Provider, long SizeBytes, int QueueDepth, long Items);
+
+/// <summary>A worker as the engine panel shows it: state, device and what it holds, as it last described itself.</summary>
+public sealed record WorkerView(
+    string Address, bool Up, string? DownReason, string? Device, string? Provider, int QueueDepth, int InFlight,
+    IReadOnlyList<WorkerModelView> Models, DateTimeOffset? DescribedAt);
+
 /// <summary>
 /// Runs models on the portal's workers (<c>Inference:Workers</c>) instead of in process. A request goes to a worker that
 /// has the model loaded, else to the one with the fewest requests in flight from this portal; a worker that stops
@@ -24,6 +32,8 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     private readonly TimeProvider time;
     private readonly ILogger<WorkerPool> logger;
     private readonly ConcurrentDictionary<string, LoadedModel> described = new(StringComparer.Ordinal);
+    private int refreshing;
+    private long lastRefresh;
 
     public WorkerPool(IOptions<PortalWorkerOptions> options, TimeProvider time, ILogger<WorkerPool> logger)
     {
@@ -49,15 +59,52 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         return members.Select(m => m.State(now)).ToList();
     }
 
+    /// <summary>Each worker as it last described itself, with its state now; asks them again in the background when that is over two seconds old.</summary>
+    public IReadOnlyList<WorkerView> Views()
+    {
+        if (time.GetElapsedTime(Interlocked.Read(ref lastRefresh)) > TimeSpan.FromSeconds(2) && Interlocked.CompareExchange(ref refreshing, 1, 0) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await DescribeAllAsync();
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref lastRefresh, time.GetTimestamp());
+                    Interlocked.Exchange(ref refreshing, 0);
+                }
+            });
+        }
+
+        var now = time.GetUtcNow();
+        return members.Select(m =>
+        {
+            var state = m.State(now);
+            var last = m.LastDescribed;
+            var models = last?.Models.Select(x => new WorkerModelView(
+                described.TryGetValue(x.Name, out var known) ? known.DisplayName : x.Name[..Math.Min(12, x.Name.Length)], x.Provider, x.SizeBytes, x.QueueDepth, x.Items)).ToList() ?? [];
+            return new WorkerView(state.Address, state.Up, state.DownReason, last?.Device, last?.Provider, last?.QueueDepth ?? 0, state.InFlight, models, m.LastDescribedAt);
+        }).ToList();
+    }
+
     /// <summary>Asks every worker to describe itself (device, loaded models); a worker that does not answer is marked down.</summary>
     public async Task<IReadOnlyList<(string Address, Protocol.DescribeResponse? Described, string? Error)>> DescribeAllAsync(CancellationToken cancellationToken = default)
     {
+        var now = time.GetUtcNow();
         return await Task.WhenAll(members.Select(async m =>
         {
+            if (!m.IsUp(now))
+            {
+                return (m.Client.Address, (Protocol.DescribeResponse?)null, m.DownReason); // left alone until its retry time
+            }
+
             try
             {
                 var described = await m.Client.DescribeAsync(Timeout, cancellationToken);
                 m.Answered(described.Models.Select(x => x.Name));
+                (m.Device, m.LastDescribed, m.LastDescribedAt) = (described.Device, described, time.GetUtcNow());
                 return (m.Client.Address, (Protocol.DescribeResponse?)described, (string?)null);
             }
             catch (WorkerException e)
@@ -219,6 +266,11 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
 
         /// <summary>The device the worker said it runs on, once asked.</summary>
         public string? Device { get; set; }
+
+        /// <summary>What the worker said of itself the last time it was asked, and when.</summary>
+        public Protocol.DescribeResponse? LastDescribed { get; set; }
+
+        public DateTimeOffset? LastDescribedAt { get; set; }
 
         public bool IsUp(DateTimeOffset now)
         {

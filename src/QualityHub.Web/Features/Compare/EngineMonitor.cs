@@ -1,23 +1,29 @@
 using System.Diagnostics;
 using QualityHub.Inference;
 using QualityHub.Inference.Engine;
+using QualityHub.Worker;
 
 namespace QualityHub.Web.Features.Compare;
 
 /// <summary>A loaded session as the engine panel shows it.</summary>
 public sealed record SessionStatus(string Name, string Version, ExecutionProvider Provider, long SizeBytes, BatchMode BatchMode, int QueueDepth, long Items, double ItemsPerSecond);
 
-/// <summary>The engine at one moment: where it runs, what is loaded, how busy it is.</summary>
+/// <summary>
+/// The engine at one moment: where it runs, what is loaded, how busy it is; with <c>Inference:Workers</c>, the workers
+/// that run the models instead (their state, device and sessions), the portal's own engine then idle.
+/// </summary>
 public sealed record EngineStatus(
     string Provider, string Device, string? FallbackReason, IReadOnlyList<SessionStatus> Sessions, long BudgetBytes, long UsedBytes,
-    long Evictions, int QueueDepth, double ItemsPerSecond, int ActiveCandidateRuns, string Runtime);
+    long Evictions, int QueueDepth, double ItemsPerSecond, int ActiveCandidateRuns, string Runtime, IReadOnlyList<WorkerView> Workers);
 
 /// <summary>
 /// Reads the engine's counters and turns them into rates: items per second over the last few seconds, per session
 /// and in all. Any reader (the engine panel, GET /api/engine) moves the window along.
 /// </summary>
-public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner comparisons)
+public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner comparisons, IServiceProvider services)
 {
+    private readonly WorkerPool? workers = services.GetService<WorkerPool>();
+
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private readonly Lock sync = new();
     private readonly Queue<(long At, Dictionary<string, long> Items)> history = new();
@@ -55,7 +61,7 @@ public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner compa
         return new EngineStatus(
             provider, device, probe.Reason, sessions, snapshot.BudgetBytes, snapshot.UsedBytes, snapshot.Evictions,
             sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns,
-            $"ONNX Runtime {OnnxRuntimeInfo.Current.Version}");
+            $"ONNX Runtime {OnnxRuntimeInfo.Current.Version}", workers?.Views() ?? []);
     }
 
     private static string CpuName()

@@ -70,5 +70,23 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
         Assert.Equal(2000, predictions.Count);
         Assert.Equal(correct, predictions.Count(p => p.GetProperty("correct").GetBoolean()));
         Assert.Empty(factory.Services.GetRequiredService<InferenceEngine>().Snapshot().Models); // nothing ran in the portal
+
+        // The engine panel's source shows the worker, its device and the session it holds (described in the background).
+        JsonElement described = default;
+        for (var tries = 0; tries < 100; tries++)
+        {
+            described = (await client.GetFromJsonAsync<JsonElement>("/api/engine")).GetProperty("workers")[0];
+            if (described.GetProperty("models").GetArrayLength() > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal($"unix:{socket}", described.GetProperty("address").GetString());
+        Assert.True(described.GetProperty("up").GetBoolean());
+        Assert.StartsWith("CPU: ", described.GetProperty("device").GetString());
+        Assert.EndsWith("/fashion-cnn-v1", described.GetProperty("models")[0].GetProperty("name").GetString());
     }
 }
