@@ -37,7 +37,8 @@ public sealed record CandidateResult(
     ExecutionProvider? Provider,
     bool? Correct,
     string? Error,
-    double ServerMs)
+    double ServerMs,
+    string? RanOn = null)
 {
     public bool Succeeded => Error is null;
 }

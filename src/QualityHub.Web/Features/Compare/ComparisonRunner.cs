@@ -81,6 +81,6 @@ public sealed class ComparisonRunner(ModelTaskRunner runner, CandidateSource can
 
         bool? correct = groundTruth is null ? null : string.Equals(result.Output, groundTruth, StringComparison.Ordinal);
         return new CandidateResult(
-            candidate.VersionId, candidate.Name, result.Output, result.Confidence, result.TopK, text, result.Timing, result.Provider, correct, null, serverMs);
+            candidate.VersionId, candidate.Name, result.Output, result.Confidence, result.TopK, text, result.Timing, result.Provider, correct, null, serverMs, result.RanOn);
     }
 }

@@ -43,6 +43,16 @@ public sealed class CandidateCardTests : ComponentTests
     }
 
     [Fact]
+    public void The_provider_says_whether_the_portal_or_which_worker_ran_the_answer()
+    {
+        var inProcess = RenderCard(Answer());
+        var onWorker = RenderCard(Answer() with { RanOn = "worker unix:/run/qh/w.sock (GPU: NVIDIA L4)" });
+
+        Assert.Contains("in the portal's process", inProcess.Find("[data-candidate='5'] .mud-chip").GetAttribute("title"));
+        Assert.Equal("Execution provider that ran it, on worker unix:/run/qh/w.sock (GPU: NVIDIA L4)", onWorker.Find("[data-candidate='5'] .mud-chip").GetAttribute("title"));
+    }
+
+    [Fact]
     public void A_failed_candidate_shows_its_error_and_no_answer()
     {
         var cut = RenderCard(Answer(error: "The model's input is 28×28; this image is 32×32."));
