@@ -8,15 +8,6 @@ namespace QualityHub.Worker;
 /// <summary>What the worker runs on and holds: its device, its loaded models with their queues, its memory budget.</summary>
 public sealed class WorkerInfoService(InferenceEngine engine, ModelCache models) : WorkerInfo.WorkerInfoBase
 {
-    private static readonly Lazy<string> Cpu = new(() =>
-    {
-        const string cpuInfo = "/proc/cpuinfo";
-        var model = File.Exists(cpuInfo)
-            ? File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return $"CPU: {model ?? "unknown model"}, {Environment.ProcessorCount} cores";
-    });
-
     public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context)
     {
         var probe = engine.Provider;
@@ -27,7 +18,7 @@ public sealed class WorkerInfoService(InferenceEngine engine, ModelCache models)
             Protocol = WorkerOptions.Protocol,
             Version = typeof(WorkerInfoService).Assembly.GetName().Version?.ToString() ?? "0",
             Provider = probe.Provider?.ToString() ?? "unavailable",
-            Device = gpu is not null ? $"GPU: {gpu.Name}" : probe.Provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRt ? $"CUDA device {probe.CudaDeviceId}" : Cpu.Value,
+            Device = gpu is not null ? $"GPU: {gpu.Name}" : probe.Provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRt ? $"CUDA device {probe.CudaDeviceId}" : CpuDevice.Describe(),
             Cores = Environment.ProcessorCount,
             DeviceMemoryBytes = gpu?.MemoryTotalBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
             ProviderReason = probe.Reason ?? "",

@@ -27,7 +27,6 @@ public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner compa
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private readonly Lock sync = new();
     private readonly Queue<(long At, Dictionary<string, long> Items)> history = new();
-    private readonly Lazy<string> cpu = new(CpuName);
 
     public EngineStatus Current()
     {
@@ -57,19 +56,10 @@ public sealed class EngineMonitor(InferenceEngine engine, ComparisonRunner compa
         var provider = probe.Provider?.ToString().ToUpperInvariant() ?? "unavailable";
         var device = probe.Provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRt
             ? probe.Gpu?.ToString() ?? $"CUDA device {engine.Options.CudaDeviceId}"
-            : cpu.Value;
+            : CpuDevice.Describe();
         return new EngineStatus(
             provider, device, probe.Reason, sessions, snapshot.BudgetBytes, snapshot.UsedBytes, snapshot.Evictions,
             sessions.Sum(s => s.QueueDepth), sessions.Sum(s => s.ItemsPerSecond), comparisons.ActiveRuns,
             $"ONNX Runtime {OnnxRuntimeInfo.Current.Version}", workers?.Views() ?? []);
-    }
-
-    private static string CpuName()
-    {
-        const string cpuInfo = "/proc/cpuinfo";
-        var model = File.Exists(cpuInfo)
-            ? File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return $"CPU: {model ?? "unknown model"}, {Environment.ProcessorCount} cores";
     }
 }
