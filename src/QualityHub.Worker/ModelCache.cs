@@ -68,7 +68,7 @@ public sealed partial class ModelCache(IOptions<WorkerOptions> options, HttpClie
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.PortalUrl.TrimEnd('/') + "/"), $"api/worker/models/{name}"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.PortalUrl.TrimEnd('/') + "/"), $"worker/models/{name}"));
             request.Headers.Add(WorkerKeyInterceptor.Header, settings.Key);
             using var response = await SendAsync(request, name);
             if (response.StatusCode == HttpStatusCode.NotFound)

@@ -11,7 +11,7 @@ public sealed class WorkerOptions
     /// <summary>The shared key the portal presents on every call (at least 16 characters; never on a command line).</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>The portal models are fetched from by content hash (its <c>/api/worker/models/{sha256}</c>).</summary>
+    /// <summary>The portal models are fetched from by content hash (its <c>/worker/models/{sha256}</c>).</summary>
     public string? PortalUrl { get; set; }
 
     /// <summary>Where fetched models are kept, one file per content hash.</summary>

@@ -84,7 +84,7 @@ public sealed class RunningWorker : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://127.0.0.1:{LoopbackPorts.Free()}");
         var app = builder.Build();
-        app.MapGet("/api/worker/models/{name}", (string name, HttpRequest request) =>
+        app.MapGet("/worker/models/{name}", (string name, HttpRequest request) =>
         {
             PortalRequests.Enqueue(name);
             if (request.Headers[WorkerKeyInterceptor.Header] != Key)

@@ -75,8 +75,9 @@ public static class WebHostingExtensions
         return app;
     }
 
-    // The OpenAPI document is read by client generators, so its refusals are problem details too.
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/openapi");
+    // The OpenAPI document is read by client generators and /worker by inference workers, so their refusals are problem details too.
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/worker");
 
     public static WebApplication MapQualityHubEndpoints(this WebApplication app)
     {

@@ -100,7 +100,7 @@ public static class AccountsServiceCollectionExtensions
             if (!setup.HasAccounts && context.User.Identity?.IsAuthenticated != true && HttpMethods.IsGet(context.Request.Method) && !path.StartsWithSegments("/setup") && !path.StartsWithSegments("/account")
                 && !path.StartsWithSegments("/api") && !path.StartsWithSegments("/health") && !path.StartsWithSegments("/_framework")
                 && !path.StartsWithSegments("/_content") && !path.StartsWithSegments("/_blazor") && !path.StartsWithSegments("/hubs")
-                && !path.StartsWithSegments("/openapi"))
+                && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/worker"))
             {
                 context.Response.Redirect("/setup");
                 return;

@@ -9,13 +9,15 @@ using QualityHub.Worker;
 namespace QualityHub.Web.Features.Workers;
 
 /// <summary>
-/// Where inference workers fetch models: <c>GET /api/worker/models/{sha256}</c> answers the ONNX file of a registered
+/// Where inference workers fetch models: <c>GET /worker/models/{sha256}</c> answers the ONNX file of a registered
 /// model version to a caller presenting the shared worker key (<c>Inference:WorkerKey</c>), and nothing else of the
 /// store — not datasets' images, not tickets' inputs. Without a configured key the portal serves no worker at all.
+/// Outside /api: it is no user's API (no user signs in here, it is not in the OpenAPI document), and it answers while
+/// no account exists yet.
 /// </summary>
 public static class WorkerModelsEndpoint
 {
-    public const string Route = "/api/worker/models/{sha256}";
+    public const string Route = "/worker/models/{sha256}";
 
     public static IEndpointRouteBuilder MapWorkerModels(this IEndpointRouteBuilder endpoints)
     {

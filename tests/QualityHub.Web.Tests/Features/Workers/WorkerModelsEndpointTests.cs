@@ -26,7 +26,7 @@ public sealed class WorkerKeyDemoQualityHubFactory : QualityHubFactory
 }
 
 /// <summary>
-/// GET /api/worker/models/{sha256}: a worker presenting the shared key fetches a registered model version's ONNX file,
+/// GET /worker/models/{sha256}: a worker presenting the shared key fetches a registered model version's ONNX file,
 /// and nothing else of the content store; no user credentials are involved, and a portal without a key serves no worker.
 /// </summary>
 public sealed class WorkerModelsEndpointTests(WorkerKeyDemoQualityHubFactory factory, DemoQualityHubFactory keyless)
@@ -56,7 +56,7 @@ public sealed class WorkerModelsEndpointTests(WorkerKeyDemoQualityHubFactory fac
 
     private static async Task<HttpResponseMessage> FetchAsync(HttpClient client, string name, string? key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/worker/models/{name}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/worker/models/{name}");
         if (key is not null)
         {
             request.Headers.TryAddWithoutValidation(WorkerKeyInterceptor.Header, key);
@@ -224,7 +224,7 @@ public sealed class WorkerModelsEndpointTests(WorkerKeyDemoQualityHubFactory fac
     public async Task A_worker_already_holding_the_model_is_told_it_has_not_changed()
     {
         var model = (await ModelVersionsAsync(factory))[0].Sha256;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/worker/models/{model}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/worker/models/{model}");
         request.Headers.TryAddWithoutValidation(WorkerKeyInterceptor.Header, Key);
         request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{model}\"");
 
