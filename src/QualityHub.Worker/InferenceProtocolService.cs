@@ -38,7 +38,7 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
 
     public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
-        var loaded = await LoadAsync(request.Name, context.CancellationToken);
+        var (_, loaded) = await LoadAsync(request.Name, context.CancellationToken);
         var response = new ModelMetadataResponse { Name = request.Name, Platform = Platform, Versions = { "1" } };
         response.Inputs.AddRange(loaded.Inputs.Select(Metadata));
         response.Outputs.AddRange(loaded.Outputs.Select(Metadata));
@@ -47,8 +47,7 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var loaded = await LoadAsync(request.ModelName, context.CancellationToken);
-        var spec = await models.ResolveAsync(request.ModelName, context.CancellationToken);
+        var (spec, loaded) = await LoadAsync(request.ModelName, context.CancellationToken);
         var (values, shape) = ReadInput(request, loaded);
         var (count, itemShape) = loaded.BatchMode == BatchMode.None ? (1, shape) : ((int)shape[0], shape[1..]);
         if (count < 1)
@@ -98,13 +97,13 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         return response;
     }
 
-    // The model's session, loaded (and its file fetched) when needed; a model the engine cannot run is named with the reason.
-    private async Task<LoadedModel> LoadAsync(string name, CancellationToken cancellationToken)
+    // The model resolved once and its session, loaded (and its file fetched) when needed; a model the engine cannot run is named with the reason.
+    private async Task<(ModelSpec Spec, LoadedModel Loaded)> LoadAsync(string name, CancellationToken cancellationToken)
     {
         var spec = await models.ResolveAsync(name, cancellationToken);
         try
         {
-            return await engine.LoadAsync(spec, cancellationToken);
+            return (spec, await engine.LoadAsync(spec, cancellationToken));
         }
         catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
         {
