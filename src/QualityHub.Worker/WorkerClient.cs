@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using QualityHub.Inference;
@@ -32,39 +31,7 @@ public sealed class WorkerClient : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
         ArgumentException.ThrowIfNullOrEmpty(sharedKey);
         Address = address;
-        var options = new GrpcChannelOptions { MaxReceiveMessageSize = maxMessageMb * 1024 * 1024, MaxSendMessageSize = maxMessageMb * 1024 * 1024 };
-        if (address.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            var path = address["unix:".Length..];
-            options.HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, cancellationToken) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
-                    {
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            };
-            channel = GrpcChannel.ForAddress("http://localhost", options);
-        }
-        else
-        {
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            {
-                throw new ArgumentException($"A worker address is http://host:port, https://host:port or unix:/path, not '{address}'.", nameof(address));
-            }
-
-            channel = GrpcChannel.ForAddress(uri, options);
-        }
-
+        channel = WorkerChannel.Create(address, maxMessageMb);
         inference = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         info = new WorkerInfo.WorkerInfoClient(channel);
         key = new Metadata { { WorkerKeyInterceptor.Header, sharedKey } };

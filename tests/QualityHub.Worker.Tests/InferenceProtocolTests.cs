@@ -25,20 +25,7 @@ public sealed class InferenceProtocolTests : IAsyncLifetime
     // The generated client itself, for requests the portal's client would never send.
     private GRPCInferenceService.GRPCInferenceServiceClient RawClient(out GrpcChannel channel)
     {
-        var path = worker.ClientAddress["unix:".Length..];
-        channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, ct) =>
-                {
-                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-                    await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path), ct);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                },
-            },
-            MaxSendMessageSize = null,
-        });
+        channel = WorkerChannel.Create(worker.ClientAddress, maxMessageMb: 64);
         return new GRPCInferenceService.GRPCInferenceServiceClient(channel);
     }
 

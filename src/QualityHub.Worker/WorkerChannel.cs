@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using Grpc.Net.Client;
+
+namespace QualityHub.Worker;
+
+/// <summary>The gRPC channel to a worker's address: <c>http://host:port</c>, <c>https://host:port</c> or <c>unix:/path/to/socket</c>.</summary>
+public static class WorkerChannel
+{
+    /// <summary>
+    /// A channel to <paramref name="address"/> that sends and receives messages of up to <paramref name="maxMessageMb"/> MiB;
+    /// an address that is none of the three forms is refused naming it.
+    /// </summary>
+    public static GrpcChannel Create(string address, int maxMessageMb)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageMb, 1);
+        var options = new GrpcChannelOptions { MaxReceiveMessageSize = maxMessageMb * 1024 * 1024, MaxSendMessageSize = maxMessageMb * 1024 * 1024 };
+        if (address.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var path = address["unix:".Length..];
+            options.HttpHandler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            return GrpcChannel.ForAddress("http://localhost", options);
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"A worker address is http://host:port, https://host:port or unix:/path, not '{address}'.", nameof(address));
+        }
+
+        return GrpcChannel.ForAddress(uri, options);
+    }
+}
