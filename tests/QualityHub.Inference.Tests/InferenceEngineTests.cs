@@ -232,6 +232,35 @@ public sealed class InferenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unloading_a_model_forgets_its_measured_memory_and_no_other()
+    {
+        var engine = NewEngine();
+        var other = TinyClassifier with { Key = "tiny-classifier-copy" };
+        var first = await engine.MeasureSessionMemoryAsync(TinyClassifier, [1, 2, 3, 4], [4], loads: 1);
+        var otherFirst = await engine.MeasureSessionMemoryAsync(other, [1, 2, 3, 4], [4], loads: 1);
+
+        await engine.UnloadAsync(TinyClassifier.Key);
+
+        Assert.NotSame(first, await engine.MeasureSessionMemoryAsync(TinyClassifier, [1, 2, 3, 4], [4], loads: 1));
+        Assert.Same(otherFirst, await engine.MeasureSessionMemoryAsync(other, [1, 2, 3, 4], [4], loads: 1));
+    }
+
+    [Fact]
+    public async Task Past_the_limit_of_kept_measurements_the_oldest_is_measured_again_and_the_newest_is_kept()
+    {
+        var engine = NewEngine();
+        var measured = new List<SessionMemory>();
+        for (var i = 0; i <= InferenceEngine.MeasuredMemoryLimit; i++)
+        {
+            measured.Add(await engine.MeasureSessionMemoryAsync(TinyClassifier with { Key = $"tiny-{i}" }, [1, 2, 3, 4], [4], loads: 1));
+        }
+
+        Assert.Same(measured[^1], await engine.MeasureSessionMemoryAsync(TinyClassifier with { Key = $"tiny-{InferenceEngine.MeasuredMemoryLimit}" }, [1, 2, 3, 4], [4], loads: 1));
+        Assert.Same(measured[1], await engine.MeasureSessionMemoryAsync(TinyClassifier with { Key = "tiny-1" }, [1, 2, 3, 4], [4], loads: 1));
+        Assert.NotSame(measured[0], await engine.MeasureSessionMemoryAsync(TinyClassifier with { Key = "tiny-0" }, [1, 2, 3, 4], [4], loads: 1));
+    }
+
+    [Fact]
     public void Impossible_settings_are_named()
     {
         var options = new InferenceOptions { MaxBatchSize = 0, MemoryBudgetMb = -1 };

@@ -19,8 +19,12 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
     private readonly Lock sync = new();
     private readonly Dictionary<string, Lazy<Task<ModelWorker>>> workers = new(StringComparer.Ordinal);
     private readonly Lazy<ProviderProbe> probe;
-    private readonly ConcurrentDictionary<string, SessionMemory> measuredMemory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Model, string ItemShape, int Loads), (SessionMemory Memory, long Order)> measuredMemory = new();
+    private long measurements;
     private long evictions;
+
+    /// <summary>The most session-memory measurements an engine keeps; past it the oldest is dropped (and measured again if asked).</summary>
+    internal const int MeasuredMemoryLimit = 256;
 
     public InferenceEngine(IOptions<InferenceOptions> options, ILogger<InferenceEngine> logger)
     {
@@ -118,6 +122,11 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
             }
         }
 
+        foreach (var measured in measuredMemory.Keys.Where(k => k.Model == key))
+        {
+            measuredMemory.TryRemove(measured, out _);
+        }
+
         if (entry is not null && entry.Value.IsCompletedSuccessfully)
         {
             await entry.Value.Result.ShutDownAsync();
@@ -134,7 +143,8 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
     /// readings a little, which the low–high range shows. A session's memory belongs to the model's content, this
     /// engine's session settings and the input's shape, not to the input's values: it is measured once per engine for
     /// each of those and the measurement is given again after that (each run of a run-heavy day would otherwise load
-    /// the model three more times, a fifth of a small model's evaluation).
+    /// the model three more times, a fifth of a small model's evaluation), until the model is unloaded or the measurement
+    /// is the oldest of more than <see cref="MeasuredMemoryLimit"/>.
     /// </summary>
     public async Task<SessionMemory> MeasureSessionMemoryAsync(ModelSpec model, float[] item, long[] itemShape, int loads = 3, CancellationToken cancellationToken = default)
     {
@@ -142,10 +152,10 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(itemShape);
         ArgumentOutOfRangeException.ThrowIfLessThan(loads, 1);
-        var key = $"{model.Key}|{string.Join('x', itemShape)}|{loads}";
+        var key = (model.Key, string.Join('x', itemShape), loads);
         if (measuredMemory.TryGetValue(key, out var known))
         {
-            return known;
+            return known.Memory;
         }
 
         await MemoryProbe.WaitAsync(cancellationToken);
@@ -153,11 +163,16 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
         {
             if (measuredMemory.TryGetValue(key, out known))
             {
-                return known;
+                return known.Memory;
             }
 
             var measured = await Task.Run(() => MeasureSessionMemory(model, item, itemShape, loads, cancellationToken), cancellationToken);
-            measuredMemory[key] = measured;
+            if (measuredMemory.Count >= MeasuredMemoryLimit)
+            {
+                measuredMemory.TryRemove(measuredMemory.MinBy(pair => pair.Value.Order).Key, out _);
+            }
+
+            measuredMemory[key] = (measured, ++measurements); // one measurement at a time: MemoryProbe is held
             return measured;
         }
         finally
