@@ -115,6 +115,13 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued), cancellationToken);
     }
 
+    /// <summary>The run's status now; null when there is no such run.</summary>
+    public async Task<RunStatus?> StatusOfAsync(int runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.EvaluationRuns.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>The oldest queued run not in <paramref name="exclude"/>.</summary>
     public async Task<int?> NextQueuedAsync(IReadOnlyCollection<int> exclude, CancellationToken cancellationToken = default)
     {

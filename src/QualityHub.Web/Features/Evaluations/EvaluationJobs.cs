@@ -162,6 +162,13 @@ public sealed partial class EvaluationJobs(
         try
         {
             await runner.RunAsync(runId, new Progress(notifier), cancel.Token);
+            // A run still "running" after its runner returned has paused (no worker or no database answered). On one
+            // instance (SQLite) nobody else resumes it: this one tries again every few seconds until it ends or is cancelled.
+            while (!leases.Shared && await PausedAsync(runId, cancel.Token))
+            {
+                await Task.Delay(ResumeAfter, cancel.Token);
+                await runner.RunAsync(runId, new Progress(notifier), cancel.Token);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -190,6 +197,20 @@ public sealed partial class EvaluationJobs(
             lost.TryRemove(runId, out _);
             cancel.Dispose();
             wake.Release();
+        }
+    }
+
+    private static readonly TimeSpan ResumeAfter = TimeSpan.FromSeconds(2);
+
+    private async Task<bool> PausedAsync(int runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await service.StatusOfAsync(runId, cancellationToken) == RunStatus.Running;
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
+        {
+            return true; // still paused: the database is what it waits for
         }
     }
 
