@@ -17,6 +17,12 @@ using QualityHub.Web.Features.Workers;
 using QualityHub.Web.Hosting;
 using QualityHub.Web.Hosting.Security;
 
+// Inference:Isolation=process: the portal starts this program again as its own inference worker.
+if (IsolatedWorkerProgram.IsChild(args, out var workerSocket))
+{
+    return await QualityHub.Worker.IsolatedWorker.RunChildAsync(workerSocket);
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,

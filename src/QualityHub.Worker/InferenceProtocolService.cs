@@ -78,6 +78,15 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         {
             throw Invalid(e.Message);
         }
+        catch (Exception e) when (e is OutOfMemoryException || (e is OnnxRuntimeException && e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Past the worker's memory (its limit, Inference:WorkerMemoryMb, or the machine's): this request's answer, not the worker's end.
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Model {request.ModelName} ran out of memory on this worker: {e.Message}"));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {request.ModelName} failed on this worker: {e.Message}"));
+        }
 
         var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
         foreach (var output in result.Outputs.Where(o => requested.Count == 0 || requested.Contains(o.Name)))

@@ -17,6 +17,7 @@ public sealed partial class ModelCache(IOptions<WorkerOptions> options, HttpClie
 {
     private readonly WorkerOptions settings = options.Value;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> fetches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> checkedInStore = new(StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="name"/> is a content hash as models are named: 64 lower-case hexadecimal digits.</summary>
     public static bool IsModelName(string? name) =>
@@ -32,6 +33,12 @@ public sealed partial class ModelCache(IOptions<WorkerOptions> options, HttpClie
         }
 
         var path = PathOf(name);
+        if (!File.Exists(path) && settings.StoreDirectory is { Length: > 0 }
+            && await checkedInStore.GetOrAdd(name, n => new Lazy<Task<string?>>(() => CheckInStoreAsync(n))).Value.WaitAsync(cancellationToken) is { } stored)
+        {
+            return new ModelSpec(name, stored, name[..12]);
+        }
+
         if (!File.Exists(path))
         {
             var fetch = fetches.GetOrAdd(name, n => new Lazy<Task<string>>(() => FetchAsync(n)));
@@ -55,6 +62,26 @@ public sealed partial class ModelCache(IOptions<WorkerOptions> options, HttpClie
     public bool Holds(string name) => IsModelName(name) && File.Exists(PathOf(name));
 
     private string PathOf(string name) => Path.Combine(settings.CacheDirectory, name + ".onnx");
+
+    // The model's file in the local store when it is there and its content is what its name says; else null (then fetched).
+    private async Task<string?> CheckInStoreAsync(string name)
+    {
+        var path = Path.Combine(settings.StoreDirectory!, name[..2], name[2..]);
+        if (!File.Exists(path))
+        {
+            checkedInStore.TryRemove(name, out _); // it may be stored later
+            return null;
+        }
+
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
+        if (actual != name)
+        {
+            throw new RpcException(new Status(StatusCode.DataLoss, $"The store's file for model {name} has the SHA-256 {actual}; it is not used."));
+        }
+
+        return path;
+    }
 
     private async Task<string> FetchAsync(string name)
     {

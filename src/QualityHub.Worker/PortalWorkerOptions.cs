@@ -21,6 +21,29 @@ public sealed class PortalWorkerOptions
     /// </summary>
     public string? WorkerKey { get; set; }
 
+    /// <summary>
+    /// <c>none</c> (the default): models run where <see cref="Workers"/> says. <c>process</c>: the portal also starts a
+    /// worker of its own as a child process on a Unix socket, and runs models there rather than in its own process, so a
+    /// model that crashes the native runtime or runs out of memory takes down that child, not the portal.
+    /// </summary>
+    public string Isolation { get; set; } = IsolationNone;
+
+    public const string IsolationNone = "none";
+
+    public const string IsolationProcess = "process";
+
+    /// <summary>True when the portal runs its own worker as a child process.</summary>
+    public bool IsolatesInProcess => string.Equals(Isolation, IsolationProcess, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The memory the isolated worker may write to, in MiB, enforced by the operating system (its data size limit,
+    /// <c>RLIMIT_DATA</c>): beyond it an allocation fails in the worker, never in the portal. 0: no limit.
+    /// </summary>
+    public int WorkerMemoryMb { get; set; }
+
+    /// <summary>The smallest memory limit a worker starts with (its runtime alone takes about 100 MiB).</summary>
+    public const int MinimumWorkerMemoryMb = 192;
+
     /// <summary>The environment variable that may hold the key instead of the settings.</summary>
     public const string KeyVariable = "QUALITYHUB_WORKER_KEY";
 
@@ -51,6 +74,26 @@ public sealed class PortalWorkerOptions
             {
                 problems.Add($"Inference:Workers: '{address}' is not a worker address (http://host:port, https://host:port or unix:/path).");
             }
+        }
+
+        if (!IsolatesInProcess && !string.Equals(Isolation, IsolationNone, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"Inference:Isolation is '{IsolationNone}' or '{IsolationProcess}', not '{Isolation}'.");
+        }
+
+        if (WorkerMemoryMb != 0 && (WorkerMemoryMb < MinimumWorkerMemoryMb || WorkerMemoryMb > 1024 * 1024))
+        {
+            problems.Add($"Inference:WorkerMemoryMb is 0 (no limit) or between {MinimumWorkerMemoryMb} and {1024 * 1024}, not {WorkerMemoryMb}.");
+        }
+
+        if (WorkerMemoryMb != 0 && !IsolatesInProcess)
+        {
+            problems.Add($"Inference:WorkerMemoryMb limits the portal's own worker: it needs Inference:Isolation={IsolationProcess} (a remote worker's limit is set where it runs).");
+        }
+
+        if (IsolatesInProcess && !OperatingSystem.IsLinux())
+        {
+            problems.Add($"Inference:Isolation={IsolationProcess} needs Linux (a Unix socket and the data size limit); run a worker (qualityhub worker) and list it in Inference:Workers instead.");
         }
 
         if (WorkerTimeoutSeconds is < 1 or > 3600)

@@ -82,6 +82,10 @@ public static class WorkerHost
             grpc.MaxSendMessageSize = null;
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<WorkerKeyInterceptor>();
+            if (!string.IsNullOrEmpty(options.TestCrashOnModel))
+            {
+                grpc.Interceptors.Add<TestCrashHook>();
+            }
         });
 
         var app = builder.Build();
@@ -92,6 +96,10 @@ public static class WorkerHost
             var engine = app.Services.GetRequiredService<InferenceEngine>();
             app.Logger.LogInformation("QualityHub worker on {Endpoint}: {Provider}, models cached in {Cache}", endpoint,
                 engine.Provider.Provider?.ToString() ?? "no provider", options.CacheDirectory);
+            if (!string.IsNullOrEmpty(options.TestCrashOnModel))
+            {
+                app.Logger.LogWarning("Worker:TestCrashOnModel is set (tests only): this worker aborts when asked to run model {Model}", options.TestCrashOnModel);
+            }
         });
         app.Lifetime.ApplicationStopped.Register(() =>
         {

@@ -17,6 +17,16 @@ public sealed class WorkerOptions
     /// <summary>Where fetched models are kept, one file per content hash.</summary>
     public string CacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "qualityhub-worker-models");
 
+    /// <summary>
+    /// A content store on this machine to read models from instead of fetching them (the portal's own, for the worker
+    /// it starts itself): a model's file is <c>{StoreDirectory}/{first two digits}/{the rest}</c> of its hash, and is
+    /// checked against that hash before its first use. Unset: models are fetched from <see cref="PortalUrl"/>.
+    /// </summary>
+    public string? StoreDirectory { get; set; }
+
+    /// <summary>For tests only: the content hash of a model whose run makes the worker abort (<see cref="TestCrashHook"/>).</summary>
+    public string? TestCrashOnModel { get; set; }
+
     /// <summary>The largest request the worker reads, in MiB; a bigger one is refused before it is read whole.</summary>
     public int MaxRequestMb { get; set; } = 64;
 

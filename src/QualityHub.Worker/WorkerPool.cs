@@ -16,14 +16,17 @@ public sealed record WorkerModelView(string Name, string Provider, long SizeByte
 /// <summary>A worker as the engine panel shows it: state, device and what it holds, as it last described itself.</summary>
 public sealed record WorkerView(
     string Address, bool Up, string? DownReason, string? Device, string? Provider, int QueueDepth, int InFlight,
-    IReadOnlyList<WorkerModelView> Models, DateTimeOffset? DescribedAt);
+    IReadOnlyList<WorkerModelView> Models, DateTimeOffset? DescribedAt, IsolatedWorkerState? Isolated = null);
 
 /// <summary>
 /// Runs models on the portal's workers (<c>Inference:Workers</c>) instead of in process. A request goes to a worker that
 /// has the model loaded, else to the one with the fewest requests in flight from this portal; a worker that stops
 /// answering is marked down for <c>Inference:WorkerRetrySeconds</c> and the request tried on the next; when none
 /// answers, <see cref="ExecutorUnavailableException"/> names each worker's reason. A refusal of the request itself (a
-/// wrong shape, a model that cannot run) is the request's answer and is not retried.
+/// wrong shape, a model that cannot run) is the request's answer and is not retried. With
+/// <c>Inference:Isolation=process</c> the portal's own <see cref="IsolatedWorker"/> is one of the workers: work waits
+/// for it while it starts; when it dies, the models that were running on it are counted against in
+/// <see cref="ModelQuarantine"/>, and a quarantined model is run nowhere.
 /// </summary>
 public sealed partial class WorkerPool : IModelExecutor, IDisposable
 {
@@ -32,10 +35,14 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     private readonly TimeProvider time;
     private readonly ILogger<WorkerPool> logger;
     private readonly ConcurrentDictionary<string, LoadedModel> described = new(StringComparer.Ordinal);
+    private readonly ModelQuarantine quarantine;
+    private readonly IsolatedWorker? isolated;
+    private readonly Member? own;
     private int refreshing;
     private long lastRefresh;
 
-    public WorkerPool(IOptions<PortalWorkerOptions> options, TimeProvider time, ILogger<WorkerPool> logger)
+    public WorkerPool(
+        IOptions<PortalWorkerOptions> options, TimeProvider time, ILogger<WorkerPool> logger, ModelQuarantine? quarantine = null, IsolatedWorker? isolated = null)
     {
         settings = options.Value;
         var problems = settings.Problems();
@@ -44,10 +51,19 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             throw new InvalidOperationException(string.Join(" ", problems));
         }
 
-        var key = settings.ResolveKey()!;
-        members = settings.Workers.Select(address => new Member(new WorkerClient(address, key))).ToArray();
+        var key = settings.ResolveKey();
+        var listed = settings.Workers.Select(address => new Member(new WorkerClient(address, key!)));
         this.time = time;
         this.logger = logger;
+        this.quarantine = quarantine ?? new ModelQuarantine(time);
+        this.isolated = isolated;
+        if (isolated is not null)
+        {
+            own = new Member(new WorkerClient(isolated.Address, isolated.Key), isolated);
+            listed = listed.Prepend(own);
+        }
+
+        members = listed.ToArray();
     }
 
     private TimeSpan Timeout => TimeSpan.FromSeconds(settings.WorkerTimeoutSeconds);
@@ -85,7 +101,8 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             var last = m.LastDescribed;
             var models = last?.Models.Select(x => new WorkerModelView(
                 described.TryGetValue(x.Name, out var known) ? known.DisplayName : x.Name[..Math.Min(12, x.Name.Length)], x.Provider, x.SizeBytes, x.QueueDepth, x.Items)).ToList() ?? [];
-            return new WorkerView(state.Address, state.Up, state.DownReason, last?.Device, last?.Provider, last?.QueueDepth ?? 0, state.InFlight, models, m.LastDescribedAt);
+            return new WorkerView(state.Address, state.Up, state.DownReason, last?.Device, last?.Provider, last?.QueueDepth ?? 0, state.InFlight, models, m.LastDescribedAt,
+                m == own ? isolated!.State : null);
         }).ToList();
     }
 
@@ -107,13 +124,10 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
                 (m.Device, m.LastDescribed, m.LastDescribedAt) = (described.Device, described, time.GetUtcNow());
                 return (m.Client.Address, (Protocol.DescribeResponse?)described, (string?)null);
             }
-            catch (WorkerException e)
+            catch (WorkerException e) when (!cancellationToken.IsCancellationRequested)
             {
-                if (e.WorkerUnavailable || e.Status == StatusCode.FailedPrecondition)
-                {
-                    MarkDown(m, e.Message);
-                }
-
+                // Not answering, another protocol version, not a worker at all, a key it refuses: no work goes there.
+                MarkDown(m, e.Message);
                 return (m.Client.Address, null, e.Message);
             }
         }));
@@ -168,21 +182,47 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     // The call on the best worker, then on the next while workers are not answering; with where it ran ("worker ADDRESS (DEVICE)").
     private async Task<(T Result, string RanOn)> OnAWorkerAsync<T>(ModelSpec model, Func<WorkerClient, CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
     {
+        quarantine.ThrowIfQuarantined(model);
         var reasons = new List<string>();
         var tried = new HashSet<Member>();
-        while (Choose(model.Key, tried) is { } member)
+        while (await ChooseAsync(model.Key, tried, cancellationToken) is { } member)
         {
             tried.Add(member);
+            var generation = isolated?.Generation ?? 0;
+            if (await VerifyAsync(member, cancellationToken) is { } refused)
+            {
+                reasons.Add(refused);
+                continue;
+            }
+
             Interlocked.Increment(ref member.InFlight);
             try
             {
                 var result = await call(member.Client, cancellationToken);
                 member.Answered([model.Key]);
-                return (result, await DescriptionOfAsync(member, cancellationToken));
+                return (result, $"worker {member.Client.Address} ({member.Device})");
             }
             catch (WorkerException e) when (e.WorkerUnavailable && !cancellationToken.IsCancellationRequested)
             {
+                // The portal's own worker died under this call: the model is counted against, and quarantined the second time.
+                if (member == own && await isolated!.ExitReasonAsync(generation, TimeSpan.FromSeconds(2)) is { } exit)
+                {
+                    if (quarantine.RecordCrash(model.Key, model.DisplayName, generation, exit))
+                    {
+                        LogQuarantined(model.DisplayName, exit);
+                        quarantine.ThrowIfQuarantined(model);
+                    }
+
+                    reasons.Add($"{exit} while it ran model '{model.DisplayName}'");
+                    continue;
+                }
+
                 MarkDown(member, e.Message);
+                reasons.Add(e.Message);
+            }
+            catch (WorkerException e) when (e.Status is StatusCode.Unimplemented or StatusCode.Unauthenticated && !cancellationToken.IsCancellationRequested)
+            {
+                MarkDown(member, e.Message); // not (or no longer) a worker of this portal
                 reasons.Add(e.Message);
             }
             catch (WorkerException e) when (e.Status is StatusCode.InvalidArgument or StatusCode.OutOfRange or StatusCode.ResourceExhausted)
@@ -204,22 +244,51 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             $"No worker could {what} model '{model.DisplayName}': {string.Join("; ", reasons.Concat(down).DefaultIfEmpty("no worker is configured"))}");
     }
 
-    // The worker and its device, asked once per worker (a worker that cannot say is named by its address alone).
-    private async Task<string> DescriptionOfAsync(Member member, CancellationToken cancellationToken)
+    // A worker gets work once it has said what it is (QualityHub's worker protocol, this version) and runs on; a worker
+    // that cannot say so is marked down, and the reason returned.
+    private async Task<string?> VerifyAsync(Member member, CancellationToken cancellationToken)
     {
-        if (member.Device is null)
+        if (member.Device is not null)
         {
-            try
-            {
-                member.Device = (await member.Client.DescribeAsync(Timeout, cancellationToken)).Device;
-            }
-            catch (WorkerException)
-            {
-                return $"worker {member.Client.Address}";
-            }
+            return null;
         }
 
-        return $"worker {member.Client.Address} ({member.Device})";
+        try
+        {
+            var described = await member.Client.DescribeAsync(Timeout, cancellationToken);
+            (member.Device, member.LastDescribed, member.LastDescribedAt) = (described.Device, described, time.GetUtcNow());
+            return null;
+        }
+        catch (WorkerException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            MarkDown(member, e.Message);
+            return e.Message;
+        }
+    }
+
+    // The best worker to try next; while none is up but the portal's own worker is starting, that one, once it serves.
+    private async Task<Member?> ChooseAsync(string model, HashSet<Member> tried, CancellationToken cancellationToken)
+    {
+        if (Choose(model, tried) is { } member)
+        {
+            return member;
+        }
+
+        if (own is null || tried.Contains(own))
+        {
+            return null;
+        }
+
+        try
+        {
+            await isolated!.WaitUntilServingAsync(cancellationToken).WaitAsync(Timeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+
+        return Choose(model, tried);
     }
 
     private Member? Choose(string model, HashSet<Member> tried)
@@ -249,20 +318,27 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model '{Model}' is quarantined: it was running each time the isolated worker died; the last time: {Reason}")]
+    private partial void LogQuarantined(string model, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Address} is marked down for {Seconds} s: {Reason}")]
     private partial void LogDown(string address, string reason, int seconds);
 
-    private sealed class Member(WorkerClient client)
+    // A worker as the pool knows it; the portal's own worker is up only while its process serves.
+    private sealed class Member(WorkerClient client, IsolatedWorker? isolated = null)
     {
         private readonly Lock sync = new();
         private readonly HashSet<string> models = new(StringComparer.Ordinal);
         private DateTimeOffset downUntil = DateTimeOffset.MinValue;
+        private int downGeneration;
 
         public int InFlight;
 
         public WorkerClient Client { get; } = client;
 
-        public string? DownReason { get; private set; }
+        private string? downReason;
+
+        public string? DownReason => isolated is { IsServing: false } ? isolated.State.LastExit ?? "the portal's own worker is starting" : downReason;
 
         /// <summary>The device the worker said it runs on, once asked.</summary>
         public string? Device { get; set; }
@@ -274,9 +350,15 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
 
         public bool IsUp(DateTimeOffset now)
         {
+            if (isolated is { IsServing: false })
+            {
+                return false;
+            }
+
             lock (sync)
             {
-                return now >= downUntil;
+                // A new process of the portal's own worker is not held to what its predecessor did.
+                return now >= downUntil || (isolated is not null && isolated.Generation != downGeneration);
             }
         }
 
@@ -292,7 +374,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         {
             lock (sync)
             {
-                (downUntil, DownReason) = (DateTimeOffset.MinValue, null);
+                (downUntil, downReason) = (DateTimeOffset.MinValue, null);
                 models.UnionWith(held);
             }
         }
@@ -301,17 +383,19 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         {
             lock (sync)
             {
-                (downUntil, DownReason) = (until, reason);
+                (downUntil, downReason, downGeneration) = (until, reason, isolated?.Generation ?? 0);
                 models.Clear();
+                Device = null; // what answers there when it is back says what it is again
             }
         }
 
         public WorkerState State(DateTimeOffset now)
         {
+            var up = IsUp(now);
+            var reason = DownReason;
             lock (sync)
             {
-                var up = now >= downUntil;
-                return new WorkerState(Client.Address, up, up ? null : DownReason, up ? null : downUntil, Volatile.Read(ref InFlight), models.Order(StringComparer.Ordinal).ToList());
+                return new WorkerState(Client.Address, up, up ? null : reason, up || now >= downUntil ? null : downUntil, Volatile.Read(ref InFlight), models.Order(StringComparer.Ordinal).ToList());
             }
         }
     }

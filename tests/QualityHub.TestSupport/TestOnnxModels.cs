@@ -39,6 +39,20 @@ public static class TestOnnxModels
         return Model(Graph([Node("Add", ["x", "w"], ["y"])], weights));
     }
 
+    /// <summary>
+    /// y = ReduceMax(Expand(x, [rows, 4]), axes [0]) = x: a model of a few hundred bytes that needs rows × 16 bytes
+    /// of memory while it runs (1 GiB for 64 Mi rows), for tests of memory limits.
+    /// </summary>
+    public static byte[] MemoryHungry(long rows)
+    {
+        const int Int64 = 7;
+        var shape = new ProtoBytes().PackedVarints(1, 2).Varint(2, Int64).PackedVarints(7, rows, 4).String(8, "shape");
+        // AttributeProto: name=1, ints=8, type=20 (INTS = 7).
+        var axes = new ProtoBytes().String(1, "axes").PackedVarints(8, 0).Varint(20, 7);
+        var reduce = Node("ReduceMax", ["big"], ["y"]).Message(5, axes);
+        return Model(Graph([Node("Expand", ["x", "shape"], ["big"]), reduce], shape));
+    }
+
     // ModelProto: ir_version=1, producer_name=2, graph=7, opset_import=8 (OperatorSetIdProto: version=2).
     private static byte[] Model(ProtoBytes graph) => new ProtoBytes()
         .Varint(1, 8)

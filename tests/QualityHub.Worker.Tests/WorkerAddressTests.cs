@@ -124,10 +124,8 @@ public sealed class WorkerAddressTests : IAsyncLifetime
         Assert.Equal(["Describe"], otherVersionCalls);
     }
 
-    // Found by these tests, not fixed here (WorkerPool.cs): a request routed to such a worker before it was described
-    // takes its answers. OnAWorkerAsync uses the call's result, then DescriptionOfAsync asks Describe and swallows the
-    // FailedPrecondition of the protocol check; the worker is never marked down.
-    [Fact(Skip = "WorkerPool uses a worker of another protocol version when a request reaches it before DescribeAllAsync: DescriptionOfAsync swallows the FailedPrecondition")]
+    // A worker is asked what it is before it is given work: one of another protocol version never answers a request.
+    [Fact]
     public async Task A_worker_of_another_protocol_version_that_a_request_reaches_is_marked_down_and_its_answer_is_not_used()
     {
         var other = await StartOtherVersionAsync();
@@ -181,10 +179,8 @@ public sealed class WorkerAddressTests : IAsyncLifetime
         Assert.StartsWith($"{site} is not a QualityHub worker", metadata.Message);
     }
 
-    // Found by these tests, not fixed here (WorkerPool.cs): Unimplemented is neither WorkerUnavailable nor FailedPrecondition,
-    // so DescribeAllAsync leaves the site up, and OnAWorkerAsync has no catch for it: the WorkerException reaches the
-    // caller instead of the request going to the next worker.
-    [Fact(Skip = "WorkerPool neither marks down a server that answers Unimplemented nor tries the next worker after it")]
+    // A server with no such call (Unimplemented) is no worker: marked down, its work goes to the next.
+    [Fact]
     public async Task The_pool_marks_a_web_site_speaking_http_2_down_and_sends_its_work_to_a_worker()
     {
         var site = await StartWebSiteAsync(HttpProtocols.Http2);

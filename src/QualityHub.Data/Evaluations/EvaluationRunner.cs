@@ -65,8 +65,8 @@ public sealed partial class EvaluationRunner(
         catch (ExecutorUnavailableException e)
         {
             // No worker answers: as with the database gone, the run keeps what is stored and resumes once it is claimed
-            // again after its lease lapses, on whichever worker answers then.
-            LogPaused(runId, e.Message);
+            // again after its lease lapses (on one instance, by this one a moment later), on whichever worker answers then.
+            LogPausedForWorkers(runId, e.Message);
         }
         catch (Exception e) when (e is DbException or DbUpdateException && DatabaseErrors.IsFull(e))
         {
@@ -77,7 +77,7 @@ public sealed partial class EvaluationRunner(
         {
             await FailAsync(runId, progress, e.Message, null);
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or IOException or OnnxRuntimeException or InvalidModelCardException)
+        catch (Exception e) when (e is DbException or DbUpdateException or IOException or OnnxRuntimeException or InvalidModelCardException or ModelQuarantinedException)
         {
             await FailAsync(runId, progress, e.Message, e);
         }
@@ -591,6 +591,9 @@ public sealed partial class EvaluationRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} pauses: the database does not answer ({Reason}); it resumes from its stored predictions once it does")]
     private partial void LogPaused(int runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} pauses: no worker can run its model now ({Reason}); it resumes from its stored predictions")]
+    private partial void LogPausedForWorkers(int runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId}: its failure could not be recorded")]
     private partial void LogStatusUnwritable(Exception exception, int runId);

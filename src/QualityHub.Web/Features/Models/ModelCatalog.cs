@@ -3,6 +3,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data;
 using QualityHub.Data.Content;
 using QualityHub.Inference.Onnx;
+using QualityHub.Worker;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -14,14 +15,14 @@ public sealed record ModelVersionSummary(
     int Id, int ModuleId, string Module, TaskType TaskType, string Name, ModelStatus Status, string Sha256, long SizeBytes,
     long? ParameterCount, long? Opset, string? Producer, int? TrainedOnDatasetId, DateTimeOffset CreatedAt);
 
-/// <summary>One model version in full: what the file says about itself, its card and notes.</summary>
+/// <summary>One model version in full: what the file says about itself, its card and notes, and whether it is kept from running.</summary>
 public sealed record ModelVersionDetail(
     ModelVersionSummary Summary, string Notes, string? ModelCardJson, string? TrainedOnDataset,
     IReadOnlyList<OnnxValueInfo> Inputs, IReadOnlyList<OnnxValueInfo> Outputs, IReadOnlyDictionary<string, long> Opsets,
-    IReadOnlyDictionary<string, string> MetadataProps, long IrVersion, int NodeCount, string? InspectionError);
+    IReadOnlyDictionary<string, string> MetadataProps, long IrVersion, int NodeCount, string? InspectionError, QuarantinedModel? Quarantine = null);
 
 /// <summary>Reads modules and model versions for the Models pages and the API.</summary>
-public sealed class ModelCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, ContentStore store)
+public sealed class ModelCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, ContentStore store, ModelQuarantine quarantine)
 {
     public async Task<IReadOnlyList<ModuleSummary>> GetModulesAsync(CancellationToken cancellationToken = default)
     {
@@ -54,11 +55,13 @@ public sealed class ModelCatalog(IDbContextFactory<QualityHubDbContext> contextF
         try
         {
             var info = OnnxModelReader.ReadFile(store.PathOf(version.Sha256));
-            return new ModelVersionDetail(summary, version.Notes, version.ModelCardJson, version.TrainedOnDataset?.Name, info.Inputs, info.Outputs, info.Opsets, info.MetadataProps, info.IrVersion, info.NodeCount, null);
+            return new ModelVersionDetail(summary, version.Notes, version.ModelCardJson, version.TrainedOnDataset?.Name, info.Inputs, info.Outputs, info.Opsets, info.MetadataProps, info.IrVersion, info.NodeCount, null,
+                quarantine.Find(version.Sha256));
         }
         catch (Exception e) when (e is IOException or OnnxFormatException or UnauthorizedAccessException)
         {
-            return new ModelVersionDetail(summary, version.Notes, version.ModelCardJson, version.TrainedOnDataset?.Name, [], [], new Dictionary<string, long>(), new Dictionary<string, string>(), 0, 0, $"The stored file cannot be read: {e.Message}");
+            return new ModelVersionDetail(summary, version.Notes, version.ModelCardJson, version.TrainedOnDataset?.Name, [], [], new Dictionary<string, long>(), new Dictionary<string, string>(), 0, 0, $"The stored file cannot be read: {e.Message}",
+                quarantine.Find(version.Sha256));
         }
     }
 }

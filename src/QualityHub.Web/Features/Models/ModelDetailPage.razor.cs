@@ -6,6 +6,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
 using QualityHub.Web.Components.Shared;
 using QualityHub.Web.Features.Accounts;
+using QualityHub.Worker;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -98,6 +99,26 @@ public sealed partial class ModelDetailPage
         catch (RegistrationException e)
         {
             Snackbar.Add(e.Message, Severity.Error);
+        }
+
+        detail = await Catalog.GetVersionAsync(Id);
+    }
+
+    [Inject]
+    private ModelQuarantine Quarantine { get; set; } = null!;
+
+    // The same rule as DELETE /api/models/{id}/quarantine: a quality manager's or an admin's call.
+    private async Task LiftQuarantineAsync()
+    {
+        if (Authentication is null || !(await Authorization.AuthorizeAsync((await Authentication).User, Policies.Approve)).Succeeded)
+        {
+            Snackbar.Add("A quarantine is lifted by a quality manager or an admin.", Severity.Warning);
+            return;
+        }
+
+        if (detail is not null && Quarantine.Lift(detail.Summary.Sha256))
+        {
+            Snackbar.Add($"{detail.Summary.Name} may run again; a crash of the worker counts against it afresh.", Severity.Success);
         }
 
         detail = await Catalog.GetVersionAsync(Id);

@@ -9,6 +9,7 @@ using QualityHub.Data.Registry;
 using QualityHub.Inference.Engine;
 using QualityHub.Web.Api;
 using QualityHub.Web.Features.Accounts;
+using QualityHub.Worker;
 
 namespace QualityHub.Web.Features.Models;
 
@@ -97,6 +98,23 @@ public static class ModelsEndpoints
                 return Problem(e.Message.StartsWith("There is no", StringComparison.Ordinal) ? 404 : 422, "Status not changed", e.Message, e.Field);
             }
         }).Produces(StatusCodes.Status204NoContent).ProducesProblems(403, 404, 422);
+        api.MapDelete("/models/{id:int}/quarantine", async (int id, ModelCatalog catalog, ModelQuarantine quarantine, HttpContext http, IAuthorizationService authorization, CancellationToken ct) =>
+        {
+            if (!(await authorization.AuthorizeAsync(http.User, Policies.Approve)).Succeeded)
+            {
+                return Problem(403, "Lifting takes a quality manager", "A quarantine is lifted by a quality manager or an admin.");
+            }
+
+            if (await catalog.GetVersionAsync(id, ct) is not { } detail)
+            {
+                return Problem(404, "No such model version", $"There is no model version {id}.");
+            }
+
+            return quarantine.Lift(detail.Summary.Sha256)
+                ? Results.NoContent()
+                : Problem(404, "Not quarantined", $"Model version {id} is not quarantined.");
+        }).Produces(StatusCodes.Status204NoContent).ProducesProblems(403, 404)
+            .WithDescription("Lets a model version that crashed the portal's isolated worker twice run again (its crashes are forgotten).");
         return api;
     }
 
