@@ -33,11 +33,12 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ModelReadyResponse
         {
-            Ready = ModelCache.IsModelName(request.Name) && engine.Snapshot().Models.Any(m => m.Key == request.Name),
+            Ready = request.Version is "" or "1" && ModelCache.IsModelName(request.Name) && engine.Snapshot().Models.Any(m => m.Key == request.Name),
         });
 
     public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
+        RequireVersion(request.Name, request.Version);
         var (_, loaded) = await LoadAsync(request.Name, context.CancellationToken);
         var response = new ModelMetadataResponse { Name = request.Name, Platform = Platform, Versions = { "1" } };
         response.Inputs.AddRange(loaded.Inputs.Select(Metadata));
@@ -47,6 +48,7 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
+        RequireVersion(request.ModelName, request.ModelVersion);
         var (spec, loaded) = await LoadAsync(request.ModelName, context.CancellationToken);
         var (values, shape) = ReadInput(request, loaded);
         var (count, itemShape) = loaded.BatchMode == BatchMode.None ? (1, shape) : ((int)shape[0], shape[1..]);
@@ -180,6 +182,15 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
 
     private static ModelMetadataResponse.Types.TensorMetadata Metadata(TensorInfo tensor) =>
         new() { Name = tensor.Name, Datatype = TensorData.DatatypeOf(tensor.ElementType), Shape = { tensor.Shape } };
+
+    // A model's content is its name: each has the one version, "1" (none named: the server's choice, that one).
+    private static void RequireVersion(string name, string version)
+    {
+        if (version is not ("" or "1"))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"Model {name} has one version here, 1, not '{version}': a model's content is its name."));
+        }
+    }
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

@@ -1,5 +1,38 @@
 namespace QualityHub.Worker;
 
+/// <summary>
+/// A server of any make that speaks the open inference protocol over gRPC (Triton, KServe …; <c>Inference:Servers:N</c>),
+/// serving models that are registered in the portal too: <see cref="Models"/> maps each by the portal's name
+/// (<c>module/version</c>) or content hash to the server's name (<c>name</c>, or <c>name:version</c> for one of its
+/// versions). Only mapped models go there, and there first, so a version already deployed is evaluated where it serves.
+/// </summary>
+public sealed class ProtocolServer
+{
+    /// <summary><c>http://host:port</c> (its gRPC port, e.g. Triton's 8001), <c>https://…</c> or <c>unix:/path</c>.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>The portal's model (<c>module/version</c> or SHA-256) → the server's (<c>name</c> or <c>name:version</c>).</summary>
+    public Dictionary<string, string> Models { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Sent as the worker key header when set (a QualityHub worker addressed as a plain server, or a proxy that checks
+    /// it); the portal's own key is never sent to a server of another maker.
+    /// </summary>
+    public string? Key { get; set; }
+
+    /// <summary>The server's name and version for the portal's model named <paramref name="displayName"/> (or <paramref name="key"/>), or null when it does not serve it.</summary>
+    public (string Name, string Version)? NameOf(string displayName, string key)
+    {
+        if (!Models.TryGetValue(displayName, out var mapped) && !Models.TryGetValue(key, out mapped))
+        {
+            return null;
+        }
+
+        var colon = mapped.LastIndexOf(':');
+        return colon > 0 ? (mapped[..colon], mapped[(colon + 1)..]) : (mapped, "");
+    }
+}
+
 /// <summary>The portal's side of its workers (section <c>Inference</c>, beside the in-process engine's settings).</summary>
 public sealed class PortalWorkerOptions
 {
@@ -8,6 +41,9 @@ public sealed class PortalWorkerOptions
     /// <c>unix:/path</c>); none (the default) runs them in the portal's own process.
     /// </summary>
     public List<string> Workers { get; set; } = [];
+
+    /// <summary>Servers of any make that speak the open inference protocol, each with the models it serves.</summary>
+    public List<ProtocolServer> Servers { get; set; } = [];
 
     /// <summary>How long one call to a worker may take before it counts as not answering, in seconds.</summary>
     public int WorkerTimeoutSeconds { get; set; } = 60;
@@ -68,9 +104,7 @@ public sealed class PortalWorkerOptions
 
         foreach (var address in Workers)
         {
-            var valid = address.StartsWith("unix:/", StringComparison.Ordinal)
-                || (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
-            if (!valid)
+            if (!IsAddress(address))
             {
                 problems.Add($"Inference:Workers: '{address}' is not a worker address (http://host:port, https://host:port or unix:/path).");
             }
@@ -96,6 +130,19 @@ public sealed class PortalWorkerOptions
             problems.Add($"Inference:Isolation={IsolationProcess} needs Linux (a Unix socket and the data size limit); run a worker (qualityhub worker) and list it in Inference:Workers instead.");
         }
 
+        foreach (var server in Servers)
+        {
+            if (!IsAddress(server.Address))
+            {
+                problems.Add($"Inference:Servers: '{server.Address}' is not a server address (http://host:port, https://host:port or unix:/path).");
+            }
+
+            if (server.Models.Count == 0 || server.Models.Any(m => string.IsNullOrWhiteSpace(m.Key) || string.IsNullOrWhiteSpace(m.Value)))
+            {
+                problems.Add($"Inference:Servers: '{server.Address}' needs Models, each the portal's module/version (or SHA-256) → the server's model name.");
+            }
+        }
+
         if (WorkerTimeoutSeconds is < 1 or > 3600)
         {
             problems.Add($"Inference:WorkerTimeoutSeconds must be between 1 and 3600, not {WorkerTimeoutSeconds}.");
@@ -108,4 +155,7 @@ public sealed class PortalWorkerOptions
 
         return problems;
     }
+
+    private static bool IsAddress(string address) =>
+        address.StartsWith("unix:/", StringComparison.Ordinal) || (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
 }

@@ -26,15 +26,15 @@ public sealed class WorkerClient : IDisposable
     private readonly WorkerInfo.WorkerInfoClient info;
     private readonly Metadata key;
 
-    public WorkerClient(string address, string sharedKey, int maxMessageMb = 64)
+    public WorkerClient(string address, string? sharedKey, int maxMessageMb = 64)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        ArgumentException.ThrowIfNullOrEmpty(sharedKey);
         Address = address;
         channel = WorkerChannel.Create(address, maxMessageMb);
         inference = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         info = new WorkerInfo.WorkerInfoClient(channel);
-        key = new Metadata { { WorkerKeyInterceptor.Header, sharedKey } };
+        // A server of another maker is sent no key (it is the portal's and its workers' secret).
+        key = sharedKey is null ? [] : new Metadata { { WorkerKeyInterceptor.Header, sharedKey } };
     }
 
     public string Address { get; }
@@ -57,16 +57,25 @@ public sealed class WorkerClient : IDisposable
     public async Task<bool> ModelReadyAsync(string model, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         (await CallAsync(() => inference.ModelReadyAsync(new ModelReadyRequest { Name = model }, Options(timeout, cancellationToken)).ResponseAsync, "say whether a model is ready")).Ready;
 
-    public Task<ModelMetadataResponse> ModelMetadataAsync(string model, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        CallAsync(() => inference.ModelMetadataAsync(new ModelMetadataRequest { Name = model }, Options(timeout, cancellationToken)).ResponseAsync, $"describe model {Short(model)}");
+    public Task<ModelMetadataResponse> ModelMetadataAsync(string model, TimeSpan timeout, CancellationToken cancellationToken = default, string version = "") =>
+        CallAsync(() => inference.ModelMetadataAsync(new ModelMetadataRequest { Name = model, Version = version }, Options(timeout, cancellationToken)).ResponseAsync, $"describe model {Short(model)}");
+
+    /// <summary>Whether the server is ready for inference requests (the protocol's own health call).</summary>
+    public async Task<bool> ServerReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        (await CallAsync(() => inference.ServerReadyAsync(new ServerReadyRequest(), Options(timeout, cancellationToken)).ResponseAsync, "say whether it is ready")).Ready;
+
+    /// <summary>The server's name and version as the protocol reports them.</summary>
+    public Task<ServerMetadataResponse> ServerMetadataAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        CallAsync(() => inference.ServerMetadataAsync(new ServerMetadataRequest(), Options(timeout, cancellationToken)).ResponseAsync, "describe itself");
 
     /// <summary>
     /// Runs <paramref name="values"/> (shape <paramref name="shape"/>, the batch first when the model has one) through
     /// model <paramref name="model"/> as one request, the tensor as raw bytes; the outputs keep the request's batch dimension.
     /// </summary>
-    public async Task<ItemResult> InferAsync(string model, string inputName, float[] values, long[] shape, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<ItemResult> InferAsync(
+        string model, string inputName, float[] values, long[] shape, TimeSpan timeout, CancellationToken cancellationToken = default, string version = "")
     {
-        var request = new ModelInferRequest { ModelName = model };
+        var request = new ModelInferRequest { ModelName = model, ModelVersion = version };
         request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = inputName, Datatype = TensorData.Fp32, Shape = { shape } });
         request.RawInputContents.Add(TensorData.RawOf(values));
         var response = await CallAsync(() => inference.ModelInferAsync(request, Options(timeout, cancellationToken)).ResponseAsync, $"run model {Short(model)}");

@@ -20,7 +20,7 @@ public sealed record WorkerView(
 
 /// <summary>
 /// Runs models on the portal's workers (<c>Inference:Workers</c>) instead of in process. A request goes to a worker that
-/// has the model loaded, else to the one with the fewest requests in flight from this portal; a worker that stops
+/// has the model loaded, else to the one with the fewest requests in flight from this portal (then the fewest models held); a worker that stops
 /// answering is marked down for <c>Inference:WorkerRetrySeconds</c> and the request tried on the next; when none
 /// answers, <see cref="ExecutorUnavailableException"/> names each worker's reason. A refusal of the request itself (a
 /// wrong shape, a model that cannot run) is the request's answer and is not retried. With
@@ -38,11 +38,14 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     private readonly ModelQuarantine quarantine;
     private readonly IsolatedWorker? isolated;
     private readonly Member? own;
+    private readonly Lock choosing = new();
+    private readonly InferenceEngine? engine;
     private int refreshing;
     private long lastRefresh;
 
     public WorkerPool(
-        IOptions<PortalWorkerOptions> options, TimeProvider time, ILogger<WorkerPool> logger, ModelQuarantine? quarantine = null, IsolatedWorker? isolated = null)
+        IOptions<PortalWorkerOptions> options, TimeProvider time, ILogger<WorkerPool> logger, ModelQuarantine? quarantine = null, IsolatedWorker? isolated = null,
+        InferenceEngine? engine = null)
     {
         settings = options.Value;
         var problems = settings.Problems();
@@ -52,7 +55,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         }
 
         var key = settings.ResolveKey();
-        var listed = settings.Workers.Select(address => new Member(new WorkerClient(address, key!)));
+        var listed = settings.Workers.Select(address => new Member(new WorkerClient(address, key!)))
+            .Concat(settings.Servers.Select(server => new Member(new WorkerClient(server.Address, server.Key), server: server)));
+        this.engine = engine;
         this.time = time;
         this.logger = logger;
         this.quarantine = quarantine ?? new ModelQuarantine(time);
@@ -101,7 +106,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             var last = m.LastDescribed;
             var models = last?.Models.Select(x => new WorkerModelView(
                 described.TryGetValue(x.Name, out var known) ? known.DisplayName : x.Name[..Math.Min(12, x.Name.Length)], x.Provider, x.SizeBytes, x.QueueDepth, x.Items)).ToList() ?? [];
-            return new WorkerView(state.Address, state.Up, state.DownReason, last?.Device, last?.Provider, last?.QueueDepth ?? 0, state.InFlight, models, m.LastDescribedAt,
+            return new WorkerView(state.Address, state.Up, state.DownReason, last?.Device ?? m.Device, last?.Provider, last?.QueueDepth ?? 0, state.InFlight, models, m.LastDescribedAt,
                 m == own ? isolated!.State : null);
         }).ToList();
     }
@@ -115,6 +120,12 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             if (!m.IsUp(now))
             {
                 return (m.Client.Address, (Protocol.DescribeResponse?)null, m.DownReason); // left alone until its retry time
+            }
+
+            if (m.Server is not null)
+            {
+                m.Device = null; // asked again
+                return (m.Client.Address, (Protocol.DescribeResponse?)null, await VerifyAsync(m, cancellationToken));
             }
 
             try
@@ -140,7 +151,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             return known;
         }
 
-        var (metadata, ranOn) = await OnAWorkerAsync(model, (client, ct) => client.ModelMetadataAsync(model.Key, Timeout, ct), "describe", cancellationToken);
+        var (metadata, ranOn) = await OnAWorkerAsync(model, (client, target, ct) => client.ModelMetadataAsync(target.Name, Timeout, ct, target.Version), "describe", cancellationToken);
         var inputs = metadata.Inputs.Select(Tensor).ToList();
         var outputs = metadata.Outputs.Select(Tensor).ToList();
         var first = inputs.Count > 0 ? inputs[0] : throw new NotSupportedException($"Model '{model.DisplayName}' has no input on {ranOn}.");
@@ -157,7 +168,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         var loaded = await LoadAsync(model, cancellationToken);
         var batched = loaded.BatchMode != BatchMode.None;
         var (result, ranOn) = await OnAWorkerAsync(model,
-            (client, ct) => client.InferAsync(model.Key, loaded.Inputs[0].Name, item, batched ? [1, .. itemShape] : itemShape, Timeout, ct), "run", cancellationToken);
+            (client, target, ct) => client.InferAsync(target.Name, loaded.Inputs[0].Name, item, batched ? [1, .. itemShape] : itemShape, Timeout, ct, target.Version), "run", cancellationToken);
         // In process, a lone item's outputs come without their batch dimension; so they do here.
         var outputs = batched ? result.Outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == 1 ? o with { Shape = o.Shape[1..] } : o).ToList() : result.Outputs;
         return result with { Outputs = outputs, Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
@@ -172,35 +183,52 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         }
 
         var (result, ranOn) = await OnAWorkerAsync(model,
-            (client, ct) => client.InferAsync(model.Key, loaded.Inputs[0].Name, batch, [count, .. itemShape], Timeout, ct), "run", cancellationToken);
+            (client, target, ct) => client.InferAsync(target.Name, loaded.Inputs[0].Name, batch, [count, .. itemShape], Timeout, ct, target.Version), "run", cancellationToken);
         return result with { Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
     }
 
-    public async Task<SessionMemory> MeasureSessionMemoryAsync(ModelSpec model, float[] item, long[] itemShape, int loads = 3, CancellationToken cancellationToken = default) =>
-        (await OnAWorkerAsync(model, (client, ct) => client.MeasureMemoryAsync(model.Key, item, itemShape, loads, Timeout, ct), "measure", cancellationToken)).Result;
+    /// <summary>
+    /// Measured on a QualityHub worker: the open inference protocol has no such call, so with servers of other makes
+    /// alone the portal's own engine measures it (the run says which device that was).
+    /// </summary>
+    public async Task<SessionMemory> MeasureSessionMemoryAsync(ModelSpec model, float[] item, long[] itemShape, int loads = 3, CancellationToken cancellationToken = default)
+    {
+        if (members.All(m => m.Server is not null) && engine is not null)
+        {
+            quarantine.ThrowIfQuarantined(model);
+            return await engine.MeasureSessionMemoryAsync(model, item, itemShape, loads, cancellationToken);
+        }
+
+        return (await OnAWorkerAsync(model, (client, target, ct) => client.MeasureMemoryAsync(target.Name, item, itemShape, loads, Timeout, ct), "measure", cancellationToken,
+            workersOnly: true)).Result;
+    }
 
     // The call on the best worker, then on the next while workers are not answering; with where it ran ("worker ADDRESS (DEVICE)").
-    private async Task<(T Result, string RanOn)> OnAWorkerAsync<T>(ModelSpec model, Func<WorkerClient, CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
+    private async Task<(T Result, string RanOn)> OnAWorkerAsync<T>(
+        ModelSpec model, Func<WorkerClient, Target, CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken, bool workersOnly = false)
     {
         quarantine.ThrowIfQuarantined(model);
         var reasons = new List<string>();
         var tried = new HashSet<Member>();
-        while (await ChooseAsync(model.Key, tried, cancellationToken) is { } member)
+        while (await ChooseAsync(model, tried, workersOnly, cancellationToken) is { } member)
         {
+            // The member comes counted in flight (see Choose), so that requests choosing at once spread.
             tried.Add(member);
             var generation = isolated?.Generation ?? 0;
-            if (await VerifyAsync(member, cancellationToken) is { } refused)
-            {
-                reasons.Add(refused);
-                continue;
-            }
-
-            Interlocked.Increment(ref member.InFlight);
             try
             {
-                var result = await call(member.Client, cancellationToken);
+                if (await VerifyAsync(member, cancellationToken) is { } refused)
+                {
+                    reasons.Add(refused);
+                    continue;
+                }
+
+                var target = member.TargetFor(model)!;
+                var result = await call(member.Client, target, cancellationToken);
                 member.Answered([model.Key]);
-                return (result, $"worker {member.Client.Address} ({member.Device})");
+                return (result, member.Server is null
+                    ? $"worker {member.Client.Address} ({member.Device})"
+                    : $"server {member.Client.Address} ({member.Device}) as {target.Name}{(target.Version.Length > 0 ? $":{target.Version}" : "")}");
             }
             catch (WorkerException e) when (e.WorkerUnavailable && !cancellationToken.IsCancellationRequested)
             {
@@ -239,7 +267,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             }
         }
 
-        var down = members.Where(m => !tried.Contains(m)).Select(m => $"{m.Client.Address} is down ({m.DownReason})");
+        var down = members.Where(m => !tried.Contains(m)).Select(m => m.TargetFor(model) is null
+            ? $"{m.Client.Address} does not serve it (Inference:Servers:…:Models)"
+            : $"{m.Client.Address} is down ({m.DownReason})");
         throw new ExecutorUnavailableException(
             $"No worker could {what} model '{model.DisplayName}': {string.Join("; ", reasons.Concat(down).DefaultIfEmpty("no worker is configured"))}");
     }
@@ -255,6 +285,19 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
 
         try
         {
+            if (member.Server is not null)
+            {
+                // Another maker's server: the protocol's own health and metadata calls say what it is.
+                if (!await member.Client.ServerReadyAsync(Timeout, cancellationToken))
+                {
+                    throw new WorkerException($"The server at {member.Client.Address} says it is not ready.", StatusCode.Unavailable);
+                }
+
+                var server = await member.Client.ServerMetadataAsync(Timeout, cancellationToken);
+                (member.Device, member.LastDescribedAt) = ($"{server.Name} {server.Version}".Trim(), time.GetUtcNow());
+                return null;
+            }
+
             var described = await member.Client.DescribeAsync(Timeout, cancellationToken);
             (member.Device, member.LastDescribed, member.LastDescribedAt) = (described.Device, described, time.GetUtcNow());
             return null;
@@ -267,9 +310,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     }
 
     // The best worker to try next; while none is up but the portal's own worker is starting, that one, once it serves.
-    private async Task<Member?> ChooseAsync(string model, HashSet<Member> tried, CancellationToken cancellationToken)
+    private async Task<Member?> ChooseAsync(ModelSpec model, HashSet<Member> tried, bool workersOnly, CancellationToken cancellationToken)
     {
-        if (Choose(model, tried) is { } member)
+        if (Choose(model, tried, workersOnly) is { } member)
         {
             return member;
         }
@@ -288,17 +331,31 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             return null;
         }
 
-        return Choose(model, tried);
+        return Choose(model, tried, workersOnly);
     }
 
-    private Member? Choose(string model, HashSet<Member> tried)
+    // A server that maps the model first (where that version serves), then a worker holding it, then the least busy,
+    // then the one holding the fewest models.
+    // The member chosen is counted in flight at once, under a lock: requests choosing at the same moment see each other.
+    private Member? Choose(ModelSpec model, HashSet<Member> tried, bool workersOnly)
     {
         var now = time.GetUtcNow();
-        return members
-            .Where(m => !tried.Contains(m) && m.IsUp(now))
-            .OrderByDescending(m => m.Holds(model))
+        lock (choosing)
+        {
+            var chosen = members
+            .Where(m => !tried.Contains(m) && m.IsUp(now) && m.TargetFor(model) is not null && !(workersOnly && m.Server is not null))
+            .OrderByDescending(m => m.Server is not null)
+            .ThenByDescending(m => m.Holds(model.Key))
             .ThenBy(m => Volatile.Read(ref m.InFlight))
+            .ThenBy(m => m.HeldCount) // the most room: new models spread over the workers
             .FirstOrDefault();
+            if (chosen is not null)
+            {
+                Interlocked.Increment(ref chosen.InFlight);
+            }
+
+            return chosen;
+        }
     }
 
     private void MarkDown(Member member, string reason)
@@ -324,8 +381,11 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Address} is marked down for {Seconds} s: {Reason}")]
     private partial void LogDown(string address, string reason, int seconds);
 
-    // A worker as the pool knows it; the portal's own worker is up only while its process serves.
-    private sealed class Member(WorkerClient client, IsolatedWorker? isolated = null)
+    // What a call names: the model's content hash on a QualityHub worker, the mapped name and version on another server.
+    private sealed record Target(string Name, string Version);
+
+    // A worker as the pool knows it; the portal's own worker is up only while its process serves; a server serves its mapped models only.
+    private sealed class Member(WorkerClient client, IsolatedWorker? isolated = null, ProtocolServer? server = null)
     {
         private readonly Lock sync = new();
         private readonly HashSet<string> models = new(StringComparer.Ordinal);
@@ -335,6 +395,11 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         public int InFlight;
 
         public WorkerClient Client { get; } = client;
+
+        public ProtocolServer? Server { get; } = server;
+
+        public Target? TargetFor(ModelSpec model) =>
+            Server is null ? new Target(model.Key, "") : Server.NameOf(model.DisplayName, model.Key) is { } mapped ? new Target(mapped.Name, mapped.Version) : null;
 
         private string? downReason;
 
@@ -367,6 +432,17 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
             lock (sync)
             {
                 return models.Contains(model);
+            }
+        }
+
+        public int HeldCount
+        {
+            get
+            {
+                lock (sync)
+                {
+                    return models.Count;
+                }
             }
         }
 

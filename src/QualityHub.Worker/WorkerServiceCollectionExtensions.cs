@@ -29,7 +29,7 @@ public static class WorkerServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<IsolatedWorker>());
         }
 
-        if (settings.Workers.Count > 0 || settings.IsolatesInProcess)
+        if (settings.Workers.Count > 0 || settings.Servers.Count > 0 || settings.IsolatesInProcess)
         {
             services.AddSingleton<WorkerPool>();
             services.Replace(ServiceDescriptor.Singleton<IModelExecutor>(provider => provider.GetRequiredService<WorkerPool>()));

@@ -53,7 +53,7 @@ public sealed class IsolatedWorkerTests
         var after = await IsolatedAsync(http);
         Assert.NotEqual(pid, after.GetProperty("processId").GetInt32());
         Assert.Equal(2, after.GetProperty("starts").GetInt32());
-        var predictions = await PredictionsAsync(http, runId);
+        var predictions = await TeamDeployment.PredictionsAsync(http, runId);
         Assert.Equal(400, predictions.Count);
         Assert.Equal(400, predictions.Select(p => p.GetProperty("sampleId").GetInt64()).Distinct().Count());
         Assert.DoesNotContain(predictions, p => p.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String);
@@ -110,21 +110,6 @@ public sealed class IsolatedWorkerTests
 
     private static async Task<JsonElement> IsolatedAsync(HttpClient http) =>
         (await http.GetFromJsonAsync<JsonElement>("/api/engine")).GetProperty("workers")[0].GetProperty("isolated");
-
-    private static async Task<List<JsonElement>> PredictionsAsync(HttpClient http, int runId)
-    {
-        var predictions = new List<JsonElement>();
-        while (true)
-        {
-            var page = await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}/predictions?skip={predictions.Count}&take=200");
-            var items = page.GetProperty("items").EnumerateArray().ToList();
-            predictions.AddRange(items);
-            if (items.Count == 0 || predictions.Count >= page.GetProperty("total").GetInt32())
-            {
-                return predictions;
-            }
-        }
-    }
 
     private static string Sha256Of(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 }

@@ -55,6 +55,22 @@ internal sealed class TeamDeployment : IDisposable
         return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
     }
 
+    /// <summary>Every prediction of a run, through the paged API.</summary>
+    public static async Task<List<JsonElement>> PredictionsAsync(HttpClient http, int runId)
+    {
+        var predictions = new List<JsonElement>();
+        while (true)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}/predictions?skip={predictions.Count}&take=200");
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            predictions.AddRange(items);
+            if (items.Count == 0 || predictions.Count >= page.GetProperty("total").GetInt32())
+            {
+                return predictions;
+            }
+        }
+    }
+
     /// <summary>Predictions stored for a run, read straight from the database.</summary>
     public async Task<int> StoredAsync(int runId) =>
         int.Parse((await Server.PsqlAsync(Database, $"SELECT count(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim(), CultureInfo.InvariantCulture);

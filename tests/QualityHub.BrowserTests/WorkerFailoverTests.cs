@@ -65,17 +65,7 @@ public sealed class WorkerFailoverTests
         Assert.InRange(doneWhenKilled, 40, 399); // killed half-way, not after the end
         Assert.False(app.HasExited);
         Assert.False(survivor.HasExited);
-        var predictions = new List<JsonElement>();
-        while (true)
-        {
-            var page = await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}/predictions?skip={predictions.Count}&take=200");
-            var items = page.GetProperty("items").EnumerateArray().ToList();
-            predictions.AddRange(items);
-            if (items.Count == 0 || predictions.Count >= page.GetProperty("total").GetInt32())
-            {
-                break;
-            }
-        }
+        var predictions = await TeamDeployment.PredictionsAsync(http, runId);
 
         Assert.Equal(400, predictions.Count);
         Assert.Equal(400, predictions.Select(p => p.GetProperty("sampleId").GetInt64()).Distinct().Count());
@@ -86,5 +76,51 @@ public sealed class WorkerFailoverTests
         Assert.Contains("is marked down", app.Output, StringComparison.Ordinal);
         using var survivorClient = new WorkerClient(survivor.Address, Key);
         Assert.Single((await survivorClient.DescribeAsync(TimeSpan.FromSeconds(30))).Models);
+    }
+    [Fact]
+    public async Task A_comparison_across_versions_runs_on_both_worker_processes_and_answers_as_torch_did()
+    {
+        using var folder = new TempFolder("qualityhub-workers-");
+        var sockets = new[] { Path.Combine(folder.Path, "w0", "worker.sock"), Path.Combine(folder.Path, "w1", "worker.sock") };
+        await using var app = AppProcess.Start(environment: new Dictionary<string, string>
+        {
+            ["Inference__Workers__0"] = $"unix:{sockets[0]}",
+            ["Inference__Workers__1"] = $"unix:{sockets[1]}",
+            ["Inference__WorkerKey"] = Key,
+            ["Registry__EvaluateDemoModels"] = "false",
+            ["Online__DemoEvents"] = "false",
+        });
+        await app.WaitUntilListeningAsync();
+        await app.WaitForDemoContentAsync();
+        await using var first = WorkerProcess.Start(Path.Combine(folder.Path, "w0"), app.BaseUrl, Key);
+        await using var second = WorkerProcess.Start(Path.Combine(folder.Path, "w1"), app.BaseUrl, Key);
+        await first.WaitUntilListeningAsync();
+        await second.WaitUntilListeningAsync();
+        using var http = app.CreateHttpClient();
+        var versions = new[] { "fashion-linear-v1", "fashion-mlp-v1", "fashion-cnn-v1" };
+        var models = (await http.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray().ToList();
+        var ids = versions.Select(v => models.Single(m => m.GetProperty("name").GetString() == v).GetProperty("id").GetInt32()).ToArray();
+        var dataset = (await http.GetFromJsonAsync<JsonElement>("/api/datasets")).EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000");
+        var labels = dataset.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!).ToArray();
+        var samples = (await http.GetFromJsonAsync<JsonElement>($"/api/datasets/{dataset.GetProperty("id").GetInt32()}/samples?take=12")).GetProperty("items").EnumerateArray().ToList();
+
+        var ranOn = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sample in samples)
+        {
+            var response = await http.PostAsJsonAsync("/api/compare", new { modelVersionIds = ids, sampleId = sample.GetProperty("id").GetInt64() });
+            var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+            Assert.Equal(3, items.Count);
+            for (var i = 0; i < 3; i++)
+            {
+                var (top1, _) = TorchReference.Of(versions[i]);
+                Assert.Equal(labels[top1[sample.GetProperty("ordinal").GetInt32()] - '0'], items[i].GetProperty("output").GetString());
+                ranOn.Add(items[i].GetProperty("ranOn").GetString()!);
+            }
+        }
+
+        // The three versions spread over the two workers (each then stays with the worker that holds it).
+        Assert.True(ranOn.Count == 2, $"ran on: {string.Join(" | ", ranOn)}\n{TeamDeployment.Tail(app.Output)}");
+        Assert.Contains(ranOn, r => r.StartsWith($"worker {first.Address} (CPU: ", StringComparison.Ordinal));
+        Assert.Contains(ranOn, r => r.StartsWith($"worker {second.Address} (CPU: ", StringComparison.Ordinal));
     }
 }

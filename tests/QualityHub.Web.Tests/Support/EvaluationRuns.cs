@@ -65,12 +65,4 @@ internal static class EvaluationRuns
             }
         }
     }
-
-    /// <summary>Per demo classifier: the class index torch gave each subset image (by ordinal) and how many it got right.</summary>
-    public static (string Top1, int Correct) TorchReference(string model)
-    {
-        using var reference = JsonDocument.Parse(File.ReadAllText(RepositoryFiles.Path("data", "demo", "models", "fashion-torch-reference.json")));
-        var entry = reference.RootElement.GetProperty("models").GetProperty(model);
-        return (entry.GetProperty("subsetTop1").GetString()!, entry.GetProperty("subsetCorrect").GetInt32());
-    }
 }

@@ -24,7 +24,7 @@ public sealed class DatasetsPageTests : ComponentTests, IAsyncLifetime
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Services.AddQualityHubData(configuration);
         Services.AddSingleton<DatasetCatalog>();
-        Services.AddSingleton<ModelCatalog>();
+        Services.AddModelsFeature();
         Services.AddSingleton<DatasetImportMonitor>();
     }
 

@@ -60,7 +60,7 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
         {
             var run = DemoRun(model);
             var id = run.GetProperty("id").GetInt32();
-            var (top1, correct) = EvaluationRuns.TorchReference(model);
+            var (top1, correct) = TorchReference.Of(model);
             var labels = (await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{run.GetProperty("datasetId").GetInt32()}")).GetProperty("summary").GetProperty("labels")
                 .EnumerateArray().Select(l => l.GetString()!).ToList();
 
@@ -93,7 +93,7 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
     public async Task The_confusion_matrix_equals_a_recount_of_the_torch_answers()
     {
         var run = DemoRun("fashion-cnn-v1");
-        var (top1, _) = EvaluationRuns.TorchReference("fashion-cnn-v1");
+        var (top1, _) = TorchReference.Of("fashion-cnn-v1");
         var predictions = await EvaluationRuns.PredictionsAsync(client, run.GetProperty("id").GetInt32());
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/evaluations/{run.GetProperty("id").GetInt32()}");
         var confusion = detail.GetProperty("metrics").GetProperty("detail").GetProperty("classification").GetProperty("confusion");
@@ -120,8 +120,8 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
     {
         var linear = DemoRun("fashion-linear-v1").GetProperty("id").GetInt32();
         var cnn = DemoRun("fashion-cnn-v1").GetProperty("id").GetInt32();
-        var (linearTop1, _) = EvaluationRuns.TorchReference("fashion-linear-v1");
-        var (cnnTop1, _) = EvaluationRuns.TorchReference("fashion-cnn-v1");
+        var (linearTop1, _) = TorchReference.Of("fashion-linear-v1");
+        var (cnnTop1, _) = TorchReference.Of("fashion-cnn-v1");
         var samples = await EvaluationRuns.PredictionsAsync(client, linear);
         var labels = (await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{DemoRun("fashion-linear-v1").GetProperty("datasetId").GetInt32()}"))
             .GetProperty("summary").GetProperty("labels").EnumerateArray().Select(l => l.GetString()!).ToList();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using QualityHub.Data.Accounts;
 using QualityHub.Web.Features.Models;
+using QualityHub.Worker;
 
 namespace QualityHub.Web.Tests.Features.Models;
 
@@ -46,6 +47,59 @@ public sealed class ModelDetailPageTests(EvaluatedDemoQualityHubFactory factory)
 
         await page.InvokeAsync(() => Button(page, "Cancel").Click());
         page.WaitForAssertion(() => Assert.Contains("T-shirt/top", page.Find(".qh-card-table").TextContent), Patience);
+    }
+
+    [Fact]
+    public async Task A_quarantined_version_says_why_and_a_modeler_cannot_lift_it()
+    {
+        var (sha256, quarantine) = await QuarantineAsync("fashion-mlp-v1");
+        try
+        {
+            SignInAs(QualityHubRoles.Modeler);
+            var snackbars = Render<MudSnackbarProvider>();
+            var page = Open(await VersionIdAsync("fashion-mlp-v1"));
+            page.WaitForAssertion(() => Assert.Contains("no worker runs it", page.Find("[aria-label='Quarantine']").TextContent), Patience);
+            Assert.Contains("each of the 2 times the isolated worker process died; the last time: The isolated worker process 42 stopped", page.Find("[aria-label='Quarantine']").TextContent);
+
+            await page.InvokeAsync(() => Button(page, "Lift the quarantine").Click());
+            page.WaitForAssertion(() => Assert.Contains("lifted by a quality manager or an admin", snackbars.Markup), Patience);
+            Assert.NotNull(quarantine.Find(sha256));
+            Assert.NotEmpty(page.FindAll("[aria-label='Quarantine']"));
+        }
+        finally
+        {
+            quarantine.Lift(sha256);
+        }
+    }
+
+    [Fact]
+    public async Task A_quality_manager_lifts_a_quarantine_and_the_panel_goes()
+    {
+        var (sha256, quarantine) = await QuarantineAsync("fashion-linear-v1");
+        try
+        {
+            SignInAs(QualityHubRoles.QualityManager);
+            var page = Open(await VersionIdAsync("fashion-linear-v1"));
+            page.WaitForAssertion(() => Button(page, "Lift the quarantine"), Patience);
+            await page.InvokeAsync(() => Button(page, "Lift the quarantine").Click());
+            page.WaitForAssertion(() => Assert.Empty(page.FindAll("[aria-label='Quarantine']")), Patience);
+            Assert.Null(quarantine.Find(sha256));
+        }
+        finally
+        {
+            quarantine.Lift(sha256);
+        }
+    }
+
+    // The version as the pool leaves it after the isolated worker died twice while running it.
+    private async Task<(string Sha256, ModelQuarantine Quarantine)> QuarantineAsync(string name)
+    {
+        using var scope = Factory.Services.CreateScope();
+        var version = (await scope.ServiceProvider.GetRequiredService<ModelCatalog>().GetVersionAsync(await VersionIdAsync(name)))!.Summary;
+        var quarantine = Factory.Services.GetRequiredService<ModelQuarantine>();
+        Assert.False(quarantine.RecordCrash(version.Sha256, version.Name, 1, "The isolated worker process 41 stopped: it aborted (SIGABRT)"));
+        Assert.True(quarantine.RecordCrash(version.Sha256, version.Name, 2, "The isolated worker process 42 stopped: it aborted (SIGABRT)"));
+        return (version.Sha256, quarantine);
     }
 
     [Fact]

@@ -29,8 +29,8 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : E
         var headlineAfter = after.GetProperty("metrics").GetProperty("headline").GetProperty("value").GetDouble();
 
         Assert.Equal(JsonValueKind.Null, before.GetProperty("change").ValueKind);
-        Assert.Equal(EvaluationRuns.TorchReference("fashion-linear-v1").Correct / 2000.0, headlineBefore, precision: 12);
-        Assert.Equal(EvaluationRuns.TorchReference("fashion-mlp-v1").Correct / 2000.0, headlineAfter, precision: 12);
+        Assert.Equal(TorchReference.Of("fashion-linear-v1").Correct / 2000.0, headlineBefore, precision: 12);
+        Assert.Equal(TorchReference.Of("fashion-mlp-v1").Correct / 2000.0, headlineAfter, precision: 12);
         var change = after.GetProperty("change");
         Assert.Equal("fashion-linear-v1", change.GetProperty("previousVersion").GetString());
         Assert.Equal(headlineAfter - headlineBefore, change.GetProperty("headlineDelta").GetDouble(), precision: 12);
@@ -57,7 +57,7 @@ public sealed class ReleasesApiTests(EvaluatedDemoQualityHubFactory factory) : E
         Assert.Equal("2026.11-rc1", release.GetProperty("name").GetString());
         Assert.Equal("Draft", release.GetProperty("status").GetString());
         var cnn = release.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("version").GetString() == "fashion-cnn-v1");
-        Assert.Equal(EvaluationRuns.TorchReference("fashion-cnn-v1").Correct / 2000.0, cnn.GetProperty("metrics").GetProperty("headline").GetProperty("value").GetDouble(), precision: 12);
+        Assert.Equal(TorchReference.Of("fashion-cnn-v1").Correct / 2000.0, cnn.GetProperty("metrics").GetProperty("headline").GetProperty("value").GetDouble(), precision: 12);
         Assert.Equal("fashion-mlp-v1", cnn.GetProperty("change").GetProperty("previousVersion").GetString());
     }
 

@@ -242,7 +242,7 @@ public sealed class RequirementsApiTests(EvaluatedDemoQualityHubFactory factory)
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Accuracy").GetProperty("outcome").GetString());
         var cnnRun = Runs.Single(r => r.GetProperty("version").GetString() == "fashion-cnn-v1");
         Assert.Equal(cnnRun.GetProperty("id").GetInt32(), Check("fashion-cnn-v1", "Accuracy").GetProperty("runId").GetInt32());
-        Assert.Equal(EvaluationRuns.TorchReference("fashion-cnn-v1").Correct / 2000.0, Check("fashion-cnn-v1", "Accuracy").GetProperty("value").GetDouble(), 12);
+        Assert.Equal(TorchReference.Of("fashion-cnn-v1").Correct / 2000.0, Check("fashion-cnn-v1", "Accuracy").GetProperty("value").GetDouble(), 12);
         Assert.True(Check("fashion-cnn-v1", "Accuracy").GetProperty("low").GetDouble() < Check("fashion-cnn-v1", "Accuracy").GetProperty("value").GetDouble());
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Processing time p95").GetProperty("outcome").GetString());
         Assert.Equal("Pass", Check("fashion-cnn-v1", "Target QPS").GetProperty("outcome").GetString());

@@ -65,7 +65,7 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.StartsWith($"worker unix:{socket} (CPU: ", run.GetProperty("ranOn").GetString());
-        var (_, correct) = EvaluationRuns.TorchReference("fashion-cnn-v1");
+        var (_, correct) = TorchReference.Of("fashion-cnn-v1");
         var predictions = await EvaluationRuns.PredictionsAsync(client, run.GetProperty("id").GetInt32());
         Assert.Equal(2000, predictions.Count);
         Assert.Equal(correct, predictions.Count(p => p.GetProperty("correct").GetBoolean()));

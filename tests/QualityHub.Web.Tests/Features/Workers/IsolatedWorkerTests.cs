@@ -46,7 +46,7 @@ public sealed class IsolatedWorkerTests : IDisposable
         Assert.Null(inProcess.RanOn); // the portal's own engine
         Assert.StartsWith("worker unix:/tmp/qualityhub-", isolated.RanOn, StringComparison.Ordinal);
         Assert.StartsWith($"worker unix:{socket} (CPU: ", listed.RanOn, StringComparison.Ordinal);
-        var (_, correct) = EvaluationRuns.TorchReference("fashion-cnn-v1");
+        var (_, correct) = TorchReference.Of("fashion-cnn-v1");
         foreach (var run in new[] { inProcess, isolated, listed })
         {
             Assert.Equal(2000, run.Predictions.Count);
