@@ -17,25 +17,13 @@ public sealed class WorkerFailoverTests
     public async Task An_evaluation_whose_worker_is_killed_half_way_completes_on_the_other_with_one_prediction_per_sample()
     {
         using var folder = new TempFolder("qualityhub-workers-");
-        var sockets = new[] { Path.Combine(folder.Path, "w0", "worker.sock"), Path.Combine(folder.Path, "w1", "worker.sock") };
-        await using var app = AppProcess.Start(environment: new Dictionary<string, string>
+        await using var deployment = await PortalWithTwoWorkers.StartAsync(folder, new Dictionary<string, string>
         {
-            ["Inference__Workers__0"] = $"unix:{sockets[0]}",
-            ["Inference__Workers__1"] = $"unix:{sockets[1]}",
-            ["Inference__WorkerKey"] = Key,
             ["Inference__WorkerRetrySeconds"] = "300",
-            ["Registry__EvaluateDemoModels"] = "false",
-            ["Online__DemoEvents"] = "false",
             ["Evaluation__WriteBatch"] = "10",
             ["Evaluation__InFlight"] = "1",
         });
-        await app.WaitUntilListeningAsync();
-        await app.WaitForDemoContentAsync();
-        await using var first = WorkerProcess.Start(Path.Combine(folder.Path, "w0"), app.BaseUrl, Key);
-        await using var second = WorkerProcess.Start(Path.Combine(folder.Path, "w1"), app.BaseUrl, Key);
-        await first.WaitUntilListeningAsync();
-        await second.WaitUntilListeningAsync();
-        using var http = app.CreateHttpClient();
+        var (app, first, second, http) = (deployment.App, deployment.First, deployment.Second, deployment.Http);
 
         var runId = await TeamDeployment.StartRecognizerRunAsync(http);
         async Task<JsonElement> RunAsync() => await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}");
@@ -77,26 +65,13 @@ public sealed class WorkerFailoverTests
         using var survivorClient = new WorkerClient(survivor.Address, Key);
         Assert.Single((await survivorClient.DescribeAsync(TimeSpan.FromSeconds(30))).Models);
     }
+
     [Fact]
     public async Task A_comparison_across_versions_runs_on_both_worker_processes_and_answers_as_torch_did()
     {
         using var folder = new TempFolder("qualityhub-workers-");
-        var sockets = new[] { Path.Combine(folder.Path, "w0", "worker.sock"), Path.Combine(folder.Path, "w1", "worker.sock") };
-        await using var app = AppProcess.Start(environment: new Dictionary<string, string>
-        {
-            ["Inference__Workers__0"] = $"unix:{sockets[0]}",
-            ["Inference__Workers__1"] = $"unix:{sockets[1]}",
-            ["Inference__WorkerKey"] = Key,
-            ["Registry__EvaluateDemoModels"] = "false",
-            ["Online__DemoEvents"] = "false",
-        });
-        await app.WaitUntilListeningAsync();
-        await app.WaitForDemoContentAsync();
-        await using var first = WorkerProcess.Start(Path.Combine(folder.Path, "w0"), app.BaseUrl, Key);
-        await using var second = WorkerProcess.Start(Path.Combine(folder.Path, "w1"), app.BaseUrl, Key);
-        await first.WaitUntilListeningAsync();
-        await second.WaitUntilListeningAsync();
-        using var http = app.CreateHttpClient();
+        await using var deployment = await PortalWithTwoWorkers.StartAsync(folder, new Dictionary<string, string>());
+        var (app, first, second, http) = (deployment.App, deployment.First, deployment.Second, deployment.Http);
         var versions = new[] { "fashion-linear-v1", "fashion-mlp-v1", "fashion-cnn-v1" };
         var models = (await http.GetFromJsonAsync<JsonElement>("/api/models")).EnumerateArray().ToList();
         var ids = versions.Select(v => models.Single(m => m.GetProperty("name").GetString() == v).GetProperty("id").GetInt32()).ToArray();
@@ -122,5 +97,44 @@ public sealed class WorkerFailoverTests
         Assert.True(ranOn.Count == 2, $"ran on: {string.Join(" | ", ranOn)}\n{TeamDeployment.Tail(app.Output)}");
         Assert.Contains(ranOn, r => r.StartsWith($"worker {first.Address} (CPU: ", StringComparison.Ordinal));
         Assert.Contains(ranOn, r => r.StartsWith($"worker {second.Address} (CPU: ", StringComparison.Ordinal));
+    }
+    // A portal process (demo content, no demo runs) and two `qualityhub worker` processes fetching models from it.
+    private sealed class PortalWithTwoWorkers : IAsyncDisposable
+    {
+        public required AppProcess App { get; init; }
+
+        public required WorkerProcess First { get; init; }
+
+        public required WorkerProcess Second { get; init; }
+
+        public required HttpClient Http { get; init; }
+
+        public static async Task<PortalWithTwoWorkers> StartAsync(TempFolder folder, Dictionary<string, string> settings)
+        {
+            var environment = new Dictionary<string, string>(settings)
+            {
+                ["Inference__Workers__0"] = $"unix:{Path.Combine(folder.Path, "w0", "worker.sock")}",
+                ["Inference__Workers__1"] = $"unix:{Path.Combine(folder.Path, "w1", "worker.sock")}",
+                ["Inference__WorkerKey"] = Key,
+                ["Registry__EvaluateDemoModels"] = "false",
+                ["Online__DemoEvents"] = "false",
+            };
+            var app = AppProcess.Start(environment: environment);
+            await app.WaitUntilListeningAsync();
+            await app.WaitForDemoContentAsync();
+            var first = WorkerProcess.Start(Path.Combine(folder.Path, "w0"), app.BaseUrl, Key);
+            var second = WorkerProcess.Start(Path.Combine(folder.Path, "w1"), app.BaseUrl, Key);
+            await first.WaitUntilListeningAsync();
+            await second.WaitUntilListeningAsync();
+            return new PortalWithTwoWorkers { App = app, First = first, Second = second, Http = app.CreateHttpClient() };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await First.DisposeAsync();
+            await Second.DisposeAsync();
+            await App.DisposeAsync();
+        }
     }
 }

@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Inference.Engine;
 using QualityHub.Web.Features.Demo;
-using QualityHub.Worker;
 
 namespace QualityHub.Web.Tests.Features.Workers;
 
@@ -16,26 +13,10 @@ namespace QualityHub.Web.Tests.Features.Workers;
 /// </summary>
 public sealed class EvaluationOnWorkersTests : IAsyncLifetime
 {
-    private const string Key = "web-tests-worker-key-0123456789";
     private readonly TempFolder folder = new("qualityhub-web-workers-");
-    private WebApplication worker = null!;
-    private string socket = null!;
+    private DemoCnnWorker worker = null!;
 
-    public async Task InitializeAsync()
-    {
-        // The worker's cache holds the demo CNN already (this in-memory portal has no address a worker could fetch from).
-        var cache = Directory.CreateDirectory(folder.File("cache")).FullName;
-        var model = RepositoryFiles.Path("data", "demo", "models", "fashion-cnn-v1.onnx");
-        File.Copy(model, Path.Combine(cache, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model))) + ".onnx"));
-        socket = folder.File("worker.sock");
-        worker = WorkerHost.Build(WorkerEndpoint.OnUnixSocket(socket), new Dictionary<string, string?>
-        {
-            ["Worker:Key"] = Key,
-            ["Worker:CacheDirectory"] = cache,
-            ["Inference:Provider"] = "Cpu",
-        });
-        await worker.StartAsync();
-    }
+    public async Task InitializeAsync() => worker = await DemoCnnWorker.StartAsync(folder);
 
     public async Task DisposeAsync()
     {
@@ -49,8 +30,8 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
         var data = Directory.CreateDirectory(folder.File("data")).FullName;
         await using var factory = new ConfiguredQualityHubFactory(data, loadDemoContent: true, evaluateDemoModels: false, new Dictionary<string, string>
         {
-            ["Inference:Workers:0"] = $"unix:{socket}",
-            ["Inference:WorkerKey"] = Key,
+            ["Inference:Workers:0"] = $"unix:{worker.Socket}",
+            ["Inference:WorkerKey"] = DemoCnnWorker.Key,
         });
         await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
         var client = factory.CreateClient();
@@ -64,7 +45,7 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
         var run = await EvaluationRuns.WaitAsync(client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
-        Assert.StartsWith($"worker unix:{socket} (CPU: ", run.GetProperty("ranOn").GetString());
+        Assert.StartsWith($"worker unix:{worker.Socket} (CPU: ", run.GetProperty("ranOn").GetString());
         var (_, correct) = TorchReference.Of("fashion-cnn-v1");
         var predictions = await EvaluationRuns.PredictionsAsync(client, run.GetProperty("id").GetInt32());
         Assert.Equal(2000, predictions.Count);
@@ -84,7 +65,7 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        Assert.Equal($"unix:{socket}", described.GetProperty("address").GetString());
+        Assert.Equal($"unix:{worker.Socket}", described.GetProperty("address").GetString());
         Assert.True(described.GetProperty("up").GetBoolean());
         Assert.StartsWith("CPU: ", described.GetProperty("device").GetString());
         Assert.EndsWith("/fashion-cnn-v1", described.GetProperty("models")[0].GetProperty("name").GetString());

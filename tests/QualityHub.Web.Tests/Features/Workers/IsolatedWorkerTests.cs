@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Data.Content;
@@ -18,7 +17,6 @@ namespace QualityHub.Web.Tests.Features.Workers;
 /// </summary>
 public sealed class IsolatedWorkerTests : IDisposable
 {
-    private const string Key = "web-tests-worker-key-0123456789";
     private readonly TempFolder folder = new("qualityhub-web-isolated-");
 
     public void Dispose() => folder.Dispose();
@@ -29,23 +27,12 @@ public sealed class IsolatedWorkerTests : IDisposable
         var inProcess = await DemoRunAsync("in-process", new Dictionary<string, string>());
         var isolated = await DemoRunAsync("isolated", new Dictionary<string, string> { ["Inference:Isolation"] = "process" });
 
-        // A worker listed in Inference:Workers, its cache holding the demo CNN (this in-memory portal has no address to fetch from).
-        var cache = Directory.CreateDirectory(folder.File("cache")).FullName;
-        var model = RepositoryFiles.Path("data", "demo", "models", "fashion-cnn-v1.onnx");
-        File.Copy(model, Path.Combine(cache, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model))) + ".onnx"));
-        var socket = folder.File("worker.sock");
-        await using var worker = WorkerHost.Build(WorkerEndpoint.OnUnixSocket(socket), new Dictionary<string, string?>
-        {
-            ["Worker:Key"] = Key,
-            ["Worker:CacheDirectory"] = cache,
-            ["Inference:Provider"] = "Cpu",
-        });
-        await worker.StartAsync();
-        var listed = await DemoRunAsync("listed", new Dictionary<string, string> { ["Inference:Workers:0"] = $"unix:{socket}", ["Inference:WorkerKey"] = Key });
+        await using var worker = await DemoCnnWorker.StartAsync(folder);
+        var listed = await DemoRunAsync("listed", new Dictionary<string, string> { ["Inference:Workers:0"] = $"unix:{worker.Socket}", ["Inference:WorkerKey"] = DemoCnnWorker.Key });
 
         Assert.Null(inProcess.RanOn); // the portal's own engine
         Assert.StartsWith("worker unix:/tmp/qualityhub-", isolated.RanOn, StringComparison.Ordinal);
-        Assert.StartsWith($"worker unix:{socket} (CPU: ", listed.RanOn, StringComparison.Ordinal);
+        Assert.StartsWith($"worker unix:{worker.Socket} (CPU: ", listed.RanOn, StringComparison.Ordinal);
         var (_, correct) = TorchReference.Of("fashion-cnn-v1");
         foreach (var run in new[] { inProcess, isolated, listed })
         {
