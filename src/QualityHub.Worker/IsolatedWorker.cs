@@ -405,8 +405,11 @@ public sealed partial class IsolatedWorker : BackgroundService
             return;
         }
 
-        var serious = error || line.StartsWith("fail", StringComparison.Ordinal) || line.StartsWith("crit", StringComparison.Ordinal)
-            || line.Contains("Unhandled", StringComparison.Ordinal) || line.Contains("Process terminated", StringComparison.Ordinal);
+        // A stack trace's frames say nothing a reader of the reason needs; the line before them does.
+        var trimmed = line.TrimStart();
+        var frame = trimmed.StartsWith("at ", StringComparison.Ordinal) || trimmed.StartsWith("---", StringComparison.Ordinal);
+        var serious = !frame && (error || line.StartsWith("fail", StringComparison.Ordinal) || line.StartsWith("crit", StringComparison.Ordinal)
+            || line.Contains("Unhandled", StringComparison.Ordinal) || line.Contains("Process terminated", StringComparison.Ordinal));
         if (serious)
         {
             lock (sync)
@@ -419,7 +422,7 @@ public sealed partial class IsolatedWorker : BackgroundService
             }
         }
 
-        if (serious || line.StartsWith("warn", StringComparison.Ordinal))
+        if (serious || frame || line.StartsWith("warn", StringComparison.Ordinal))
         {
             LogWorkerWarned(line);
         }

@@ -20,7 +20,7 @@ public sealed class ModelQuarantine(TimeProvider time)
 
     /// <summary>
     /// Counts a death of worker process <paramref name="generation"/> while <paramref name="key"/> ran on it (the same
-    /// death counts once, however many of the model's requests it took with it); true when the model is now quarantined.
+    /// death counts once, however many of the model's requests it took with it); true when this death quarantined it.
     /// </summary>
     public bool RecordCrash(string key, string displayName, int generation, string reason)
     {
@@ -28,13 +28,14 @@ public sealed class ModelQuarantine(TimeProvider time)
         lock (record)
         {
             record.Generations.Add(generation);
-            if (record.Quarantined is null && record.Generations.Count >= CrashesToQuarantine)
+            if (record.Quarantined is not null || record.Generations.Count < CrashesToQuarantine)
             {
-                record.Quarantined = new QuarantinedModel(key, displayName,
-                    $"It was running each of the {record.Generations.Count} times the isolated worker process died; the last time: {reason}", time.GetUtcNow());
+                return false;
             }
 
-            return record.Quarantined is not null;
+            record.Quarantined = new QuarantinedModel(key, displayName,
+                $"It was running each of the {record.Generations.Count} times the isolated worker process died; the last time: {reason}", time.GetUtcNow());
+            return true;
         }
     }
 
@@ -46,7 +47,8 @@ public sealed class ModelQuarantine(TimeProvider time)
         records.Values.Select(r => Volatile.Read(ref r.Quarantined)).OfType<QuarantinedModel>().OrderBy(q => q.Since).ToList();
 
     /// <summary>Lets the model run again, its crashes forgotten; false when it was not quarantined.</summary>
-    public bool Lift(string key) => records.TryRemove(key, out var record) && record.Quarantined is not null;
+    public bool Lift(string key) =>
+        records.TryGetValue(key, out var record) && Volatile.Read(ref record.Quarantined) is not null && records.TryRemove(new KeyValuePair<string, Record>(key, record));
 
     /// <summary>Refuses a quarantined model, with its reason.</summary>
     public void ThrowIfQuarantined(ModelSpec model)

@@ -238,8 +238,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
                     if (quarantine.RecordCrash(model.Key, model.DisplayName, generation, exit))
                     {
                         LogQuarantined(model.DisplayName, exit);
-                        quarantine.ThrowIfQuarantined(model);
                     }
+
+                    quarantine.ThrowIfQuarantined(model);
 
                     reasons.Add($"{exit} while it ran model '{model.DisplayName}'");
                     continue;
