@@ -29,6 +29,18 @@ internal static class EvaluationRuns
         }
     }
 
+    /// <summary>Runs the demo CNN on the demo's 2,000-image subset through the API and waits for the run to finish.</summary>
+    public static async Task<JsonElement> RunDemoCnnAsync(HttpClient client)
+    {
+        var models = await client.GetFromJsonAsync<JsonElement>("/api/models");
+        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
+        var version = models.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-cnn-v1").GetProperty("id").GetInt32();
+        var dataset = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
+        var started = await client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = dataset });
+        Assert.Equal(System.Net.HttpStatusCode.Created, started.StatusCode);
+        return await WaitAsync(client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+    }
+
     /// <summary>The runs of the demo, once every one of them has finished.</summary>
     public static async Task<List<JsonElement>> DemoRunsAsync(HttpClient client, int expected = 4)
     {

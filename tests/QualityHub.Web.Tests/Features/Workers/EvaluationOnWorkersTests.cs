@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,14 +34,7 @@ public sealed class EvaluationOnWorkersTests : IAsyncLifetime
         });
         await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
         var client = factory.CreateClient();
-        var models = await client.GetFromJsonAsync<JsonElement>("/api/models");
-        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
-        var version = models.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-cnn-v1").GetProperty("id").GetInt32();
-        var dataset = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
-
-        var started = await client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = dataset });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var run = await EvaluationRuns.WaitAsync(client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+        var run = await EvaluationRuns.RunDemoCnnAsync(client);
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.StartsWith($"worker unix:{worker.Socket} (CPU: ", run.GetProperty("ranOn").GetString());

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using QualityHub.Data.Content;
 using QualityHub.Inference.Engine;
@@ -99,13 +97,7 @@ public sealed class IsolatedWorkerTests : IDisposable
         await using var factory = new ConfiguredQualityHubFactory(data, loadDemoContent: true, evaluateDemoModels: false, settings);
         await factory.Services.GetRequiredService<DemoContentLoader>().Completion;
         var client = factory.CreateClient();
-        var models = await client.GetFromJsonAsync<JsonElement>("/api/models");
-        var datasets = await client.GetFromJsonAsync<JsonElement>("/api/datasets");
-        var version = models.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion-cnn-v1").GetProperty("id").GetInt32();
-        var dataset = datasets.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "fashion-mnist-test-2000").GetProperty("id").GetInt32();
-        var started = await client.PostAsJsonAsync("/api/evaluations", new { modelVersionId = version, datasetId = dataset });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var run = await EvaluationRuns.WaitAsync(client, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
+        var run = await EvaluationRuns.RunDemoCnnAsync(client);
         Assert.Equal("completed", run.GetProperty("status").GetString());
         var predictions = await EvaluationRuns.PredictionsAsync(client, run.GetProperty("id").GetInt32());
         return new DemoRun(run.TryGetProperty("ranOn", out var ranOn) ? ranOn.GetString() : null, predictions.ToDictionary(
