@@ -66,10 +66,35 @@ public sealed partial class IsolatedWorker : BackgroundService
         this.time = time;
         this.logger = logger;
         // A Unix socket's path is short (108 bytes): a folder of its own under the temporary directory, readable by this user only.
-        folder = Path.Combine(Path.GetTempPath(), $"qualityhub-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        SweepFoldersOfGonePortals();
+        folder = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
         Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Key = settings.ResolveKey() ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         Address = $"unix:{Path.Combine(folder, "worker.sock")}";
+    }
+
+    private const string FolderPrefix = "qualityhub-";
+
+    // A portal that was killed (SIGKILL, a power cut) leaves its folder and socket behind: swept once its process is gone.
+    // Only folders named as this class names them (prefix, a process id, eight hexadecimal digits) are touched.
+    private static void SweepFoldersOfGonePortals()
+    {
+        foreach (var path in Directory.EnumerateDirectories(Path.GetTempPath(), $"{FolderPrefix}*"))
+        {
+            var parts = Path.GetFileName(path)[FolderPrefix.Length..].Split('-');
+            if (parts is [var pid, var tag] && int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                && tag.Length == 8 && tag.All(char.IsAsciiHexDigitLower) && id != Environment.ProcessId && !Directory.Exists($"/proc/{id}"))
+            {
+                try
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // another user's, or going away already
+                }
+            }
+        }
     }
 
     /// <summary>Where the portal reaches its worker.</summary>
