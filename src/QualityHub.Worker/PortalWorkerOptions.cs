@@ -104,7 +104,7 @@ public sealed class PortalWorkerOptions
 
         foreach (var address in Workers)
         {
-            if (!IsAddress(address))
+            if (!WorkerChannel.IsAddress(address))
             {
                 problems.Add($"Inference:Workers: '{address}' is not a worker address (http://host:port, https://host:port or unix:/path).");
             }
@@ -132,7 +132,7 @@ public sealed class PortalWorkerOptions
 
         foreach (var server in Servers)
         {
-            if (!IsAddress(server.Address))
+            if (!WorkerChannel.IsAddress(server.Address))
             {
                 problems.Add($"Inference:Servers: '{server.Address}' is not a server address (http://host:port, https://host:port or unix:/path).");
             }
@@ -155,7 +155,4 @@ public sealed class PortalWorkerOptions
 
         return problems;
     }
-
-    private static bool IsAddress(string address) =>
-        address.StartsWith("unix:/", StringComparison.Ordinal) || (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
 }

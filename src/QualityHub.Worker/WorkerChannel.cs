@@ -14,6 +14,11 @@ public static class WorkerChannel
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageMb, 1);
+        if (!IsAddress(address))
+        {
+            throw new ArgumentException($"A worker address is http://host:port, https://host:port or unix:/path, not '{address}'.", nameof(address));
+        }
+
         var options = new GrpcChannelOptions { MaxReceiveMessageSize = maxMessageMb * 1024 * 1024, MaxSendMessageSize = maxMessageMb * 1024 * 1024 };
         if (address.StartsWith("unix:", StringComparison.Ordinal))
         {
@@ -38,11 +43,10 @@ public static class WorkerChannel
             return GrpcChannel.ForAddress("http://localhost", options);
         }
 
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new ArgumentException($"A worker address is http://host:port, https://host:port or unix:/path, not '{address}'.", nameof(address));
-        }
-
-        return GrpcChannel.ForAddress(uri, options);
+        return GrpcChannel.ForAddress(new Uri(address, UriKind.Absolute), options);
     }
+
+    /// <summary>True when <paramref name="address"/> is one of the three forms a worker or server is reached at.</summary>
+    public static bool IsAddress(string address) =>
+        address.StartsWith("unix:/", StringComparison.Ordinal) || (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
 }
