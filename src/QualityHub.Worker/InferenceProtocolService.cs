@@ -69,26 +69,9 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
             throw Invalid($"The model has no output {string.Join(", ", unknown.Select(n => $"'{n}'"))}; it has {string.Join(", ", loaded.Outputs.Select(o => $"'{o.Name}'"))}.");
         }
 
-        ItemResult result;
-        try
-        {
-            result = loaded.BatchMode == BatchMode.Dynamic
-                ? await engine.InferBatchAsync(spec, values, count, itemShape, 0, context.CancellationToken)
-                : await engine.InferAsync(spec, values, itemShape, 0, context.CancellationToken);
-        }
-        catch (ArgumentException e)
-        {
-            throw Invalid(e.Message);
-        }
-        catch (Exception e) when (e is OutOfMemoryException || (e is OnnxRuntimeException && e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase)))
-        {
-            // Past the worker's memory (its limit, Inference:WorkerMemoryMb, or the machine's): this request's answer, not the worker's end.
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Model {request.ModelName} ran out of memory on this worker: {e.Message}"));
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {request.ModelName} failed on this worker: {e.Message}"));
-        }
+        var result = await RunAsync(request.ModelName, () => loaded.BatchMode == BatchMode.Dynamic
+            ? engine.InferBatchAsync(spec, values, count, itemShape, 0, context.CancellationToken)
+            : engine.InferAsync(spec, values, itemShape, 0, context.CancellationToken));
 
         var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
         foreach (var output in result.Outputs.Where(o => requested.Count == 0 || requested.Contains(o.Name)))
@@ -108,8 +91,11 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         return response;
     }
 
-    // The model resolved once and its session, loaded (and its file fetched) when needed; a model the engine cannot run is named with the reason.
-    private async Task<(ModelSpec Spec, LoadedModel Loaded)> LoadAsync(string name, CancellationToken cancellationToken)
+    private Task<(ModelSpec Spec, LoadedModel Loaded)> LoadAsync(string name, CancellationToken cancellationToken) =>
+        LoadAsync(engine, models, name, cancellationToken);
+
+    /// <summary>The model resolved once and its session, loaded (and its file fetched) when needed; a model the engine cannot run is named with the reason.</summary>
+    internal static async Task<(ModelSpec Spec, LoadedModel Loaded)> LoadAsync(InferenceEngine engine, ModelCache models, string name, CancellationToken cancellationToken)
     {
         var spec = await models.ResolveAsync(name, cancellationToken);
         try
@@ -119,6 +105,32 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or InvalidDataException)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {name} cannot run here: {e.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// A run of model <paramref name="name"/>, its failures in the protocol's terms: a wrong request is InvalidArgument, a run
+    /// past the worker's memory ResourceExhausted (the request's answer, not the worker's end), any other failure of the
+    /// model FailedPrecondition.
+    /// </summary>
+    internal static async Task<T> RunAsync<T>(string name, Func<Task<T>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+        catch (Exception e) when (e is OutOfMemoryException || (e is OnnxRuntimeException && e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Past the worker's memory (its limit, Inference:WorkerMemoryMb, or the machine's).
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Model {name} ran out of memory on this worker: {e.Message}"));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Model {name} failed on this worker: {e.Message}"));
         }
     }
 
@@ -192,5 +204,5 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         }
     }
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    internal static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

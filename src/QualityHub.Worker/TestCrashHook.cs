@@ -16,9 +16,15 @@ public sealed class TestCrashHook(IOptions<WorkerOptions> options) : Interceptor
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (request is ModelInferRequest infer && infer.ModelName == options.Value.TestCrashOnModel)
+        var model = request switch
         {
-            Environment.FailFast($"Worker:TestCrashOnModel: aborting while running model {infer.ModelName} (a test's stand-in for a native crash).");
+            ModelInferRequest infer => infer.ModelName,
+            InferEachRequest each => each.Name,
+            _ => null,
+        };
+        if (model is not null && model == options.Value.TestCrashOnModel)
+        {
+            Environment.FailFast($"Worker:TestCrashOnModel: aborting while running model {model} (a test's stand-in for a native crash).");
         }
 
         return continuation(request, context);

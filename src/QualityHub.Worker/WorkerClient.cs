@@ -82,6 +82,31 @@ public sealed class WorkerClient : IDisposable
         return Read(response);
     }
 
+    /// <summary>
+    /// Runs the items (without their batch dimension) one after another on the worker, each alone, timed there; the
+    /// answers in the items' order.
+    /// </summary>
+    public async Task<IReadOnlyList<ItemResult>> InferEachAsync(
+        string model, IReadOnlyList<float[]> items, IReadOnlyList<long[]> itemShapes, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var request = new InferEachRequest { Name = model };
+        for (var i = 0; i < items.Count; i++)
+        {
+            request.Items.Add(new EachTensor { Shape = { itemShapes[i] }, Values = TensorData.RawOf(items[i]) });
+        }
+
+        var response = await CallAsync(() => info.InferEachAsync(request, Options(timeout, cancellationToken)).ResponseAsync, $"time model {Short(model)}");
+        if (response.Answers.Count != items.Count)
+        {
+            throw new WorkerException($"The worker at {Address} answered {response.Answers.Count} of {items.Count} timed items.", StatusCode.DataLoss);
+        }
+
+        var provider = Enum.TryParse<ExecutionProvider>(response.Provider, out var parsed) ? parsed : ExecutionProvider.Cpu;
+        return response.Answers.Select(a => new ItemResult(
+            a.Outputs.Select(o => new ItemOutput(o.Name, TensorData.FloatsOf(o.Values) ?? throw new WorkerException($"Output '{o.Name}' is not a whole number of FP32 values.", StatusCode.DataLoss), o.Shape.ToArray())).ToList(),
+            new InferenceTiming(a.QueueMs, 0, a.ComputeMs, a.PostprocessMs, 1), provider)).ToList();
+    }
+
     /// <summary>The memory one session of <paramref name="model"/> takes on the worker, measured there.</summary>
     public async Task<SessionMemory> MeasureMemoryAsync(string model, float[] item, long[] itemShape, int loads, TimeSpan timeout, CancellationToken cancellationToken = default)
     {

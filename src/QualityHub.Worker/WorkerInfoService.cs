@@ -38,6 +38,41 @@ public sealed class WorkerInfoService(InferenceEngine engine, ModelCache models)
         return Task.FromResult(response);
     }
 
+    /// <summary>The most items one <c>InferEach</c> call may carry (the portal sends a few dozen at a time).</summary>
+    public const int MaxEachItems = 1024;
+
+    public override async Task<InferEachResponse> InferEach(InferEachRequest request, ServerCallContext context)
+    {
+        if (request.Items.Count is < 1 or > MaxEachItems)
+        {
+            throw InferenceProtocolService.Invalid($"A timed run takes 1 to {MaxEachItems} items, not {request.Items.Count}.");
+        }
+
+        var items = new float[request.Items.Count][];
+        var shapes = new long[request.Items.Count][];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var given = request.Items[i];
+            shapes[i] = given.Shape.ToArray();
+            var expected = TensorData.ElementCount(shapes[i]);
+            items[i] = TensorData.FloatsOf(given.Values) is { } values && values.Length == expected && expected > 0
+                ? values
+                : throw InferenceProtocolService.Invalid($"Item {i} of shape {TensorData.Describe(shapes[i])} is not {Math.Max(expected, 0) * sizeof(float)} bytes of {TensorData.Fp32} (it is {given.Values.Length}).");
+        }
+
+        var (spec, _) = await InferenceProtocolService.LoadAsync(engine, models, request.Name, context.CancellationToken);
+        var results = await InferenceProtocolService.RunAsync(request.Name, () => engine.InferEachAsync(spec, items, shapes, context.CancellationToken));
+        var response = new InferEachResponse { Provider = results.Count > 0 ? results[0].Provider.ToString() : "" };
+        foreach (var result in results)
+        {
+            var answer = new EachAnswer { QueueMs = result.Timing.QueueMs, ComputeMs = result.Timing.ComputeMs, PostprocessMs = result.Timing.PostprocessMs };
+            answer.Outputs.AddRange(result.Outputs.Select(o => new EachTensor { Name = o.Name, Shape = { o.Shape }, Values = TensorData.RawOf(o.Data) }));
+            response.Answers.Add(answer);
+        }
+
+        return response;
+    }
+
     public override async Task<MeasureMemoryResponse> MeasureMemory(MeasureMemoryRequest request, ServerCallContext context)
     {
         var spec = await models.ResolveAsync(request.Name, context.CancellationToken);

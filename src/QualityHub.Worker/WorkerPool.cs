@@ -166,12 +166,55 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     public async Task<ItemResult> InferAsync(ModelSpec model, float[] item, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default)
     {
         var loaded = await LoadAsync(model, cancellationToken);
-        var batched = loaded.BatchMode != BatchMode.None;
-        var (result, ranOn) = await OnAWorkerAsync(model,
-            (client, target, ct) => client.InferAsync(target.Name, loaded.Inputs[0].Name, item, batched ? [1, .. itemShape] : itemShape, Timeout, ct, target.Version), "run", cancellationToken);
-        // In process, a lone item's outputs come without their batch dimension; so they do here.
-        var outputs = batched ? result.Outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == 1 ? o with { Shape = o.Shape[1..] } : o).ToList() : result.Outputs;
-        return result with { Outputs = outputs, Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
+        var (result, ranOn) = await OnAWorkerAsync(model, (client, target, ct) => InferOneAsync(client, target, loaded, item, itemShape, ct), "run", cancellationToken);
+        return result with { Timing = result.Timing with { PreprocessMs = preprocessMs }, RanOn = ranOn };
+    }
+
+    /// <summary>
+    /// On a QualityHub worker, one call that runs and times the items there; on a server of another make, one request
+    /// per item, each timed by the portal from sending it to its answer (the network included: such a server says
+    /// nothing of its own time).
+    /// </summary>
+    public async Task<IReadOnlyList<ItemResult>> InferEachAsync(ModelSpec model, IReadOnlyList<float[]> items, IReadOnlyList<long[]> itemShapes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(itemShapes);
+        if (items.Count != itemShapes.Count)
+        {
+            throw new ArgumentException($"{items.Count} items come with {itemShapes.Count} shapes.");
+        }
+
+        var loaded = await LoadAsync(model, cancellationToken);
+        var (results, ranOn) = await OnAWorkerAsync(model, async (client, target, ct) =>
+        {
+            if (target.OnOurWorker)
+            {
+                return await client.InferEachAsync(target.Name, items, itemShapes, Timeout, ct);
+            }
+
+            var answers = new List<ItemResult>(items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var started = time.GetTimestamp();
+                var answer = await InferOneAsync(client, target, loaded, items[i], itemShapes[i], ct);
+                answers.Add(answer with { Timing = new InferenceTiming(0, 0, time.GetElapsedTime(started).TotalMilliseconds, 0, 1) });
+            }
+
+            return (IReadOnlyList<ItemResult>)answers;
+        }, "run", cancellationToken);
+        return results.Select(r => r with { RanOn = ranOn }).ToList();
+    }
+
+    // One item as a request of one; in process, a lone item's outputs come without their batch dimension, so they do here.
+    private Task<ItemResult> InferOneAsync(WorkerClient client, Target target, LoadedModel loaded, float[] item, long[] itemShape, CancellationToken cancellationToken) =>
+        loaded.BatchMode == BatchMode.None
+            ? client.InferAsync(target.Name, loaded.Inputs[0].Name, item, itemShape, Timeout, cancellationToken, target.Version)
+            : WithoutBatchAsync(client.InferAsync(target.Name, loaded.Inputs[0].Name, item, [1, .. itemShape], Timeout, cancellationToken, target.Version));
+
+    private static async Task<ItemResult> WithoutBatchAsync(Task<ItemResult> answer)
+    {
+        var result = await answer;
+        return result with { Outputs = result.Outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == 1 ? o with { Shape = o.Shape[1..] } : o).ToList() };
     }
 
     public async Task<ItemResult> InferBatchAsync(ModelSpec model, float[] batch, int count, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default)
@@ -383,7 +426,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
     private partial void LogDown(string address, string reason, int seconds);
 
     // What a call names: the model's content hash on a QualityHub worker, the mapped name and version on another server.
-    private sealed record Target(string Name, string Version);
+    private sealed record Target(string Name, string Version, bool OnOurWorker);
 
     // A worker as the pool knows it; the portal's own worker is up only while its process serves; a server serves its mapped models only.
     private sealed class Member(WorkerClient client, IsolatedWorker? isolated = null, ProtocolServer? server = null)
@@ -400,7 +443,7 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         public ProtocolServer? Server { get; } = server;
 
         public Target? TargetFor(ModelSpec model) =>
-            Server is null ? new Target(model.Key, "") : Server.NameOf(model.DisplayName, model.Key) is { } mapped ? new Target(mapped.Name, mapped.Version) : null;
+            Server is null ? new Target(model.Key, "", true) : Server.NameOf(model.DisplayName, model.Key) is { } mapped ? new Target(mapped.Name, mapped.Version, false) : null;
 
         private string? downReason;
 

@@ -107,6 +107,51 @@ public sealed class InferenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Items_run_each_alone_are_never_stacked_even_with_others_waiting_and_answer_as_lone_runs()
+    {
+        // A long batching delay: queued items would be stacked if the engine were allowed to.
+        var engine = NewEngine(o =>
+        {
+            o.MaxBatchSize = 8;
+            o.MaxBatchDelayMs = 50;
+        });
+        var inputs = Enumerable.Range(0, 40).Select(i => new float[] { i, 1 - i, i * 0.5f, i % 3 }).ToList();
+
+        var each = await engine.InferEachAsync(TinyClassifier, inputs, inputs.Select(_ => new long[] { 4 }).ToList());
+
+        Assert.Equal(inputs.Count, each.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            Assert.Equal(Expected(inputs[i]), each[i].Outputs[0].Data);
+            Assert.Equal([3L], each[i].Outputs[0].Shape);
+            Assert.Equal(1, each[i].Timing.BatchSize);
+            Assert.True(each[i].Timing.ComputeMs > 0, $"item {i} has no compute time");
+        }
+
+        var model = Assert.Single(engine.Snapshot().Models);
+        Assert.Equal(40, model.Items);
+        Assert.Equal(40, model.Batches);
+    }
+
+    [Fact]
+    public async Task Items_run_each_alone_with_one_wrong_item_are_refused_and_none_is_run()
+    {
+        var engine = NewEngine();
+        await engine.LoadAsync(TinyClassifier);
+
+        var wrongShape = await Assert.ThrowsAsync<ArgumentException>(() =>
+            engine.InferEachAsync(TinyClassifier, [[1, 2, 3, 4], [1, 2, 3], [5, 6, 7, 8]], [[4], [3], [4]]));
+        var missingShape = await Assert.ThrowsAsync<ArgumentException>(() => engine.InferEachAsync(TinyClassifier, [[1, 2, 3, 4]], []));
+        var after = await engine.InferEachAsync(TinyClassifier, [[1, 2, 3, 4]], [[4]]);
+
+        Assert.Contains("takes items of shape [4], not [3]", wrongShape.Message);
+        Assert.Contains("1 items come with 0 shapes", missingShape.Message);
+        Assert.Equal(new[] { 5.5f, 6f, 6.5f }, after[0].Outputs[0].Data);
+        // Every item is checked before any runs: the first, right as it was, did not run for nothing.
+        Assert.Equal(1, Assert.Single(engine.Snapshot().Models).Items);
+    }
+
+    [Fact]
     public async Task A_loaded_model_reports_symbolic_dimensions_and_metadata()
     {
         var engine = NewEngine();

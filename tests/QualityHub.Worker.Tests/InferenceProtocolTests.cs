@@ -224,4 +224,65 @@ public sealed class InferenceProtocolTests : IAsyncLifetime
         using var client = worker.Client();
         Assert.Equal(Expected([1, 2, 3, 4]), (await client.InferAsync(model, "pixels", [1, 2, 3, 4], [1, 4], Timeout)).Outputs[0].Data);
     }
+
+    [Fact]
+    public async Task Items_timed_on_the_worker_run_each_alone_in_one_call_and_answer_as_their_own_requests_would()
+    {
+        using var client = worker.Client();
+        var items = Enumerable.Range(0, 7).Select(i => new float[] { i, -i, 0.5f * i, 1 }).ToList();
+
+        var timed = await client.InferEachAsync(RunningWorker.TinyClassifier, items, items.Select(_ => new long[] { 4 }).ToList(), Timeout);
+
+        Assert.Equal(items.Count, timed.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            Assert.Equal(Expected(items[i]), timed[i].Outputs[0].Data);
+            Assert.Equal([3L], timed[i].Outputs[0].Shape); // an item's answer, without a batch dimension
+            Assert.True(timed[i].Timing.ComputeMs > 0, $"item {i} was not timed on the worker");
+            Assert.Equal(ExecutionProvider.Cpu, timed[i].Provider);
+        }
+
+        // Seven runs of one item each: nothing was stacked.
+        var held = Assert.Single((await client.DescribeAsync(Timeout)).Models);
+        Assert.Equal(7, held.Items);
+        var engine = (QualityHub.Inference.Engine.InferenceEngine)worker.Services.GetService(typeof(QualityHub.Inference.Engine.InferenceEngine))!;
+        Assert.Equal(7, Assert.Single(engine.Snapshot().Models).Batches);
+    }
+
+    [Fact]
+    public async Task Timed_items_that_are_none_too_many_malformed_or_of_the_wrong_shape_are_refused_and_the_worker_serves_on()
+    {
+        var channel = WorkerChannel.Create(worker.ClientAddress, maxMessageMb: 64);
+        using (channel)
+        {
+            var info = new WorkerInfo.WorkerInfoClient(channel);
+            InferEachRequest Request(params (long[] Shape, float[] Values)[] items)
+            {
+                var request = new InferEachRequest { Name = RunningWorker.TinyClassifier };
+                request.Items.AddRange(items.Select(i => new EachTensor { Shape = { i.Shape }, Values = TensorData.RawOf(i.Values) }));
+                return request;
+            }
+
+            Task<RpcException> Refused(InferEachRequest request, string key = RunningWorker.Key) =>
+                Assert.ThrowsAsync<RpcException>(() => info.InferEachAsync(request, WithKey(key)).ResponseAsync);
+
+            var none = await Refused(Request());
+            var tooMany = await Refused(Request(Enumerable.Range(0, WorkerInfoService.MaxEachItems + 1).Select(_ => (new long[] { 4 }, new float[] { 1, 2, 3, 4 })).ToArray()));
+            var shortItem = await Refused(Request(([4], [1, 2, 3, 4]), ([4], [1, 2, 3])));
+            var wrongShape = await Refused(Request(([4], [1, 2, 3, 4]), ([5], [1, 2, 3, 4, 5])));
+            var path = await Refused(new InferEachRequest { Name = "../models/x.onnx", Items = { new EachTensor { Shape = { 4 }, Values = TensorData.RawOf([1f, 2, 3, 4]) } } });
+            var stranger = await Refused(Request(([4], [1, 2, 3, 4])), key: "not-the-worker-key-at-all");
+
+            Assert.All([none, tooMany, shortItem, wrongShape, path], e => Assert.Equal(StatusCode.InvalidArgument, e.StatusCode));
+            Assert.Contains("takes 1 to 1024 items, not 0", none.Status.Detail);
+            Assert.Contains("not 1025", tooMany.Status.Detail);
+            Assert.Contains("Item 1 of shape [4] is not 16 bytes of FP32 (it is 12)", shortItem.Status.Detail);
+            Assert.Contains("takes items of shape [4], not [5]", wrongShape.Status.Detail);
+            Assert.Equal(StatusCode.Unauthenticated, stranger.StatusCode);
+            Assert.DoesNotContain(worker.PortalRequests, r => r.Contains('/') || r.Contains('.')); // nothing fetched by a path
+
+            var answer = await info.InferEachAsync(Request(([4], [1, 2, 3, 4])), WithKey()).ResponseAsync;
+            Assert.Equal(Expected([1, 2, 3, 4]), TensorData.FloatsOf(Assert.Single(answer.Answers).Outputs[0].Values));
+        }
+    }
 }

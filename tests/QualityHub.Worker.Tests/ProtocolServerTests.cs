@@ -38,6 +38,25 @@ public sealed class ProtocolServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Items_timed_on_a_server_of_another_make_go_one_request_each_and_are_timed_by_the_portal()
+    {
+        using var pool = Pool(new Dictionary<string, string> { ["tests/tiny-classifier"] = RunningWorker.TinyClassifier });
+        var items = Enumerable.Range(0, 4).Select(i => new float[] { i, 1, 2, 3 }).ToList();
+
+        var timed = await pool.InferEachAsync(Tiny, items, items.Select(_ => new long[] { 4 }).ToList());
+
+        Assert.Equal(items.Select(x => new[] { x[0] + x[3] + 0.5f, x[1] + x[3], x[2] + x[3] - 0.5f }), timed.Select(t => t.Outputs[0].Data));
+        Assert.All(timed, t => Assert.Equal([3L], t.Outputs[0].Shape)); // the request's batch of one taken off, as in process
+        Assert.All(timed, t => Assert.StartsWith($"server {server.ClientAddress} ", t.RanOn));
+        Assert.All(timed, t => Assert.True(t.Timing.ComputeMs > 0));
+        // Only the protocol's own calls: one ModelInfer per item, never QualityHub's InferEach.
+        var engine = (QualityHub.Inference.Engine.InferenceEngine)server.Services.GetService(typeof(QualityHub.Inference.Engine.InferenceEngine))!;
+        var model = Assert.Single(engine.Snapshot().Models);
+        Assert.Equal(4, model.Items);
+        Assert.Equal(4, model.Batches);
+    }
+
+    [Fact]
     public async Task A_model_version_named_in_the_mapping_is_the_one_asked_for()
     {
         using var first = Pool(new Dictionary<string, string> { ["tests/tiny-classifier"] = $"{RunningWorker.TinyClassifier}:1" });

@@ -132,6 +132,22 @@ public sealed class WorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Items_to_time_go_to_one_worker_in_one_call_and_the_answers_name_it()
+    {
+        using var pool = Pool(first);
+        var items = Enumerable.Range(0, 5).Select(i => new float[] { i, 2, -i, 0.25f }).ToList();
+
+        var timed = await pool.InferEachAsync(Tiny, items, items.Select(_ => new long[] { 4 }).ToList());
+        var wrong = await Assert.ThrowsAsync<ArgumentException>(() => pool.InferEachAsync(Tiny, [[1, 2, 3, 4], [1, 2, 3]], [[4], [3]]));
+
+        Assert.Equal(items.Select(x => new[] { x[0] + x[3] + 0.5f, x[1] + x[3], x[2] + x[3] - 0.5f }), timed.Select(t => t.Outputs[0].Data));
+        Assert.All(timed, t => Assert.StartsWith($"worker {first.ClientAddress} (", t.RanOn));
+        Assert.All(timed, t => Assert.True(t.Timing.ComputeMs > 0));
+        Assert.Contains("takes items of shape [4], not [3]", wrong.Message);
+        Assert.All(pool.States(), s => Assert.True(s.Up)); // a wrong request is not the worker's fault
+    }
+
+    [Fact]
     public async Task A_sessions_memory_is_measured_on_the_worker()
     {
         using var pool = Pool(first);

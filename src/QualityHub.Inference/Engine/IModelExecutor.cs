@@ -13,6 +13,13 @@ public interface IModelExecutor
     /// <summary>Runs <paramref name="count"/> items stacked by the caller as one request; the outputs keep their batch dimension.</summary>
     Task<ItemResult> InferBatchAsync(ModelSpec model, float[] batch, int count, long[] itemShape, double preprocessMs = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs each item alone (a batch of one), one after another, where the model runs; each answer's compute and
+    /// post-processing are that item's own, without the hand-over between threads or the network to a worker (a
+    /// server of another make is timed from outside, its network included). What processing time is measured with.
+    /// </summary>
+    Task<IReadOnlyList<ItemResult>> InferEachAsync(ModelSpec model, IReadOnlyList<float[]> items, IReadOnlyList<long[]> itemShapes, CancellationToken cancellationToken = default);
+
     /// <summary>Loads the model where it will run and describes it as its session sees it.</summary>
     Task<LoadedModel> LoadAsync(ModelSpec model, CancellationToken cancellationToken = default);
 

@@ -46,18 +46,74 @@ public sealed partial class InferenceEngine : IModelExecutor, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(item);
         cancellationToken.ThrowIfCancellationRequested();
+        var pending = await EnqueueAsync(model, item, itemShape, preprocessMs, alone: false, cancellationToken);
+        await using var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        return await pending.Completion.Task;
+    }
+
+    /// <summary>
+    /// Runs each item alone (a batch of one), one after another, all handed to the model's thread at once: each answer's
+    /// compute and post-processing are that item's own, its queue time the wait behind the items before it. What a
+    /// run's processing time is measured with: no thread hand-over per item, nothing stacked.
+    /// </summary>
+    public async Task<IReadOnlyList<ItemResult>> InferEachAsync(ModelSpec model, IReadOnlyList<float[]> items, IReadOnlyList<long[]> itemShapes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(itemShapes);
+        if (items.Count != itemShapes.Count)
+        {
+            throw new ArgumentException($"{items.Count} items come with {itemShapes.Count} shapes.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        // Every item checked before any is queued: a wrong one refuses them all, and none runs for nothing.
+        var loaded = await GetWorkerAsync(model, cancellationToken);
+        for (var i = 0; i < items.Count; i++)
+        {
+            CheckItem(loaded, (items[i] ?? throw new ArgumentException($"Item {i} has no values.")).Length, itemShapes[i]);
+        }
+
+        var pending = new PendingItem[items.Count];
+        try
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                pending[i] = await EnqueueAsync(model, items[i], itemShapes[i], 0, alone: true, cancellationToken);
+            }
+        }
+        catch
+        {
+            // Cancelled, or the model failed to load again after an eviction: the items already queued are withdrawn.
+            foreach (var queued in pending.TakeWhile(p => p is not null))
+            {
+                queued.Completion.TrySetCanceled(CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        await using var registration = cancellationToken.Register(() =>
+        {
+            foreach (var item in pending)
+            {
+                item.Completion.TrySetCanceled(cancellationToken);
+            }
+        });
+        return await Task.WhenAll(pending.Select(p => p.Completion.Task));
+    }
+
+    // Queues one item on its model's thread, loading the model when needed (and again when it was evicted between the lookup and the queueing).
+    private async Task<PendingItem> EnqueueAsync(ModelSpec model, float[] item, long[] itemShape, double preprocessMs, bool alone, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var worker = await GetWorkerAsync(model, cancellationToken);
             CheckItem(worker, item.Length, itemShape);
-            var pending = new PendingItem(item, itemShape, preprocessMs, cancellationToken);
-            if (!worker.TryEnqueue(pending))
+            var pending = new PendingItem(item, itemShape, preprocessMs, cancellationToken, alone: alone);
+            if (worker.TryEnqueue(pending))
             {
-                continue; // evicted between lookup and enqueue: load again
+                return pending;
             }
-
-            await using var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
-            return await pending.Completion.Task;
         }
     }
 

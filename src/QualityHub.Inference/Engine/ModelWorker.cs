@@ -120,7 +120,7 @@ internal sealed class ModelWorker
             }
 
             batch.Add(first);
-            if (maxBatch > 1 && !first.IsPreformed)
+            if (maxBatch > 1 && !first.RunsAsIs)
             {
                 carried = Gather(batch, maxBatch, delay);
             }
@@ -168,7 +168,7 @@ internal sealed class ModelWorker
                     continue;
                 }
 
-                if (next.IsPreformed || !next.ItemShape.AsSpan().SequenceEqual(batch[0].ItemShape))
+                if (next.RunsAsIs || !next.ItemShape.AsSpan().SequenceEqual(batch[0].ItemShape))
                 {
                     return next;
                 }
@@ -335,7 +335,7 @@ public enum BatchMode
 }
 
 /// <summary>One queued request.</summary>
-internal sealed class PendingItem(float[] data, long[] itemShape, double preprocessMs, CancellationToken cancellationToken, int count = 1)
+internal sealed class PendingItem(float[] data, long[] itemShape, double preprocessMs, CancellationToken cancellationToken, int count = 1, bool alone = false)
 {
     public float[] Data { get; } = data;
 
@@ -344,6 +344,12 @@ internal sealed class PendingItem(float[] data, long[] itemShape, double preproc
 
     /// <summary>A batch formed by the caller: run as it is, alone, and answered with whole batch outputs.</summary>
     public bool IsPreformed => Count > 1;
+
+    /// <summary>One item that runs as a batch of one even when others wait (an item being timed on its own).</summary>
+    public bool IsAlone { get; } = alone;
+
+    /// <summary>Runs as it came, never stacked with other requests.</summary>
+    public bool RunsAsIs => IsPreformed || IsAlone;
 
     public long[] ItemShape { get; } = itemShape;
 

@@ -40,6 +40,40 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs }, RanOn = result.RanOn };
     }
 
+    /// <summary>
+    /// Runs the model on each image alone (a batch of one), one after another, the way processing time is measured:
+    /// each result's timing is that image's own pre-processing, compute and post-processing, without hand-overs between
+    /// threads or the network to a worker (see <see cref="IModelExecutor.InferEachAsync"/>). Results are in the order of
+    /// <paramref name="images"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskResult>> RunEachAsync(ModelSpec model, ModelCard card, IReadOnlyList<Image> images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var items = new float[images.Count][];
+        var shapes = new long[images.Count][];
+        var preprocessMs = new double[images.Count];
+        for (var i = 0; i < images.Count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            (items[i], shapes[i]) = Prepare(card.Input, images[i]);
+            preprocessMs[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        var answers = images.Count == 0 ? [] : await engine.InferEachAsync(model, items, shapes, cancellationToken);
+        var results = new TaskResult[answers.Count];
+        for (var i = 0; i < answers.Count; i++)
+        {
+            var answer = answers[i];
+            var decodeStarted = Stopwatch.GetTimestamp();
+            var output = SelectOutput(model, card, answer.Outputs);
+            var decoded = Decode(card, output.Data, output.Shape, answer.Timing, answer.Provider);
+            var postprocessMs = answer.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
+            results[i] = decoded with { Timing = answer.Timing with { PreprocessMs = preprocessMs[i], PostprocessMs = postprocessMs }, RanOn = answer.RanOn };
+        }
+
+        return results;
+    }
+
     /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="IModelExecutor.MeasureSessionMemoryAsync"/>).</summary>
     public Task<SessionMemory> MeasureMemoryAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
     {
