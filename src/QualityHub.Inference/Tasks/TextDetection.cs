@@ -1,0 +1,332 @@
+namespace QualityHub.Inference.Tasks;
+
+/// <summary>A corner of a detected box, in the pixels of the image the detector was given.</summary>
+public readonly record struct BoxPoint(float X, float Y);
+
+/// <summary>A detected text region: four corners clockwise from the top-left, and the detector's mean probability inside it.</summary>
+public sealed record DetectedBox(IReadOnlyList<BoxPoint> Corners, float Score);
+
+/// <summary>What a detector's probability map gave: the kept boxes, and how many regions were over the candidate cap.</summary>
+public sealed record TextDetectionResult(IReadOnlyList<DetectedBox> Boxes, int Regions, int DroppedOverCap);
+
+/// <summary>
+/// Differentiable-binarisation (DB) post-processing settings, PaddleOCR's defaults for its PP-OCR detectors:
+/// a pixel is text above <see cref="Threshold"/>; a region is kept when its mean probability reaches
+/// <see cref="BoxThreshold"/>; its box grows by <see cref="UnclipRatio"/> (the network predicts shrunk regions).
+/// </summary>
+public sealed record DbSettings
+{
+    public float Threshold { get; init; } = 0.3f;
+
+    public float BoxThreshold { get; init; } = 0.6f;
+
+    public float UnclipRatio { get; init; } = 1.5f;
+
+    /// <summary>The most regions looked at per image; the rest are dropped and counted (a map full of noise must not take the server).</summary>
+    public int MaxCandidates { get; init; } = 1000;
+
+    /// <summary>A box whose shorter side is under this (in map pixels) before unclipping, or under it + 2 after, is noise.</summary>
+    public int MinSize { get; init; } = 3;
+}
+
+/// <summary>
+/// Text detection's post-processing, written from the DB paper's and PaddleOCR's description: the probability map is
+/// binarised, each 8-connected region of text pixels becomes its minimum-area rectangle (rotating calipers over the
+/// region's convex hull, through pixel centres), scored by the map's mean inside the rectangle, then grown by
+/// d = area × ratio ÷ perimeter on every side — for a rectangle exactly what offsetting the polygon by d with round
+/// joins and taking the minimum-area rectangle again gives — and scaled to the original image.
+/// </summary>
+public static class TextDetection
+{
+    /// <summary>
+    /// The size a detector's input is resized to (PaddleOCR's rule for its PP-OCR detectors): the longer side at most
+    /// <paramref name="limitSide"/>, keeping the aspect ratio, then each side rounded to a multiple of 32 (at least 32).
+    /// </summary>
+    public static (int Width, int Height) InputSize(int width, int height, int limitSide = 960)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limitSide, 32);
+        var ratio = Math.Max(width, height) > limitSide ? (double)limitSide / Math.Max(width, height) : 1;
+        static int Round32(double side) => Math.Max(32, (int)Math.Round(side / 32) * 32);
+        return (Round32(width * ratio), Round32(height * ratio));
+    }
+
+    /// <summary>
+    /// The boxes in <paramref name="map"/> (<paramref name="mapWidth"/> × <paramref name="mapHeight"/> probabilities,
+    /// rows top to bottom), in the coordinates of an image of <paramref name="imageWidth"/> × <paramref name="imageHeight"/>
+    /// pixels that was resized to the map's size; in reading order (lines top to bottom, left to right in a line).
+    /// </summary>
+    public static TextDetectionResult FindBoxes(ReadOnlySpan<float> map, int mapWidth, int mapHeight, int imageWidth, int imageHeight, DbSettings? settings = null)
+    {
+        settings ??= new DbSettings();
+        ArgumentOutOfRangeException.ThrowIfLessThan(mapWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(mapHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MinSize, 1);
+        if (map.Length != (long)mapWidth * mapHeight)
+        {
+            throw new ArgumentException($"A {mapWidth}x{mapHeight} probability map has {(long)mapWidth * mapHeight} values, not {map.Length}.");
+        }
+
+        var regions = Regions(map, mapWidth, mapHeight, settings.Threshold);
+        var scaleX = (float)imageWidth / mapWidth;
+        var scaleY = (float)imageHeight / mapHeight;
+        var boxes = new List<DetectedBox>();
+        foreach (var region in regions.Take(settings.MaxCandidates))
+        {
+            var rectangle = MinimumAreaRectangle(ConvexHull(region));
+            if (rectangle.ShortSide < settings.MinSize)
+            {
+                continue;
+            }
+
+            var score = MeanInside(map, mapWidth, mapHeight, rectangle.Corners);
+            if (score < settings.BoxThreshold)
+            {
+                continue;
+            }
+
+            var grown = rectangle.Grown(rectangle.Area * settings.UnclipRatio / rectangle.Perimeter);
+            if (grown.ShortSide < settings.MinSize + 2)
+            {
+                continue;
+            }
+
+            var corners = Ordered(grown.Corners)
+                .Select(p => new BoxPoint(Math.Clamp(p.X * scaleX, 0, imageWidth), Math.Clamp(p.Y * scaleY, 0, imageHeight)))
+                .ToArray();
+            boxes.Add(new DetectedBox(corners, score));
+        }
+
+        return new TextDetectionResult(ReadingOrder(boxes), regions.Count, Math.Max(0, regions.Count - settings.MaxCandidates));
+    }
+
+    // Lines top to bottom, boxes left to right in a line: a box whose top is within half its height of the line's first
+    // box's top is on that line.
+    private static List<DetectedBox> ReadingOrder(List<DetectedBox> boxes)
+    {
+        var ordered = new List<DetectedBox>(boxes.Count);
+        var line = new List<DetectedBox>();
+        foreach (var box in boxes.OrderBy(b => b.Corners[0].Y))
+        {
+            if (line.Count > 0 && box.Corners[0].Y - line[0].Corners[0].Y > (box.Corners[3].Y - box.Corners[0].Y) / 2)
+            {
+                ordered.AddRange(line.OrderBy(b => b.Corners[0].X));
+                line.Clear();
+            }
+
+            line.Add(box);
+        }
+
+        ordered.AddRange(line.OrderBy(b => b.Corners[0].X));
+        return ordered;
+    }
+
+    // 8-connected regions of pixels over the threshold, each as its pixels' row extremes (enough for the convex hull),
+    // in the order their first pixel is met scanning rows.
+    private static List<List<BoxPoint>> Regions(ReadOnlySpan<float> map, int width, int height, float threshold)
+    {
+        var label = new int[map.Length];
+        var regions = new List<List<BoxPoint>>();
+        var stack = new Stack<int>();
+        for (var start = 0; start < map.Length; start++)
+        {
+            if (label[start] != 0 || !(map[start] > threshold))
+            {
+                continue;
+            }
+
+            var id = regions.Count + 1;
+            var rows = new Dictionary<int, (int Left, int Right)>();
+            label[start] = id;
+            stack.Push(start);
+            while (stack.Count > 0)
+            {
+                var at = stack.Pop();
+                int x = at % width, y = at / width;
+                rows[y] = rows.TryGetValue(y, out var span) ? (Math.Min(span.Left, x), Math.Max(span.Right, x)) : (x, x);
+                for (var dy = -1; dy <= 1; dy++)
+                {
+                    for (var dx = -1; dx <= 1; dx++)
+                    {
+                        int nx = x + dx, ny = y + dy;
+                        if ((dx | dy) == 0 || nx < 0 || ny < 0 || nx >= width || ny >= height)
+                        {
+                            continue;
+                        }
+
+                        var next = ny * width + nx;
+                        if (label[next] == 0 && map[next] > threshold)
+                        {
+                            label[next] = id;
+                            stack.Push(next);
+                        }
+                    }
+                }
+            }
+
+            var points = new List<BoxPoint>(rows.Count * 2);
+            foreach (var (y, (left, right)) in rows)
+            {
+                points.Add(new BoxPoint(left, y));
+                if (right != left)
+                {
+                    points.Add(new BoxPoint(right, y));
+                }
+            }
+
+            regions.Add(points);
+        }
+
+        return regions;
+    }
+
+    // Andrew's monotone chain; the hull counter-clockwise in image coordinates (y down), no repeated points.
+    internal static List<BoxPoint> ConvexHull(List<BoxPoint> points)
+    {
+        var sorted = points.Distinct().OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
+        if (sorted.Count < 3)
+        {
+            return sorted;
+        }
+
+        static double Cross(BoxPoint o, BoxPoint a, BoxPoint b) => ((double)a.X - o.X) * ((double)b.Y - o.Y) - ((double)a.Y - o.Y) * ((double)b.X - o.X);
+        var hull = new List<BoxPoint>(sorted.Count + 1);
+        foreach (var pass in new[] { sorted, Enumerable.Reverse(sorted).ToList() })
+        {
+            var floor = hull.Count;
+            foreach (var p in pass)
+            {
+                while (hull.Count >= floor + 2 && Cross(hull[^2], hull[^1], p) <= 0)
+                {
+                    hull.RemoveAt(hull.Count - 1);
+                }
+
+                hull.Add(p);
+            }
+
+            hull.RemoveAt(hull.Count - 1);
+        }
+
+        return hull;
+    }
+
+    // The rectangle of least area holding the hull: one of its sides lies along a hull edge (rotating calipers).
+    internal static Rectangle MinimumAreaRectangle(List<BoxPoint> hull)
+    {
+        if (hull.Count == 0)
+        {
+            return new Rectangle(0, 0, 0, 0, 1, 0);
+        }
+
+        if (hull.Count == 1)
+        {
+            return new Rectangle(hull[0].X, hull[0].Y, 0, 0, 1, 0);
+        }
+
+        Rectangle? best = null;
+        for (var i = 0; i < hull.Count; i++)
+        {
+            var a = hull[i];
+            var b = hull[(i + 1) % hull.Count];
+            double ex = b.X - a.X, ey = b.Y - a.Y;
+            var length = Math.Sqrt(ex * ex + ey * ey);
+            if (length == 0)
+            {
+                continue;
+            }
+
+            (ex, ey) = (ex / length, ey / length);
+            double minU = double.MaxValue, maxU = double.MinValue, minV = double.MaxValue, maxV = double.MinValue;
+            foreach (var p in hull)
+            {
+                var u = p.X * ex + p.Y * ey;
+                var v = -p.X * ey + p.Y * ex;
+                (minU, maxU, minV, maxV) = (Math.Min(minU, u), Math.Max(maxU, u), Math.Min(minV, v), Math.Max(maxV, v));
+            }
+
+            double w = maxU - minU, h = maxV - minV;
+            if (best is null || w * h < best.Area)
+            {
+                double cu = (minU + maxU) / 2, cv = (minV + maxV) / 2;
+                best = new Rectangle(cu * ex - cv * ey, cu * ey + cv * ex, w, h, ex, ey);
+            }
+        }
+
+        return best!;
+    }
+
+    // The map's mean over the pixels whose centres lie inside the box (PaddleOCR's "fast" score fills the box's polygon the same way).
+    private static float MeanInside(ReadOnlySpan<float> map, int width, int height, IReadOnlyList<BoxPoint> corners)
+    {
+        var left = Math.Clamp((int)Math.Floor(corners.Min(p => p.X)), 0, width - 1);
+        var right = Math.Clamp((int)Math.Ceiling(corners.Max(p => p.X)), 0, width - 1);
+        var top = Math.Clamp((int)Math.Floor(corners.Min(p => p.Y)), 0, height - 1);
+        var bottom = Math.Clamp((int)Math.Ceiling(corners.Max(p => p.Y)), 0, height - 1);
+        double sum = 0;
+        var count = 0;
+        for (var y = top; y <= bottom; y++)
+        {
+            for (var x = left; x <= right; x++)
+            {
+                if (Inside(corners, x, y))
+                {
+                    sum += map[y * width + x];
+                    count++;
+                }
+            }
+        }
+
+        return count == 0 ? 0 : (float)(sum / count);
+    }
+
+    // Inside or on the edge of a convex quadrilateral, whichever way round its corners go.
+    private static bool Inside(IReadOnlyList<BoxPoint> quad, double x, double y)
+    {
+        int positive = 0, negative = 0;
+        for (var i = 0; i < quad.Count; i++)
+        {
+            var a = quad[i];
+            var b = quad[(i + 1) % quad.Count];
+            var cross = ((double)b.X - a.X) * (y - a.Y) - ((double)b.Y - a.Y) * (x - a.X);
+            positive += cross > 1e-9 ? 1 : 0;
+            negative += cross < -1e-9 ? 1 : 0;
+        }
+
+        return positive == 0 || negative == 0;
+    }
+
+    // Clockwise on screen from the top-left: of the two leftmost corners the upper is first and the lower last, of the
+    // two rightmost the upper is second (PaddleOCR's order, so boxes compare with its own).
+    private static BoxPoint[] Ordered(IReadOnlyList<BoxPoint> corners)
+    {
+        var byX = corners.OrderBy(p => p.X).ThenBy(p => p.Y).ToArray();
+        var (topLeft, bottomLeft) = byX[0].Y <= byX[1].Y ? (byX[0], byX[1]) : (byX[1], byX[0]);
+        var (topRight, bottomRight) = byX[2].Y <= byX[3].Y ? (byX[2], byX[3]) : (byX[3], byX[2]);
+        return [topLeft, topRight, bottomRight, bottomLeft];
+    }
+
+    /// <summary>A rotated rectangle: centre, side along the unit direction (ux, uy), and the side across it.</summary>
+    internal sealed record Rectangle(double CenterX, double CenterY, double Along, double Across, double Ux, double Uy)
+    {
+        public double Area => Along * Across;
+
+        public double Perimeter => 2 * (Along + Across);
+
+        public double ShortSide => Math.Min(Along, Across);
+
+        public Rectangle Grown(double by) => this with { Along = Along + 2 * by, Across = Across + 2 * by };
+
+        public IReadOnlyList<BoxPoint> Corners
+        {
+            get
+            {
+                double hu = Along / 2, hv = Across / 2;
+                BoxPoint At(double u, double v) => new((float)(CenterX + u * Ux - v * Uy), (float)(CenterY + u * Uy + v * Ux));
+                return [At(-hu, -hv), At(hu, -hv), At(hu, hv), At(-hu, hv)];
+            }
+        }
+    }
+}

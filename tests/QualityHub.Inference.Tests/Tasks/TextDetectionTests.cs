@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using QualityHub.Inference.Engine;
+using QualityHub.Inference.Imaging;
+using QualityHub.Inference.Tasks;
+
+namespace QualityHub.Inference.Tests.Tasks;
+
+public sealed class TextDetectionTests
+{
+    // A map of zeros with the given value wherever inside(x, y) holds for the pixel's centre.
+    private static float[] Map(int width, int height, Func<double, double, bool> inside, float value = 0.9f)
+    {
+        var map = new float[width * height];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                map[y * width + x] = inside(x, y) ? value : 0f;
+            }
+        }
+
+        return map;
+    }
+
+    private static double Side(BoxPoint a, BoxPoint b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+
+    [Fact]
+    public void An_upright_region_becomes_its_rectangle_grown_by_area_times_ratio_over_perimeter()
+    {
+        // Text pixels x 20..59, y 10..19: through pixel centres a 39 x 9 rectangle centred at (39.5, 14.5).
+        var map = Map(100, 60, (x, y) => x is >= 20 and <= 59 && y is >= 10 and <= 19);
+
+        var result = TextDetection.FindBoxes(map, 100, 60, 100, 60);
+
+        var box = Assert.Single(result.Boxes);
+        var d = 39.0 * 9 * 1.5 / (2 * (39 + 9)); // 5.484375
+        var expected = new[] { (20 - d, 10 - d), (59 + d, 10 - d), (59 + d, 19 + d), (20 - d, 19 + d) };
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(expected[i].Item1, box.Corners[i].X, 3);
+            Assert.Equal(expected[i].Item2, box.Corners[i].Y, 3);
+        }
+
+        Assert.Equal(0.9f, box.Score, 5);
+        Assert.Equal(1, result.Regions);
+        Assert.Equal(0, result.DroppedOverCap);
+    }
+
+    [Fact]
+    public void A_turned_region_gives_a_turned_box_of_its_size_and_scales_to_the_original_image()
+    {
+        // A 60 x 12 band turned by 20 degrees about (80, 50), on a map half the size of the image.
+        var angle = 20 * Math.PI / 180;
+        var (cos, sin) = (Math.Cos(angle), Math.Sin(angle));
+        var map = Map(160, 100, (x, y) =>
+        {
+            double dx = x - 80, dy = y - 50;
+            return Math.Abs(dx * cos + dy * sin) <= 30 && Math.Abs(-dx * sin + dy * cos) <= 6;
+        });
+
+        var result = TextDetection.FindBoxes(map, 160, 100, 320, 200, new DbSettings { UnclipRatio = 0.0001f });
+
+        var box = Assert.Single(result.Boxes);
+        var top = box.Corners[1].Y - box.Corners[0].Y;
+        var run = box.Corners[1].X - box.Corners[0].X;
+        Assert.Equal(20, Math.Atan2(top, run) * 180 / Math.PI, 0); // within half a degree
+        Assert.InRange(Side(box.Corners[0], box.Corners[1]), 2 * 58, 2 * 61); // the long side, in image pixels
+        Assert.InRange(Side(box.Corners[1], box.Corners[2]), 2 * 10, 2 * 13);
+        Assert.Equal(160, box.Corners.Average(p => p.X), 0);
+        Assert.Equal(100, box.Corners.Average(p => p.Y), 0);
+    }
+
+    [Fact]
+    public void Faint_and_tiny_regions_are_dropped_and_boxes_come_top_to_bottom_then_left_to_right()
+    {
+        var map = Map(120, 80, (x, y) =>
+            (x is >= 70 and <= 110 && y is >= 40 and <= 50) // second line, right
+            || (x is >= 5 and <= 40 && y is >= 40 and <= 50) // second line, left
+            || (x is >= 10 and <= 100 && y is >= 5 and <= 15)); // first line
+        for (var y = 60; y <= 70; y++)
+        {
+            for (var x = 10; x <= 60; x++)
+            {
+                map[y * 120 + x] = 0.45f; // text by the pixel threshold, too faint as a region
+            }
+        }
+
+        map[75 * 120 + 100] = map[75 * 120 + 101] = 0.99f; // two pixels: noise
+
+        var result = TextDetection.FindBoxes(map, 120, 80, 120, 80);
+
+        Assert.Equal(5, result.Regions);
+        Assert.Equal(3, result.Boxes.Count);
+        Assert.True(result.Boxes[0].Corners[0].Y < result.Boxes[1].Corners[0].Y);
+        Assert.True(result.Boxes[1].Corners[0].X < result.Boxes[2].Corners[0].X);
+    }
+
+    [Fact]
+    public void A_map_of_thousands_of_regions_is_capped_and_the_drop_is_counted()
+    {
+        // 50 x 40 = 2,000 separate 4 x 4 squares.
+        var map = Map(300, 240, (x, y) => x % 6 < 4 && y % 6 < 4);
+
+        var result = TextDetection.FindBoxes(map, 300, 240, 300, 240, new DbSettings { MaxCandidates = 1000 });
+
+        Assert.Equal(2000, result.Regions);
+        Assert.Equal(1000, result.DroppedOverCap);
+        Assert.Equal(1000, result.Boxes.Count);
+    }
+
+    [Fact]
+    public void A_map_that_does_not_fit_its_size_or_impossible_settings_are_refused()
+    {
+        var wrong = Assert.Throws<ArgumentException>(() => TextDetection.FindBoxes(new float[10], 4, 3, 4, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TextDetection.FindBoxes(new float[12], 4, 3, 4, 3, new DbSettings { MinSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TextDetection.FindBoxes(new float[12], 4, 3, 0, 3));
+
+        Assert.Contains("A 4x3 probability map has 12 values, not 10", wrong.Message);
+        Assert.Empty(TextDetection.FindBoxes(new float[12], 4, 3, 4, 3).Boxes);
+    }
+
+    [Theory]
+    [InlineData(480, 320, 480, 320)]
+    [InlineData(338, 48, 352, 64)]
+    [InlineData(1920, 1080, 960, 544)]
+    [InlineData(10, 5, 32, 32)]
+    public void The_input_size_keeps_the_longer_side_under_the_limit_in_multiples_of_32(int width, int height, int expectedWidth, int expectedHeight)
+    {
+        Assert.Equal((expectedWidth, expectedHeight), TextDetection.InputSize(width, height));
+    }
+
+    [Fact]
+    public async Task PP_OCRv4_detection_finds_the_text_line_of_a_demo_card_text_image()
+    {
+        var model = RepositoryFiles.Path("node_modules", "@gutenye", "ocr-models", "assets", "ch_PP-OCRv4_det_infer.onnx");
+        var image = ImageDecoder.Decode(await File.ReadAllBytesAsync(RepositoryFiles.Path("data", "demo", "card-text", "images", "0001.png")), 40_000_000);
+        var (width, height) = TextDetection.InputSize(image.Width, image.Height);
+        var resized = new Image(width, height, image.Channels);
+        Bilinear.Resize(image.Pixels, image.Width, image.Height, resized.Pixels, width, height, image.Channels);
+        var input = new float[3 * width * height];
+        ImageTensorFormat.ImageNet(TensorLayout.Nchw).Write(resized, input);
+        await using var engine = new InferenceEngine(Options.Create(new InferenceOptions { Provider = ProviderPreference.Cpu }), NullLogger<InferenceEngine>.Instance);
+
+        var answer = await engine.InferAsync(new ModelSpec("det", model, "pp-ocrv4-det"), input, [3, height, width]);
+        var output = answer.Outputs[0];
+        var result = TextDetection.FindBoxes(output.Data, (int)output.Shape[^1], (int)output.Shape[^2], image.Width, image.Height);
+
+        // One line of text across most of the image: one box, wide and no taller than the image.
+        var box = Assert.Single(result.Boxes);
+        Assert.True(Side(box.Corners[0], box.Corners[1]) > image.Width * 0.6, $"box {string.Join(" ", box.Corners)} on a {image.Width}x{image.Height} line");
+        Assert.InRange(box.Score, 0.6f, 1f);
+        Assert.All(box.Corners, p => Assert.InRange(p.Y, 0, image.Height));
+    }
+}
