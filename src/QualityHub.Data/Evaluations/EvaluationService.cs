@@ -17,6 +17,13 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
             ?? throw new EvaluationException($"There is no dataset {datasetId}.", 404, "datasetId");
         var card = CardOf(version, "modelVersionId");
         var module = version.Module!;
+        if (card.Task == ModelTask.TextDetection)
+        {
+            // A detector's boxes are not a label or a text to score against the dataset's: it is judged within a pipeline.
+            throw new EvaluationException(
+                $"{module.Name}/{version.Name} is a text detector; a detector is evaluated as a pipeline's first stage, not alone against labels or texts.", 422, "modelVersionId");
+        }
+
         if (dataset.TaskType != module.TaskType)
         {
             throw new EvaluationException(

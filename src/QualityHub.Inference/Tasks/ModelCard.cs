@@ -35,6 +35,9 @@ public sealed record ModelCard
     /// <summary>CTC decoding settings (text recognition).</summary>
     public CtcSettings? Ctc { get; init; }
 
+    /// <summary>How the probability map becomes boxes, and the input's size limit (text detection); PaddleOCR's defaults when absent.</summary>
+    public DbSettings? Detection { get; init; }
+
     /// <summary>Where the card came from and anything a person should check before confirming it.</summary>
     public string? Notes { get; init; }
 
@@ -95,7 +98,22 @@ public sealed record ModelCard
     /// <summary>Throws <see cref="InvalidModelCardException"/> naming the first field that cannot work.</summary>
     public void Check()
     {
-        Input.Check();
+        if (Task == ModelTask.TextDetection)
+        {
+            // The image's own size, limited and rounded to multiples of 32, is the input's: the card fixes none.
+            if (Input.Width != 0 || Input.Height != 0)
+            {
+                throw new InvalidModelCardException($"A text-detection card takes its input size from each image (detection.limitSide); input.width and input.height must be 0, not {Input.Width} and {Input.Height}.");
+            }
+
+            Input.Check(anySize: true);
+            (Detection ?? new DbSettings()).Check();
+        }
+        else
+        {
+            Input.Check();
+        }
+
         if (TopK < 1)
         {
             throw new InvalidModelCardException($"topK must be at least 1, not {TopK}.");
@@ -121,6 +139,9 @@ public enum ModelTask
 {
     ImageClassification,
     TextRecognition,
+
+    /// <summary>Text regions in a photo, as boxes (a pipeline's first stage).</summary>
+    TextDetection,
 }
 
 /// <summary>Raw scores or probabilities.</summary>
@@ -165,7 +186,7 @@ public sealed record ImageInput
     /// <summary>Colour channels in blue, green, red order (OpenCV's, as PaddleOCR feeds them) instead of red, green, blue.</summary>
     public bool Bgr { get; init; }
 
-    public void Check()
+    public void Check(bool anySize = false)
     {
         if (Channels is not (1 or 3))
         {
@@ -177,7 +198,7 @@ public sealed record ImageInput
             throw new InvalidModelCardException($"input.padToWidth pads a variable-width input (width 0) to 1–8192 columns; it is {PadToWidth} with width {Width}.");
         }
 
-        if (Height < 1 || Width < 0 || Height > 8192 || Width > 8192)
+        if (!anySize && (Height < 1 || Width < 0 || Height > 8192 || Width > 8192))
         {
             throw new InvalidModelCardException($"input.width × input.height of {Width} × {Height} is not a usable image size.");
         }

@@ -7,13 +7,23 @@ namespace QualityHub.Inference.Tasks;
 /// <summary>The answer of a model to one image, decoded for its task, with where the time went.</summary>
 public sealed record TaskResult(
     ModelTask Task, IReadOnlyList<ClassScore> TopK, DecodedText? Text, InferenceTiming Timing, ExecutionProvider Provider, IReadOnlyList<float>? Probabilities = null,
-    string? RanOn = null)
+    string? RanOn = null, TextDetectionResult? Detection = null)
 {
-    /// <summary>The predicted class label or the decoded text.</summary>
-    public string Output => Task == ModelTask.TextRecognition ? Text!.Text : TopK.Count > 0 ? TopK[0].Label : "";
+    /// <summary>The predicted class label, the decoded text, or how many text regions were found.</summary>
+    public string Output => Task switch
+    {
+        ModelTask.TextRecognition => Text!.Text,
+        ModelTask.TextDetection => Detection!.Boxes.Count == 1 ? "1 text region" : $"{Detection.Boxes.Count} text regions",
+        _ => TopK.Count > 0 ? TopK[0].Label : "",
+    };
 
-    /// <summary>The top class's probability, or the least confident character's.</summary>
-    public float Confidence => Task == ModelTask.TextRecognition ? Text!.MinConfidence : TopK.Count > 0 ? TopK[0].Probability : 0f;
+    /// <summary>The top class's probability, the least confident character's, or the least confident region's score.</summary>
+    public float Confidence => Task switch
+    {
+        ModelTask.TextRecognition => Text!.MinConfidence,
+        ModelTask.TextDetection => Detection!.Boxes.Count > 0 ? Detection.Boxes.Min(b => b.Score) : 0f,
+        _ => TopK.Count > 0 ? TopK[0].Probability : 0f,
+    };
 }
 
 /// <summary>
@@ -28,14 +38,14 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
     public async Task<TaskResult> RunAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var (item, itemShape) = Prepare(card.Input, image);
+        var (item, itemShape) = PrepareFor(card, image);
         var preprocessMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
         var result = await engine.InferAsync(model, item, itemShape, preprocessMs, cancellationToken);
 
         var decodeStarted = Stopwatch.GetTimestamp();
         var output = SelectOutput(model, card, result.Outputs);
-        var decoded = Decode(card, output.Data, output.Shape, result.Timing, result.Provider);
+        var decoded = Decode(card, output.Data, output.Shape, result.Timing, result.Provider, image);
         var postprocessMs = result.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
         return decoded with { Timing = result.Timing with { PostprocessMs = postprocessMs }, RanOn = result.RanOn };
     }
@@ -55,7 +65,7 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
         for (var i = 0; i < images.Count; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            (items[i], shapes[i]) = Prepare(card.Input, images[i]);
+            (items[i], shapes[i]) = PrepareFor(card, images[i]);
             preprocessMs[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
@@ -66,7 +76,7 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
             var answer = answers[i];
             var decodeStarted = Stopwatch.GetTimestamp();
             var output = SelectOutput(model, card, answer.Outputs);
-            var decoded = Decode(card, output.Data, output.Shape, answer.Timing, answer.Provider);
+            var decoded = Decode(card, output.Data, output.Shape, answer.Timing, answer.Provider, images[i]);
             var postprocessMs = answer.Timing.PostprocessMs + Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
             results[i] = decoded with { Timing = answer.Timing with { PreprocessMs = preprocessMs[i], PostprocessMs = postprocessMs }, RanOn = answer.RanOn };
         }
@@ -77,7 +87,7 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
     /// <summary>The memory one session of the model takes once it has answered <paramref name="image"/> (see <see cref="IModelExecutor.MeasureSessionMemoryAsync"/>).</summary>
     public Task<SessionMemory> MeasureMemoryAsync(ModelSpec model, ModelCard card, Image image, CancellationToken cancellationToken = default)
     {
-        var (item, itemShape) = Prepare(card.Input, image);
+        var (item, itemShape) = PrepareFor(card, image);
         return engine.MeasureSessionMemoryAsync(model, item, itemShape, cancellationToken: cancellationToken);
     }
 
@@ -136,11 +146,36 @@ public sealed class ModelTaskRunner(IModelExecutor engine)
         card.OutputName is null ? outputs[0] : outputs.FirstOrDefault(o => o.Name == card.OutputName)
             ?? throw new InvalidModelCardException($"The card reads output '{card.OutputName}', but model '{model.DisplayName}' has {string.Join(", ", outputs.Select(o => o.Name))}.");
 
-    private static TaskResult Decode(ModelCard card, ReadOnlySpan<float> output, long[] shape, InferenceTiming timing, ExecutionProvider provider) => card.Task switch
+    private static TaskResult Decode(ModelCard card, ReadOnlySpan<float> output, long[] shape, InferenceTiming timing, ExecutionProvider provider, Image? image = null) => card.Task switch
     {
         ModelTask.ImageClassification => Classify(card, output, timing, provider),
+        ModelTask.TextDetection => new TaskResult(card.Task, [], null, timing, provider,
+            Detection: TextDetection.FindBoxes(output, (int)shape[^1], (int)shape[^2], image!.Width, image.Height, card.Detection)),
         _ => new TaskResult(card.Task, [], DecodeText(card, output, shape), timing, provider),
     };
+
+    /// <summary>The model input for one image as its card says: at the card's size, or, for a detector, at the image's own size limited and rounded to multiples of 32.</summary>
+    public static (float[] Item, long[] ItemShape) PrepareFor(ModelCard card, Image image)
+    {
+        if (card.Task != ModelTask.TextDetection)
+        {
+            return Prepare(card.Input, image);
+        }
+
+        var input = card.Input;
+        var (width, height) = TextDetection.InputSize(image.Width, image.Height, (card.Detection ?? new DbSettings()).LimitSide);
+        var converted = input.Channels == 1 ? (image.Channels == 1 ? image : image.ToGray()) : (image.Channels == 3 ? image : image.ToRgb());
+        var fitted = converted.Width == width && converted.Height == height ? converted : converted.Resize(width, height);
+        if (input.Bgr && fitted.Channels == 3)
+        {
+            fitted = SwapRedAndBlue(fitted);
+        }
+
+        var format = FormatOf(input);
+        var item = new float[format.ElementCount(width, height)];
+        format.Write(fitted, item);
+        return (item, input.Layout == TensorLayout.Nchw ? [input.Channels, height, width] : [height, width, input.Channels]);
+    }
 
     // The tensor format of a card's input, built once per card rather than per image (an evaluation prepares thousands).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImageInput, ImageTensorFormat> Formats = new();

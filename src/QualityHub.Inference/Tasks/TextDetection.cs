@@ -27,6 +27,29 @@ public sealed record DbSettings
 
     /// <summary>A box whose shorter side is under this (in map pixels) before unclipping, or under it + 2 after, is noise.</summary>
     public int MinSize { get; init; } = 3;
+
+    /// <summary>The longest side an image is resized to before detection (then both sides to multiples of 32).</summary>
+    public int LimitSide { get; init; } = 960;
+
+    /// <summary>Throws <see cref="InvalidModelCardException"/> naming the first setting that cannot work.</summary>
+    public void Check()
+    {
+        if (!(Threshold is > 0 and < 1) || !(BoxThreshold is >= 0 and <= 1))
+        {
+            throw new InvalidModelCardException($"detection.threshold must be between 0 and 1 (exclusive) and detection.boxThreshold between 0 and 1, not {Threshold} and {BoxThreshold}.");
+        }
+
+        if (!(UnclipRatio is >= 0 and <= 10))
+        {
+            throw new InvalidModelCardException($"detection.unclipRatio must be between 0 and 10, not {UnclipRatio}.");
+        }
+
+        if (MaxCandidates is < 1 or > 100_000 || MinSize is < 1 or > 1000 || LimitSide is < 32 or > 8192)
+        {
+            throw new InvalidModelCardException(
+                $"detection.maxCandidates (1–100000), detection.minSize (1–1000) and detection.limitSide (32–8192) are {MaxCandidates}, {MinSize} and {LimitSide}.");
+        }
+    }
 }
 
 /// <summary>

@@ -131,25 +131,41 @@ public sealed class TextDetectionTests
     }
 
     [Fact]
-    public async Task PP_OCRv4_detection_finds_the_text_line_of_a_demo_card_text_image()
+    public async Task PP_OCRv4_detection_through_its_card_finds_the_text_line_of_a_demo_card_text_image()
     {
         var model = RepositoryFiles.Path("node_modules", "@gutenye", "ocr-models", "assets", "ch_PP-OCRv4_det_infer.onnx");
+        var card = ModelCard.Load(RepositoryFiles.Path("data", "demo", "models", "pp-ocrv4-det.card.json"));
         var image = ImageDecoder.Decode(await File.ReadAllBytesAsync(RepositoryFiles.Path("data", "demo", "card-text", "images", "0001.png")), 40_000_000);
-        var (width, height) = TextDetection.InputSize(image.Width, image.Height);
-        var resized = new Image(width, height, image.Channels);
-        Bilinear.Resize(image.Pixels, image.Width, image.Height, resized.Pixels, width, height, image.Channels);
-        var input = new float[3 * width * height];
-        ImageTensorFormat.ImageNet(TensorLayout.Nchw).Write(resized, input);
         await using var engine = new InferenceEngine(Options.Create(new InferenceOptions { Provider = ProviderPreference.Cpu }), NullLogger<InferenceEngine>.Instance);
+        var runner = new ModelTaskRunner(engine);
 
-        var answer = await engine.InferAsync(new ModelSpec("det", model, "pp-ocrv4-det"), input, [3, height, width]);
-        var output = answer.Outputs[0];
-        var result = TextDetection.FindBoxes(output.Data, (int)output.Shape[^1], (int)output.Shape[^2], image.Width, image.Height);
+        var result = await runner.RunAsync(new ModelSpec("det", model, "pp-ocrv4-det"), card, image);
+        var timed = await runner.RunEachAsync(new ModelSpec("det", model, "pp-ocrv4-det"), card, [image]);
 
         // One line of text across most of the image: one box, wide and no taller than the image.
-        var box = Assert.Single(result.Boxes);
+        var box = Assert.Single(result.Detection!.Boxes);
         Assert.True(Side(box.Corners[0], box.Corners[1]) > image.Width * 0.6, $"box {string.Join(" ", box.Corners)} on a {image.Width}x{image.Height} line");
         Assert.InRange(box.Score, 0.6f, 1f);
         Assert.All(box.Corners, p => Assert.InRange(p.Y, 0, image.Height));
+        Assert.Equal("1 text region", result.Output);
+        Assert.Equal(box.Score, result.Confidence);
+        var timedBox = Assert.Single(Assert.Single(timed).Detection!.Boxes); // timed alone, the same box
+        Assert.Equal(box.Corners, timedBox.Corners);
+        Assert.Equal(box.Score, timedBox.Score);
+    }
+
+    [Fact]
+    public void A_detection_card_with_a_fixed_size_or_impossible_settings_is_refused_naming_the_field()
+    {
+        var json = File.ReadAllText(RepositoryFiles.Path("data", "demo", "models", "pp-ocrv4-det.card.json"));
+
+        var fixedSize = Assert.Throws<InvalidModelCardException>(() => ModelCard.Parse(json.Replace("\"height\": 0", "\"height\": 48", StringComparison.Ordinal)));
+        var threshold = Assert.Throws<InvalidModelCardException>(() => ModelCard.Parse(json.Replace("\"threshold\": 0.3", "\"threshold\": 1.5", StringComparison.Ordinal)));
+        var limit = Assert.Throws<InvalidModelCardException>(() => ModelCard.Parse(json.Replace("\"limitSide\": 960", "\"limitSide\": 8", StringComparison.Ordinal)));
+
+        Assert.Contains("input.width and input.height must be 0, not 0 and 48", fixedSize.Message);
+        Assert.Contains("detection.threshold must be between 0 and 1", threshold.Message);
+        Assert.Contains("detection.limitSide (32–8192) are 1000, 3 and 8", limit.Message);
+        Assert.Equal(ModelTask.TextDetection, ModelCard.Parse(json).Task);
     }
 }
