@@ -17,14 +17,14 @@ public sealed class DetectionMetricsTests
 
     private static DetectedItem Image(TrueRegion[] truths, params PredictedRegion[] predictions) => new(truths, predictions);
 
-    private static ImageDetection Single(DetectedItem image, DetectionSettings? settings = null) =>
+    private static ImageDetection ScoredAlone(DetectedItem image, DetectionSettings? settings = null) =>
         DetectionMetrics.Compute([image], new BootstrapSettings(50), settings).PerImage[0];
 
     [Fact]
     public void Pairs_are_made_highest_IoU_first_not_in_list_order()
     {
         // In list order (as ICDAR's script walks them) the first prediction, at IoU 0.6, would take the region.
-        var image = Single(Image([Truth(Strip(0, 10))], Found(Strip(0, 6)), Found(Strip(0, 9))));
+        var image = ScoredAlone(Image([Truth(Strip(0, 10))], Found(Strip(0, 6)), Found(Strip(0, 9))));
 
         var match = Assert.Single(image.Matches);
         Assert.Equal((0, 1), (match.Truth, match.Prediction));
@@ -38,7 +38,7 @@ public sealed class DetectionMetricsTests
     {
         // IoU: truth 0 – prediction 0 is 0.9, truth 0 – prediction 1 is 7/12, truth 1 – prediction 0 is 6.5/11.5,
         // truth 1 – prediction 1 is 1/3. An assignment would pair 0–1 and 1–0 for two matches; greedy takes 0–0 first.
-        var image = Single(Image([Truth(Strip(0, 10)), Truth(Strip(2.5f, 11.5f))], Found(Strip(0, 9)), Found(Strip(-2, 7))));
+        var image = ScoredAlone(Image([Truth(Strip(0, 10)), Truth(Strip(2.5f, 11.5f))], Found(Strip(0, 9)), Found(Strip(-2, 7))));
 
         Assert.Equal([(0, 0)], image.Matches.Select(m => (m.Truth, m.Prediction)));
         Assert.Equal([1], image.Missed);
@@ -51,9 +51,9 @@ public sealed class DetectionMetricsTests
     {
         var halfCovered = Image([Truth(Strip(0, 10))], Found(Strip(0, 5)));
 
-        Assert.Equal(1, Single(halfCovered).MatchedCount);
-        Assert.Equal(0, Single(halfCovered, new DetectionSettings(IouThreshold: 0.6)).MatchedCount);
-        Assert.Equal(1, Single(halfCovered, new DetectionSettings(IouThreshold: 0.4)).MatchedCount);
+        Assert.Equal(1, ScoredAlone(halfCovered).MatchedCount);
+        Assert.Equal(0, ScoredAlone(halfCovered, new DetectionSettings(IouThreshold: 0.6)).MatchedCount);
+        Assert.Equal(1, ScoredAlone(halfCovered, new DetectionSettings(IouThreshold: 0.4)).MatchedCount);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class DetectionMetricsTests
     public void A_prediction_that_fits_a_dont_care_region_best_goes_to_it_and_leaves_the_region_that_counts_missed()
     {
         // IoU 0.9 with the region that counts, 1 with the don't-care region inside it.
-        var image = Single(Image([Truth(Strip(0, 10)), DontCare(Strip(1, 10))], Found(Strip(1, 10))));
+        var image = ScoredAlone(Image([Truth(Strip(0, 10)), DontCare(Strip(1, 10))], Found(Strip(1, 10))));
 
         Assert.Empty(image.Matches);
         Assert.Equal([1], image.Ignored.Select(m => m.Truth));
