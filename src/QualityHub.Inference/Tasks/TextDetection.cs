@@ -1,10 +1,16 @@
+using QualityHub.Core.Metrics;
+
 namespace QualityHub.Inference.Tasks;
 
-/// <summary>A corner of a detected box, in the pixels of the image the detector was given.</summary>
-public readonly record struct BoxPoint(float X, float Y);
-
-/// <summary>A detected text region: four corners clockwise from the top-left, and the detector's mean probability inside it.</summary>
-public sealed record DetectedBox(IReadOnlyList<BoxPoint> Corners, float Score);
+/// <summary>
+/// A detected text region: four corners clockwise from the top-left in the pixels of the image the detector was given,
+/// and the detector's mean probability inside it.
+/// </summary>
+public sealed record DetectedBox(IReadOnlyList<Vertex> Corners, float Score)
+{
+    /// <summary>The box as the detection metrics take it.</summary>
+    public Quad Quad => new(Corners);
+}
 
 /// <summary>What a detector's probability map gave: the kept boxes, and how many regions were over the candidate cap.</summary>
 public sealed record TextDetectionResult(IReadOnlyList<DetectedBox> Boxes, int Regions, int DroppedOverCap);
@@ -118,7 +124,7 @@ public static class TextDetection
             }
 
             var corners = Ordered(grown.Corners)
-                .Select(p => new BoxPoint(Math.Clamp(p.X * scaleX, 0, imageWidth), Math.Clamp(p.Y * scaleY, 0, imageHeight)))
+                .Select(p => new Vertex(Math.Clamp(p.X * scaleX, 0, imageWidth), Math.Clamp(p.Y * scaleY, 0, imageHeight)))
                 .ToArray();
             boxes.Add(new DetectedBox(corners, score));
         }
@@ -149,10 +155,10 @@ public static class TextDetection
 
     // 8-connected regions of pixels over the threshold, each as its pixels' row extremes (enough for the convex hull),
     // in the order their first pixel is met scanning rows.
-    private static List<List<BoxPoint>> Regions(ReadOnlySpan<float> map, int width, int height, float threshold)
+    private static List<List<Vertex>> Regions(ReadOnlySpan<float> map, int width, int height, float threshold)
     {
         var label = new int[map.Length];
-        var regions = new List<List<BoxPoint>>();
+        var regions = new List<List<Vertex>>();
         var stack = new Stack<int>();
         for (var start = 0; start < map.Length; start++)
         {
@@ -190,13 +196,13 @@ public static class TextDetection
                 }
             }
 
-            var points = new List<BoxPoint>(rows.Count * 2);
+            var points = new List<Vertex>(rows.Count * 2);
             foreach (var (y, (left, right)) in rows)
             {
-                points.Add(new BoxPoint(left, y));
+                points.Add(new Vertex(left, y));
                 if (right != left)
                 {
-                    points.Add(new BoxPoint(right, y));
+                    points.Add(new Vertex(right, y));
                 }
             }
 
@@ -207,7 +213,7 @@ public static class TextDetection
     }
 
     // Andrew's monotone chain; the hull counter-clockwise in image coordinates (y down), no repeated points.
-    internal static List<BoxPoint> ConvexHull(List<BoxPoint> points)
+    internal static List<Vertex> ConvexHull(List<Vertex> points)
     {
         var sorted = points.Distinct().OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
         if (sorted.Count < 3)
@@ -215,8 +221,8 @@ public static class TextDetection
             return sorted;
         }
 
-        static double Cross(BoxPoint o, BoxPoint a, BoxPoint b) => ((double)a.X - o.X) * ((double)b.Y - o.Y) - ((double)a.Y - o.Y) * ((double)b.X - o.X);
-        var hull = new List<BoxPoint>(sorted.Count + 1);
+        static double Cross(Vertex o, Vertex a, Vertex b) => ((double)a.X - o.X) * ((double)b.Y - o.Y) - ((double)a.Y - o.Y) * ((double)b.X - o.X);
+        var hull = new List<Vertex>(sorted.Count + 1);
         foreach (var pass in new[] { sorted, Enumerable.Reverse(sorted).ToList() })
         {
             var floor = hull.Count;
@@ -237,7 +243,7 @@ public static class TextDetection
     }
 
     // The rectangle of least area holding the hull: one of its sides lies along a hull edge (rotating calipers).
-    internal static Rectangle MinimumAreaRectangle(List<BoxPoint> hull)
+    internal static Rectangle MinimumAreaRectangle(List<Vertex> hull)
     {
         if (hull.Count == 0)
         {
@@ -282,7 +288,7 @@ public static class TextDetection
     }
 
     // The map's mean over the pixels whose centres lie inside the box (PaddleOCR's "fast" score fills the box's polygon the same way).
-    private static float MeanInside(ReadOnlySpan<float> map, int width, int height, IReadOnlyList<BoxPoint> corners)
+    private static float MeanInside(ReadOnlySpan<float> map, int width, int height, IReadOnlyList<Vertex> corners)
     {
         var left = Math.Clamp((int)Math.Floor(corners.Min(p => p.X)), 0, width - 1);
         var right = Math.Clamp((int)Math.Ceiling(corners.Max(p => p.X)), 0, width - 1);
@@ -306,7 +312,7 @@ public static class TextDetection
     }
 
     // Inside or on the edge of a convex quadrilateral, whichever way round its corners go.
-    private static bool Inside(IReadOnlyList<BoxPoint> quad, double x, double y)
+    private static bool Inside(IReadOnlyList<Vertex> quad, double x, double y)
     {
         int positive = 0, negative = 0;
         for (var i = 0; i < quad.Count; i++)
@@ -323,7 +329,7 @@ public static class TextDetection
 
     // Clockwise on screen from the top-left: of the two leftmost corners the upper is first and the lower last, of the
     // two rightmost the upper is second (PaddleOCR's order, so boxes compare with its own).
-    private static BoxPoint[] Ordered(IReadOnlyList<BoxPoint> corners)
+    private static Vertex[] Ordered(IReadOnlyList<Vertex> corners)
     {
         var byX = corners.OrderBy(p => p.X).ThenBy(p => p.Y).ToArray();
         var (topLeft, bottomLeft) = byX[0].Y <= byX[1].Y ? (byX[0], byX[1]) : (byX[1], byX[0]);
@@ -342,12 +348,12 @@ public static class TextDetection
 
         public Rectangle Grown(double by) => this with { Along = Along + 2 * by, Across = Across + 2 * by };
 
-        public IReadOnlyList<BoxPoint> Corners
+        public IReadOnlyList<Vertex> Corners
         {
             get
             {
                 double hu = Along / 2, hv = Across / 2;
-                BoxPoint At(double u, double v) => new((float)(CenterX + u * Ux - v * Uy), (float)(CenterY + u * Uy + v * Ux));
+                Vertex At(double u, double v) => new((float)(CenterX + u * Ux - v * Uy), (float)(CenterY + u * Uy + v * Ux));
                 return [At(-hu, -hv), At(hu, -hv), At(hu, hv), At(-hu, hv)];
             }
         }
