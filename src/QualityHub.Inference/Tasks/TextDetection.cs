@@ -132,25 +132,35 @@ public static class TextDetection
         return new TextDetectionResult(ReadingOrder(boxes), regions.Count, Math.Max(0, regions.Count - settings.MaxCandidates));
     }
 
-    // Lines top to bottom, boxes left to right in a line: a box whose top is within half its height of the line's first
-    // box's top is on that line.
-    private static List<DetectedBox> ReadingOrder(List<DetectedBox> boxes)
+    // Lines top to bottom, boxes left to right in a line.
+    private static List<DetectedBox> ReadingOrder(List<DetectedBox> boxes) => Lines(boxes).SelectMany(line => line).ToList();
+
+    /// <summary>
+    /// Boxes grouped into lines of text, top to bottom, each line's boxes left to right: a box whose top is within half
+    /// its height of the line's first box's top is on that line (a card number's groups, found as separate boxes, make one line).
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<DetectedBox>> Lines(IEnumerable<DetectedBox> boxes)
     {
-        var ordered = new List<DetectedBox>(boxes.Count);
+        ArgumentNullException.ThrowIfNull(boxes);
+        var lines = new List<IReadOnlyList<DetectedBox>>();
         var line = new List<DetectedBox>();
         foreach (var box in boxes.OrderBy(b => b.Corners[0].Y))
         {
             if (line.Count > 0 && box.Corners[0].Y - line[0].Corners[0].Y > (box.Corners[3].Y - box.Corners[0].Y) / 2)
             {
-                ordered.AddRange(line.OrderBy(b => b.Corners[0].X));
-                line.Clear();
+                lines.Add(line.OrderBy(b => b.Corners[0].X).ToList());
+                line = [];
             }
 
             line.Add(box);
         }
 
-        ordered.AddRange(line.OrderBy(b => b.Corners[0].X));
-        return ordered;
+        if (line.Count > 0)
+        {
+            lines.Add(line.OrderBy(b => b.Corners[0].X).ToList());
+        }
+
+        return lines;
     }
 
     // 8-connected regions of pixels over the threshold, each as its pixels' row extremes (enough for the convex hull),
