@@ -45,4 +45,15 @@ public sealed class CardFieldParserTests
         Assert.Equal(new CardFields("", false, ""), nothing);
         Assert.Equal(new CardFields("", false, ""), tooShort);
     }
+
+    [Theory]
+    [InlineData("5289728391676092 11/31", "5289728391676092", "11/31")] // the expiry read onto the number's line
+    [InlineData("265725320711455111/27", "2657253207114551", "11/27")] // its month read into the last group
+    [InlineData("4937 492693800210 03/29", "4937492693800210", "03/29")]
+    public void A_number_with_the_expiry_read_onto_its_line_is_still_found(string line, string number, string expiry)
+    {
+        var fields = CardFieldParser.Parse([line]);
+
+        Assert.Equal(new CardFields(number, true, expiry), fields);
+    }
 }
