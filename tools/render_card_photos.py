@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import render_card_text as card_text  # noqa: E402  (checks for numpy and Pillow with a message naming the package)
 
 import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, features  # noqa: E402
+from PIL import Image, ImageDraw, ImageFilter, ImageFont  # noqa: E402
 
 SEED = 20261206
 COUNT = 320
@@ -74,21 +74,6 @@ TAG_GROUPS = ["layout:", "font:", "digits:", "print:", "expiry-prefix:", "name",
 
 def fail(message):
     sys.exit(f"render_card_photos.py: {message}")
-
-
-def load_fonts():
-    if not features.check("freetype2"):
-        fail("this Pillow has no FreeType support; install Debian's python3-pil and run with /usr/bin/python3")
-    loaded = []
-    for path, family, package, licence in card_text.FONTS:
-        if not os.path.exists(path):
-            fail(f"font file {path} is missing: apt-get install {package}")
-        found = ImageFont.truetype(path, 32).getname()[0]
-        if found != family:
-            fail(f"{path} reports family '{found}', expected '{family}' (package {package})")
-        loaded.append({"path": path, "family": family, "tag": "font:" + family.lower().replace(" ", "-"),
-                       "package": package, "licence": licence})
-    return loaded
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -646,7 +631,7 @@ def main():
     out = os.path.normpath(args.out)
     if args.check:
         sys.exit(0 if check(out)[0] else 1)
-    fonts = load_fonts()
+    fonts = card_text.load_fonts()
 
     rng = np.random.default_rng(SEED)
     kinds = ["rotated-90"] * ROTATED_90 + ["blank-card"] * BLANK_CARDS + ["no-card"] * NO_CARD

@@ -46,6 +46,41 @@ public static class Polygons
     /// </summary>
     public static double Iou(Quad a, Quad b) => ConvexRegion.Of(Checked(a)).Iou(ConvexRegion.Of(Checked(b)));
 
+    /// <summary>
+    /// The convex hull of <paramref name="points"/> (Andrew's monotone chain), counter-clockwise with y pointing down,
+    /// without repeated points or points on a hull edge; fewer than three distinct points come back as they are, sorted.
+    /// </summary>
+    public static IReadOnlyList<Vertex> ConvexHull(IEnumerable<Vertex> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var sorted = points.Distinct().OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
+        if (sorted.Count < 3)
+        {
+            return sorted;
+        }
+
+        static double Cross(Vertex o, Vertex a, Vertex b) => (((double)a.X - o.X) * ((double)b.Y - o.Y)) - (((double)a.Y - o.Y) * ((double)b.X - o.X));
+        var hull = new List<Vertex>(sorted.Count + 1);
+        foreach (var pass in new[] { sorted, Enumerable.Reverse(sorted).ToList() })
+        {
+            var start = hull.Count;
+            foreach (var p in pass)
+            {
+                while (hull.Count >= start + 2 && Cross(hull[^2], hull[^1], p) <= 0)
+                {
+                    hull.RemoveAt(hull.Count - 1);
+                }
+
+                hull.Add(p);
+            }
+
+            // Each chain's last point is the next chain's first.
+            hull.RemoveAt(hull.Count - 1);
+        }
+
+        return hull;
+    }
+
     /// <summary>Why <paramref name="quad"/> cannot be measured, or null when it can: four points with finite coordinates.</summary>
     internal static string? Problem(Quad? quad)
     {
@@ -108,30 +143,8 @@ internal sealed class ConvexRegion
 
     public double MaxY { get; }
 
-    /// <summary>The convex hull of a checked quad's corners (Andrew's monotone chain); corners on a hull edge are dropped.</summary>
-    public static ConvexRegion Of(Quad quad)
-    {
-        var points = quad.Points.Select(p => new PointD(p.X, p.Y)).OrderBy(p => p.X).ThenBy(p => p.Y).ToArray();
-        var hull = new List<PointD>(2 * points.Length);
-        foreach (var pass in new[] { points, points.Reverse().ToArray() })
-        {
-            var start = hull.Count;
-            foreach (var p in pass)
-            {
-                while (hull.Count >= start + 2 && Cross(hull[^2], hull[^1], p) <= 0)
-                {
-                    hull.RemoveAt(hull.Count - 1);
-                }
-
-                hull.Add(p);
-            }
-
-            // Each chain's last point is the next chain's first.
-            hull.RemoveAt(hull.Count - 1);
-        }
-
-        return new ConvexRegion([.. hull]);
-    }
+    /// <summary>The convex hull of a checked quad's corners (<see cref="Polygons.ConvexHull"/>); corners on a hull edge are dropped.</summary>
+    public static ConvexRegion Of(Quad quad) => new([.. Polygons.ConvexHull(quad.Points).Select(p => new PointD(p.X, p.Y))]);
 
     /// <summary>Intersection over union with <paramref name="other"/>; 0 when either has no area or their boxes do not overlap.</summary>
     public double Iou(ConvexRegion other)

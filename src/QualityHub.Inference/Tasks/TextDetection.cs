@@ -105,7 +105,7 @@ public static class TextDetection
         var boxes = new List<DetectedBox>();
         foreach (var region in regions.Take(settings.MaxCandidates))
         {
-            var rectangle = MinimumAreaRectangle(ConvexHull(region));
+            var rectangle = MinimumAreaRectangle(Polygons.ConvexHull(region));
             if (rectangle.ShortSide < settings.MinSize)
             {
                 continue;
@@ -222,38 +222,8 @@ public static class TextDetection
         return regions;
     }
 
-    // Andrew's monotone chain; the hull counter-clockwise in image coordinates (y down), no repeated points.
-    internal static List<Vertex> ConvexHull(List<Vertex> points)
-    {
-        var sorted = points.Distinct().OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
-        if (sorted.Count < 3)
-        {
-            return sorted;
-        }
-
-        static double Cross(Vertex o, Vertex a, Vertex b) => ((double)a.X - o.X) * ((double)b.Y - o.Y) - ((double)a.Y - o.Y) * ((double)b.X - o.X);
-        var hull = new List<Vertex>(sorted.Count + 1);
-        foreach (var pass in new[] { sorted, Enumerable.Reverse(sorted).ToList() })
-        {
-            var floor = hull.Count;
-            foreach (var p in pass)
-            {
-                while (hull.Count >= floor + 2 && Cross(hull[^2], hull[^1], p) <= 0)
-                {
-                    hull.RemoveAt(hull.Count - 1);
-                }
-
-                hull.Add(p);
-            }
-
-            hull.RemoveAt(hull.Count - 1);
-        }
-
-        return hull;
-    }
-
     // The rectangle of least area holding the hull: one of its sides lies along a hull edge (rotating calipers).
-    internal static Rectangle MinimumAreaRectangle(List<Vertex> hull)
+    internal static Rectangle MinimumAreaRectangle(IReadOnlyList<Vertex> hull)
     {
         if (hull.Count == 0)
         {
