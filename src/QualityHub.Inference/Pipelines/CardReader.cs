@@ -67,4 +67,19 @@ public sealed class CardReader(ModelTaskRunner runner)
         var parseMs = Stopwatch.GetElapsedTime(parseStarted).TotalMilliseconds;
         return new CardReading(detection, lines, fields, new StageTimes(detectMs, cropMs, recogniseMs, parseMs));
     }
+
+    /// <summary>
+    /// The recogniser alone on a line whose place is known (a test set's true box): straightened and read as in the
+    /// pipeline, so that a recogniser is judged without the detector's misses and loose boxes.
+    /// </summary>
+    public async Task<string> ReadLineAsync(StageModel recogniser, Image photo, IReadOnlyList<Core.Metrics.Vertex> corners, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recogniser);
+        if (recogniser.Card.Task != ModelTask.TextRecognition)
+        {
+            throw new ArgumentException($"A line is read by a text recogniser, not a {recogniser.Card.Task} model.");
+        }
+
+        return (await runner.RunAsync(recogniser.Model, recogniser.Card, QuadCrop.Rectify(photo, corners), cancellationToken)).Output;
+    }
 }

@@ -222,6 +222,33 @@ public static class TextDetection
         return regions;
     }
 
+    /// <summary>
+    /// A box grown as DB's unclip grows the regions it finds: every side moved out by area × ratio ÷ perimeter, along
+    /// the box's own axes. Applied to a test set's tight true box, it gives a recogniser the margins it gets from the detector.
+    /// </summary>
+    public static IReadOnlyList<Vertex> Unclip(IReadOnlyList<Vertex> corners, float ratio)
+    {
+        ArgumentNullException.ThrowIfNull(corners);
+        if (corners.Count != 4)
+        {
+            throw new ArgumentException($"A box has 4 corners, not {corners.Count}.", nameof(corners));
+        }
+
+        static (double X, double Y) Unit(Vertex from, Vertex to)
+        {
+            double dx = to.X - from.X, dy = to.Y - from.Y;
+            var length = Math.Sqrt(dx * dx + dy * dy);
+            return length == 0 ? (0, 0) : (dx / length, dy / length);
+        }
+
+        var perimeter = Enumerable.Range(0, 4).Sum(i => Math.Sqrt(Math.Pow(corners[(i + 1) % 4].X - corners[i].X, 2) + Math.Pow(corners[(i + 1) % 4].Y - corners[i].Y, 2)));
+        var d = perimeter == 0 ? 0 : Polygons.Area(new Quad(corners)) * ratio / perimeter;
+        var (ux, uy) = Unit(corners[0], corners[1]);
+        var (vx, vy) = Unit(corners[0], corners[3]);
+        Vertex Moved(Vertex p, int alongU, int alongV) => new((float)(p.X + d * (alongU * ux + alongV * vx)), (float)(p.Y + d * (alongU * uy + alongV * vy)));
+        return [Moved(corners[0], -1, -1), Moved(corners[1], 1, -1), Moved(corners[2], 1, 1), Moved(corners[3], -1, 1)];
+    }
+
     // The rectangle of least area holding the hull: one of its sides lies along a hull edge (rotating calipers).
     internal static Rectangle MinimumAreaRectangle(IReadOnlyList<Vertex> hull)
     {

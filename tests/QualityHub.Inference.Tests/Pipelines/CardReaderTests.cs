@@ -74,6 +74,46 @@ public sealed class CardReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_recogniser_alone_on_the_true_lines_with_the_detectors_margins_reads_more_than_the_whole_pipeline_gets_right()
+    {
+        var folder = RepositoryFiles.Path("data", "demo", "card-photos");
+        var reader = new CardReader(new ModelTaskRunner(engine));
+        int numbers = 0, numbersRead = 0, expiries = 0, expiriesRead = 0;
+        foreach (var line in File.ReadLines(Path.Combine(folder, "labels.jsonl")))
+        {
+            using var label = JsonDocument.Parse(line);
+            var root = label.RootElement;
+            var photo = ImageDecoder.Decode(await File.ReadAllBytesAsync(Path.Combine(folder, root.GetProperty("image").GetString()!)), 40_000_000);
+            foreach (var truth in root.GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("role").GetString() is "number" or "expiry"))
+            {
+                var corners = truth.GetProperty("points").EnumerateArray().Select(p => new Vertex(p[0].GetSingle(), p[1].GetSingle())).ToList();
+                var read = await reader.ReadLineAsync(Recogniser, photo, TextDetection.Unclip(corners, Detector.Card.Detection!.UnclipRatio));
+                // Compared under the card-text module's rule for numbers (digits only) and as printed for dates.
+                if (truth.GetProperty("role").GetString() == "number")
+                {
+                    numbers++;
+                    numbersRead += Digits(read) == Digits(truth.GetProperty("text").GetString()!) ? 1 : 0;
+                }
+                else
+                {
+                    expiries++;
+                    expiriesRead += read.Trim() == truth.GetProperty("text").GetString() ? 1 : 0;
+                }
+            }
+        }
+
+        Assert.Equal((315, 315), (numbers, expiries));
+        // Measured 2026-12-06 (README): 309 numbers and 305 dates read right, where the whole pipeline gets 300 and 301
+        // (on the tight true boxes without the margins: 310 and 275 — the recogniser needs the margin around a date).
+        var figures = $"numbers read {numbersRead} of {numbers}, expiry dates {expiriesRead} of {expiries}";
+        Assert.True(numbersRead >= 295, figures);
+        Assert.True(expiriesRead >= 290, figures);
+        await Assert.ThrowsAsync<ArgumentException>(() => reader.ReadLineAsync(Detector, new Image(32, 32, 3), [new Vertex(0, 0), new Vertex(10, 0), new Vertex(10, 5), new Vertex(0, 5)]));
+    }
+
+    private static string Digits(string text) => string.Concat(text.Where(char.IsAsciiDigit));
+
+    [Fact]
     public async Task Stages_of_the_wrong_kinds_are_refused_naming_them()
     {
         var reader = new CardReader(new ModelTaskRunner(engine));
