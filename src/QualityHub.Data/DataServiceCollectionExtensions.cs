@@ -47,6 +47,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<RunMetricsCalculator>();
         services.AddSingleton<MeasuringRuns>();
         services.AddSingleton<DecodedImageCache>();
+        services.AddSingleton<PipelineRegistry>();
+        services.AddSingleton<PipelineEvaluator>();
         services.AddSingleton<EvaluationRunner>();
         services.AddSingleton<DatabaseCopier>();
         return services;

@@ -12,6 +12,7 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
 {
     public DbSet<Module> Modules => Set<Module>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Sample> Samples => Set<Sample>();
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();

@@ -97,6 +97,9 @@ internal static class FullDatabase
                 CreatedAt = Then,
             },
             new ModelVersion { Id = 9, ModuleId = 42, Name = "v2", Sha256 = new string('b', 64), FileName = "v2.onnx", CreatedAt = Then.AddTicks(1) });
+        db.PipelineStages.AddRange(
+            new PipelineStage { Id = 3, PipelineVersionId = 9, Position = 1, Kind = PipelineStageKind.TextDetection, ModelVersionId = 5 },
+            new PipelineStage { Id = 4, PipelineVersionId = 9, Position = 2, Kind = PipelineStageKind.Rectify });
         var samples = Enumerable.Range(0, 20)
             .Select(i => new Sample
             {
@@ -154,6 +157,7 @@ internal static class FullDatabase
             Error = i % 10 == 0 ? "model failed: " + Unicode : null,
             Loss = i % 7 == 0 ? null : -Math.Log(0.5),
             EditDistance = i % 4 == 0 ? null : i,
+            DetailJson = i % 3 == 0 ? null : "{\"regions\":[],\"note\":\"" + Unicode + "\"}",
         }));
         var release = new Release
         {

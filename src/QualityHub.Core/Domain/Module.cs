@@ -26,4 +26,7 @@ public enum TaskType
     ImageClassification = 1,
     TextRecognition = 2,
     TextDetection = 3,
+
+    /// <summary>A chain of modules (a card photo in, the card's fields out); its versions pin one module version per stage (<see cref="PipelineStage"/>).</summary>
+    Pipeline = 4,
 }

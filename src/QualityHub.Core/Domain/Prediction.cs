@@ -14,6 +14,9 @@ public sealed class Prediction
     /// <summary>Top-k labels and probabilities, as JSON, for classifiers.</summary>
     public string? TopKJson { get; set; }
 
+    /// <summary>A pipeline's whole answer for the sample (<see cref="Pipelines.CardReadOutput"/> as JSON: regions, texts, stage times); null for a single model.</summary>
+    public string? DetailJson { get; set; }
+
     public double QueueMs { get; set; }
     public double PreprocessMs { get; set; }
     public double ComputeMs { get; set; }

@@ -4,8 +4,11 @@ namespace QualityHub.Core.Metrics;
 
 /// <summary>
 /// Everything measured by one evaluation run, as stored with the run. Task is ImageClassification or
-/// TextRecognition; Headline is accuracy (classification) or exact-match rate (text recognition) with its interval;
-/// Errors counts samples the model failed on.
+/// TextRecognition or Pipeline; Headline is accuracy (classification), exact-match rate (text recognition) or the
+/// share of cards read right (a pipeline: every field of the photo right) with its interval; Errors counts samples the
+/// model failed on. A pipeline's run also carries <see cref="Detection"/> (its detector's regions against the true
+/// lines), <see cref="Fields"/> (each field, and the recogniser alone), <see cref="Blame"/> (wrong fields by the stage
+/// put down to) and <see cref="PipelineStages"/> (each stage's time per photo).
 /// <see cref="ProcessingTime"/> is the one latency pages show: one input at a time, end to end (null for runs made
 /// before it was measured). <see cref="BatchedItemTime"/> is each item's share of the batched run (pre-processing +
 /// compute of the batch it ran in + post-processing, queueing excluded): it explains throughput, it is not latency.
@@ -22,7 +25,11 @@ public sealed record RunMetrics(
     ClassificationReport? Classification,
     TextRecognitionReport? Text,
     ProcessingTime? ProcessingTime = null,
-    MeasuredMemory? Memory = null);
+    MeasuredMemory? Memory = null,
+    DetectionReport? Detection = null,
+    Pipelines.PipelineFieldsReport? Fields = null,
+    IReadOnlyDictionary<string, int>? Blame = null,
+    Pipelines.PipelineStageTimes? PipelineStages = null);
 
 /// <summary>
 /// The memory one session of the model took on the device it ran on, after answering an input: the median of

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using QualityHub.Core.Metrics;
 
 namespace QualityHub.Core.Pipelines;
 
-/// <summary>The fields a card reader reads.</summary>
+/// <summary>The fields a card reader reads (by name in stored metrics).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CardField>))]
 public enum CardField
 {
     Number,

@@ -677,6 +677,38 @@ namespace QualityHub.Data.Postgres.Migrations
                     b.ToTable("OnlineEvents");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.PipelineStage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("ModelVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PipelineVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelVersionId");
+
+                    b.HasIndex("PipelineVersionId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("PipelineStages");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.Prediction", b =>
                 {
                     b.Property<long>("Id")
@@ -695,6 +727,10 @@ namespace QualityHub.Data.Postgres.Migrations
 
                     b.Property<double?>("Confidence")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("text")
+                        .UseCollation("C");
 
                     b.Property<int?>("EditDistance")
                         .HasColumnType("integer");
@@ -1505,6 +1541,22 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasForeignKey("ReleaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.PipelineStage", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.ModelVersion", "ModelVersion")
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("QualityHub.Core.Domain.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ModelVersion");
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Prediction", b =>

@@ -31,6 +31,7 @@ public sealed partial class EvaluationRunner(
     ModelTaskRunner taskRunner,
     RunMetricsCalculator metricsCalculator,
     DecodedImageCache imageCache,
+    PipelineEvaluator pipelineEvaluator,
     InstanceIdentity instance,
     IOptions<EvaluationOptions> options,
     ILogger<EvaluationRunner> logger)
@@ -85,6 +86,12 @@ public sealed partial class EvaluationRunner(
 
     private async Task ExecuteAsync(int runId, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
+        if (await IsPipelineRunAsync(runId, cancellationToken))
+        {
+            await pipelineEvaluator.ExecuteAsync(runId, progress, cancellationToken);
+            return;
+        }
+
         var settings = options.Value;
         var planStarted = Stopwatch.GetTimestamp();
         var plan = await PlanAsync(runId, cancellationToken);
@@ -138,6 +145,12 @@ public sealed partial class EvaluationRunner(
         await db.SaveChangesAsync(CancellationToken.None);
         LogCompleted(runId, run.CompletedSamples, runRate);
         progress?.Report(new EvaluationProgress(runId, RunStatus.Completed, run.CompletedSamples, plan.Total, runRate));
+    }
+
+    private async Task<bool> IsPipelineRunAsync(int runId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.EvaluationRuns.AnyAsync(r => r.Id == runId && r.ModelVersion!.Module!.TaskType == TaskType.Pipeline, cancellationToken);
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";

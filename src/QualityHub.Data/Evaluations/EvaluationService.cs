@@ -15,9 +15,12 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
             ?? throw new EvaluationException($"There is no model version {modelVersionId}.", 404, "modelVersionId");
         var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Id == datasetId, cancellationToken)
             ?? throw new EvaluationException($"There is no dataset {datasetId}.", 404, "datasetId");
-        var card = CardOf(version, "modelVersionId");
         var module = version.Module!;
-        if (card.Task == ModelTask.TextDetection)
+        if (module.TaskType == TaskType.Pipeline)
+        {
+            await CheckPipelineAsync(db, version, cancellationToken);
+        }
+        else if (CardOf(version, "modelVersionId").Task == ModelTask.TextDetection)
         {
             // A detector's boxes are not a label or a text to score against the dataset's: it is judged within a pipeline.
             throw new EvaluationException(
@@ -32,6 +35,7 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
 
         if (module.TaskType == TaskType.ImageClassification)
         {
+            var card = CardOf(version, "modelVersionId");
             var unknown = dataset.Labels.Except(card.Labels, StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
@@ -66,6 +70,21 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
         db.EvaluationRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         return run;
+    }
+
+    // A pipeline version runs when every version it pins may run (retiring one leaves the pipeline version unusable).
+    private static async Task CheckPipelineAsync(QualityHubDbContext db, ModelVersion version, CancellationToken cancellationToken)
+    {
+        var stages = await db.PipelineStages.Where(s => s.PipelineVersionId == version.Id).OrderBy(s => s.Position)
+            .Select(s => new Registry.PipelineStageInfo(s.Position, s.Kind, "", s.ModelVersionId,
+                s.ModelVersion == null ? null : s.ModelVersion.Module!.Name, s.ModelVersion == null ? null : s.ModelVersion.Name,
+                s.ModelVersion == null ? null : s.ModelVersion.Status))
+            .ToListAsync(cancellationToken);
+        var titled = stages.Select(s => s with { Title = Core.Pipelines.PipelineShape.Of(s.Kind).Title }).ToList();
+        if (Registry.PipelineRegistry.Unusable(titled) is { } reason)
+        {
+            throw new EvaluationException($"{version.Module!.Name}/{version.Name} cannot run: {reason}", 422, "pipelineVersionId");
+        }
     }
 
     /// <summary>The confirmed model card of a version, or why it cannot be evaluated.</summary>

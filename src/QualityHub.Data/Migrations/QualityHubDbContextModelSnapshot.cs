@@ -596,6 +596,36 @@ namespace QualityHub.Data.Migrations
                     b.ToTable("OnlineEvents");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.PipelineStage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ModelVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PipelineVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelVersionId");
+
+                    b.HasIndex("PipelineVersionId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("PipelineStages");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.Prediction", b =>
                 {
                     b.Property<long>("Id")
@@ -612,6 +642,9 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<double?>("Confidence")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("EditDistance")
                         .HasColumnType("INTEGER");
@@ -1354,6 +1387,22 @@ namespace QualityHub.Data.Migrations
                         .HasForeignKey("ReleaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.PipelineStage", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.ModelVersion", "ModelVersion")
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("QualityHub.Core.Domain.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ModelVersion");
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Prediction", b =>

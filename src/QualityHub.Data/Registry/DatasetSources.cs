@@ -1,5 +1,7 @@
 using System.Text.Json;
 using CsvHelper;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Pipelines;
 using QualityHub.Inference.Imaging;
 
 namespace QualityHub.Data.Registry;
@@ -226,13 +228,14 @@ public abstract class DatasetSource : IDisposable
                 }
 
                 var reference = $"{name} line {i + 1}";
-                var (image, text, tags, problem) = Parse(lines[i], request.CommonTags);
+                var (image, text, tags, problem) = Parse(lines[i], request.CommonTags, request.TaskType == TaskType.Pipeline);
                 yield return new ImportItem(image is null ? reference : $"{reference} ({image})", () => files.Read(image!), text, tags, problem);
             }
         }
 
         /// <summary>One line's image path, text and tags, or what is wrong with it (never quoting the line: it may not be ours to show).</summary>
-        private (string? Image, string? Text, List<string> Tags, string? Problem) Parse(string line, IReadOnlyList<string> commonTags)
+        /// <remarks>A card photo (a pipeline's dataset) has no "text" but its fields and lines (<see cref="CardPhotoJson"/>), stored as its ground truth.</remarks>
+        private (string? Image, string? Text, List<string> Tags, string? Problem) Parse(string line, IReadOnlyList<string> commonTags, bool cardPhoto)
         {
             var tags = new List<string>(commonTags);
             try
@@ -245,13 +248,24 @@ public abstract class DatasetSource : IDisposable
                 }
 
                 var image = root.TryGetProperty("image", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-                var text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                string? text;
+                string? truthProblem = null;
+                if (cardPhoto)
+                {
+                    (_, text, truthProblem) = CardPhotoJson.Read(root);
+                }
+                else
+                {
+                    text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                }
+
                 if (root.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
                     tags.AddRange(list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
                 }
 
                 var problem = image is null ? "\"image\" (a relative path) is missing"
+                    : truthProblem is not null ? $"the card photo's truth: {truthProblem}"
                     : text is null ? "\"text\" (the expected string) is missing"
                     : files.Check(image);
                 return (image, text, tags, problem);

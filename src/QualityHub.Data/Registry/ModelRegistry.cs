@@ -59,6 +59,11 @@ public sealed partial class ModelRegistry(
         {
             var module = await db.Modules.SingleOrDefaultAsync(m => m.Name == request.ModuleName, cancellationToken)
                 ?? throw new RegistrationException($"There is no module '{request.ModuleName}'.", field: "module");
+            if (module.TaskType == TaskType.Pipeline)
+            {
+                throw new RegistrationException($"'{module.Name}' is a pipeline: its versions are registered by their stages (POST /api/pipelines), not as an ONNX file.", field: "module");
+            }
+
             if (await db.ModelVersions.AnyAsync(v => v.ModuleId == module.Id && v.Name == versionName, cancellationToken))
             {
                 throw new RegistrationException($"Module '{module.Name}' already has a version '{versionName}'.", field: "version");
@@ -201,6 +206,11 @@ public sealed partial class ModelRegistry(
             throw new RegistrationException($"Task type {taskType} is not one QualityHub knows.", field: "taskType");
         }
 
+        if (taskType == TaskType.Pipeline)
+        {
+            throw new RegistrationException("A pipeline is made with its first version's stages (POST /api/pipelines), not as an empty module.", field: "taskType");
+        }
+
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Modules.AnyAsync(m => m.Name == name, cancellationToken))
         {
@@ -283,6 +293,15 @@ public sealed partial class ModelRegistry(
         if (await db.EvaluationRuns.AnyAsync(r => r.ModelVersionId == versionId, cancellationToken))
         {
             throw new RegistrationException($"Model version {version.Name} has evaluation runs; retire it instead of deleting it.");
+        }
+
+        var pinnedBy = await db.PipelineStages.Where(s => s.ModelVersionId == versionId)
+            .Join(db.ModelVersions, s => s.PipelineVersionId, v => v.Id, (s, v) => v.Module!.Name + "/" + v.Name)
+            .Distinct().OrderBy(n => n).ToListAsync(cancellationToken);
+        if (pinnedBy.Count > 0)
+        {
+            throw new RegistrationException(
+                $"Model version {version.Name} is a stage of pipeline version{(pinnedBy.Count == 1 ? "" : "s")} {string.Join(", ", pinnedBy)}; retire it instead of deleting it (the pipeline versions then say they cannot run).");
         }
 
         db.ModelVersions.Remove(version);

@@ -7,6 +7,7 @@ using QualityHub.Web.Features.Health;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
+using QualityHub.Web.Features.Pipelines;
 using QualityHub.Web.Features.Releases;
 using QualityHub.Web.Features.Requirements;
 using QualityHub.Web.Features.Tickets;
@@ -26,6 +27,7 @@ public static class ApiEndpoints
         api.MapGet("/summary", (OverviewService overview, CancellationToken cancellationToken) =>
             overview.GetSummaryAsync(cancellationToken));
         api.MapModelsApi();
+        api.MapPipelinesApi();
         api.MapDatasetsApi();
         api.MapCompareApi();
         api.MapEvaluationsApi();

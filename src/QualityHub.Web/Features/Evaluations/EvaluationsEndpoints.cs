@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using QualityHub.Data.Evaluations;
+using QualityHub.Data.Registry;
 using QualityHub.Web.Api;
 
 namespace QualityHub.Web.Features.Evaluations;
 
-/// <summary>The body of POST /api/evaluations.</summary>
-public sealed record EvaluationRequest(int? ModelVersionId, int? DatasetId);
+/// <summary>The JSON body of POST /api/evaluations: a model version or a pipeline version (a version of a pipeline), and the dataset.</summary>
+public sealed record EvaluationRequest(int? ModelVersionId, int? DatasetId, int? PipelineVersionId = null);
 
 /// <summary>A run just queued (POST /api/evaluations).</summary>
 public sealed record QueuedRun(int Id, string Status, int TotalSamples);
@@ -61,11 +62,22 @@ public static class EvaluationsEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(EvaluationRequest? body, EvaluationJobs jobs, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(EvaluationRequest? body, EvaluationJobs jobs, PipelineRegistry pipelines, CancellationToken cancellationToken)
     {
-        if (body?.ModelVersionId is not { } versionId || body.DatasetId is not { } datasetId)
+        if (body?.PipelineVersionId is not null && body.ModelVersionId is not null && body.PipelineVersionId != body.ModelVersionId)
         {
-            return Results.Problem(statusCode: 400, title: "Incomplete request", detail: "Send { \"modelVersionId\": …, \"datasetId\": … }.");
+            return Results.Problem(statusCode: 400, title: "Two versions", detail: "Send a modelVersionId or a pipelineVersionId, not two different ones.");
+        }
+
+        if ((body?.ModelVersionId ?? body?.PipelineVersionId) is not { } versionId || body!.DatasetId is not { } datasetId)
+        {
+            return Results.Problem(statusCode: 400, title: "Incomplete request", detail: "Send { \"modelVersionId\": …, \"datasetId\": … } or { \"pipelineVersionId\": …, \"datasetId\": … }.");
+        }
+
+        if (body.PipelineVersionId is { } pipelineVersionId && await pipelines.VersionAsync(pipelineVersionId, cancellationToken) is null)
+        {
+            return Results.Problem(statusCode: 404, title: "No such pipeline version", detail: $"There is no pipeline version {pipelineVersionId}.",
+                extensions: new Dictionary<string, object?> { ["field"] = "pipelineVersionId" });
         }
 
         try
