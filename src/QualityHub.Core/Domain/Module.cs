@@ -30,3 +30,15 @@ public enum TaskType
     /// <summary>A chain of modules (a card photo in, the card's fields out); its versions pin one module version per stage (<see cref="PipelineStage"/>).</summary>
     Pipeline = 4,
 }
+
+/// <summary>What a task's runs are headlined by.</summary>
+public static class TaskTypes
+{
+    /// <summary>The name of a run's headline figure (<see cref="Metrics.RunMetrics.Headline"/>) for a module of <paramref name="task"/>.</summary>
+    public static string HeadlineName(TaskType task) => task switch
+    {
+        TaskType.TextRecognition => "exact match",
+        TaskType.Pipeline => "cards read right",
+        _ => "accuracy",
+    };
+}

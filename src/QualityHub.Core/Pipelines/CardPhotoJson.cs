@@ -86,9 +86,25 @@ public static class CardPhotoJson
         });
     }
 
-    /// <summary>The truth as people read it: the number and the expiry, or a dash for a photo without them.</summary>
-    public static string Describe(CardTruth truth) =>
-        truth.Number.Length == 0 && truth.Expiry.Length == 0 ? "—" : $"{truth.Number} · {truth.Expiry}".Trim(' ', '·');
+    /// <summary>
+    /// The truth as a pipeline's output is shown (<see cref="CardReadOutput.Summary"/>): the number's digits and the
+    /// expiry, or a dash for a photo without them; the two are equal exactly when both fields were read right.
+    /// </summary>
+    public static string Describe(CardTruth truth)
+    {
+        ArgumentNullException.ThrowIfNull(truth);
+        return Summary(string.Concat(truth.Number.Where(char.IsAsciiDigit)), truth.Expiry);
+    }
+
+    /// <summary>A number and an expiry as one line: "4111111111111111 · 01/28", either alone, or a dash for neither.</summary>
+    public static string Summary(string number, string expiry) =>
+        (number.Length, expiry.Length) switch
+        {
+            (0, 0) => "—",
+            (_, 0) => number,
+            (0, _) => expiry,
+            _ => $"{number} · {expiry}",
+        };
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Length <= 1000 ? value.GetString() : null;

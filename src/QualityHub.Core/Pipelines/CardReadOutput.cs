@@ -35,8 +35,8 @@ public sealed record CardReadOutput(
 
     public CardFields Fields => new(Number, NumberPassesLuhn, Expiry);
 
-    /// <summary>The prediction's output as people read it: the number and the expiry.</summary>
-    public string Summary => Number.Length == 0 && Expiry.Length == 0 ? "" : $"{Number} · {Expiry}".Trim(' ', '·');
+    /// <summary>The prediction's output as people read it: the number and the expiry (<see cref="CardPhotoJson.Summary"/>).</summary>
+    public string Summary => CardPhotoJson.Summary(Number, Expiry);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

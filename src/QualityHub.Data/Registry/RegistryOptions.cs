@@ -54,4 +54,10 @@ public sealed class RegistryOptions
 
     /// <summary>Queue an evaluation of every demo model on its demo test set once the demo content is loaded.</summary>
     public bool EvaluateDemoModels { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="EvaluateDemoModels"/>, evaluate the demo pipeline too (the card reader reads its 320 photos one
+    /// at a time, under a minute on two cores); off, the pipeline waits for someone to evaluate it.
+    /// </summary>
+    public bool EvaluateDemoPipelines { get; set; } = true;
 }

@@ -35,6 +35,9 @@ public class QualityHubFactory : WebApplicationFactory<Program>
     /// <summary>Whether the demo models are evaluated on first start; off by default so engine-level tests see only their own work.</summary>
     protected virtual bool EvaluateDemoModels => false;
 
+    /// <summary>Whether the demo pipeline is evaluated with the demo models (a minute of CPU: only the tests of its run ask for it).</summary>
+    protected virtual bool EvaluateDemoPipelines => false;
+
     /// <summary>More configuration, Section:Key → value.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
@@ -43,6 +46,7 @@ public class QualityHubFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Registry:LoadDemoContent", LoadDemoContent ? "true" : "false");
         builder.UseSetting("Registry:EvaluateDemoModels", EvaluateDemoModels ? "true" : "false");
+        builder.UseSetting("Registry:EvaluateDemoPipelines", EvaluateDemoPipelines ? "true" : "false");
         builder.UseSetting("QUALITYHUB_API_KEY", AdminKey);
         foreach (var (key, value) in TestDatabase.SettingsFor(DataDirectory))
         {

@@ -271,7 +271,8 @@ public sealed partial class DemoContentLoader(
     private async Task QueueEvaluationsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var pairs = await db.ModelVersions
+        var versions = options.Value.EvaluateDemoPipelines ? db.ModelVersions : db.ModelVersions.Where(v => v.Module!.TaskType != TaskType.Pipeline);
+        var pairs = await versions
             .Join(db.Datasets.Where(d => d.Split == DatasetSplit.Test), v => (int?)v.ModuleId, d => d.ModuleId, (v, d) => new { Version = v.Id, Dataset = d.Id })
             .OrderBy(p => p.Version).ToListAsync(cancellationToken);
         var queued = 0;

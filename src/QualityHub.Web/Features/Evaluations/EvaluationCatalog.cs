@@ -15,7 +15,7 @@ public sealed record RunSummary(
     string? RanOn = null)
 {
     /// <summary>"accuracy" for classifiers, "exact match" for recognisers.</summary>
-    public string HeadlineName => TaskType == TaskType.TextRecognition ? "exact match" : "accuracy";
+    public string HeadlineName => TaskTypes.HeadlineName(TaskType);
 }
 
 /// <summary>A run with its full metrics (null until it completes).</summary>
@@ -94,6 +94,16 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
 
     public static PredictionItem ToItem(ScoredPrediction p, TaskType task)
     {
+        if (task == TaskType.Pipeline)
+        {
+            // A card photo's truth is its fields and lines; shown as the output is, the number's digits and the expiry.
+            var truth = Core.Pipelines.CardPhotoJson.Describe(Core.Pipelines.CardPhotoJson.Parse(p.Truth));
+            int? fieldsDistance = p.Error is null ? Core.Metrics.EditDistance.Levenshtein(p.Output ?? "", truth) : null;
+            return new PredictionItem(
+                p.SampleId, p.Ordinal, truth, p.Tags, p.Output, p.Confidence, p.Error is null && p.Output == truth, fieldsDistance, [],
+                p.QueueMs, p.PreprocessMs, p.ComputeMs, p.PostprocessMs, p.BatchSize, p.Error, $"api/samples/{p.SampleId}/image");
+        }
+
         var topK = p.TopKJson is null ? [] : JsonSerializer.Deserialize<List<StoredClassScore>>(p.TopKJson, RunMetricsCalculator.Json)!;
         int? distance = task == TaskType.TextRecognition && p.Error is null ? Core.Metrics.EditDistance.Levenshtein(p.Output ?? "", p.Truth) : null;
         return new PredictionItem(

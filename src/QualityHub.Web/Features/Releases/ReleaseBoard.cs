@@ -82,7 +82,7 @@ public sealed class ReleaseBoard(
         var board = new List<BoardModule>();
         foreach (var module in modules.Where(m => versions.Any(v => v.ModuleId == m.Id)))
         {
-            var headlineName = module.TaskType == TaskType.TextRecognition ? "exact match" : "accuracy";
+            var headlineName = TaskTypes.HeadlineName(module.TaskType);
             var scorecard = await requirements.GetScorecardAsync(module.Id, cancellationToken);
             var requirement = scorecard?.Requirement;
             var testSet = testSets.GetValueOrDefault(module.Id);

@@ -91,7 +91,7 @@ public sealed class ReleaseCatalog(IDbContextFactory<QualityHubDbContext> contex
                 entries.Add(new ReleaseEntryView(
                     entry.ModuleId, entry.Module!.Name, entry.Module.TaskType, entry.ModelVersionId, entry.ModelVersion!.Name,
                     run is null ? null : new EntryMetrics(run.Id, run.DatasetId, run.Dataset, run.Status, metrics?.Headline,
-                        entry.Module.TaskType == TaskType.TextRecognition ? "exact match" : "accuracy", metrics?.ProcessingTime?.P95Ms, metrics?.Throughput.BatchedItemsPerSecond),
+                        TaskTypes.HeadlineName(entry.Module.TaskType), metrics?.ProcessingTime?.P95Ms, metrics?.Throughput.BatchedItemsPerSecond),
                     change));
                 previousByModule[entry.ModuleId] = (release, entry, run, metrics);
             }
