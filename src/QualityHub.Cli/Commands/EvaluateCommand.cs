@@ -66,7 +66,7 @@ internal sealed class EvaluateCommand : ICliCommand
         }
 
         var metrics = RunMetricsCalculator.Parse(run.MetricsJson)!;
-        var headline = metrics.Fields is not null ? TaskTypes.HeadlineName(TaskType.Pipeline) : metrics.Classification is not null ? TaskTypes.HeadlineName(TaskType.ImageClassification) : TaskTypes.HeadlineName(TaskType.TextRecognition);
+        var headline = TaskTypes.HeadlineName(Enum.Parse<TaskType>(metrics.Task));
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{run.CompletedSamples} predictions ({metrics.Errors} errors) in {seconds:F1} s on {run.Provider}: {run.CompletedSamples / seconds:F0} items/s end to end"));
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -43,9 +43,11 @@ public static class PipelineMetrics
                 p.Truth.Lines.Select(l => new TrueRegion(l.Quad)).ToList(),
                 p.Output!.Regions.Select(r => new PredictedRegion(r.Quad, r.Score)).ToList())).ToList(),
             bootstrap, new DetectionSettings(MaxPredictionsPerImage: MaxRegions));
-        // Images the detector flooded: the cap the run applied, before the metrics' own.
-        var capped = answered.Select((p, i) => (Image: i, p.Output!.RegionsFound, Kept: p.Output.Regions.Count))
-            .Where(x => x.RegionsFound > x.Kept).Select(x => new CappedImage(x.Image, x.RegionsFound, x.RegionsFound - x.Kept));
+        // Photos the detector flooded, by their place in the run (failed photos count): the run kept the highest-scoring
+        // MaxRegions, so the metrics' own cap, the same number, drops nothing more.
+        var capped = photos.Select((p, i) => (Image: i, p.Output))
+            .Where(x => x.Output is not null && x.Output.RegionsFound > x.Output.Regions.Count)
+            .Select(x => new CappedImage(x.Image, x.Output!.RegionsFound, x.Output.RegionsFound - x.Output.Regions.Count));
 
         var fields = CardFieldMetrics.Compute(answered.Select(p => (p.Truth, new CardPrediction(
             p.Output!.Fields, p.Output.Regions.Select(r => new ReadRegion(r.Quad, r.Text)).ToList()))).ToList(), bootstrap);

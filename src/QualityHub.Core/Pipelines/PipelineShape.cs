@@ -65,7 +65,7 @@ public static class PipelineShape
             var name = $"Stage {i + 1} ({contract.Title})";
             if (contract.ModuleTask is { } task && stage.Version is null)
             {
-                return $"{name} runs a model: pin a version of a {Describe(task)} module.";
+                return $"{name} runs a model: pin a version of {Describe(task)} module.";
             }
 
             if (contract.ModuleTask is null && stage.Version is not null)
@@ -75,7 +75,7 @@ public static class PipelineShape
 
             if (contract.ModuleTask is { } wanted && stage.VersionTask != wanted)
             {
-                return $"{name} pins {stage.Version}, a version of a {Describe(stage.VersionTask)} module; it runs a {Describe(wanted)} module's version.";
+                return $"{name} pins {stage.Version}, a version of {Describe(stage.VersionTask)} module; it runs {Describe(wanted)} module's version.";
             }
 
             if (contract.Takes != gives)
@@ -100,12 +100,13 @@ public static class PipelineShape
         _ => "the card's fields",
     };
 
+    // With its article: "a text-detection", "an image-classification".
     private static string Describe(TaskType? task) => task switch
     {
-        TaskType.TextDetection => "text-detection",
-        TaskType.TextRecognition => "text-recognition",
-        TaskType.ImageClassification => "image-classification",
-        TaskType.Pipeline => "pipeline",
-        _ => "unknown",
+        TaskType.TextDetection => "a text-detection",
+        TaskType.TextRecognition => "a text-recognition",
+        TaskType.ImageClassification => "an image-classification",
+        TaskType.Pipeline => "a pipeline",
+        _ => "an unknown",
     };
 }

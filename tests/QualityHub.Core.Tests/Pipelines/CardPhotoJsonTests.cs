@@ -183,10 +183,11 @@ public sealed class CardPhotoJsonTests
     }
 
     [Fact]
-    public void Describe_joins_the_fields_a_photo_has()
+    public void Describe_joins_the_fields_a_photo_has_as_a_pipeline_shows_its_output()
     {
-        Assert.Equal("2243 9187 7775 9461 · 01/28", CardPhotoJson.Describe(Read(Photo).Truth!));
-        Assert.Equal("4111 1111 1111 1111", CardPhotoJson.Describe(new CardTruth("4111 1111 1111 1111", "", [])));
+        Assert.Equal("2243918777759461 · 01/28", CardPhotoJson.Describe(Read(Photo).Truth!));
+        Assert.Equal(new CardReadOutput("2243918777759461", true, "01/28", [], 0, new StageMilliseconds(0, 0, 0, 0, 0), null, null).Summary, CardPhotoJson.Describe(Read(Photo).Truth!));
+        Assert.Equal("4111111111111111", CardPhotoJson.Describe(new CardTruth("4111 1111 1111 1111", "", [])));
         Assert.Equal("01/28", CardPhotoJson.Describe(new CardTruth("", "01/28", [])));
     }
 

@@ -181,6 +181,14 @@ public sealed class PipelineMetricsTests
     }
 
     [Fact]
+    public void A_capped_photo_is_named_by_its_place_in_the_run_with_failed_photos_counted()
+    {
+        var report = PipelineMetrics.Compute([new PipelinePhoto(Failed.Truth, null), .. Answered.Select(p => new PipelinePhoto(p.Truth, p.Output))], Resamples);
+
+        Assert.Equal([new CappedImage(2, 7, 4)], report.Detection.Capped);
+    }
+
+    [Fact]
     public void Stage_times_summarise_the_answered_photos_and_end_to_end_is_their_total()
     {
         var totals = Answered.Select(p => p.Times.DecodeMs + p.Times.DetectMs + p.Times.RectifyMs + p.Times.RecogniseMs + p.Times.ParseMs).Order().ToList();
