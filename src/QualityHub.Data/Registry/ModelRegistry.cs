@@ -304,9 +304,14 @@ public sealed partial class ModelRegistry(
                 $"Model version {version.Name} is a stage of pipeline version{(pinnedBy.Count == 1 ? "" : "s")} {string.Join(", ", pinnedBy)}; retire it instead of deleting it (the pipeline versions then say they cannot run).");
         }
 
+        // A pipeline version's fingerprint names its stages, not a stored file: there is no blob to forget.
+        var isPipeline = await db.Modules.AnyAsync(m => m.Id == version.ModuleId && m.TaskType == TaskType.Pipeline, cancellationToken);
         db.ModelVersions.Remove(version);
         await db.SaveChangesAsync(cancellationToken);
-        await ForgetBlobIfUnusedAsync(version.Sha256);
+        if (!isPipeline)
+        {
+            await ForgetBlobIfUnusedAsync(version.Sha256);
+        }
         return version.Sha256;
     }
 

@@ -221,6 +221,26 @@ public sealed class PipelineRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pipeline_version_without_runs_is_deleted_with_its_stages_and_its_models_stay_stored()
+    {
+        var version = await fixture.RegisterCardReaderAsync("v1");
+
+        await Models.DeleteAsync(version.Id);
+
+        await using var db = await fixture.CreateContextAsync();
+        Assert.False(await db.ModelVersions.AnyAsync(v => v.Id == version.Id));
+        Assert.False(await db.PipelineStages.AnyAsync());
+        foreach (var id in new[] { fixture.DetectorId, fixture.RecogniserId })
+        {
+            var model = await db.ModelVersions.SingleAsync(v => v.Id == id);
+            Assert.True(fixture.Get<ContentStore>().Contains(model.Sha256));
+        }
+
+        // Its models are free again: the recogniser can now be deleted.
+        await Models.DeleteAsync(fixture.RecogniserId);
+    }
+
+    [Fact]
     public async Task Retiring_the_recogniser_makes_the_pipeline_version_unusable_and_its_evaluation_is_refused_with_the_reason()
     {
         var version = await fixture.RegisterCardReaderAsync();

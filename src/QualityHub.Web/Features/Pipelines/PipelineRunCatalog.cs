@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
+using QualityHub.Core.Pipelines;
+using QualityHub.Data;
+
+namespace QualityHub.Web.Features.Pipelines;
+
+/// <summary>Which photos of a pipeline run to show: those with a field wrong (any stage to blame, or one stage's), or all.</summary>
+public enum PhotoFilter
+{
+    Wrong,
+    Detector,
+    Recogniser,
+    Parser,
+    All,
+}
+
+/// <summary>
+/// One photo of a pipeline run, for the gallery: the image and its size, the truth (as shown and line by line), what the
+/// pipeline read (the regions with their texts, the fields, the stages' times), each field's outcome and the stage it
+/// is put down to, and the detector's regions matched against the true lines (for drawing).
+/// </summary>
+public sealed record PipelinePhotoItem(
+    long SampleId,
+    int Ordinal,
+    string ImageUrl,
+    int Width,
+    int Height,
+    IReadOnlyList<string> Tags,
+    string Expected,
+    string? Output,
+    string? Error,
+    IReadOnlyList<FieldOutcome> Outcomes,
+    IReadOnlyList<TrueLine> TrueLines,
+    IReadOnlyList<StoredRegion> Regions,
+    StageMilliseconds? Times,
+    ImageDetection? Detection);
+
+/// <summary>A page of a pipeline run's photos, how many match the filter, and how many photos each filter holds.</summary>
+public sealed record PipelinePhotoPage(IReadOnlyList<PipelinePhotoItem> Items, int Total, IReadOnlyDictionary<PhotoFilter, int> Counts);
+
+/// <summary>Reads a pipeline run's photos back from its stored outputs and judges each again, for the galleries by blame.</summary>
+public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> contextFactory)
+{
+    public const int MaxPageSize = 100;
+
+    /// <summary>The photos of <paramref name="runId"/> that pass <paramref name="filter"/> (for one field, or either), in dataset order; null when it is no pipeline run.</summary>
+    public async Task<PipelinePhotoPage?> GetPhotosAsync(int runId, PhotoFilter filter, CardField? field, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var isPipeline = await db.EvaluationRuns.AnyAsync(r => r.Id == runId && r.Dataset!.TaskType == TaskType.Pipeline, cancellationToken);
+        if (!isPipeline)
+        {
+            return null;
+        }
+
+        var rows = await db.Predictions.Where(p => p.EvaluationRunId == runId)
+            .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { s.Id, s.Ordinal, s.Width, s.Height, s.Tags, s.GroundTruth, p.Output, p.DetailJson, p.Error })
+            .OrderBy(x => x.Ordinal).ToListAsync(cancellationToken);
+        var judged = rows.Select(r =>
+        {
+            var truth = CardPhotoJson.Parse(r.GroundTruth);
+            var output = r.Error is null && r.DetailJson is not null ? CardReadOutput.Parse(r.DetailJson) : null;
+            var outcomes = output is null ? [] : CardFieldMetrics.Judge(truth, new CardPrediction(output.Fields, output.Regions.Select(x => new ReadRegion(x.Quad, x.Text)).ToList()));
+            return (Row: r, Truth: truth, Output: output, Outcomes: outcomes);
+        }).ToList();
+
+        bool Passes((dynamic Row, CardTruth Truth, CardReadOutput? Output, IReadOnlyList<FieldOutcome> Outcomes) photo, PhotoFilter by)
+        {
+            var outcomes = photo.Outcomes.Where(o => field is null || o.Field == field).ToList();
+            return by switch
+            {
+                PhotoFilter.All => true,
+                PhotoFilter.Wrong => photo.Output is null || outcomes.Any(o => o.Blame != Blame.None),
+                PhotoFilter.Detector => outcomes.Any(o => o.Blame == Blame.Detector),
+                PhotoFilter.Recogniser => outcomes.Any(o => o.Blame == Blame.Recogniser),
+                _ => outcomes.Any(o => o.Blame == Blame.Parser),
+            };
+        }
+
+        var counts = Enum.GetValues<PhotoFilter>().ToDictionary(f => f, f => judged.Count(p => Passes((p.Row, p.Truth, p.Output, p.Outcomes), f)));
+        var matching = judged.Where(p => Passes((p.Row, p.Truth, p.Output, p.Outcomes), filter)).ToList();
+        var page = matching.Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize)).Select(p =>
+        {
+            var detection = p.Output is null ? null : DetectionMetrics.Compute(
+                [new DetectedItem(p.Truth.Lines.Select(l => new TrueRegion(l.Quad)).ToList(), p.Output.Regions.Select(x => new PredictedRegion(x.Quad, x.Score)).ToList())],
+                null, new DetectionSettings(MaxPredictionsPerImage: PipelineMetrics.MaxRegions)).PerImage[0];
+            return new PipelinePhotoItem(
+                p.Row.Id, p.Row.Ordinal, $"api/samples/{p.Row.Id}/image", p.Row.Width, p.Row.Height, p.Row.Tags, CardPhotoJson.Describe(p.Truth), p.Row.Output, p.Row.Error,
+                p.Outcomes, p.Truth.Lines, p.Output?.Regions ?? [], p.Output?.Times, detection);
+        }).ToList();
+        return new PipelinePhotoPage(page, matching.Count, counts);
+    }
+}
