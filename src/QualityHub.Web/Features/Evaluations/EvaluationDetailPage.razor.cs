@@ -63,7 +63,7 @@ public sealed partial class EvaluationDetailPage : IDisposable
         }
     }
 
-    private static string Interval(Estimate e) => $"95 % CI {Formats.Percent(e.Low)} – {Formats.Percent(e.High)}";
+    private static string Interval(Estimate e) => Formats.Interval(e);
 
     private int PageCount => (predictionCount + PageSize - 1) / PageSize;
 

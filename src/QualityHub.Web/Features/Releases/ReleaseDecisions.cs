@@ -33,7 +33,7 @@ public sealed record ReleaseChecklist(int ReleaseId, string Release, ReleaseStat
 public sealed record ProductionPeriodView(int ModuleId, string Module, int ModelVersionId, string Version, int ReleaseId, string Release, DateTimeOffset From, DateTimeOffset? To);
 
 /// <summary>
-/// The release decision: a draft's checklist (every module present, every requirement met or waived with a reason,
+/// The release decision: a draft's checklist (every module in production present, every requirement met or waived with a reason,
 /// no open blocker tickets), approval with sign-off that makes it current exactly once, release notes generated from
 /// the metric deltas, waivers and fixed tickets, and the history of which version was in production when.
 /// </summary>
@@ -57,7 +57,10 @@ public sealed class ReleaseDecisions(
         var stored = await db.ReleaseWaivers.AsNoTracking().Where(w => w.ReleaseId == releaseId).ToListAsync(cancellationToken);
         var applied = (waivers ?? stored.Select(w => new WaiverInput(w.ModuleId, w.Requirement, w.Reason)).ToList())
             .Where(w => !string.IsNullOrWhiteSpace(w.Reason)).ToList();
-        var modules = await db.Modules.AsNoTracking().Where(m => db.ModelVersions.Any(v => v.ModuleId == m.Id && v.Status != ModelStatus.Retired))
+        // Every module in production must be in the release, so that no serving module is left out by accident; a module
+        // that never served (a new pipeline and its stages) joins a release when it is ready.
+        var modules = await db.Modules.AsNoTracking()
+            .Where(m => db.ModelVersions.Any(v => v.ModuleId == m.Id && v.Status != ModelStatus.Retired) && db.ProductionHistory.Any(p => p.ModuleId == m.Id))
             .OrderBy(m => m.Name).ToListAsync(cancellationToken);
         var missing = modules.Where(m => release.Entries.All(e => e.ModuleId != m.Id)).Select(m => m.Name).ToList();
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using QualityHub.Core.Domain;
 using QualityHub.Data;
 using QualityHub.Data.Content;
 using QualityHub.Web.Features.Demo;
@@ -74,7 +75,9 @@ public sealed class WorkerModelsEndpointTests(WorkerKeyDemoQualityHubFactory fac
     private static async Task<List<(string Sha256, long SizeBytes)>> ModelVersionsAsync(QualityHubFactory app)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
-        var versions = (await db.ModelVersions.Select(v => new { v.Sha256, v.SizeBytes }).ToListAsync()).Select(v => (v.Sha256, v.SizeBytes)).ToList();
+        // A pipeline version is no file: its fingerprint names its stages, whose models are versions of their own.
+        var versions = (await db.ModelVersions.Where(v => v.Module!.TaskType != TaskType.Pipeline).Select(v => new { v.Sha256, v.SizeBytes }).ToListAsync())
+            .Select(v => (v.Sha256, v.SizeBytes)).ToList();
         Assert.NotEmpty(versions); // the demo registers its models; without them nothing here is proven
         return versions;
     }
@@ -218,6 +221,12 @@ public sealed class WorkerModelsEndpointTests(WorkerKeyDemoQualityHubFactory fac
             Assert.Equal(sizeBytes, body.LongLength);
             Assert.Equal(sha256, Sha256Of(body));
         }
+
+        // A pipeline version's fingerprint is no stored file: nothing is served for it.
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        var pipeline = await db.ModelVersions.Where(v => v.Module!.TaskType == TaskType.Pipeline).Select(v => v.Sha256).FirstAsync();
+        using var none = await FetchAsync(client, pipeline, Key);
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
     }
 
     [Fact]
