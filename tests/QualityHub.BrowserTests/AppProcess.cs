@@ -129,7 +129,8 @@ public sealed partial class AppProcess : IAsyncDisposable
     public async Task WaitForEvaluationsAsync()
     {
         using var http = CreateHttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(5);
+        // The card reader's two versions read 320 photos each, one at a time: a few minutes on a busy two-core machine.
+        var deadline = DateTime.UtcNow.AddMinutes(10);
         while (DateTime.UtcNow < deadline)
         {
             using var runs = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/evaluations"));
@@ -141,7 +142,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        throw new TimeoutException("The first start's evaluation runs did not finish within 5 minutes.");
+        throw new TimeoutException("The first start's evaluation runs did not finish within 10 minutes.");
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>

@@ -40,10 +40,50 @@ public sealed record PipelinePhotoItem(
 /// <summary>A page of a pipeline run's photos, how many match the filter, and how many photos each filter holds.</summary>
 public sealed record PipelinePhotoPage(IReadOnlyList<PipelinePhotoItem> Items, int Total, IReadOnlyDictionary<PhotoFilter, int> Counts);
 
+/// <summary>A pipeline version's latest run: its status and, once completed, its headline (cards read right) and processing time p95.</summary>
+public sealed record PipelineRunLine(int VersionId, int RunId, string Dataset, RunStatus Status, Estimate? CardsReadRight, double? ProcessingP95Ms);
+
+/// <summary>A photo of a pipeline test set to read on the Pipelines page, with its truth.</summary>
+public sealed record PhotoChoice(long SampleId, string Dataset, int Ordinal, int Width, int Height, IReadOnlyList<string> Tags, CardTruth Truth)
+{
+    public string Expected => CardPhotoJson.Describe(Truth);
+}
+
 /// <summary>Reads a pipeline run's photos back from its stored outputs and judges each again, for the galleries by blame.</summary>
-public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> contextFactory)
+public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> contextFactory, Data.Content.ContentStore store)
 {
     public const int MaxPageSize = 100;
+
+    /// <summary>The latest run of each pipeline version, by version id.</summary>
+    public async Task<IReadOnlyDictionary<int, PipelineRunLine>> LatestRunsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var runs = await db.EvaluationRuns.AsNoTracking().Where(r => r.ModelVersion!.Module!.TaskType == TaskType.Pipeline)
+            .Select(r => new { r.Id, r.ModelVersionId, Dataset = r.Dataset!.Name, r.Status, r.MetricsJson }).ToListAsync(cancellationToken);
+        return runs.GroupBy(r => r.ModelVersionId).Select(g => g.MaxBy(r => r.Id)!).ToDictionary(r => r.ModelVersionId, r =>
+        {
+            var metrics = Data.Evaluations.RunMetricsCalculator.Parse(r.MetricsJson);
+            return new PipelineRunLine(r.ModelVersionId, r.Id, r.Dataset, r.Status, metrics?.Headline, metrics?.ProcessingTime?.P95Ms.Value);
+        });
+    }
+
+    /// <summary>A sample's stored image bytes, or null when there is no such sample.</summary>
+    public async Task<byte[]?> ImageOfAsync(long sampleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var sha = await db.Samples.Where(s => s.Id == sampleId).Select(s => s.ImageSha256).SingleOrDefaultAsync(cancellationToken);
+        return sha is null ? null : await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken);
+    }
+
+    /// <summary>The first <paramref name="take"/> photos of each pipeline test set, in order.</summary>
+    public async Task<IReadOnlyList<PhotoChoice>> PhotoChoicesAsync(int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Samples.AsNoTracking().Where(s => s.Dataset!.TaskType == TaskType.Pipeline && s.Ordinal < take)
+            .OrderBy(s => s.DatasetId).ThenBy(s => s.Ordinal)
+            .Select(s => new { s.Id, Dataset = s.Dataset!.Name, s.Ordinal, s.Width, s.Height, s.Tags, s.GroundTruth }).ToListAsync(cancellationToken);
+        return rows.Select(r => new PhotoChoice(r.Id, r.Dataset, r.Ordinal, r.Width, r.Height, r.Tags, CardPhotoJson.Parse(r.GroundTruth))).ToList();
+    }
 
     /// <summary>The photos of <paramref name="runId"/> that pass <paramref name="filter"/> (for one field, or either), in dataset order; null when it is no pipeline run.</summary>
     public async Task<PipelinePhotoPage?> GetPhotosAsync(int runId, PhotoFilter filter, CardField? field, int skip, int take, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using QualityHub.Core.Domain;
+using QualityHub.Core.Pipelines;
 using QualityHub.Data.Registry;
 using QualityHub.Web.Api;
 
@@ -16,8 +17,50 @@ public static class PipelinesEndpoints
                 : Results.Problem(statusCode: 404, title: "No such pipeline version", detail: $"There is no pipeline version {id}."))
             .Produces<PipelineVersionInfo>().ProducesProblems(404);
         api.MapPost("/pipelines", RegisterAsync).Produces<PipelineVersionInfo>(StatusCodes.Status201Created).ProducesProblems(400, 422);
+        api.MapGet("/evaluations/{id:int}/photos", PhotosAsync).Produces<PipelinePhotoPage>().ProducesProblems(400, 404)
+            .WithSummary("A pipeline run's photos: those with a field wrong (filter=wrong, the default), those put down to one stage (detector, recogniser, parser) or all; field=number|expiry narrows to one field.");
         return api;
     }
+
+    private static async Task<IResult> PhotosAsync(PipelineRunCatalog catalog, int id, string? filter, string? field, int? skip, int? take, CancellationToken cancellationToken)
+    {
+        if (!TryParse(filter, PhotoFilter.Wrong, out var by))
+        {
+            return Results.Problem(statusCode: 400, title: "Bad filter", detail: $"filter is one of {Names<PhotoFilter>()}; '{filter}' is not.",
+                extensions: new Dictionary<string, object?> { ["field"] = "filter" });
+        }
+
+        if (!TryParse<CardField?>(field, null, out var onField))
+        {
+            return Results.Problem(statusCode: 400, title: "Bad field", detail: $"field is one of {Names<CardField>()}; '{field}' is not.",
+                extensions: new Dictionary<string, object?> { ["field"] = "field" });
+        }
+
+        return await catalog.GetPhotosAsync(id, by, onField, skip ?? 0, take ?? 24, cancellationToken) is { } page
+            ? Results.Ok(page)
+            : Results.Problem(statusCode: 404, title: "No such pipeline run", detail: $"There is no evaluation run {id} of a pipeline.");
+    }
+
+    // A name, in any case; numbers are not names.
+    private static bool TryParse<T>(string? text, T fallback, out T value)
+    {
+        value = fallback;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        if (text.Any(char.IsAsciiDigit) || !Enum.TryParse(type, text, ignoreCase: true, out var parsed) || !Enum.IsDefined(type, parsed))
+        {
+            return false;
+        }
+
+        value = (T)parsed!;
+        return true;
+    }
+
+    private static string Names<T>() where T : struct, Enum => string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
 
     private static async Task<IResult> RegisterAsync(NewPipelineVersion? body, PipelineRegistry pipelines, CancellationToken cancellationToken)
     {
