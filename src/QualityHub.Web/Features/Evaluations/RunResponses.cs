@@ -68,6 +68,21 @@ public sealed class RunMetricsView(RunMetrics m)
         largestBatch = m.Throughput.LargestBatch,
     };
 
+    /// <summary>A pipeline run's share of photos with every field right; null for a model's run.</summary>
+    public double? CardsReadRight { get; } = m.Fields?.CardsReadRight.Value;
+
+    /// <summary>A pipeline run's detector regions against the true lines (precision, recall, H-mean at IoU 0.5 with intervals); null for a model's run.</summary>
+    public DetectionReport? Detection { get; } = m.Detection;
+
+    /// <summary>A pipeline run's fields (exact match and edit distances with intervals, wrong ones by stage) and the recogniser alone; null for a model's run.</summary>
+    public Core.Pipelines.PipelineFieldsReport? Fields { get; } = m.Fields;
+
+    /// <summary>A pipeline run's wrong fields by the stage put down to (detector, recogniser, parser); null for a model's run.</summary>
+    public IReadOnlyDictionary<string, int>? Blame { get; } = m.Blame;
+
+    /// <summary>A pipeline run's time per photo, stage by stage; null for a model's run.</summary>
+    public Core.Pipelines.PipelineStageTimes? Stages { get; } = m.PipelineStages;
+
     /// <summary>The memory one session of the model took (the capacity planner's start); null for runs made before it was measured.</summary>
     public MeasuredMemory? Memory { get; } = m.Memory;
     public RunMetrics Detail { get; } = m;

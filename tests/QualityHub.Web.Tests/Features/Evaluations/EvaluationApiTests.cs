@@ -33,7 +33,7 @@ public sealed class EvaluationApiTests(EvaluatedDemoQualityHubFactory factory) :
     public async Task The_first_start_evaluates_every_demo_model_on_its_test_set()
     {
         Assert.Equal(
-            ["fashion-cnn-v1", "fashion-linear-v1", "fashion-mlp-v1", "pp-ocrv4-rec"],
+            ["fashion-cnn-v1", "fashion-linear-v1", "fashion-mlp-v1", "pp-ocrv4-rec", "pp-ocrv4-rec-int8"],
             demoRuns.Select(r => r.GetProperty("version").GetString()).Order());
         foreach (var run in demoRuns)
         {
