@@ -136,6 +136,29 @@ public class RequirementsTests
     }
 
     [Fact]
+    public void A_pipeline_is_held_to_its_end_to_end_figures_and_a_pipeline_target_is_refused_for_a_model()
+    {
+        var r = Valid();
+        (r.AccuracyMetric, r.AccuracyThreshold, r.TargetQps) = ("cardsReadRight", 0.9, null);
+        var truth = new Core.Pipelines.CardTruth("4111 1111 1111 1111", "01/28", [
+            new Core.Pipelines.TrueLine("number", "4111 1111 1111 1111", Quad.Of(0, 0, 100, 0, 100, 10, 0, 10)),
+            new Core.Pipelines.TrueLine("expiry", "01/28", Quad.Of(0, 20, 30, 20, 30, 30, 0, 30))]);
+        Core.Pipelines.CardReadOutput Read(string number) => new(number, true, "01/28",
+            [new([0, 0, 100, 0, 100, 10, 0, 10], 0.9, number, 0.9), new([0, 20, 30, 20, 30, 30, 0, 30], 0.9, "01/28", 0.9)], 2,
+            new Core.Pipelines.StageMilliseconds(1, 40, 1, 20, 0.1), number, "01/28");
+        var report = Core.Pipelines.PipelineMetrics.Compute([new(truth, Read("4111111111111111")), new(truth, Read("4111111111111112")), new(truth, Read("4111111111111111"))]);
+        var metrics = Metrics(0, 0, 0, 3, 100) with { Task = "Pipeline", Classification = null, Fields = report.Fields, Detection = report.Detection, Blame = report.Blame };
+
+        var checks = Scorecard.Check(r, new CandidateEvidence(new MeasuredRun(3, "card-photos-test", metrics), 1, null, null)).ToDictionary(c => c.Requirement);
+
+        Assert.Equal((CheckOutcome.Fail, 2 / 3.0), (checks["Cards read right"].Outcome, checks["Cards read right"].Value!.Value));
+        r.AccuracyMetric = "detectionHMean";
+        Assert.Equal(1, Scorecard.Check(r, new CandidateEvidence(new MeasuredRun(3, "card-photos-test", metrics), 1, null, null)).Single(c => c.Requirement == "Text detection H-mean").Value!.Value, 12);
+        Assert.Contains(RequirementRules.Problems(r, TaskType.ImageClassification), p => p.Field == "accuracyMetric" && p.Message.Contains("Pipeline", StringComparison.Ordinal));
+        Assert.Empty(RequirementRules.Problems(r, TaskType.Pipeline));
+    }
+
+    [Fact]
     public void Without_a_run_every_measured_target_is_not_measured_never_a_pass()
     {
         var r = Valid();

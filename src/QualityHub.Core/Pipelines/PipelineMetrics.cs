@@ -31,7 +31,7 @@ public sealed record PipelineReport(DetectionReport Detection, PipelineFieldsRep
 /// </summary>
 public static class PipelineMetrics
 {
-    /// <summary>The most regions of a photo a run keeps (the highest-scoring); a detector that returns more is capped, and the report says where.</summary>
+    /// <summary>The most regions of a photo a run reads and keeps (the highest-scoring); a detector that returns more is capped, and the report says where.</summary>
     public const int MaxRegions = 500;
 
     public static PipelineReport Compute(IReadOnlyList<PipelinePhoto> photos, BootstrapSettings? bootstrap = null)

@@ -28,6 +28,11 @@ public static class RequirementRules
         new("exactMatchUnderRule", "Exact match (module's comparison rule)", TaskType.TextRecognition, true),
         new("characterErrorRateUnderRule", "Character error rate (module's comparison rule)", TaskType.TextRecognition, false),
         new("normalizedEditDistanceUnderRule", "Normalised edit distance (module's comparison rule)", TaskType.TextRecognition, false),
+        // A pipeline end to end: the share of photos with every field right, each field alone, and its detector.
+        new("cardsReadRight", "Cards read right", TaskType.Pipeline, true),
+        new("numberExactMatch", "Card number exact match", TaskType.Pipeline, true),
+        new("expiryExactMatch", "Expiry exact match", TaskType.Pipeline, true),
+        new("detectionHMean", "Text detection H-mean", TaskType.Pipeline, true),
     ];
 
     public static TargetMetric? Metric(string? name) => Metrics.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));

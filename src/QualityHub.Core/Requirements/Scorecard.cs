@@ -146,6 +146,10 @@ public static class Scorecard
             "exactMatchUnderRule" => underRule?.ExactMatch ?? metrics.Text?.ExactMatch,
             "characterErrorRateUnderRule" => underRule?.CharacterErrorRate ?? metrics.Text?.CharacterErrorRate,
             "normalizedEditDistanceUnderRule" => underRule?.NormalizedEditDistance ?? metrics.Text?.NormalizedEditDistance,
+            "cardsReadRight" => metrics.Fields?.CardsReadRight,
+            "numberExactMatch" => metrics.Fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Number)?.ExactMatch,
+            "expiryExactMatch" => metrics.Fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Expiry)?.ExactMatch,
+            "detectionHMean" => metrics.Detection?.HMean,
             _ => null,
         };
     }

@@ -109,7 +109,7 @@ public sealed partial class PipelineEvaluator(
             var decodeStarted = Stopwatch.GetTimestamp();
             var photo = ImageDecoder.Decode(bytes, settings.MaxImagePixels);
             var decodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
-            var reading = await reader.ReadAsync(pipeline.Detector, pipeline.Recogniser, photo, cancellationToken);
+            var reading = await reader.ReadAsync(pipeline.Detector, pipeline.Recogniser, photo, cancellationToken, PipelineMetrics.MaxRegions);
 
             // The recogniser alone on the true lines, given the margin the detector gives its boxes (not timed: not the pipeline's work).
             var unclip = pipeline.Detector.Card.Detection!.UnclipRatio;
@@ -120,7 +120,6 @@ public sealed partial class PipelineEvaluator(
             var aloneExpiry = truth.Expiry.Length > 0 ? await Alone("expiry") : null;
 
             var regions = reading.Lines.SelectMany(l => l)
-                .OrderByDescending(b => b.Box.Score).Take(PipelineMetrics.MaxRegions)
                 .Select(b => new StoredRegion(b.Box.Quad.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray(), b.Box.Score, b.Text, b.Confidence))
                 .ToList();
             var times = new StageMilliseconds(decodeMs, reading.Times.DetectMs, reading.Times.CropMs, reading.Times.RecogniseMs, reading.Times.ParseMs);

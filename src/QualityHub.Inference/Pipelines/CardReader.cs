@@ -28,7 +28,12 @@ public sealed record CardReading(TextDetectionResult Detection, IReadOnlyList<IR
 /// </summary>
 public sealed class CardReader(ModelTaskRunner runner)
 {
-    public async Task<CardReading> ReadAsync(StageModel detector, StageModel recogniser, Image photo, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads <paramref name="photo"/>: detects its text regions, reads the <paramref name="maxRegions"/> highest-scoring
+    /// (all of them, normally: the cap, <see cref="PipelineMetrics.MaxRegions"/>, keeps a detector that floods a photo with boxes from
+    /// stalling a run; <see cref="CardReading.Detection"/> keeps every box found, so a cap shows), parses the fields.
+    /// </summary>
+    public async Task<CardReading> ReadAsync(StageModel detector, StageModel recogniser, Image photo, CancellationToken cancellationToken = default, int maxRegions = PipelineMetrics.MaxRegions)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(recogniser);
@@ -45,7 +50,8 @@ public sealed class CardReader(ModelTaskRunner runner)
         var cropMs = 0.0;
         var recogniseMs = 0.0;
         var lines = new List<IReadOnlyList<ReadBox>>();
-        foreach (var line in TextDetection.Lines(detection.Boxes))
+        var kept = detection.Boxes.Count <= maxRegions ? detection.Boxes : detection.Boxes.OrderByDescending(b => b.Score).Take(Math.Max(0, maxRegions)).ToList();
+        foreach (var line in TextDetection.Lines(kept))
         {
             var read = new List<ReadBox>(line.Count);
             foreach (var box in line)

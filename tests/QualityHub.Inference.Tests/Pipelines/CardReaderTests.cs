@@ -74,6 +74,20 @@ public sealed class CardReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_the_cap_only_the_highest_scoring_regions_are_read_and_every_box_found_is_kept()
+    {
+        var photo = ImageDecoder.Decode(await File.ReadAllBytesAsync(RepositoryFiles.Path("data", "demo", "card-photos", "images", "0001.jpg")), 40_000_000);
+        var reader = new CardReader(new ModelTaskRunner(engine));
+
+        var reading = await reader.ReadAsync(Detector, Recogniser, photo, maxRegions: 1);
+
+        Assert.True(reading.Detection.Boxes.Count > 1);
+        var read = Assert.Single(reading.Lines.SelectMany(l => l));
+        Assert.Equal(reading.Detection.Boxes.Max(b => b.Score), read.Box.Score);
+        Assert.Empty((await reader.ReadAsync(Detector, Recogniser, photo, maxRegions: 0)).Lines);
+    }
+
+    [Fact]
     public async Task The_recogniser_alone_on_the_true_lines_with_the_detectors_margins_reads_more_than_the_whole_pipeline_gets_right()
     {
         var folder = RepositoryFiles.Path("data", "demo", "card-photos");
