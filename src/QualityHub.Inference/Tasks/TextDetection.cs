@@ -294,7 +294,8 @@ public static class TextDetection
         return best!;
     }
 
-    // The map's mean over the pixels whose centres lie inside the box (PaddleOCR's "fast" score fills the box's polygon the same way).
+    // The map's mean over the pixels whose centres lie inside the box. PaddleOCR's "fast" score fills the box's outline in
+    // whole pixels, edge pixels included, so it runs about 0.1 lower on these maps (tools/bench/DbPostprocessBench).
     private static float MeanInside(ReadOnlySpan<float> map, int width, int height, IReadOnlyList<Vertex> corners)
     {
         var left = Math.Clamp((int)Math.Floor(corners.Min(p => p.X)), 0, width - 1);
