@@ -129,5 +129,6 @@ public static class CardFieldMetrics
         return iou <= 0 ? 0 : iou * (lineArea + Polygons.Area(box)) / (1 + iou);
     }
 
-    private static string Digits(string text) => string.Concat(text.Where(char.IsAsciiDigit));
+    /// <summary>A card number as it is compared: its digits alone (the spaces between groups are layout).</summary>
+    public static string Digits(string text) => string.Concat((text ?? "").Where(char.IsAsciiDigit));
 }

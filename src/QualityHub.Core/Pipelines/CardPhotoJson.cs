@@ -93,7 +93,7 @@ public static class CardPhotoJson
     public static string Describe(CardTruth truth)
     {
         ArgumentNullException.ThrowIfNull(truth);
-        return Summary(string.Concat(truth.Number.Where(char.IsAsciiDigit)), truth.Expiry);
+        return Summary(CardFieldMetrics.Digits(truth.Number), truth.Expiry);
     }
 
     /// <summary>A number and an expiry as one line: "4111111111111111 · 01/28", either alone, or a dash for neither.</summary>

@@ -55,7 +55,7 @@ public static class PipelineMetrics
         var cardsRight = Bootstrap.Mean(withFields.Select(outcomes => outcomes.All(o => o.Blame == Blame.None) ? 1.0 : 0.0).ToList(), bootstrap);
         var alone = new[]
         {
-            Alone(CardField.Number, answered.Where(p => p.Truth.Number.Length > 0).Select(p => Digits(p.Output!.AloneNumber ?? "") == Digits(p.Truth.Number)).ToList(), bootstrap),
+            Alone(CardField.Number, answered.Where(p => p.Truth.Number.Length > 0).Select(p => CardFieldMetrics.Digits(p.Output!.AloneNumber ?? "") == CardFieldMetrics.Digits(p.Truth.Number)).ToList(), bootstrap),
             Alone(CardField.Expiry, answered.Where(p => p.Truth.Expiry.Length > 0).Select(p => NoSpaces(p.Output!.AloneExpiry ?? "") == NoSpaces(p.Truth.Expiry)).ToList(), bootstrap),
         };
         var blame = Enum.GetValues<Blame>().Where(b => b != Blame.None)
@@ -76,7 +76,6 @@ public static class PipelineMetrics
     private static RecogniserAlone Alone(CardField field, List<bool> right, BootstrapSettings? bootstrap) =>
         new(field, right.Count, Bootstrap.Mean(right.Select(r => r ? 1.0 : 0.0).ToList(), bootstrap));
 
-    private static string Digits(string text) => string.Concat(text.Where(char.IsAsciiDigit));
 
     private static string NoSpaces(string text) => text.Replace(" ", "", StringComparison.Ordinal);
 }

