@@ -65,8 +65,8 @@ public sealed class EvaluationPagesTests(BrowserFixture fixture)
         var linear = await DemoRunAsync("fashion-linear-v1");
         var cnn = await DemoRunAsync("fashion-cnn-v1");
 
-        await page.GetByLabel($"Select run {linear.GetProperty("id").GetInt32()}").ClickAsync();
-        await page.GetByLabel($"Select run {cnn.GetProperty("id").GetInt32()}").ClickAsync();
+        await page.GetByLabel($"Select run {linear.GetProperty("id").GetInt32()}", new() { Exact = true }).ClickAsync();
+        await page.GetByLabel($"Select run {cnn.GetProperty("id").GetInt32()}", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (2)" }).ClickAsync();
 
         await Expect(PortalHeading(page)).ToHaveTextAsync("Compare runs");

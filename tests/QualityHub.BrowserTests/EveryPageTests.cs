@@ -76,7 +76,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         return
         [
             "/", "/models", "/datasets", "/evaluations", "/gallery", "/compare", "/releases", "/requirements", "/online",
-            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history",
+            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history", "/pipelines",
             await FirstAsync("/api/models", "/models", b => Items(b).SelectMany(m => m.TryGetProperty("versions", out var v) ? v.EnumerateArray().ToList() : new List<JsonElement> { m })),
             await FirstAsync("/api/datasets", "/datasets", Items),
             $"/evaluations/{runs[0]}",

@@ -94,7 +94,7 @@ public sealed class RegistryPagesTests(BrowserFixture fixture)
 
         await portal.NavigateByClickAsync("Models");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "card-text-recognizer" })).ToBeVisibleAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "pp-ocrv4-rec" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "pp-ocrv4-rec", Exact = true }).ClickAsync();
 
         await Expect(portal.Heading).ToHaveTextAsync("card-text-recognizer / pp-ocrv4-rec");
         await Expect(page.GetByText("softmax_11.tmp_0").First).ToBeVisibleAsync();
