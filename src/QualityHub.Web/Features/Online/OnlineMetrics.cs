@@ -62,8 +62,11 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
         var counts = await db.OnlineAggregates.Where(a => a.BucketSeconds == OnlineAggregate.HourSeconds)
             .GroupBy(a => a.ModuleId).Select(g => new { g.Key, Events = g.Sum(a => a.Count) }).ToListAsync(cancellationToken);
         var names = await db.Modules.AsNoTracking().Select(m => new { m.Id, m.Name }).ToListAsync(cancellationToken);
+        var serving = (await db.ProductionHistory.Select(p => p.ModuleId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
+        // Modules with events first, then those in production (whose events are expected), then the rest (new
+        // modules and pipelines not yet released), each by name.
         return names.Select(m => new OnlineModule(m.Id, m.Name, counts.FirstOrDefault(c => c.Key == m.Id)?.Events ?? 0))
-            .OrderByDescending(m => m.Events > 0).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
+            .OrderByDescending(m => m.Events > 0).ThenByDescending(m => serving.Contains(m.Id)).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Whether the store holds events of the synthetic demo stream (one index lookup).</summary>
