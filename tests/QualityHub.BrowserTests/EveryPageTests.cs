@@ -40,7 +40,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         }
 
         Assert.Empty(errors);
-        Assert.Equal(21, visited.Count);
+        Assert.Equal(22, visited.Count);
     }
 
     // The demo files no ticket; other tests may have. Either way there is one to open.
