@@ -41,4 +41,12 @@ public static class TaskTypes
         TaskType.Pipeline => "cards read right",
         _ => "accuracy",
     };
+
+    /// <summary>
+    /// The output a sample expects, as a run's output is written: its ground truth, except a card photo's, whose stored
+    /// truth is its fields and lines and whose expected output is its number's digits and expiry
+    /// (<see cref="Pipelines.CardPhotoJson.Describe"/>). A prediction is right when its output equals this.
+    /// </summary>
+    public static string ExpectedOutput(TaskType task, string groundTruth) =>
+        task == TaskType.Pipeline ? Pipelines.CardPhotoJson.Describe(Pipelines.CardPhotoJson.Parse(groundTruth)) : groundTruth;
 }

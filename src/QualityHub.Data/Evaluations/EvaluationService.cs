@@ -75,15 +75,10 @@ public sealed class EvaluationService(IDbContextFactory<QualityHubDbContext> con
     // A pipeline version runs when every version it pins may run (retiring one leaves the pipeline version unusable).
     private static async Task CheckPipelineAsync(QualityHubDbContext db, ModelVersion version, CancellationToken cancellationToken)
     {
-        var stages = await db.PipelineStages.Where(s => s.PipelineVersionId == version.Id).OrderBy(s => s.Position)
-            .Select(s => new Registry.PipelineStageInfo(s.Position, s.Kind, "", s.ModelVersionId,
-                s.ModelVersion == null ? null : s.ModelVersion.Module!.Name, s.ModelVersion == null ? null : s.ModelVersion.Name,
-                s.ModelVersion == null ? null : s.ModelVersion.Status))
-            .ToListAsync(cancellationToken);
-        var titled = stages.Select(s => s with { Title = Core.Pipelines.PipelineShape.Of(s.Kind).Title }).ToList();
-        if (Registry.PipelineRegistry.Unusable(titled) is { } reason)
+        var pipeline = (await Registry.PipelineRegistry.LoadVersionsAsync(db, db.ModelVersions.Where(v => v.Id == version.Id), cancellationToken)).Single();
+        if (pipeline.Unusable is { } reason)
         {
-            throw new EvaluationException($"{version.Module!.Name}/{version.Name} cannot run: {reason}", 422, "pipelineVersionId");
+            throw new EvaluationException($"{pipeline.Pipeline}/{pipeline.Name} cannot run: {reason}", 422, "pipelineVersionId");
         }
     }
 

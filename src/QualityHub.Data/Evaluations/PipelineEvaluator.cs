@@ -217,7 +217,6 @@ public sealed partial class PipelineEvaluator(
             report.Detection, report.Fields, report.Blame, report.Stages);
     }
 
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline run {RunId} completed: {Count} photos, cards read right {CardsRight:P1}")]
     private partial void LogCompleted(int runId, int count, double cardsRight);
 }

@@ -196,7 +196,8 @@ public sealed class PipelineRegistry(IDbContextFactory<QualityHubDbContext> cont
         return new ResolvedPipeline(info.Id, $"{info.Pipeline}/{info.Name}", detector, recogniser);
     }
 
-    private static async Task<List<PipelineVersionInfo>> LoadVersionsAsync(QualityHubDbContext db, IQueryable<ModelVersion> versions, CancellationToken cancellationToken)
+    /// <summary>The pipeline versions among <paramref name="versions"/> with their stages and whether they can run, read in <paramref name="db"/>.</summary>
+    internal static async Task<List<PipelineVersionInfo>> LoadVersionsAsync(QualityHubDbContext db, IQueryable<ModelVersion> versions, CancellationToken cancellationToken)
     {
         var rows = await versions.AsNoTracking().Select(v => new { v.Id, v.ModuleId, Module = v.Module!.Name, v.Name, v.Status, v.CreatedAt }).ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Id).ToList();
@@ -221,7 +222,7 @@ public sealed class PipelineRegistry(IDbContextFactory<QualityHubDbContext> cont
     }
 
     /// <summary>Why a pipeline version with these stages cannot run, or null: a pinned version was retired.</summary>
-    public static string? Unusable(IReadOnlyList<PipelineStageInfo> stages)
+    private static string? Unusable(IReadOnlyList<PipelineStageInfo> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
         var retired = stages.Where(s => s.Status == ModelStatus.Retired).Select(s => $"stage {s.Position} ({s.Title}) pins {s.Module}/{s.Version}, which is retired").ToList();

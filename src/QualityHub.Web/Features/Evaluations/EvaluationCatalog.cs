@@ -97,7 +97,7 @@ public sealed class EvaluationCatalog(IDbContextFactory<QualityHubDbContext> con
         if (task == TaskType.Pipeline)
         {
             // A card photo's truth is its fields and lines; shown as the output is, the number's digits and the expiry.
-            var truth = Core.Pipelines.CardPhotoJson.Describe(Core.Pipelines.CardPhotoJson.Parse(p.Truth));
+            var truth = TaskTypes.ExpectedOutput(task, p.Truth);
             int? fieldsDistance = p.Error is null ? Core.Metrics.EditDistance.Levenshtein(p.Output ?? "", truth) : null;
             return new PredictionItem(
                 p.SampleId, p.Ordinal, truth, p.Tags, p.Output, p.Confidence, p.Error is null && p.Output == truth, fieldsDistance, [],

@@ -43,11 +43,11 @@ public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFa
 
         if (runs.Select(r => r.Summary.TaskType).Distinct().Count() > 1)
         {
-            throw new EvaluationException("The runs are of different tasks (classification and text recognition); compare runs of one task.");
+            throw new EvaluationException("The runs are of different tasks (classification, text recognition, pipeline); compare runs of one task.");
         }
 
         var baseline = runs[0];
-        var baselineOutcomes = await OutcomesAsync(baseline.Summary.Id, cancellationToken);
+        var baselineOutcomes = await OutcomesAsync(baseline.Summary.Id, baseline.Summary.TaskType, cancellationToken);
         var pairs = new List<PairedResult>();
         foreach (var run in runs.Skip(1))
         {
@@ -67,7 +67,7 @@ public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFa
                 "none: the runs are on different datasets", null, false, 0, 0, "not comparable sample by sample");
         }
 
-        var b = await OutcomesAsync(run.Summary.Id, cancellationToken);
+        var b = await OutcomesAsync(run.Summary.Id, run.Summary.TaskType, cancellationToken);
         var common = a.Keys.Where(b.ContainsKey).OrderBy(k => k).ToList();
         var regressions = common.Count(k => a[k].Correct && !b[k].Correct);
         var fixes = common.Count(k => !a[k].Correct && b[k].Correct);
@@ -94,7 +94,8 @@ public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFa
 
     private sealed record Outcome(bool Correct, double Distance);
 
-    private async Task<IReadOnlyDictionary<long, Outcome>> OutcomesAsync(int runId, CancellationToken cancellationToken)
+    // Each sample's outcome: right when the output is what the sample expects (a card photo: its digits and expiry).
+    private async Task<IReadOnlyDictionary<long, Outcome>> OutcomesAsync(int runId, TaskType task, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Predictions.Where(p => p.EvaluationRunId == runId)
@@ -102,6 +103,10 @@ public sealed class RunComparer(IDbContextFactory<QualityHubDbContext> contextFa
             .ToListAsync(cancellationToken);
         return rows.ToDictionary(
             r => r.SampleId,
-            r => new Outcome(r.Error is null && r.Output == r.GroundTruth, r.Error is null ? EditDistance.Normalized(r.Output ?? "", r.GroundTruth) : 1.0));
+            r =>
+            {
+                var expected = TaskTypes.ExpectedOutput(task, r.GroundTruth);
+                return new Outcome(r.Error is null && r.Output == expected, r.Error is null ? EditDistance.Normalized(r.Output ?? "", expected) : 1.0);
+            });
     }
 }

@@ -106,21 +106,8 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
             return (Row: r, Truth: truth, Output: output, Outcomes: outcomes);
         }).ToList();
 
-        bool Passes((dynamic Row, CardTruth Truth, CardReadOutput? Output, IReadOnlyList<FieldOutcome> Outcomes) photo, PhotoFilter by)
-        {
-            var outcomes = photo.Outcomes.Where(o => field is null || o.Field == field).ToList();
-            return by switch
-            {
-                PhotoFilter.All => true,
-                PhotoFilter.Wrong => photo.Output is null || outcomes.Any(o => o.Blame != Blame.None),
-                PhotoFilter.Detector => outcomes.Any(o => o.Blame == Blame.Detector),
-                PhotoFilter.Recogniser => outcomes.Any(o => o.Blame == Blame.Recogniser),
-                _ => outcomes.Any(o => o.Blame == Blame.Parser),
-            };
-        }
-
-        var counts = Enum.GetValues<PhotoFilter>().ToDictionary(f => f, f => judged.Count(p => Passes((p.Row, p.Truth, p.Output, p.Outcomes), f)));
-        var matching = judged.Where(p => Passes((p.Row, p.Truth, p.Output, p.Outcomes), filter)).ToList();
+        var counts = Enum.GetValues<PhotoFilter>().ToDictionary(f => f, f => judged.Count(p => Passes(p.Output, p.Outcomes, f, field)));
+        var matching = judged.Where(p => Passes(p.Output, p.Outcomes, filter, field)).ToList();
         var page = matching.Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, MaxPageSize)).Select(p =>
         {
             var detection = p.Output is null ? null : DetectionMetrics.Compute(
@@ -131,5 +118,19 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
                 p.Outcomes, p.Truth.Lines, p.Output?.Regions ?? [], p.Output?.Times, detection);
         }).ToList();
         return new PipelinePhotoPage(page, matching.Count, counts);
+    }
+
+    // Whether a photo (its answer, null when the pipeline failed on it, and its fields' outcomes) passes a filter on one field or either.
+    private static bool Passes(CardReadOutput? output, IReadOnlyList<FieldOutcome> outcomes, PhotoFilter by, CardField? field)
+    {
+        var considered = outcomes.Where(o => field is null || o.Field == field).ToList();
+        return by switch
+        {
+            PhotoFilter.All => true,
+            PhotoFilter.Wrong => output is null || considered.Any(o => o.Blame != Blame.None),
+            PhotoFilter.Detector => considered.Any(o => o.Blame == Blame.Detector),
+            PhotoFilter.Recogniser => considered.Any(o => o.Blame == Blame.Recogniser),
+            _ => considered.Any(o => o.Blame == Blame.Parser),
+        };
     }
 }
