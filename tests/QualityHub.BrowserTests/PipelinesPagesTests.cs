@@ -128,7 +128,7 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
             await Expect(row.Locator(".qh-run-status")).ToHaveAttributeAsync("data-status", "completed");
             var headline = (await GetAsync($"/api/evaluations/{runId}")).GetProperty("metrics").GetProperty("detail").GetProperty("headline").GetProperty("value").GetDouble();
             await Expect(row.Locator("[data-cards-right]")).ToHaveAttributeAsync("data-cards-right", headline.ToString("0.####", CultureInfo.InvariantCulture));
-            await Expect(page.GetByLabel($"Read the photo with {version}")).ToBeCheckedAsync();
+            await Expect(page.Locator($"[data-pipeline-version='{version}'] input")).ToBeCheckedAsync();
             if (version == V1)
             {
                 firstRun = runId;
@@ -161,22 +161,21 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
 
         await page.ScreenshotAsync(new() { Path = Shot("read"), FullPage = true });
 
-        var ticket = page.Locator("a[data-file-ticket]");
-        var href = await ticket.GetAttributeAsync("href");
-        Assert.StartsWith($"tickets/new?moduleId={moduleId}&", href);
-        Assert.Contains($"sampleId={sampleId}&", href);
-
-        // The new-ticket form holds the photo and both readings.
-        await ticket.ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex($"/tickets/new\\?moduleId={moduleId}&sampleId={sampleId}&"));
+        // A ticket from v1's reading: the form holds the photo, the fields expected and read, and both readings.
+        var v1Id = pipeline.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("name").GetString() == V1).GetProperty("id").GetInt32();
+        await page.Locator($"[data-file-ticket='{Pipeline}/{V1}']").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/tickets/new\\?moduleId={moduleId}&modelVersionId={v1Id}&imageSha=[0-9a-f]{{64}}&"));
         await Expect(page.Locator(".qh-ticket-form-layout[data-interactive='true']")).ToBeVisibleAsync();
         var description = page.Locator("textarea[name='description']");
-        await Expect(description).ToHaveValueAsync(new Regex($"{V1} read: {number} · {Regex.Escape(expiry)}"));
-        await Expect(description).ToHaveValueAsync(new Regex($"{Int8} read: "));
-        await Expect(description).ToHaveValueAsync(new Regex($"^Expected: {number} · {Regex.Escape(expiry)}"));
-        await Expect(page.Locator("input[name='title']")).ToHaveValueAsync("Card photo read wrong");
+        await Expect(description).ToHaveValueAsync(new Regex($"{Pipeline}/{V1} read: "));
+        await Expect(description).ToHaveValueAsync(new Regex($"{Pipeline}/{Int8} read: "));
+        await Expect(page.Locator("input[name='expectedOutput']")).ToHaveValueAsync($"{number} · {expiry}");
+        await Expect(page.Locator("input[name='actualOutput']")).ToHaveValueAsync(photo.GetProperty("output").GetString()!); // as the run read it
+
+        await Expect(page.Locator("input[name='title']")).ToHaveValueAsync(new Regex($"^{Pipeline}/{V1}: expected '{number} · {Regex.Escape(expiry)}', read '"));
         await Expect(page.Locator("input[name='moduleId']")).ToHaveValueAsync(Pipeline);
         await Expect(page.Locator("img[data-input-image]")).ToBeVisibleAsync();
+        await Expect(page.Locator("img[data-input-image]")).ToHaveJSPropertyAsync("naturalWidth", photo.GetProperty("width").GetInt32());
         await page.ScreenshotAsync(new() { Path = Shot("ticket"), FullPage = true });
     }
 
@@ -290,9 +289,6 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
         }
 
         await Expect(Answer(page, V1)).ToContainTextAsync($"number {Predicted(second, "Number")} · expiry {Predicted(second, "Expiry")}");
-        var href = await page.Locator("a[data-file-ticket]").GetAttributeAsync("href");
-        Assert.StartsWith("tickets/new?moduleId=", href);
-        Assert.DoesNotContain("sampleId=", href);
         await page.ScreenshotAsync(new() { Path = Shot("upload"), FullPage = true });
 
         // The page still reads a test photo, with its truth.
@@ -303,5 +299,67 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-answer] .qh-textdiff[data-field='number']")).ToHaveCountAsync(2);
         await Expect(page.Locator("[data-answer] .qh-textdiff[data-field='expiry']")).ToHaveCountAsync(2);
         await Expect(Answer(page, V1).Locator(".qh-photo-frame img")).ToHaveAttributeAsync("src", $"api/samples/{first}/image");
+
+        // A ticket from an uploaded photo carries the photo itself: stored, and named by its content hash.
+        var file = RepositoryFiles.Path("data", "demo", "card-photos", "images", "0002.jpg");
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file)));
+        await UploadAsync(page, file);
+        await page.Locator("[data-read]").ClickAsync();
+        await Expect(page.Locator("[data-answers]")).ToHaveAttributeAsync("data-answers", "2");
+        await page.Locator($"[data-file-ticket='{Pipeline}/{V1}']").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"imageSha={sha}&"));
+        Assert.DoesNotContain("sampleId=", page.Url, StringComparison.Ordinal);
+        await Expect(page.Locator($"img[data-input-image='{sha}']")).ToBeVisibleAsync();
+        await Expect(page.Locator($"img[data-input-image='{sha}']")).ToHaveJSPropertyAsync("naturalWidth", second.GetProperty("width").GetInt32());
+        await Expect(page.Locator("input[name='actualOutput']")).ToHaveValueAsync($"{Predicted(second, "Number")} · {Predicted(second, "Expiry")}");
+    }
+
+    [Fact]
+    public async Task On_Compare_a_pipeline_reads_a_photo_side_by_side_and_a_pipeline_runs_gallery_and_the_release_board_show_it_by_stage()
+    {
+        var moduleId = (await GetAsync("/api/pipelines")).EnumerateArray().Single(p => p.GetProperty("name").GetString() == Pipeline).GetProperty("moduleId").GetInt32();
+        var runId = (await LatestRunAsync(V1)).GetProperty("id").GetInt32();
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(1400, 1800);
+
+        // Compare, with the card reader chosen: its versions read the photo through their stages, side by side.
+        await page.GotoAsync($"compare?module={moduleId}");
+        await Expect(page.Locator($"[data-compare-pipeline='{Pipeline}']")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-pipeline-read[data-interactive='true']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-version]")).ToHaveCountAsync(0); // no model candidates for a pipeline
+        await Expect(page.Locator($"[data-pipeline-version='{V1}'] input")).ToBeCheckedAsync();
+        await Expect(page.Locator($"[data-pipeline-version='{Int8}'] input")).ToBeCheckedAsync();
+        var first = await PhotoAsync(runId, 0);
+        await page.Locator("[data-read]").ClickAsync();
+        await Expect(page.Locator("[data-answers]")).ToHaveAttributeAsync("data-answers", "2");
+        await Expect(page.Locator("[data-answer] .qh-textdiff[data-field='number']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("[data-answer] table.qh-stage-times tbody tr")).ToHaveCountAsync(10); // four stages and end to end, twice
+        Assert.Equal(Expected(first, "Number"), await DiffRowAsync(Answer(page, V1).Locator(".qh-textdiff[data-field='number']"), 0));
+        await page.ScreenshotAsync(new() { Path = Shot("compare"), FullPage = true });
+
+        // The run's gallery, linked by blamed stage and field: the photos the API counts for them.
+        var recognised = (await GetAsync($"/api/evaluations/{runId}/photos?filter=recogniser&field=number&take=0")).GetProperty("total").GetInt32();
+        await page.GotoAsync($"evaluations/{runId}/gallery?blame=recogniser&field=number");
+        await Expect(page.Locator(".qh-pipeline-gallery[data-interactive='true']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("button[data-filter='recogniser']")).ToHaveClassAsync(new Regex("mud-button-filled"));
+        await Expect(page.Locator("[data-photo-count]")).ToHaveAttributeAsync("data-photo-count", Invariant(recognised));
+        await Expect(page.Locator("[data-sample] .qh-field-outcome[data-field='number'][data-blame='recogniser']")).ToHaveCountAsync(Math.Min(recognised, 12));
+        await page.ScreenshotAsync(new() { Path = Shot("gallery-recogniser"), FullPage = true });
+        await page.Locator("button[data-filter='detector']").ClickAsync();
+        var detected = (await GetAsync($"/api/evaluations/{runId}/photos?filter=detector&field=number&take=0")).GetProperty("total").GetInt32();
+        await Expect(page.Locator("[data-photo-count]")).ToHaveAttributeAsync("data-photo-count", Invariant(detected));
+        await page.GotoAsync($"evaluations/{runId}/gallery?blame=nobody");
+        await Expect(page.Locator(".qh-gallery [role='alert']")).ToContainTextAsync("'nobody' is no stage to blame");
+        await Expect(page.Locator("button[data-filter='wrong']")).ToHaveClassAsync(new Regex("mud-button-filled"));
+
+        // The run's page: each field under the module's rule and raw, as printed against as read.
+        await page.GotoAsync($"evaluations/{runId}");
+        await Expect(page.Locator("table.qh-fields td[data-raw='exact']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("table.qh-fields thead")).ToContainTextAsync("Under the module's rule (ignoring spaces)");
+
+        // The release board: the card reader's processing time, stage by stage.
+        await page.GotoAsync("releases");
+        await Expect(page.Locator(".qh-board-page[data-interactive='true']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-stage-times]").First).ToContainTextAsync(new Regex("detect \\d"));
     }
 }

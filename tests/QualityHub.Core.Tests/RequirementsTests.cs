@@ -149,11 +149,19 @@ public class RequirementsTests
         var report = Core.Pipelines.PipelineMetrics.Compute([new(truth, Read("4111111111111111")), new(truth, Read("4111111111111112")), new(truth, Read("4111111111111111"))]);
         var metrics = Metrics(0, 0, 0, 3, 100) with { Task = "Pipeline", Classification = null, Fields = report.Fields, Detection = report.Detection, Blame = report.Blame };
 
-        var checks = Scorecard.Check(r, new CandidateEvidence(new MeasuredRun(3, "card-photos-test", metrics), 1, null, null)).ToDictionary(c => c.Requirement);
+        var run = new MeasuredRun(3, "card-photos-test", metrics);
+
+        var checks = Scorecard.Check(r, new CandidateEvidence(run, 1, null, null, TextComparison.IgnoreSpaces)).ToDictionary(c => c.Requirement);
+        var otherRule = Scorecard.Check(r, new CandidateEvidence(run, 1, null, null, TextComparison.Exact)).Single(c => c.Requirement == "Cards read right");
+        var beforeRules = Scorecard.Check(r, new CandidateEvidence(run with { Metrics = metrics with { Fields = report.Fields with { Rule = null } } }, 1, null, null, TextComparison.IgnoreSpaces))
+            .Single(c => c.Requirement == "Cards read right");
 
         Assert.Equal((CheckOutcome.Fail, 2 / 3.0), (checks["Cards read right"].Outcome, checks["Cards read right"].Value!.Value));
+        Assert.Equal(CheckOutcome.NotMeasured, otherRule.Outcome); // the fields were scored without spaces; the module now compares them as printed
+        Assert.Contains("not scored under the module's rule now (exact)", otherRule.Detail, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.NotMeasured, beforeRules.Outcome);
         r.AccuracyMetric = "detectionHMean";
-        Assert.Equal(1, Scorecard.Check(r, new CandidateEvidence(new MeasuredRun(3, "card-photos-test", metrics), 1, null, null)).Single(c => c.Requirement == "Text detection H-mean").Value!.Value, 12);
+        Assert.Equal(1, Scorecard.Check(r, new CandidateEvidence(run, 1, null, null)).Single(c => c.Requirement == "Text detection H-mean").Value!.Value, 12);
         Assert.Contains(RequirementRules.Problems(r, TaskType.ImageClassification), p => p.Field == "accuracyMetric" && p.Message.Contains("Pipeline", StringComparison.Ordinal));
         Assert.Empty(RequirementRules.Problems(r, TaskType.Pipeline));
     }

@@ -18,8 +18,9 @@ public sealed record StageMilliseconds(double DecodeMs, double DetectMs, double 
 /// <summary>
 /// What a card-reader pipeline made of one photo, as a run stores it with the prediction: the fields, every region
 /// with its text (at most <see cref="PipelineMetrics.MaxRegions"/>, the highest-scoring; <see cref="RegionsFound"/>
-/// counts all the detector returned), each stage's time, and what the recogniser read alone on the photo's true
-/// number and expiry lines (null where the photo has none).
+/// counts all the detector returned), each stage's time, what the recogniser read alone on the photo's true
+/// number and expiry lines (null where the photo has none), and the fields as read (<see cref="CardFields.NumberRead"/>;
+/// null in outputs stored before they were kept).
 /// </summary>
 public sealed record CardReadOutput(
     string Number,
@@ -29,11 +30,13 @@ public sealed record CardReadOutput(
     int RegionsFound,
     StageMilliseconds Times,
     string? AloneNumber,
-    string? AloneExpiry)
+    string? AloneExpiry,
+    string? NumberRead = null,
+    string? ExpiryRead = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public CardFields Fields => new(Number, NumberPassesLuhn, Expiry);
+    public CardFields Fields => new(Number, NumberPassesLuhn, Expiry, NumberRead, ExpiryRead);
 
     /// <summary>The prediction's output as people read it: the number and the expiry (<see cref="CardPhotoJson.Summary"/>).</summary>
     public string Summary => CardPhotoJson.Summary(Number, Expiry);

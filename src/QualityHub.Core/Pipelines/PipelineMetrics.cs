@@ -7,10 +7,14 @@ public sealed record RecogniserAlone(CardField Field, int Count, Estimate ExactM
 
 /// <summary>
 /// A card reader's fields end to end: <see cref="CardsReadRight"/>, the share of photos with a number or an expiry
-/// whose fields all came out right (the pipeline's headline), each field's summary, and the recogniser alone on the
-/// true lines — each with its 95 % interval.
+/// whose fields all came out right under the module's rule (the pipeline's headline), each field's summary, and the
+/// recogniser alone on the true lines — each with its 95 % interval; <see cref="Rule"/> is the rule they were scored
+/// under (null in runs stored before pipelines took their module's rule: those were scored as digits and without
+/// spaces) and <see cref="CardsReadRightRaw"/> the headline with every field compared as printed.
 /// </summary>
-public sealed record PipelineFieldsReport(int Photos, Estimate CardsReadRight, IReadOnlyList<FieldSummary> Fields, IReadOnlyList<RecogniserAlone> RecogniserAlone);
+public sealed record PipelineFieldsReport(
+    int Photos, Estimate CardsReadRight, IReadOnlyList<FieldSummary> Fields, IReadOnlyList<RecogniserAlone> RecogniserAlone,
+    TextComparison? Rule = null, string? RuleDescription = null, Estimate? CardsReadRightRaw = null);
 
 /// <summary>Each stage's time per photo, and the whole pipeline's (one photo at a time, nothing else in flight).</summary>
 public sealed record PipelineStageTimes(
@@ -25,16 +29,16 @@ public sealed record PipelineReport(DetectionReport Detection, PipelineFieldsRep
 /// <summary>
 /// Everything a card-reader run is judged by, from its stored outputs. The detection figures match the regions the
 /// pipeline kept against every true line (ICDAR style, IoU 0.5); the fields are judged by <see cref="CardFieldMetrics"/>
-/// (so every wrong field has one stage to blame, and the blame counts add up to the wrong fields); the recogniser alone
-/// is judged as the fields are: a number by its digits, an expiry as printed (spaces dropped). Photos the pipeline
-/// failed on are left out of every figure (a run counts them as errors).
+/// under the module's rule (so every wrong field has one stage to blame, and the blame counts add up to the wrong
+/// fields), and raw; the recogniser alone is judged as the fields are, under the rule. Photos the pipeline failed on
+/// are left out of every figure (a run counts them as errors).
 /// </summary>
 public static class PipelineMetrics
 {
     /// <summary>The most regions of a photo a run reads and keeps (the highest-scoring); a detector that returns more is capped, and the report says where.</summary>
     public const int MaxRegions = 500;
 
-    public static PipelineReport Compute(IReadOnlyList<PipelinePhoto> photos, BootstrapSettings? bootstrap = null)
+    public static PipelineReport Compute(IReadOnlyList<PipelinePhoto> photos, BootstrapSettings? bootstrap = null, TextComparison rule = CardFieldMetrics.DefaultRule)
     {
         ArgumentNullException.ThrowIfNull(photos);
         var answered = photos.Where(p => p.Output is not null).ToList();
@@ -50,13 +54,15 @@ public static class PipelineMetrics
             .Select(x => new CappedImage(x.Image, x.Output!.RegionsFound, x.Output.RegionsFound - x.Output.Regions.Count));
 
         var fields = CardFieldMetrics.Compute(answered.Select(p => (p.Truth, new CardPrediction(
-            p.Output!.Fields, p.Output.Regions.Select(r => new ReadRegion(r.Quad, r.Text)).ToList()))).ToList(), bootstrap);
+            p.Output!.Fields, p.Output.Regions.Select(r => new ReadRegion(r.Quad, r.Text)).ToList()))).ToList(), bootstrap, rule);
         var withFields = fields.PerImage.Where(outcomes => outcomes.Count > 0).ToList();
         var cardsRight = Bootstrap.Mean(withFields.Select(outcomes => outcomes.All(o => o.Blame == Blame.None) ? 1.0 : 0.0).ToList(), bootstrap);
+        var cardsRightRaw = Bootstrap.Mean(withFields.Select(outcomes => outcomes.All(o => o.Raw.Exact) ? 1.0 : 0.0).ToList(), bootstrap);
+        bool Same(string? read, string printed) => TextComparisons.Normalize(read ?? "", rule) == TextComparisons.Normalize(printed, rule);
         var alone = new[]
         {
-            Alone(CardField.Number, answered.Where(p => p.Truth.Number.Length > 0).Select(p => CardFieldMetrics.Digits(p.Output!.AloneNumber ?? "") == CardFieldMetrics.Digits(p.Truth.Number)).ToList(), bootstrap),
-            Alone(CardField.Expiry, answered.Where(p => p.Truth.Expiry.Length > 0).Select(p => NoSpaces(p.Output!.AloneExpiry ?? "") == NoSpaces(p.Truth.Expiry)).ToList(), bootstrap),
+            Alone(CardField.Number, answered.Where(p => p.Truth.Number.Length > 0).Select(p => Same(p.Output!.AloneNumber, p.Truth.Number)).ToList(), bootstrap),
+            Alone(CardField.Expiry, answered.Where(p => p.Truth.Expiry.Length > 0).Select(p => Same(p.Output!.AloneExpiry, p.Truth.Expiry)).ToList(), bootstrap),
         };
         var blame = Enum.GetValues<Blame>().Where(b => b != Blame.None)
             .ToDictionary(b => b.ToString().ToLowerInvariant(), b => fields.Fields.Sum(f => f.Blamed[b]));
@@ -66,7 +72,7 @@ public static class PipelineMetrics
         var stages = new PipelineStageTimes(Of(t => t.DecodeMs), Of(t => t.DetectMs), Of(t => t.RectifyMs), Of(t => t.RecogniseMs), Of(t => t.ParseMs), Of(t => t.TotalMs));
         return new PipelineReport(
             detection with { PerImage = [], Capped = [.. capped, .. detection.Capped] },
-            new PipelineFieldsReport(answered.Count, cardsRight, fields.Fields, alone), blame, stages);
+            new PipelineFieldsReport(answered.Count, cardsRight, fields.Fields, alone, rule, TextComparisons.Describe(rule), cardsRightRaw), blame, stages);
     }
 
     /// <summary>A run's processing time from its photos' times: decoding, the model stages as compute, the parser as post-processing.</summary>
@@ -76,6 +82,4 @@ public static class PipelineMetrics
     private static RecogniserAlone Alone(CardField field, List<bool> right, BootstrapSettings? bootstrap) =>
         new(field, right.Count, Bootstrap.Mean(right.Select(r => r ? 1.0 : 0.0).ToList(), bootstrap));
 
-
-    private static string NoSpaces(string text) => text.Replace(" ", "", StringComparison.Ordinal);
 }

@@ -136,6 +136,9 @@ public static class Scorecard
             return null;
         }
 
+        // A card reader's fields count under its module's rule; a run scored under another (or before the rule was kept) is not measured.
+        var fields = metrics.Fields is { } scored && scored.Rule == rule ? scored : null;
+
         return name switch
         {
             "accuracy" => metrics.Classification?.Accuracy,
@@ -146,9 +149,9 @@ public static class Scorecard
             "exactMatchUnderRule" => underRule?.ExactMatch ?? metrics.Text?.ExactMatch,
             "characterErrorRateUnderRule" => underRule?.CharacterErrorRate ?? metrics.Text?.CharacterErrorRate,
             "normalizedEditDistanceUnderRule" => underRule?.NormalizedEditDistance ?? metrics.Text?.NormalizedEditDistance,
-            "cardsReadRight" => metrics.Fields?.CardsReadRight,
-            "numberExactMatch" => metrics.Fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Number)?.ExactMatch,
-            "expiryExactMatch" => metrics.Fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Expiry)?.ExactMatch,
+            "cardsReadRight" => fields?.CardsReadRight,
+            "numberExactMatch" => fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Number)?.ExactMatch,
+            "expiryExactMatch" => fields?.Fields.FirstOrDefault(f => f.Field == Pipelines.CardField.Expiry)?.ExactMatch,
             "detectionHMean" => metrics.Detection?.HMean,
             _ => null,
         };

@@ -122,7 +122,7 @@ public sealed partial class PipelineEvaluator(
             var regions = reading.Regions();
             var times = new StageMilliseconds(decodeMs, reading.Times.DetectMs, reading.Times.CropMs, reading.Times.RecogniseMs, reading.Times.ParseMs);
             var output = new CardReadOutput(reading.Fields.Number, reading.Fields.NumberPassesLuhn, reading.Fields.Expiry, regions,
-                reading.Detection.Boxes.Count, times, aloneNumber, aloneExpiry);
+                reading.Detection.Boxes.Count, times, aloneNumber, aloneExpiry, reading.Fields.NumberRead, reading.Fields.ExpiryRead);
             return new Prediction
             {
                 EvaluationRunId = runId,
@@ -179,7 +179,8 @@ public sealed partial class PipelineEvaluator(
             .OrderBy(x => x.Ordinal).ToListAsync(cancellationToken);
         var photos = rows.Select(r => new PipelinePhoto(CardPhotoJson.Parse(r.GroundTruth), r.Error is null && r.DetailJson is not null ? CardReadOutput.Parse(r.DetailJson) : null)).ToList();
         var bootstrap = new BootstrapSettings(settings.BootstrapResamples);
-        var metrics = Metrics(photos, rate, bootstrap);
+        var rule = await db.EvaluationRuns.Where(r => r.Id == runId).Select(r => r.ModelVersion!.Module!.TextComparison).SingleAsync(cancellationToken);
+        var metrics = Metrics(photos, rate, bootstrap, rule);
 
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, cancellationToken);
         if (!EvaluationLeases.Holds(run, instance))
@@ -199,11 +200,11 @@ public sealed partial class PipelineEvaluator(
         progress?.Report(new EvaluationProgress(runId, RunStatus.Completed, rows.Count, run.TotalSamples, rate));
     }
 
-    /// <summary>A pipeline run's metrics from its photos (in dataset order) and the rate they were read at.</summary>
-    public static RunMetrics Metrics(IReadOnlyList<PipelinePhoto> photos, double photosPerSecond, BootstrapSettings bootstrap)
+    /// <summary>A pipeline run's metrics from its photos (in dataset order), the rate they were read at, and its module's comparison rule.</summary>
+    public static RunMetrics Metrics(IReadOnlyList<PipelinePhoto> photos, double photosPerSecond, BootstrapSettings bootstrap, TextComparison rule)
     {
         ArgumentNullException.ThrowIfNull(photos);
-        var report = PipelineMetrics.Compute(photos, bootstrap);
+        var report = PipelineMetrics.Compute(photos, bootstrap, rule);
         var outputs = photos.Where(p => p.Output is not null).Select(p => p.Output!).ToList();
         var timed = PipelineMetrics.TimedInputs(outputs);
         var processing = ProcessingTime.Of(timed, timed.Sum(t => t.TotalMs) / 1000, bootstrap);

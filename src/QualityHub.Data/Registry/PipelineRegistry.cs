@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Metrics;
 using QualityHub.Core.Pipelines;
 using QualityHub.Data.Evaluations;
 using QualityHub.Inference.Pipelines;
@@ -25,7 +27,9 @@ public sealed record PipelineStageInfo(int Position, PipelineStageKind Kind, str
 public sealed record PipelineVersionInfo(int Id, int ModuleId, string Pipeline, string Name, ModelStatus Status, DateTimeOffset CreatedAt, IReadOnlyList<PipelineStageInfo> Stages, string? Unusable);
 
 /// <summary>A pipeline (a module of task <see cref="TaskType.Pipeline"/>) and its versions, newest first.</summary>
-public sealed record PipelineInfo(int ModuleId, string Name, string Description, IReadOnlyList<PipelineVersionInfo> Versions);
+/// <summary>A registered pipeline: its module, its fields' comparison rule (in words for the API; set on the Requirements page), and its versions.</summary>
+public sealed record PipelineInfo(
+    int ModuleId, string Name, string Description, string ComparisonRule, IReadOnlyList<PipelineVersionInfo> Versions, [property: JsonIgnore] TextComparison Rule);
 
 /// <summary>A runnable card-reader pipeline version: its detector and recogniser, ready for the engine.</summary>
 public sealed record ResolvedPipeline(int VersionId, string Name, StageModel Detector, StageModel Recogniser);
@@ -114,6 +118,7 @@ public sealed class PipelineRegistry(IDbContextFactory<QualityHubDbContext> cont
         {
             Name = pipeline,
             TaskType = TaskType.Pipeline,
+            TextComparison = CardFieldMetrics.DefaultRule,
             InputDescription = "a photo of a payment card",
             OutputDescription = "the card number (Luhn-checked) and expiry MM/YY",
             Description = request.Description?.Trim() ?? "",
@@ -154,8 +159,8 @@ public sealed class PipelineRegistry(IDbContextFactory<QualityHubDbContext> cont
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var modules = await db.Modules.AsNoTracking().Where(m => m.TaskType == TaskType.Pipeline).OrderBy(m => m.Name).ToListAsync(cancellationToken);
         var versions = await LoadVersionsAsync(db, db.ModelVersions.Where(v => v.Module!.TaskType == TaskType.Pipeline), cancellationToken);
-        return modules.Select(m => new PipelineInfo(m.Id, m.Name, m.Description,
-            versions.Where(v => v.ModuleId == m.Id).OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id).ToList())).ToList();
+        return modules.Select(m => new PipelineInfo(m.Id, m.Name, m.Description, TextComparisons.Describe(m.TextComparison),
+            versions.Where(v => v.ModuleId == m.Id).OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id).ToList(), m.TextComparison)).ToList();
     }
 
     /// <summary>One pipeline version with its stages, or null when there is no pipeline version of that id.</summary>

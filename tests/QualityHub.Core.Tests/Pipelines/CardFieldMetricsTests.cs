@@ -28,6 +28,38 @@ public sealed class CardFieldMetricsTests
     }
 
     [Fact]
+    public void Each_field_is_compared_raw_as_printed_and_under_the_modules_rule()
+    {
+        var spaced = new CardPrediction(new CardFields("4539148803436467", true, "07/29", "4539 14880343 6467", "07 / 29"), []);
+
+        var underDefault = CardFieldMetrics.Judge(Card, spaced);
+        var exact = CardFieldMetrics.Judge(Card, spaced, TextComparison.Exact);
+
+        Assert.Equal([Blame.None, Blame.None], underDefault.Select(o => o.Blame)); // spaces dropped: both right
+        Assert.Equal(("4539 1488 0343 6467", "4539 14880343 6467", 1), (underDefault[0].Raw.Expected, underDefault[0].Raw.Predicted, underDefault[0].Raw.EditDistance));
+        Assert.Equal((2, 2.0 / 7), (underDefault[1].Raw.EditDistance, underDefault[1].Raw.NormalizedEditDistance));
+        Assert.False(underDefault[1].Raw.Exact);
+        Assert.Equal(("4539 1488 0343 6467", 1), (exact[0].Expected, exact[0].EditDistance)); // as printed, the missing space counts
+        Assert.Equal([Blame.Detector, Blame.Detector], exact.Select(o => o.Blame)); // no regions: nothing was found
+    }
+
+    [Fact]
+    public void Over_photos_the_raw_scores_sit_beside_the_scores_under_the_rule()
+    {
+        var photos = new List<(CardTruth, CardPrediction)>
+        {
+            (Card, new CardPrediction(new CardFields("4539148803436467", true, "07/29", "4539 1488 0343 6467", "07/29"), [])),
+            (Card, new CardPrediction(new CardFields("4539148803436467", true, "07/29", "45391488 0343 6467", "07/29"), [])),
+        };
+
+        var number = CardFieldMetrics.Compute(photos, new BootstrapSettings(Resamples: 200)).Fields.Single(f => f.Field == CardField.Number);
+
+        Assert.Equal(1.0, number.ExactMatch.Value);
+        Assert.Equal((0.5, 0.5), (number.Raw!.ExactMatch.Value, number.Raw.MeanEditDistance));
+        Assert.Equal(1 / 38.0, number.Raw.NormalizedEditDistance.Value, 12);
+    }
+
+    [Fact]
     public void A_field_whose_line_no_box_covers_by_half_is_the_detectors()
     {
         var outcomes = CardFieldMetrics.Judge(Card, Read("", "", new ReadRegion(Box(20, 100, 110, 120), "4539 1488"), new ReadRegion(Box(0, 0, 50, 10), "07/29")));

@@ -22,7 +22,7 @@ public sealed class CardFieldParserTests
     {
         var fields = CardFieldParser.Parse(["NORTHWIND BANK", "4539 1488 0343 6467", "VALID FROM 03/24  VALID THRU 07/29", "J SMITH"]);
 
-        Assert.Equal(new CardFields("4539148803436467", true, "07/29"), fields);
+        Assert.Equal(new CardFields("4539148803436467", true, "07/29", "4539 1488 0343 6467", "07/29"), fields);
     }
 
     [Fact]
@@ -41,19 +41,20 @@ public sealed class CardFieldParserTests
         var nothing = CardFieldParser.Parse([]);
         var tooShort = CardFieldParser.Parse(["4539 1488 0343", "1/1"]);
 
-        Assert.Equal(new CardFields("4539148803436468", false, ""), misread); // month 13 and a one-digit month are no dates
-        Assert.Equal(new CardFields("", false, ""), nothing);
-        Assert.Equal(new CardFields("", false, ""), tooShort);
+        Assert.Equal(new CardFields("4539148803436468", false, "", "4539 1488 0343 6468", ""), misread); // month 13 and a one-digit month are no dates
+        Assert.Equal(new CardFields("", false, "", "", ""), nothing);
+        Assert.Equal(new CardFields("", false, "", "", ""), tooShort);
     }
 
     [Theory]
-    [InlineData("5289728391676092 11/31", "5289728391676092", "11/31")] // the expiry read onto the number's line
-    [InlineData("265725320711455111/27", "2657253207114551", "11/27")] // its month read into the last group
-    [InlineData("4937 492693800210 03/29", "4937492693800210", "03/29")]
-    public void A_number_with_the_expiry_read_onto_its_line_is_still_found(string line, string number, string expiry)
+    [InlineData("5289728391676092 11/31", "5289728391676092", "5289728391676092", "11/31")] // the expiry read onto the number's line
+    [InlineData("265725320711455111/27", "2657253207114551", "2657253207114551", "11/27")] // its month read into the last group
+    [InlineData("4937 492693800210 03/29", "4937492693800210", "4937 492693800210", "03/29")]
+    [InlineData("4937 4926 9380 021003 /29", "4937492693800210", "4937 4926 9380 0210", "03 /29")] // the cut keeps the groups as read
+    public void A_number_with_the_expiry_read_onto_its_line_is_still_found(string line, string number, string numberRead, string expiry)
     {
         var fields = CardFieldParser.Parse([line]);
 
-        Assert.Equal(new CardFields(number, true, expiry), fields);
+        Assert.Equal(new CardFields(number, true, expiry.Replace(" ", "", StringComparison.Ordinal), numberRead, expiry), fields);
     }
 }

@@ -125,6 +125,7 @@ public sealed class PipelineEvaluatorTests(CardReaderFixture reader) : IClassFix
 
         // Counted here: the truth from the labels file, the answers from each prediction's stored JSON.
         int numbers = 0, numbersRight = 0, expiries = 0, expiriesRight = 0, cards = 0, cardsRight = 0, aloneNumbersRight = 0, aloneExpiriesRight = 0;
+        int rawNumbersRight = 0, rawExpiriesRight = 0;
         for (var i = 0; i < stored.Count; i++)
         {
             var (sample, prediction) = stored[i];
@@ -152,6 +153,7 @@ public sealed class PipelineEvaluatorTests(CardReaderFixture reader) : IClassFix
             {
                 numbers++;
                 numbersRight += numberRight ? 1 : 0;
+                rawNumbersRight += detail.GetProperty("numberRead").GetString() == number ? 1 : 0; // as printed, group spaces included
                 aloneNumbersRight += Digits(detail.GetProperty("aloneNumber").GetString()!) == Digits(number) ? 1 : 0;
             }
 
@@ -159,6 +161,7 @@ public sealed class PipelineEvaluatorTests(CardReaderFixture reader) : IClassFix
             {
                 expiries++;
                 expiriesRight += expiryRight ? 1 : 0;
+                rawExpiriesRight += detail.GetProperty("expiryRead").GetString() == expiry ? 1 : 0;
                 aloneExpiriesRight += detail.GetProperty("aloneExpiry").GetString()!.Replace(" ", "", StringComparison.Ordinal) == expiry ? 1 : 0;
             }
 
@@ -178,6 +181,10 @@ public sealed class PipelineEvaluatorTests(CardReaderFixture reader) : IClassFix
         Assert.Equal((numbers, expiries), (numberField.Count, expiryField.Count));
         Assert.Equal((double)numbersRight / numbers, numberField.ExactMatch.Value, 12);
         Assert.Equal((double)expiriesRight / expiries, expiryField.ExactMatch.Value, 12);
+        Assert.Equal((CardFieldMetrics.DefaultRule, "ignoring spaces"), (fields.Rule, fields.RuleDescription));
+        Assert.Equal((double)rawNumbersRight / numbers, numberField.Raw!.ExactMatch.Value, 12);
+        Assert.Equal((double)rawExpiriesRight / expiries, expiryField.Raw!.ExactMatch.Value, 12);
+        Assert.True(rawNumbersRight <= numbersRight && rawExpiriesRight <= expiriesRight, "a field right as printed is right without spaces");
         // Every wrong field is put down to exactly one stage.
         Assert.Equal(numbers - numbersRight, numberField.Blamed.Values.Sum());
         Assert.Equal(expiries - expiriesRight, expiryField.Blamed.Values.Sum());
@@ -193,6 +200,40 @@ public sealed class PipelineEvaluatorTests(CardReaderFixture reader) : IClassFix
         // misses some, so the blame above has wrong fields to put down (measured: 12 numbers and 12 expiry dates of 14).
         var figures = $"numbers right {numbersRight}/{numbers}, expiry dates right {expiriesRight}/{expiries}, blame {string.Join(", ", metrics.Blame)}";
         Assert.True(numbersRight is >= 10 and < 14 && expiriesRight is >= 10 and < 14, figures);
+    }
+
+    [Fact]
+    public async Task Under_an_exact_rule_the_fields_count_as_printed_and_the_scorecard_needs_a_run_under_the_rule_now()
+    {
+        var (jsonl, lines) = await WriteSetAsync("exact", Enumerable.Range(1, 6));
+        var datasetId = await ImportAsync("card-photos-exact", jsonl);
+        await SetRuleAsync(Core.Metrics.TextComparison.Exact);
+        try
+        {
+            var run = await EvaluateAsync(datasetId);
+
+            var fields = RunMetricsCalculator.Parse(run.MetricsJson)!.Fields!;
+            var stored = await PredictionsAsync(run);
+            var printedRight = stored.Select((s, i) => (Truth: Parse(lines[i]), Detail: Parse(s.Prediction.DetailJson!)))
+                .Count(x => x.Detail.GetProperty("numberRead").GetString() == x.Truth.GetProperty("number").GetString());
+            var number = fields.Fields.Single(f => f.Field == CardField.Number);
+            Assert.Equal((Core.Metrics.TextComparison.Exact, "exact"), (fields.Rule, fields.RuleDescription));
+            Assert.Equal(printedRight / 6.0, number.ExactMatch.Value, 12); // as printed: the gaps between groups count
+            Assert.Equal(number.ExactMatch, number.Raw!.ExactMatch); // under an exact rule, raw and ruled are one comparison
+            Assert.Equal(fields.CardsReadRight, fields.CardsReadRightRaw);
+        }
+        finally
+        {
+            await SetRuleAsync(CardFieldMetrics.DefaultRule);
+        }
+    }
+
+    private async Task SetRuleAsync(Core.Metrics.TextComparison rule)
+    {
+        await using var db = await Fixture.CreateContextAsync();
+        var module = await db.Modules.SingleAsync(m => m.Name == PipelineFixture.Pipeline);
+        module.TextComparison = rule;
+        await db.SaveChangesAsync();
     }
 
     [Fact]

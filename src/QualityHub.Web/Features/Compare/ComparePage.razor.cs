@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using MudBlazor;
 using QualityHub.Core.Domain;
+using QualityHub.Data.Registry;
 using QualityHub.Web.Components.Shared;
 using QualityHub.Web.Features.Models;
+using QualityHub.Web.Features.Pipelines;
 
 namespace QualityHub.Web.Features.Compare;
 
@@ -20,6 +22,8 @@ public sealed partial class ComparePage
     private IReadOnlyList<DatasetChoice> datasets = [];
     private IReadOnlyList<SampleRef> strip = [];
     private IReadOnlyList<string> collectionNames = [];
+    private IReadOnlyList<PipelineInfo> pipelines = [];
+    private IReadOnlyList<int>? askedPipelineVersions;
     private int? moduleId;
     private int? datasetId;
     private string? labelFilter;
@@ -54,6 +58,9 @@ public sealed partial class ComparePage
     private SampleCollections Collections { get; set; } = null!;
 
     [Inject]
+    private PipelineRegistry Pipelines { get; set; } = null!;
+
+    [Inject]
     private IOptions<CompareOptions> Options { get; set; } = null!;
 
     [Inject]
@@ -79,6 +86,9 @@ public sealed partial class ComparePage
 
     private bool Drawable => SelectedModule?.TaskType == TaskType.ImageClassification;
 
+    /// <summary>A pipeline's versions read a card photo through their stages: compared by <see cref="PipelineReadPanel"/>, not by candidates.</summary>
+    private bool IsPipeline => SelectedModule?.TaskType == TaskType.Pipeline;
+
     private DatasetChoice? Dataset => datasets.FirstOrDefault(d => d.Id == datasetId);
 
     protected override async Task OnInitializedAsync()
@@ -86,8 +96,13 @@ public sealed partial class ComparePage
         modules = await Catalog.GetModulesAsync(lifetime.Token);
         var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query);
         int? asked = int.TryParse(query.GetValueOrDefault("module"), out var m) ? m : null;
-        await SelectModuleAsync(asked ?? modules.FirstOrDefault(x => x.Versions >= 2)?.Id ?? modules.FirstOrDefault()?.Id);
-        if (query.GetValueOrDefault("versions").ToString() is { Length: > 0 } list)
+        if (query.GetValueOrDefault("versions").ToString() is { Length: > 0 } pipelineList)
+        {
+            askedPipelineVersions = pipelineList.Split(',').Select(v => int.TryParse(v, out var id) ? id : 0).ToList();
+        }
+
+        await SelectModuleAsync(asked ?? modules.FirstOrDefault(x => x.Versions >= 2 && x.TaskType != TaskType.Pipeline)?.Id ?? modules.FirstOrDefault()?.Id);
+        if (!IsPipeline && query.GetValueOrDefault("versions").ToString() is { Length: > 0 } list)
         {
             State.ChooseOnly(list.Split(',').Select(v => int.TryParse(v, out var id) ? id : 0), versions);
             await ResolveAsync();
@@ -137,11 +152,20 @@ public sealed partial class ComparePage
     private async Task SelectModuleAsync(int? id)
     {
         moduleId = id;
+        current?.Cancel();
+        if (IsPipeline)
+        {
+            pipelines = (await Pipelines.ListAsync(lifetime.Token)).Where(p => p.ModuleId == id).ToList();
+            (versions, datasets, collectionNames, strip, datasetId) = ([], [], [], [], null);
+            State.ChooseDefault(versions);
+            State.ClearInput();
+            return;
+        }
+
         versions = id is { } moduleKey ? await Catalog.GetVersionsAsync(moduleKey, lifetime.Token) : [];
         State.ChooseDefault(versions);
         datasets = id is { } key ? await Picker.DatasetsOfAsync(key, lifetime.Token) : [];
         collectionNames = id is { } owner ? await Collections.NamesAsync(owner, lifetime.Token) : [];
-        current?.Cancel();
         State.ClearInput();
         (uploadError, drawingError) = (null, null);
         await ResolveAsync();
@@ -234,7 +258,7 @@ public sealed partial class ComparePage
 
     /// <summary>compare.js hands over an image pasted anywhere on the page, or why it refused it (too large, not an image).</summary>
     [JSInvokable]
-    public Task OnPasted(HeldImage held) => InvokeAsync(() => TakeHeldImageAsync(held, InputKind.Paste, "Pasted image"));
+    public Task OnPasted(HeldImage held) => IsPipeline ? Task.CompletedTask : InvokeAsync(() => TakeHeldImageAsync(held, InputKind.Paste, "Pasted image"));
 
     private async Task TakeHeldImageAsync(HeldImage held, InputKind kind, string label)
     {

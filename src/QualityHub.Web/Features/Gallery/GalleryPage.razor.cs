@@ -1,8 +1,11 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Pipelines;
 using QualityHub.Web.Components.Shared;
 using QualityHub.Web.Features.Evaluations;
+using QualityHub.Web.Features.Pipelines;
 
 namespace QualityHub.Web.Features.Gallery;
 
@@ -44,6 +47,9 @@ public sealed partial class GalleryPage : IDisposable
     private string? message;
     private bool messageOk;
     private bool interactive;
+    private PhotoFilter pipelineFilter = PhotoFilter.Wrong;
+    private CardField? pipelineField;
+    private string? pipelineFilterError;
 
     private string BaselineName => baselineVersion is null ? "" : $" ({baselineVersion})";
 
@@ -72,6 +78,29 @@ public sealed partial class GalleryPage : IDisposable
         }
     }
 
+    // A pipeline run's gallery link: ?blame=detector|recogniser|parser|wrong|all and ?field=number|expiry.
+    private void ReadPipelineFilter(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> values)
+    {
+        pipelineFilterError = null;
+        (pipelineFilter, pipelineField) = (PhotoFilter.Wrong, null);
+        if (values.TryGetValue("blame", out var blame) && !(Enum.TryParse(blame.ToString(), ignoreCase: true, out pipelineFilter) && Enum.IsDefined(pipelineFilter)))
+        {
+            (pipelineFilter, pipelineFilterError) = (PhotoFilter.Wrong, $"'{blame}' is no stage to blame: detector, recogniser, parser, wrong or all.");
+        }
+
+        if (values.TryGetValue("field", out var field))
+        {
+            if (Enum.TryParse<CardField>(field.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            {
+                pipelineField = parsed;
+            }
+            else
+            {
+                pipelineFilterError = $"'{field}' is no card field: number or expiry.";
+            }
+        }
+    }
+
     private async Task LoadAsync()
     {
         var query = new Uri(Navigation.Uri).Query;
@@ -96,6 +125,12 @@ public sealed partial class GalleryPage : IDisposable
                 run = await Gallery.GetRunAsync(Id);
                 kinds = await Gallery.GetKindsAsync(run.Summary.DatasetId);
                 await LoadTaxonomyAsync();
+            }
+
+            if (run.Summary.TaskType == TaskType.Pipeline)
+            {
+                ReadPipelineFilter(values);
+                return;
             }
 
             baselineVersion = filter.BaselineRunId is { } b ? (await Gallery.GetRunAsync(b)).Summary.Version : null;

@@ -3,6 +3,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Core.Metrics;
 using QualityHub.Core.Pipelines;
 using QualityHub.Data;
+using QualityHub.Data.Evaluations;
 
 namespace QualityHub.Web.Features.Pipelines;
 
@@ -67,13 +68,16 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
         });
     }
 
-    /// <summary>A sample's stored image bytes, or null when there is no such sample.</summary>
-    public async Task<byte[]?> ImageOfAsync(long sampleId, CancellationToken cancellationToken = default)
+    /// <summary>The content hash of a sample's photo, or null when there is no such sample.</summary>
+    public async Task<string?> ImageShaOfAsync(long sampleId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var sha = await db.Samples.Where(s => s.Id == sampleId).Select(s => s.ImageSha256).SingleOrDefaultAsync(cancellationToken);
-        return sha is null ? null : await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken);
+        return await db.Samples.Where(s => s.Id == sampleId).Select(s => s.ImageSha256).SingleOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>A sample's stored image bytes, or null when there is no such sample.</summary>
+    public async Task<byte[]?> ImageOfAsync(long sampleId, CancellationToken cancellationToken = default) =>
+        await ImageShaOfAsync(sampleId, cancellationToken) is { } sha ? await File.ReadAllBytesAsync(store.PathOf(sha), cancellationToken) : null;
 
     /// <summary>The first <paramref name="take"/> photos of each pipeline test set, in order.</summary>
     public async Task<IReadOnlyList<PhotoChoice>> PhotoChoicesAsync(int take, CancellationToken cancellationToken = default)
@@ -89,11 +93,16 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
     public async Task<PipelinePhotoPage?> GetPhotosAsync(int runId, PhotoFilter filter, CardField? field, int skip, int take, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var isPipeline = await db.EvaluationRuns.AnyAsync(r => r.Id == runId && r.Dataset!.TaskType == TaskType.Pipeline, cancellationToken);
-        if (!isPipeline)
+        var run = await db.EvaluationRuns.Where(r => r.Id == runId && r.Dataset!.TaskType == TaskType.Pipeline)
+            .Select(r => new { r.MetricsJson, r.ModelVersion!.Module!.TextComparison }).SingleOrDefaultAsync(cancellationToken);
+        if (run is null)
         {
             return null;
         }
+
+        // The photos are judged as the run's figures were: under the rule it was scored with (the module's now while it runs;
+        // runs from before pipelines took their module's rule were scored without spaces, as the default rule does).
+        var rule = run.MetricsJson is null ? run.TextComparison : RunMetricsCalculator.Parse(run.MetricsJson)?.Fields is { } scored ? scored.Rule ?? CardFieldMetrics.DefaultRule : run.TextComparison;
 
         var rows = await db.Predictions.Where(p => p.EvaluationRunId == runId)
             .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { s.Id, s.Ordinal, s.Width, s.Height, s.Tags, s.GroundTruth, p.Output, p.DetailJson, p.Error })
@@ -102,7 +111,7 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
         {
             var truth = CardPhotoJson.Parse(r.GroundTruth);
             var output = r.Error is null && r.DetailJson is not null ? CardReadOutput.Parse(r.DetailJson) : null;
-            var outcomes = output is null ? [] : CardFieldMetrics.Judge(truth, new CardPrediction(output.Fields, output.Regions.Select(x => new ReadRegion(x.Quad, x.Text)).ToList()));
+            var outcomes = output is null ? [] : CardFieldMetrics.Judge(truth, new CardPrediction(output.Fields, output.Regions.Select(x => new ReadRegion(x.Quad, x.Text)).ToList()), rule);
             return (Row: r, Truth: truth, Output: output, Outcomes: outcomes);
         }).ToList();
 

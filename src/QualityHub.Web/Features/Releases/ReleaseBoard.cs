@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Core.Metrics;
+using QualityHub.Core.Pipelines;
 using QualityHub.Core.Requirements;
 using QualityHub.Data;
 using QualityHub.Data.Evaluations;
@@ -14,11 +15,24 @@ namespace QualityHub.Web.Features.Releases;
 /// <summary>A headline metric with its 95 % interval, named as the module's task names it.</summary>
 public sealed record BoardHeadline(string Name, double Value, double Low, double High);
 
-/// <summary>Processing time (one input at a time, end to end) in milliseconds: p50, and p95 with its 95 % interval.</summary>
-public sealed record BoardProcessingTime(double P50, double P95, double P95Low, double P95High, int Samples)
+/// <summary>One stage of a pipeline's processing time per photo, in milliseconds.</summary>
+public sealed record BoardStageTime(string Stage, double P50, double P95);
+
+/// <summary>
+/// Processing time (one input at a time, end to end) in milliseconds: p50, and p95 with its 95 % interval; for a
+/// pipeline also each stage's (<see cref="Stages"/>; null for a module).
+/// </summary>
+public sealed record BoardProcessingTime(double P50, double P95, double P95Low, double P95High, int Samples, IReadOnlyList<BoardStageTime>? Stages = null)
 {
-    public static BoardProcessingTime? Of(ProcessingTime? time) =>
-        time is null ? null : new BoardProcessingTime(time.P50Ms, time.P95Ms.Value, time.P95Ms.Low, time.P95Ms.High, time.Samples);
+    public static BoardProcessingTime? Of(RunMetrics? metrics) => metrics?.ProcessingTime is not { } time ? null
+        : new BoardProcessingTime(time.P50Ms, time.P95Ms.Value, time.P95Ms.Low, time.P95Ms.High, time.Samples, StagesOf(metrics.PipelineStages));
+
+    private static IReadOnlyList<BoardStageTime>? StagesOf(PipelineStageTimes? stages) => stages is null ? null :
+    [
+        new("decode", stages.Decode.P50Ms, stages.Decode.P95Ms), new("detect", stages.Detect.P50Ms, stages.Detect.P95Ms),
+        new("rectify", stages.Rectify.P50Ms, stages.Rectify.P95Ms), new("recognise", stages.Recognise.P50Ms, stages.Recognise.P95Ms),
+        new("parse", stages.Parse.P50Ms, stages.Parse.P95Ms),
+    ];
 }
 
 /// <summary>How production did in service over the last <see cref="Days"/> days: events, the share users corrected, p95 latency in service.</summary>
@@ -123,7 +137,7 @@ public sealed class ReleaseBoard(
                 var totals = onlineTotals.GetValueOrDefault((module.Id, serving.ReleaseId));
                 productionView = new BoardProduction(
                     serving.ModelVersionId, serving.Version, serving.ReleaseId, serving.Release, serving.From, run?.RunId, Headline(run, headlineName),
-                    BoardProcessingTime.Of(run?.Metrics.ProcessingTime), run?.Metrics.Throughput.BatchedItemsPerSecond,
+                    BoardProcessingTime.Of(run?.Metrics), run?.Metrics.Throughput.BatchedItemsPerSecond,
                     new BoardOnline((int)OnlineWindow.TotalDays, totals?.Count ?? 0, totals?.CorrectionRate, totals?.P95));
             }
 
@@ -188,7 +202,7 @@ public sealed class ReleaseBoard(
         return new BoardCandidate(
             versionId, version, status, run?.RunId, Headline(run, headlineName),
             pair?.HeadlineDelta, pair?.PValue, pair?.Significant ?? false, verdict, pair?.Test, pair?.Regressions ?? 0, pair?.Fixes ?? 0, production?.RunId,
-            BoardProcessingTime.Of(run?.Metrics.ProcessingTime), run?.Metrics.Throughput.BatchedItemsPerSecond, checks, blockers,
+            BoardProcessingTime.Of(run?.Metrics), run?.Metrics.Throughput.BatchedItemsPerSecond, checks, blockers,
             reasons.Count == 0, reasons);
     }
 

@@ -178,10 +178,10 @@ public sealed class RequirementCatalog(IDbContextFactory<QualityHubDbContext> co
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var module = await db.Modules.SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken)
             ?? throw new RequirementException($"There is no module {moduleId}.", 404);
-        if (module.TaskType != TaskType.TextRecognition)
+        if (module.TaskType is not (TaskType.TextRecognition or TaskType.Pipeline))
         {
             throw new RequirementException($"{module.Name} is a {module.TaskType} module: a comparison rule is for text outputs.", 422,
-                [new RequirementProblem("textComparison", "Only text-recognition modules compare text.")]);
+                [new RequirementProblem("textComparison", "Only text-recognition modules and pipelines (their card fields) compare text.")]);
         }
 
         module.TextComparison = request.Rule;

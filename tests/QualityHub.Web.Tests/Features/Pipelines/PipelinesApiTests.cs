@@ -181,6 +181,33 @@ public sealed class PipelinesApiTests(DemoQualityHubFactory factory) : IClassFix
         Assert.Equal(before.Count(x => !x.Value && after[x.Key]), pair.GetProperty("fixes").GetInt32());
         Assert.StartsWith("McNemar", pair.GetProperty("test").GetString(), StringComparison.Ordinal);
         Assert.True(before.Count(x => x.Value) >= 280, "the paired test sees the photos read right as right"); // 292 of 320 measured
+
+        // Raw beside the rule: the fields as printed against as read, never right more often than without spaces.
+        var fieldsReport = metrics.GetProperty("fields");
+        Assert.Equal("ignoring spaces", fieldsReport.GetProperty("ruleDescription").GetString());
+        Assert.InRange(fieldsReport.GetProperty("cardsReadRightRaw").GetProperty("value").GetDouble(), 0, metrics.GetProperty("cardsReadRight").GetDouble());
+        Assert.InRange(fields["Number"].GetProperty("raw").GetProperty("exactMatch").GetProperty("value").GetDouble(), 0, (double)numbersRight / numbers);
+        Assert.Equal("ignoring spaces", (await CardReaderAsync()).GetProperty("comparisonRule").GetString());
+
+        // A pipeline version is released as a model version is: its entry stands on its latest completed run, and the
+        // release board shows its processing time stage by stage.
+        var release = await client.PostAsJsonAsync("/api/releases", new { name = "cards-2026.12", rationale = "card reader", modelVersionIds = new[] { await VersionIdAsync("card-reader-v1") } });
+        Assert.Equal(HttpStatusCode.Created, release.StatusCode);
+        var entry = (await client.GetFromJsonAsync<JsonElement>($"/api/releases/{(await release.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32()}"))
+            .GetProperty("entries").EnumerateArray().Single();
+        Assert.Equal("card-reader-v1", entry.GetProperty("version").GetString());
+        Assert.Equal(metrics.GetProperty("cardsReadRight").GetDouble(), entry.GetProperty("metrics").GetProperty("headline").GetProperty("value").GetDouble(), 12);
+        var board = await client.GetFromJsonAsync<JsonElement>("/api/release-board");
+        var cardReader = board.GetProperty("modules").EnumerateArray().Single(m => m.GetProperty("module").GetString() == DemoContentLoader.CardReaderPipeline);
+        var shown = cardReader.GetProperty("candidates").EnumerateArray().ToList();
+        if (cardReader.GetProperty("production").ValueKind == JsonValueKind.Object)
+        {
+            shown.Add(cardReader.GetProperty("production"));
+        }
+
+        var v1 = shown.Single(c => c.GetProperty("version").GetString() == "card-reader-v1");
+        var stages = v1.GetProperty("processingTimeMs").GetProperty("stages").EnumerateArray().Select(st => st.GetProperty("stage").GetString()).ToList();
+        Assert.Equal(["decode", "detect", "rectify", "recognise", "parse"], stages);
     }
 
     // The output as the run shows it: "digits · MM/YY", either alone, or a dash for neither.
