@@ -27,7 +27,12 @@ public sealed partial class ReleaseBoardPage
         }
     }
 
-    private static string HeadlineName(BoardModule module) => module.TaskType == TaskType.TextRecognition ? "Exact match" : "Accuracy";
+    // The module's headline as its runs name it (one rule: TaskTypes.HeadlineName), capitalised for a column.
+    private static string HeadlineName(BoardModule module)
+    {
+        var name = TaskTypes.HeadlineName(module.TaskType);
+        return $"{char.ToUpperInvariant(name[0])}{name[1..]}";
+    }
 
     private static RenderFragment Headline(BoardHeadline? headline, int? runId) => builder =>
     {
