@@ -128,7 +128,7 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
             await Expect(row.Locator(".qh-run-status")).ToHaveAttributeAsync("data-status", "completed");
             var headline = (await GetAsync($"/api/evaluations/{runId}")).GetProperty("metrics").GetProperty("detail").GetProperty("headline").GetProperty("value").GetDouble();
             await Expect(row.Locator("[data-cards-right]")).ToHaveAttributeAsync("data-cards-right", headline.ToString("0.####", CultureInfo.InvariantCulture));
-            await Expect(page.Locator($"[data-pipeline-version='{version}'] input")).ToBeCheckedAsync();
+            await Expect(page.Locator($"input[data-pipeline-version='{version}']")).ToBeCheckedAsync();
             if (version == V1)
             {
                 firstRun = runId;
@@ -300,15 +300,25 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
         await Expect(page.Locator("[data-answer] .qh-textdiff[data-field='expiry']")).ToHaveCountAsync(2);
         await Expect(Answer(page, V1).Locator(".qh-photo-frame img")).ToHaveAttributeAsync("src", $"api/samples/{first}/image");
 
-        // A ticket from an uploaded photo carries the photo itself: stored, and named by its content hash.
-        var file = RepositoryFiles.Path("data", "demo", "card-photos", "images", "0002.jpg");
-        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file)));
-        await UploadAsync(page, file);
+        // A ticket from an uploaded photo carries the photo itself, stored (as PNG, as tickets show images) and named
+        // by its content hash. (The photo again under another name: a file input does not report the same file twice.)
+        var file = Path.Combine(Path.GetTempPath(), $"card-{Guid.NewGuid():N}.jpg");
+        File.Copy(RepositoryFiles.Path("data", "demo", "card-photos", "images", "0002.jpg"), file);
+        try
+        {
+            await UploadAsync(page, file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
         await page.Locator("[data-read]").ClickAsync();
         await Expect(page.Locator("[data-answers]")).ToHaveAttributeAsync("data-answers", "2");
         await page.Locator($"[data-file-ticket='{Pipeline}/{V1}']").ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex($"imageSha={sha}&"));
+        await Expect(page).ToHaveURLAsync(new Regex("imageSha=[0-9a-f]{64}&"));
         Assert.DoesNotContain("sampleId=", page.Url, StringComparison.Ordinal);
+        var sha = new Regex("imageSha=([0-9a-f]{64})").Match(page.Url).Groups[1].Value;
         await Expect(page.Locator($"img[data-input-image='{sha}']")).ToBeVisibleAsync();
         await Expect(page.Locator($"img[data-input-image='{sha}']")).ToHaveJSPropertyAsync("naturalWidth", second.GetProperty("width").GetInt32());
         await Expect(page.Locator("input[name='actualOutput']")).ToHaveValueAsync($"{Predicted(second, "Number")} · {Predicted(second, "Expiry")}");
@@ -327,8 +337,8 @@ public sealed class PipelinesPagesTests(BrowserFixture fixture)
         await Expect(page.Locator($"[data-compare-pipeline='{Pipeline}']")).ToBeVisibleAsync();
         await Expect(page.Locator(".qh-pipeline-read[data-interactive='true']")).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-version]")).ToHaveCountAsync(0); // no model candidates for a pipeline
-        await Expect(page.Locator($"[data-pipeline-version='{V1}'] input")).ToBeCheckedAsync();
-        await Expect(page.Locator($"[data-pipeline-version='{Int8}'] input")).ToBeCheckedAsync();
+        await Expect(page.Locator($"input[data-pipeline-version='{V1}']")).ToBeCheckedAsync();
+        await Expect(page.Locator($"input[data-pipeline-version='{Int8}']")).ToBeCheckedAsync();
         var first = await PhotoAsync(runId, 0);
         await page.Locator("[data-read]").ClickAsync();
         await Expect(page.Locator("[data-answers]")).ToHaveAttributeAsync("data-answers", "2");

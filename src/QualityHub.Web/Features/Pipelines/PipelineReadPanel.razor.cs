@@ -194,7 +194,8 @@ public sealed partial class PipelineReadPanel
             return;
         }
 
-        var sha = upload is { } bytes ? (await Store.PutAsync(bytes)).Sha256 : await Catalog.ImageShaOfAsync(sampleId);
+        // Tickets show PNG images only (as Compare sends them): an upload is stored as PNG.
+        var sha = upload is { } bytes ? (await Store.PutAsync(ImageDecoder.AsPng(bytes, Comparer.Decode(bytes)))).Sha256 : await Catalog.ImageShaOfAsync(sampleId);
         var actual = PipelineComparer.Summary(reading);
         var expected = truth is null ? null : CardPhotoJson.Summary(CardFieldMetrics.Digits(truth.Number), truth.Expiry);
         var query = new Dictionary<string, string?>

@@ -39,6 +39,13 @@ public sealed class TicketReproducer(
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Modules.AnyAsync(m => m.Id == moduleId && m.TaskType == TaskType.Pipeline, cancellationToken))
+        {
+            throw new TicketException(
+                $"{ticket.Module} is a pipeline: reproduce runs single models. Read the ticket's photo with its versions on Compare (choose {ticket.Module}, upload the photo).",
+                "moduleId", StatusCodes.Status422UnprocessableEntity);
+        }
+
         var ids = await db.ModelVersions
             .Where(v => v.ModuleId == moduleId && v.Status != ModelStatus.Retired && v.ModelCardJson != null)
             .OrderBy(v => v.Status == ModelStatus.Released ? 0 : 1).ThenByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id)

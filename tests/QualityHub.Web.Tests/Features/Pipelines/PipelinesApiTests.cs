@@ -210,6 +210,24 @@ public sealed class PipelinesApiTests(DemoQualityHubFactory factory) : IClassFix
         Assert.Equal(["decode", "detect", "rectify", "recognise", "parse"], stages);
     }
 
+    [Fact]
+    public async Task A_ticket_on_a_pipeline_is_refused_by_reproduce_with_where_to_read_its_photo_instead()
+    {
+        var moduleId = (await CardReaderAsync()).GetProperty("moduleId").GetInt32();
+        var photo = (await client.GetFromJsonAsync<JsonElement>($"/api/datasets/{await DatasetIdAsync("card-photos-test")}/samples?take=1")).GetProperty("items")[0];
+        var created = await client.PostAsJsonAsync("/api/tickets", new { title = "card misread", moduleId, sampleId = photo.GetProperty("id").GetInt64() });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        var response = await client.PostAsync($"/api/tickets/{id}/reproduce", null);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("moduleId", problem.GetProperty("field").GetString());
+        Assert.Contains("is a pipeline", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("on Compare", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     // The output as the run shows it: "digits · MM/YY", either alone, or a dash for neither.
     private static (string Number, string Expiry) Fields(string output)
     {
