@@ -33,17 +33,17 @@ public sealed class TicketReproducer(
             throw new TicketException($"Ticket {ticketId} names no module; set its module to reproduce it.", "moduleId", StatusCodes.Status422UnprocessableEntity);
         }
 
-        if (ticket.InputImageSha256 is not { } sha || !store.Contains(sha))
-        {
-            throw new TicketException($"Ticket {ticketId} has no input image to run.", "inputImageSha256", StatusCodes.Status422UnprocessableEntity);
-        }
-
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Modules.AnyAsync(m => m.Id == moduleId && m.TaskType == TaskType.Pipeline, cancellationToken))
         {
             throw new TicketException(
                 $"{ticket.Module} is a pipeline: reproduce runs single models. Read the ticket's photo with its versions on Compare (choose {ticket.Module}, upload the photo).",
                 "moduleId", StatusCodes.Status422UnprocessableEntity);
+        }
+
+        if (ticket.InputImageSha256 is not { } sha || !store.Contains(sha))
+        {
+            throw new TicketException($"Ticket {ticketId} has no input image to run.", "inputImageSha256", StatusCodes.Status422UnprocessableEntity);
         }
 
         var ids = await db.ModelVersions
