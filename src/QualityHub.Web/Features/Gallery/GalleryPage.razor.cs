@@ -78,26 +78,20 @@ public sealed partial class GalleryPage : IDisposable
         }
     }
 
-    // A pipeline run's gallery link: ?blame=detector|recogniser|parser|wrong|all and ?field=number|expiry.
+    // A pipeline run's gallery link, read as the photos API reads its query: ?blame=detector|recogniser|parser|wrong|all, ?field=number|expiry.
     private void ReadPipelineFilter(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> values)
     {
+        var blame = values.GetValueOrDefault("blame").ToString();
+        var field = values.GetValueOrDefault("field").ToString();
         pipelineFilterError = null;
-        (pipelineFilter, pipelineField) = (PhotoFilter.Wrong, null);
-        if (values.TryGetValue("blame", out var blame) && !(Enum.TryParse(blame.ToString(), ignoreCase: true, out pipelineFilter) && Enum.IsDefined(pipelineFilter)))
+        if (!PhotoQuery.TryParse(blame, PhotoFilter.Wrong, out pipelineFilter))
         {
-            (pipelineFilter, pipelineFilterError) = (PhotoFilter.Wrong, $"'{blame}' is no stage to blame: detector, recogniser, parser, wrong or all.");
+            pipelineFilterError = $"'{blame}' is no stage to blame: {PhotoQuery.Names<PhotoFilter>()}.";
         }
 
-        if (values.TryGetValue("field", out var field))
+        if (!PhotoQuery.TryParse<CardField?>(field, null, out pipelineField))
         {
-            if (Enum.TryParse<CardField>(field.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
-            {
-                pipelineField = parsed;
-            }
-            else
-            {
-                pipelineFilterError = $"'{field}' is no card field: number or expiry.";
-            }
+            pipelineFilterError = $"'{field}' is no card field: {PhotoQuery.Names<CardField>()}.";
         }
     }
 

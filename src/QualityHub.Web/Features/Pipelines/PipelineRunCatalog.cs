@@ -102,7 +102,8 @@ public sealed class PipelineRunCatalog(IDbContextFactory<QualityHubDbContext> co
 
         // The photos are judged as the run's figures were: under the rule it was scored with (the module's now while it runs;
         // runs from before pipelines took their module's rule were scored without spaces, as the default rule does).
-        var rule = run.MetricsJson is null ? run.TextComparison : RunMetricsCalculator.Parse(run.MetricsJson)?.Fields is { } scored ? scored.Rule ?? CardFieldMetrics.DefaultRule : run.TextComparison;
+        var scored = run.MetricsJson is null ? null : RunMetricsCalculator.Parse(run.MetricsJson)?.Fields;
+        var rule = scored is null ? run.TextComparison : scored.Rule ?? CardFieldMetrics.DefaultRule;
 
         var rows = await db.Predictions.Where(p => p.EvaluationRunId == runId)
             .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { s.Id, s.Ordinal, s.Width, s.Height, s.Tags, s.GroundTruth, p.Output, p.DetailJson, p.Error })

@@ -24,15 +24,15 @@ public static class PipelinesEndpoints
 
     private static async Task<IResult> PhotosAsync(PipelineRunCatalog catalog, int id, string? filter, string? field, int? skip, int? take, CancellationToken cancellationToken)
     {
-        if (!TryParse(filter, PhotoFilter.Wrong, out var by))
+        if (!PhotoQuery.TryParse(filter, PhotoFilter.Wrong, out var by))
         {
-            return Results.Problem(statusCode: 400, title: "Bad filter", detail: $"filter is one of {Names<PhotoFilter>()}; '{filter}' is not.",
+            return Results.Problem(statusCode: 400, title: "Bad filter", detail: $"filter is one of {PhotoQuery.Names<PhotoFilter>()}; '{filter}' is not.",
                 extensions: new Dictionary<string, object?> { ["field"] = "filter" });
         }
 
-        if (!TryParse<CardField?>(field, null, out var onField))
+        if (!PhotoQuery.TryParse<CardField?>(field, null, out var onField))
         {
-            return Results.Problem(statusCode: 400, title: "Bad field", detail: $"field is one of {Names<CardField>()}; '{field}' is not.",
+            return Results.Problem(statusCode: 400, title: "Bad field", detail: $"field is one of {PhotoQuery.Names<CardField>()}; '{field}' is not.",
                 extensions: new Dictionary<string, object?> { ["field"] = "field" });
         }
 
@@ -40,27 +40,6 @@ public static class PipelinesEndpoints
             ? Results.Ok(page)
             : Results.Problem(statusCode: 404, title: "No such pipeline run", detail: $"There is no evaluation run {id} of a pipeline.");
     }
-
-    // A name, in any case; numbers are not names.
-    private static bool TryParse<T>(string? text, T fallback, out T value)
-    {
-        value = fallback;
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-
-        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        if (text.Any(char.IsAsciiDigit) || !Enum.TryParse(type, text, ignoreCase: true, out var parsed) || !Enum.IsDefined(type, parsed))
-        {
-            return false;
-        }
-
-        value = (T)parsed!;
-        return true;
-    }
-
-    private static string Names<T>() where T : struct, Enum => string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
 
     private static async Task<IResult> RegisterAsync(NewPipelineVersion? body, PipelineRegistry pipelines, CancellationToken cancellationToken)
     {
