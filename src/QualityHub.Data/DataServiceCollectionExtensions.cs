@@ -46,6 +46,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<EvaluationService>();
         services.AddSingleton<RunMetricsCalculator>();
         services.AddSingleton<MeasuringRuns>();
+        services.AddSingleton<Drift.RunProfiles>();
         services.AddSingleton<DecodedImageCache>();
         services.AddSingleton<PipelineRegistry>();
         services.AddSingleton<PipelineEvaluator>();

@@ -31,6 +31,8 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<GroundTruthFlag> GroundTruthFlags => Set<GroundTruthFlag>();
     public DbSet<OnlineEvent> OnlineEvents => Set<OnlineEvent>();
     public DbSet<OnlineAggregate> OnlineAggregates => Set<OnlineAggregate>();
+    public DbSet<DriftAggregate> DriftAggregates => Set<DriftAggregate>();
+    public DbSet<RunProfile> RunProfiles => Set<RunProfile>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

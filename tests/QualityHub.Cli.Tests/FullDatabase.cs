@@ -50,6 +50,7 @@ internal static class FullDatabase
             Description = Unicode,
             CreatedAt = Then,
             TextComparison = Core.Metrics.TextComparison.Exact,
+            DriftSettingsJson = "{\"psiWatch\":0.15}",
         };
         var lines = new Module
         {
@@ -238,7 +239,17 @@ internal static class FullDatabase
             Corrected = i % 3 == 0,
             CorrectedValue = i % 3 == 0 ? "dog" : null,
             ReceivedAt = Then.AddSeconds(i).AddTicks(7),
+            Confidence = i % 2 == 0 ? 0.875 : null,
+            TopKJson = i % 2 == 0 ? "[{\"label\":\"cat\",\"score\":0.875}]" : null,
+            InputWidth = i % 4 == 0 ? 640 : null,
+            InputHeight = i % 4 == 0 ? 480 : null,
+            Brightness = i % 4 == 0 ? 0.4375 : null,
+            Contrast = i % 4 == 0 ? 0.125 : null,
+            Blur = i % 4 == 0 ? 0.0123 : null,
+            FeaturesJson = i % 7 == 0 ? "[1.5,-2,1e-9]" : null,
         }));
+        db.DriftAggregates.Add(new DriftAggregate { ModuleId = 7, HourStart = Then, ReleaseId = 2, Descriptor = "brightness", Events = 125, Bins = "{\"43\":[125,42]}" });
+        db.RunProfiles.Add(new RunProfile { EvaluationRunId = 4, Descriptor = "label", Events = 3, Bins = "{\"cat\":[2,1],\"dog\":[1,0]}", ComputedAt = Then });
         db.OnlineAggregates.Add(new OnlineAggregate
         {
             ModuleId = 7,

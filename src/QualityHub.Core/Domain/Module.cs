@@ -14,6 +14,9 @@ public sealed class Module
     /// <summary>How a text module's outputs are compared with the truth, besides exactly (set by its planner).</summary>
     public Metrics.TextComparison TextComparison { get; set; }
 
+    /// <summary>The module's drift thresholds and minimum samples as JSON (<see cref="Drift.DriftSettings"/>); null for the defaults.</summary>
+    public string? DriftSettingsJson { get; set; }
+
     public List<ModelVersion> Versions { get; set; } = [];
 
     /// <summary>The module's error taxonomy: the failure kinds its samples can be tagged with.</summary>

@@ -331,6 +331,37 @@ namespace QualityHub.Data.Postgres.Migrations
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.DriftAggregate", b =>
+                {
+                    b.Property<int>("ModuleId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("HourStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReleaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Descriptor")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Bins")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ModuleId", "HourStart", "ReleaseId", "Descriptor");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.ToTable("DriftAggregates");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.ErrorTag", b =>
                 {
                     b.Property<int>("Id")
@@ -552,6 +583,10 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<string>("DriftSettingsJson")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
                     b.Property<string>("InputDescription")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -631,6 +666,18 @@ namespace QualityHub.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<double?>("Blur")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("Brightness")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("Confidence")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("Contrast")
+                        .HasColumnType("double precision");
+
                     b.Property<bool>("Corrected")
                         .HasColumnType("boolean");
 
@@ -644,6 +691,17 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .UseCollation("C");
+
+                    b.Property<string>("FeaturesJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .UseCollation("C");
+
+                    b.Property<int?>("InputHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("InputWidth")
+                        .HasColumnType("integer");
 
                     b.Property<double>("LatencyMs")
                         .HasColumnType("double precision");
@@ -664,6 +722,11 @@ namespace QualityHub.Data.Postgres.Migrations
 
                     b.Property<long>("Timestamp")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("TopKJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
@@ -995,6 +1058,32 @@ namespace QualityHub.Data.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Requirements");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
+                {
+                    b.Property<int>("EvaluationRunId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Descriptor")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Bins")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("EvaluationRunId", "Descriptor");
+
+                    b.ToTable("RunProfiles");
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Sample", b =>
@@ -1458,6 +1547,21 @@ namespace QualityHub.Data.Postgres.Migrations
                     b.Navigation("Module");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.DriftAggregate", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.Module", null)
+                        .WithMany()
+                        .HasForeignKey("ModuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QualityHub.Core.Domain.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.ErrorTag", b =>
                 {
                     b.HasOne("QualityHub.Core.Domain.Module", null)
@@ -1643,6 +1747,15 @@ namespace QualityHub.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Module");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.EvaluationRun", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Sample", b =>

@@ -282,6 +282,35 @@ namespace QualityHub.Data.Migrations
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.DriftAggregate", b =>
+                {
+                    b.Property<int>("ModuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HourStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Descriptor")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bins")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ModuleId", "HourStart", "ReleaseId", "Descriptor");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.ToTable("DriftAggregates");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.ErrorTag", b =>
                 {
                     b.Property<int>("Id")
@@ -479,6 +508,9 @@ namespace QualityHub.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DriftSettingsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InputDescription")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -553,6 +585,18 @@ namespace QualityHub.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("Blur")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Brightness")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Confidence")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Contrast")
+                        .HasColumnType("REAL");
+
                     b.Property<bool>("Corrected")
                         .HasColumnType("INTEGER");
 
@@ -564,6 +608,16 @@ namespace QualityHub.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("FeaturesJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("InputHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("InputWidth")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double>("LatencyMs")
                         .HasColumnType("REAL");
@@ -583,6 +637,10 @@ namespace QualityHub.Data.Migrations
 
                     b.Property<long>("Timestamp")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("TopKJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -885,6 +943,30 @@ namespace QualityHub.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Requirements");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
+                {
+                    b.Property<int>("EvaluationRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Descriptor")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bins")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EvaluationRunId", "Descriptor");
+
+                    b.ToTable("RunProfiles");
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Sample", b =>
@@ -1304,6 +1386,21 @@ namespace QualityHub.Data.Migrations
                     b.Navigation("Module");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.DriftAggregate", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.Module", null)
+                        .WithMany()
+                        .HasForeignKey("ModuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QualityHub.Core.Domain.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.ErrorTag", b =>
                 {
                     b.HasOne("QualityHub.Core.Domain.Module", null)
@@ -1489,6 +1586,15 @@ namespace QualityHub.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Module");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.EvaluationRun", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.Sample", b =>

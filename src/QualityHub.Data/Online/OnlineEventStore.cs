@@ -3,13 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Drift;
 using QualityHub.Core.Metrics;
 
 namespace QualityHub.Data.Online;
 
 /// <summary>An online event checked and resolved to its release and module, ready to store.</summary>
 public sealed record OnlineEventRow(
-    string EventId, int ReleaseId, int ModuleId, DateTimeOffset Timestamp, double LatencyMs, string? Predicted, bool Corrected, string? CorrectedValue);
+    string EventId, int ReleaseId, int ModuleId, DateTimeOffset Timestamp, double LatencyMs, string? Predicted, bool Corrected, string? CorrectedValue,
+    EventDescriptors? Descriptors = null);
 
 /// <summary>One aggregate row after a write: its key and its totals (all events so far, not only this batch's).</summary>
 public sealed record AggregateTotals(
@@ -19,8 +21,8 @@ public sealed record AggregateTotals(
 public sealed record OnlineWriteResult(int Accepted, int Duplicates, IReadOnlyList<AggregateTotals> Minutes);
 
 /// <summary>
-/// Stores batches of online events and their minute and hour aggregates in one transaction, so the aggregates always
-/// equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
+/// Stores batches of online events, their minute and hour aggregates and their hourly drift histograms in one
+/// transaction, so the aggregates always equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
 /// serialised in the process (SQLite has one writer anyway; queuing here avoids busy retries). PostgreSQL: the batch
 /// in one multi-row INSERT … ON CONFLICT DO NOTHING over arrays, and a per-module transaction lock around the
 /// aggregates' read-add-write, so several instances ingesting at once neither lose nor double a count.
@@ -90,6 +92,7 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             }
 
             var minutes = await UpsertAggregatesAsync(connection, transaction, sums);
+            await UpsertDriftAsync(connection, transaction, await DriftHoursAsync(connection, transaction, stored));
             await transaction.CommitAsync(CancellationToken.None);
             return new OnlineWriteResult(stored.Count, events.Count - stored.Count, minutes);
         }
@@ -100,7 +103,8 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
     }
 
     private const string EventColumns =
-        "\"EventId\", \"ReleaseId\", \"ModuleId\", \"Timestamp\", \"LatencyMs\", \"Predicted\", \"Corrected\", \"CorrectedValue\", \"ReceivedAt\"";
+        "\"EventId\", \"ReleaseId\", \"ModuleId\", \"Timestamp\", \"LatencyMs\", \"Predicted\", \"Corrected\", \"CorrectedValue\", " +
+        "\"Confidence\", \"TopKJson\", \"InputWidth\", \"InputHeight\", \"Brightness\", \"Contrast\", \"Blur\", \"FeaturesJson\", \"ReceivedAt\"";
 
     // SQLite: one prepared INSERT per event; an id already stored inserts nothing and is not aggregated again.
     private static async Task<List<OnlineEventRow>> InsertEachAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<OnlineEventRow> events, long received)
@@ -108,10 +112,12 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         var stored = new List<OnlineEventRow>(events.Count);
         await using var insert = Command(connection, transaction,
             $"INSERT INTO \"OnlineEvents\" ({EventColumns}) " +
-            "VALUES (@id, @release, @module, @ts, @latency, @predicted, @corrected, @value, @received) ON CONFLICT(\"EventId\") DO NOTHING",
-            "@id", "@release", "@module", "@ts", "@latency", "@predicted", "@corrected", "@value", "@received");
+            "VALUES (@id, @release, @module, @ts, @latency, @predicted, @corrected, @value, " +
+            "@confidence, @topk, @width, @height, @brightness, @contrast, @blur, @features, @received) ON CONFLICT(\"EventId\") DO NOTHING",
+            "@id", "@release", "@module", "@ts", "@latency", "@predicted", "@corrected", "@value",
+            "@confidence", "@topk", "@width", "@height", "@brightness", "@contrast", "@blur", "@features", "@received");
         var p = insert.Parameters;
-        p[8].Value = received;
+        p[16].Value = received;
         foreach (var e in events)
         {
             p[0].Value = e.EventId;
@@ -122,6 +128,15 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             p[5].Value = (object?)e.Predicted ?? DBNull.Value;
             p[6].Value = e.Corrected;
             p[7].Value = (object?)e.CorrectedValue ?? DBNull.Value;
+            var d = e.Descriptors ?? EventDescriptors.None;
+            p[8].Value = (object?)d.Confidence ?? DBNull.Value;
+            p[9].Value = (object?)d.TopKJson ?? DBNull.Value;
+            p[10].Value = (object?)d.InputWidth ?? DBNull.Value;
+            p[11].Value = (object?)d.InputHeight ?? DBNull.Value;
+            p[12].Value = (object?)d.Brightness ?? DBNull.Value;
+            p[13].Value = (object?)d.Contrast ?? DBNull.Value;
+            p[14].Value = (object?)d.Blur ?? DBNull.Value;
+            p[15].Value = (object?)FeaturesJson(d.Features) ?? DBNull.Value;
             if (await insert.ExecuteNonQueryAsync(CancellationToken.None) > 0)
             {
                 stored.Add(e);
@@ -140,7 +155,8 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         events = events.OrderBy(e => e.EventId, StringComparer.Ordinal).ToList();
         await using var insert = new NpgsqlCommand(
             $"INSERT INTO \"OnlineEvents\" ({EventColumns}) " +
-            "SELECT e.*, @received FROM unnest(@id, @release, @module, @ts, @latency, @predicted, @corrected, @value) AS e " +
+            "SELECT e.*, @received FROM unnest(@id, @release, @module, @ts, @latency, @predicted, @corrected, @value, " +
+            "@confidence, @topk, @width, @height, @brightness, @contrast, @blur, @features) AS e " +
             "ON CONFLICT (\"EventId\") DO NOTHING RETURNING \"EventId\"",
             connection);
         insert.Parameters.Add(new NpgsqlParameter<string[]>("id", events.Select(e => e.EventId).ToArray()));
@@ -151,6 +167,15 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         insert.Parameters.Add(new NpgsqlParameter<string?[]>("predicted", events.Select(e => e.Predicted).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         insert.Parameters.Add(new NpgsqlParameter<bool[]>("corrected", events.Select(e => e.Corrected).ToArray()));
         insert.Parameters.Add(new NpgsqlParameter<string?[]>("value", events.Select(e => e.CorrectedValue).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var described = events.Select(e => e.Descriptors ?? EventDescriptors.None).ToList();
+        insert.Parameters.Add(new NpgsqlParameter<double?[]>("confidence", described.Select(d => d.Confidence).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("topk", described.Select(d => d.TopKJson).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<int?[]>("width", described.Select(d => d.InputWidth).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter<int?[]>("height", described.Select(d => d.InputHeight).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter<double?[]>("brightness", described.Select(d => d.Brightness).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+        insert.Parameters.Add(new NpgsqlParameter<double?[]>("contrast", described.Select(d => d.Contrast).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+        insert.Parameters.Add(new NpgsqlParameter<double?[]>("blur", described.Select(d => d.Blur).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("features", described.Select(d => FeaturesJson(d.Features)).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         insert.Parameters.Add(new NpgsqlParameter<long>("received", received));
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -223,6 +248,93 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         }
 
         return minutes;
+    }
+
+    private static string? FeaturesJson(IReadOnlyList<double>? features) =>
+        features is null ? null : System.Text.Json.JsonSerializer.Serialize(features);
+
+    // The hourly drift histograms of the stored events, per module, hour, release and descriptor.
+    private static async Task<Dictionary<(int Module, long Hour, int Release, string Descriptor), DriftHistogram>> DriftHoursAsync(
+        DbConnection connection, DbTransaction transaction, List<OnlineEventRow> stored)
+    {
+        var hours = new Dictionary<(int, long, int, string), DriftHistogram>();
+        if (stored.Count == 0)
+        {
+            return hours;
+        }
+
+        var tasks = new Dictionary<int, TaskType>();
+        await using (var select = Command(connection, transaction, "SELECT \"Id\", \"TaskType\" FROM \"Modules\""))
+        await using (var reader = await select.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                // Stored as the enum's name (QualityHubDbContext's conversion).
+                tasks[reader.GetInt32(0)] = Enum.Parse<TaskType>(reader.GetString(1));
+            }
+        }
+
+        const long HourTicks = TimeSpan.TicksPerHour;
+        foreach (var e in stored)
+        {
+            var hour = e.Timestamp.UtcTicks - (e.Timestamp.UtcTicks % HourTicks);
+            foreach (var (descriptor, keys) in (e.Descriptors ?? EventDescriptors.None).Keys(tasks.GetValueOrDefault(e.ModuleId), e.Predicted))
+            {
+                var key = (e.ModuleId, hour, e.ReleaseId, descriptor.Name);
+                if (!hours.TryGetValue(key, out var histogram))
+                {
+                    hours[key] = histogram = new DriftHistogram();
+                }
+
+                histogram.AddEvent(keys, e.Corrected);
+            }
+        }
+
+        return hours;
+    }
+
+    /// <summary>Adds each hour's histogram to its stored row, as the aggregates are (read, add, write back).</summary>
+    private static async Task UpsertDriftAsync(
+        DbConnection connection, DbTransaction transaction, Dictionary<(int Module, long Hour, int Release, string Descriptor), DriftHistogram> hours)
+    {
+        if (hours.Count == 0)
+        {
+            return;
+        }
+
+        const string Key = "\"ModuleId\" = @module AND \"HourStart\" = @hour AND \"ReleaseId\" = @release AND \"Descriptor\" = @descriptor";
+        await using var select = Command(connection, transaction,
+            $"SELECT \"Events\", \"Bins\" FROM \"DriftAggregates\" WHERE {Key}", "@module", "@hour", "@release", "@descriptor");
+        await using var upsert = Command(connection, transaction,
+            "INSERT INTO \"DriftAggregates\" (\"ModuleId\", \"HourStart\", \"ReleaseId\", \"Descriptor\", \"Events\", \"Bins\") " +
+            "VALUES (@module, @hour, @release, @descriptor, @events, @bins) " +
+            "ON CONFLICT(\"ModuleId\", \"HourStart\", \"ReleaseId\", \"Descriptor\") DO UPDATE SET \"Events\" = excluded.\"Events\", \"Bins\" = excluded.\"Bins\"",
+            "@module", "@hour", "@release", "@descriptor", "@events", "@bins");
+        foreach (var ((module, hour, release, descriptor), added) in hours)
+        {
+            select.Parameters[0].Value = upsert.Parameters[0].Value = module;
+            select.Parameters[1].Value = upsert.Parameters[1].Value = hour;
+            select.Parameters[2].Value = upsert.Parameters[2].Value = release;
+            select.Parameters[3].Value = upsert.Parameters[3].Value = descriptor;
+            var total = new DriftHistogram();
+            await using (var reader = await select.ExecuteReaderAsync())
+            {
+                if (await reader.ReadAsync())
+                {
+                    total.AddJson(reader.GetInt64(0), reader.GetString(1));
+                }
+            }
+
+            total.Add(added);
+            if (DriftDescriptors.Find(descriptor) is { IsContinuous: false })
+            {
+                total.CapCategories(DriftDescriptors.MaxLabels, DriftDescriptors.OtherLabel);
+            }
+
+            upsert.Parameters[4].Value = total.Events;
+            upsert.Parameters[5].Value = total.ToJson();
+            await upsert.ExecuteNonQueryAsync();
+        }
     }
 
     private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params string[] parameters)

@@ -21,6 +21,29 @@ public sealed class IncomingEvent
     public JsonElement? Predicted { get; set; }
     public bool? Corrected { get; set; }
     public JsonElement? CorrectedValue { get; set; }
+
+    /// <summary>Optional: the model's confidence in its answer, 0–1.</summary>
+    public double? Confidence { get; set; }
+
+    /// <summary>Optional: the model's top labels with their scores, at most 10.</summary>
+    public List<IncomingLabelScore?>? TopK { get; set; }
+
+    /// <summary>Optional input descriptors, as QualityHub.Client's InputDescriber computes them.</summary>
+    public int? InputWidth { get; set; }
+    public int? InputHeight { get; set; }
+    public double? Brightness { get; set; }
+    public double? Contrast { get; set; }
+    public double? Blur { get; set; }
+
+    /// <summary>Optional: the service's own numeric features of the input, at most 32.</summary>
+    public List<double>? Features { get; set; }
+}
+
+/// <summary>One entry of an event's top-k: a label and its score.</summary>
+public sealed class IncomingLabelScore
+{
+    public string? Label { get; set; }
+    public double? Score { get; set; }
 }
 
 /// <summary>Why a batch was refused, naming the offending field as <c>[index].field</c> (or <c>body</c>).</summary>
@@ -51,6 +74,14 @@ public static partial class EventBatchReader
         ["timestamp"] = "an ISO 8601 date and time with its offset, e.g. 2026-12-01T08:15:00Z",
         ["latencyMs"] = "a number of milliseconds",
         ["corrected"] = "true or false",
+        ["confidence"] = "a number from 0 to 1",
+        ["topK"] = "an array of {\"label\": string, \"score\": number}",
+        ["inputWidth"] = "a whole number of pixels",
+        ["inputHeight"] = "a whole number of pixels",
+        ["brightness"] = "a number from 0 to 1",
+        ["contrast"] = "a number from 0 to 0.5",
+        ["blur"] = "a number from 0 to 16",
+        ["features"] = "an array of numbers",
     };
 
     public static async Task<List<IncomingEvent>> ReadAsync(Stream body, int maxEvents, CancellationToken cancellationToken)

@@ -1,6 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using QualityHub.Core.Domain;
+using QualityHub.Core.Drift;
 using QualityHub.Data;
+using QualityHub.Data.Drift;
+using QualityHub.Data.Evaluations;
 using QualityHub.Data.Online;
 using QualityHub.Data.Registry;
 using QualityHub.Web.Features.Demo;
@@ -14,6 +18,12 @@ namespace QualityHub.Web.Features.Online;
 /// loaded: the loader dates the releases so), then traffic moves to 2026.10 over six hours;
 /// the classifier's correction rate drops with the MLP, and the card-text recogniser has a latency incident in the
 /// last 90 minutes, so the Overview shows an alert. Event ids start with <see cref="OnlineMetrics.DemoEventPrefix"/>.
+/// <para>When the demo's evaluations ran (Registry:EvaluateDemoModels), each event is a test sample drawn at random with
+/// what the release's version answered for it in its measuring run — label, confidence, and "corrected" when that
+/// answer was wrong — and the sample's input descriptors, so production looks like the test set (the drift page finds
+/// nothing) until a drift episode <see cref="DriftEpisode"/> before the end: the classifier's inputs get darker
+/// (brightness and contrast × <see cref="Darkening"/>) and its "Sneaker" answers are corrected far more often.
+/// Without the runs the events are drawn as before, without descriptors.</para>
 /// </summary>
 public sealed partial class OnlineDemoEvents(
     DemoContentLoader demo,
@@ -21,6 +31,8 @@ public sealed partial class OnlineDemoEvents(
     OnlineEventStore store,
     OnlineNotifier notifier,
     IOptions<OnlineOptions> options,
+    MeasuringRuns measuring,
+    RunProfiles profiles,
     TimeProvider clock,
     ILogger<OnlineDemoEvents> logger) : BackgroundService
 {
@@ -32,6 +44,22 @@ public sealed partial class OnlineDemoEvents(
     /// <summary>How long before loading the demo's first release (2026.09) was approved: before the events begin.</summary>
     public static readonly TimeSpan FirstReleaseBeforeLoad = TimeSpan.FromDays(30);
     private const int BatchSize = 5000;
+
+    /// <summary>How long before the end the classifier's drift episode starts.</summary>
+    public static readonly TimeSpan DriftEpisode = TimeSpan.FromDays(2);
+
+    /// <summary>The episode's inputs: brightness and contrast times this (the Laplacian's variance times its square).</summary>
+    public const double Darkening = 0.7;
+
+    /// <summary>The label whose answers users correct more often in the episode, and how often on top of the model's own errors.</summary>
+    public const string EpisodeLabel = "Sneaker";
+    public const double EpisodeCorrections = 0.3;
+
+    /// <summary>What users say those corrected answers should have been (the concept moved: some sneakers are now ankle boots).</summary>
+    public const string EpisodeRelabel = "Ankle boot";
+
+    /// <summary>The longest the stream waits for the demo's evaluations (its samples' answers) before it is drawn without them.</summary>
+    public static readonly TimeSpan RunWait = TimeSpan.FromMinutes(15);
 
     /// <summary>Completes when the demo stream is stored (or was not needed).</summary>
     public Task Completion => completion.Task;
@@ -83,9 +111,10 @@ public sealed partial class OnlineDemoEvents(
             (previous, current, rollout) = (first.Id, second.Id, approved);
         }
 
+        var pools = await PoolsAsync([fashion, cardText], [previous, current], cancellationToken);
         var now = clock.GetUtcNow();
         var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
-        var events = Stream(end, rollout, fashion, cardText, previous, current).ToList();
+        var events = Stream(end, rollout, fashion, cardText, previous, current, pools).ToList();
         for (var i = 0; i < events.Count; i += BatchSize)
         {
             var result = await store.WriteAsync(events.GetRange(i, Math.Min(BatchSize, events.Count - i)), cancellationToken);
@@ -96,11 +125,65 @@ public sealed partial class OnlineDemoEvents(
     }
 
     /// <summary>
-    /// The demo stream, minute by minute over the 7 days before <paramref name="end"/>, from a fixed seed; traffic moves
-    /// to <paramref name="current"/> over the six hours from <paramref name="rollout"/>, its approval.
+    /// Each (module, release)'s test samples with its version's answers, from the measuring runs — waiting for the
+    /// demo's queued evaluations to finish first. Pairs without a completed run are absent.
     /// </summary>
-    public static IEnumerable<OnlineEventRow> Stream(DateTimeOffset end, DateTimeOffset rollout, int fashion, int cardText, int previous, int current)
+    private async Task<Dictionary<(int Module, int Release), IReadOnlyList<DemoSample>>> PoolsAsync(int[] modules, int[] releases, CancellationToken cancellationToken)
     {
+        var pools = new Dictionary<(int, int), IReadOnlyList<DemoSample>>();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var entries = await db.ReleaseEntries.AsNoTracking().Where(e => modules.Contains(e.ModuleId) && releases.Contains(e.ReleaseId))
+            .Select(e => new { e.ModuleId, e.ReleaseId, e.ModelVersionId }).ToListAsync(cancellationToken);
+        var versions = entries.Select(e => e.ModelVersionId).Distinct().ToList();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < RunWait
+               && await db.EvaluationRuns.AnyAsync(r => versions.Contains(r.ModelVersionId) && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running), cancellationToken))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
+        }
+
+        var described = new Dictionary<string, Client.InputDescriptors?>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (await measuring.TestSetAsync(entry.ModuleId, cancellationToken) is not { } testSet
+                || await measuring.OfVersionAsync(entry.ModelVersionId, testSet.DatasetId, cancellationToken) is not { } run)
+            {
+                continue;
+            }
+
+            var task = await db.Modules.Where(m => m.Id == entry.ModuleId).Select(m => m.TaskType).SingleAsync(cancellationToken);
+            var rows = await db.Predictions.AsNoTracking().Where(p => p.EvaluationRunId == run.RunId && p.Error == null)
+                .Join(db.Samples, p => p.SampleId, s => s.Id, (p, s) => new { s.Ordinal, p.Output, p.Confidence, s.GroundTruth, s.ImageSha256 })
+                .OrderBy(r => r.Ordinal).ToListAsync(cancellationToken);
+            pools[(entry.ModuleId, entry.ReleaseId)] = rows.Select(r =>
+            {
+                if (!described.TryGetValue(r.ImageSha256, out var input))
+                {
+                    described[r.ImageSha256] = input = profiles.Describe(r.ImageSha256);
+                }
+
+                var truth = TaskTypes.ExpectedOutput(task, r.GroundTruth);
+                return new DemoSample(r.Output ?? "", r.Confidence, r.Output != truth, truth,
+                    new EventDescriptors(r.Confidence, null, input?.Width, input?.Height, input?.Brightness, input?.Contrast, input?.Blur));
+            }).ToList();
+        }
+
+        return pools;
+    }
+
+    /// <summary>A test sample as the demo stream replays it: its version's answer, whether that was wrong, the truth, and the input's descriptors.</summary>
+    public sealed record DemoSample(string Output, double? Confidence, bool Wrong, string Truth, EventDescriptors Input);
+
+    /// <summary>
+    /// The demo stream, minute by minute over the 7 days before <paramref name="end"/>, from a fixed seed; traffic moves
+    /// to <paramref name="current"/> over the six hours from <paramref name="rollout"/>, its approval. With
+    /// <paramref name="pools"/>, a (module, release) that has one replays its samples (see the class).
+    /// </summary>
+    public static IEnumerable<OnlineEventRow> Stream(
+        DateTimeOffset end, DateTimeOffset rollout, int fashion, int cardText, int previous, int current,
+        IReadOnlyDictionary<(int Module, int Release), IReadOnlyList<DemoSample>>? pools = null)
+    {
+        var episode = end - DriftEpisode;
         var random = new Random(Seed);
         var start = end.AddDays(-7);
         var incident = end.AddMinutes(-90);
@@ -118,6 +201,13 @@ public sealed partial class OnlineDemoEvents(
                     var at = minute.AddMilliseconds(random.Next(60_000));
                     var release = random.NextDouble() < shareCurrent ? current : previous;
                     var id = $"{OnlineMetrics.DemoEventPrefix}{n++:D6}";
+                    if (pools?.GetValueOrDefault((module, release)) is { Count: > 0 } pool)
+                    {
+                        var slow = module == cardText && at >= incident && release == current;
+                        yield return Replay(random, id, release, module, at, pool, module == fashion && at >= episode, module == fashion ? (release == current ? 19 : 14) : slow ? 200 : 70);
+                        continue;
+                    }
+
                     yield return module == fashion
                         ? Classification(random, id, release, module, at, release == current)
                         : CardText(random, id, release, module, at, at >= incident && release == current);
@@ -155,6 +245,22 @@ public sealed partial class OnlineDemoEvents(
 
         var latency = incident ? LogNormal(random, 200, 0.5) : LogNormal(random, 70, 0.45);
         return new OnlineEventRow(id, release, module, at, latency, predicted, corrected, value);
+    }
+
+    // A test sample with its version's answer; in the drift episode its input darker and its "Sneaker" answers corrected more.
+    private static OnlineEventRow Replay(Random random, string id, int release, int module, DateTimeOffset at, IReadOnlyList<DemoSample> pool, bool drifted, double medianMs)
+    {
+        var sample = pool[random.Next(pool.Count)];
+        var input = sample.Input;
+        var corrected = sample.Wrong;
+        if (drifted)
+        {
+            input = input with { Brightness = input.Brightness * Darkening, Contrast = input.Contrast * Darkening, Blur = input.Blur * Darkening * Darkening };
+            corrected |= sample.Output == EpisodeLabel && random.NextDouble() < EpisodeCorrections;
+        }
+
+        var value = !corrected ? null : sample.Wrong ? sample.Truth : EpisodeRelabel;
+        return new OnlineEventRow(id, release, module, at, LogNormal(random, medianMs, 0.4), sample.Output, corrected, value, input);
     }
 
     private static double LogNormal(Random random, double median, double sigma)

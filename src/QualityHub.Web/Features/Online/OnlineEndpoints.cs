@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using QualityHub.Web.Api;
+using QualityHub.Web.Features.Drift;
 
 namespace QualityHub.Web.Features.Online;
 
-/// <summary>POST /api/events (production outcomes in batches), GET /api/online/series and /api/online/alerts.</summary>
+/// <summary>POST /api/events (production outcomes in batches), GET /api/online/series, /api/online/drift and /api/online/alerts.</summary>
 public static class OnlineEndpoints
 {
     public static RouteGroupBuilder MapOnlineApi(this RouteGroupBuilder api)
@@ -24,6 +25,19 @@ public static class OnlineEndpoints
                     extensions: new Dictionary<string, object?> { ["field"] = e.Field });
             }
         }).Produces<OnlineSeries>().ProducesProblems(400, 404);
+        api.MapGet("/online/drift", async (
+            DriftReports reports, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? step, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Ok(await reports.GetAsync(module, release, from, to, step, ct));
+            }
+            catch (OnlineQueryException e)
+            {
+                return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Bad request", detail: e.Message,
+                    extensions: new Dictionary<string, object?> { ["field"] = e.Field });
+            }
+        }).Produces<DriftReport>().ProducesProblems(400, 404);
         api.MapGet("/online/alerts", (OnlineAlerts alerts, CancellationToken ct) => alerts.CheckAsync(ct));
         return api;
     }

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using QualityHub.Core.Drift;
 using QualityHub.Data;
 using QualityHub.Data.Online;
 
@@ -131,10 +133,91 @@ public sealed class OnlineIngest(
 
             var predicted = Text(e.Predicted, () => Bad("predicted", $"is longer than {MaxValueLength} characters."));
             var correctedValue = Text(e.CorrectedValue, () => Bad("correctedValue", $"is longer than {MaxValueLength} characters."));
-            rows.Add(new OnlineEventRow(e.EventId, release.Id, moduleId, timestamp.ToUniversalTime(), latency, predicted, corrected, correctedValue));
+            rows.Add(new OnlineEventRow(
+                e.EventId, release.Id, moduleId, timestamp.ToUniversalTime(), latency, predicted, corrected, correctedValue, Descriptors(e, Bad)));
         }
 
         return rows;
+    }
+
+    /// <summary>At most this many entries in an event's top-k.</summary>
+    public const int MaxTopK = 10;
+
+    // The optional descriptors, each checked against its range; null when the event carries none.
+    private static EventDescriptors? Descriptors(IncomingEvent e, Func<string, string, EventBatchException> bad)
+    {
+        if (e is { Confidence: null, TopK: null, InputWidth: null, InputHeight: null, Brightness: null, Contrast: null, Blur: null, Features: null })
+        {
+            return null;
+        }
+
+        double? InRange(double? value, string field, double max) => value switch
+        {
+            null => null,
+            { } v when double.IsFinite(v) && v >= 0 && v <= max => v,
+            { } v => throw bad(field, $"must be a number from 0 to {max.ToString(CultureInfo.InvariantCulture)}, not {v.ToString(CultureInfo.InvariantCulture)}."),
+        };
+
+        int? Side(int? value, string field) => value is null or (>= 1 and <= DriftDescriptors.MaxInputSide) ? value
+            : throw bad(field, $"must be 1 to {DriftDescriptors.MaxInputSide:N0} pixels, not {value}.");
+
+        if (e.Features is { } features)
+        {
+            if (features.Count is 0 or > DriftDescriptors.MaxFeatures)
+            {
+                throw bad("features", $"must hold 1 to {DriftDescriptors.MaxFeatures} numbers, not {features.Count}.");
+            }
+
+            for (var f = 0; f < features.Count; f++)
+            {
+                if (!double.IsFinite(features[f]) || Math.Abs(features[f]) > DriftDescriptors.MaxFeatureMagnitude)
+                {
+                    throw bad($"features[{f}]", $"must be a finite number within ±{DriftDescriptors.MaxFeatureMagnitude:0e0}, not {features[f].ToString(CultureInfo.InvariantCulture)}.");
+                }
+            }
+        }
+
+        return new EventDescriptors(
+            InRange(e.Confidence, "confidence", 1), TopKJson(e.TopK, bad),
+            Side(e.InputWidth, "inputWidth"), Side(e.InputHeight, "inputHeight"),
+            InRange(e.Brightness, "brightness", 1), InRange(e.Contrast, "contrast", DriftDescriptors.MaxContrast), InRange(e.Blur, "blur", DriftDescriptors.MaxBlur),
+            e.Features);
+    }
+
+    // The top-k as stored: labels unique and not empty, scores 0–1.
+    private static string? TopKJson(List<IncomingLabelScore?>? topK, Func<string, string, EventBatchException> bad)
+    {
+        if (topK is null)
+        {
+            return null;
+        }
+
+        if (topK.Count is 0 or > MaxTopK)
+        {
+            throw bad("topK", $"must hold 1 to {MaxTopK} entries, not {topK.Count}.");
+        }
+
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        for (var k = 0; k < topK.Count; k++)
+        {
+            var entry = topK[k] ?? throw bad($"topK[{k}]", "is null; each entry is {\"label\": …, \"score\": …}.");
+            if (string.IsNullOrEmpty(entry.Label) || entry.Label.Length > DriftDescriptors.MaxLabelLength)
+            {
+                throw bad($"topK[{k}].label", $"must be a label of 1 to {DriftDescriptors.MaxLabelLength} characters.");
+            }
+
+            if (!labels.Add(entry.Label))
+            {
+                throw bad($"topK[{k}].label", $"repeats '{entry.Label}'; each label appears once.");
+            }
+
+            if (entry.Score is not { } score || !double.IsFinite(score) || score < 0 || score > 1)
+            {
+                throw bad($"topK[{k}].score", "must be a number from 0 to 1.");
+            }
+        }
+
+        return JsonSerializer.Serialize(topK.Select(t => new { label = t!.Label, score = t.Score }));
     }
 
     private static string? Text(JsonElement? value, Func<EventBatchException> tooLong)

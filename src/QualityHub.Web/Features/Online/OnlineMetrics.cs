@@ -114,14 +114,7 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var target = await FindModuleAsync(db, module, cancellationToken);
-        int? releaseId = null;
-        if (!string.IsNullOrWhiteSpace(release))
-        {
-            releaseId = (int.TryParse(release, out var id)
-                    ? await db.Releases.Where(r => r.Id == id).Select(r => (int?)r.Id).SingleOrDefaultAsync(cancellationToken)
-                    : await db.Releases.Where(r => r.Name == release).Select(r => (int?)r.Id).SingleOrDefaultAsync(cancellationToken))
-                ?? throw new OnlineQueryException("release", $"There is no release '{release}'.", 404);
-        }
+        int? releaseId = string.IsNullOrWhiteSpace(release) ? null : (await FindReleaseAsync(db, release, cancellationToken)).Id;
 
         var firstBucket = Floor(start, seconds);
         var rows = await db.OnlineAggregates.AsNoTracking()
@@ -211,7 +204,8 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
         return new DateTimeOffset(t.UtcTicks - t.UtcTicks % width, TimeSpan.Zero);
     }
 
-    private static async Task<(int Id, string Name)> FindModuleAsync(QualityHubDbContext db, string? module, CancellationToken cancellationToken)
+    /// <summary>A module by name or id, or an OnlineQueryException (400 when missing, 404 when unknown).</summary>
+    internal static async Task<(int Id, string Name)> FindModuleAsync(QualityHubDbContext db, string? module, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(module))
         {
@@ -222,6 +216,15 @@ public sealed class OnlineMetrics(IDbContextFactory<QualityHubDbContext> context
             ? await db.Modules.Where(m => m.Id == id).Select(m => new { m.Id, m.Name }).SingleOrDefaultAsync(cancellationToken)
             : await db.Modules.Where(m => m.Name == module).Select(m => new { m.Id, m.Name }).SingleOrDefaultAsync(cancellationToken);
         return found is null ? throw new OnlineQueryException("module", $"There is no module '{module}'.", 404) : (found.Id, found.Name);
+    }
+
+    /// <summary>A release by name or id, or an OnlineQueryException (404).</summary>
+    internal static async Task<(int Id, string Name)> FindReleaseAsync(QualityHubDbContext db, string release, CancellationToken cancellationToken)
+    {
+        var found = int.TryParse(release, out var id)
+            ? await db.Releases.Where(r => r.Id == id).Select(r => new { r.Id, r.Name }).SingleOrDefaultAsync(cancellationToken)
+            : await db.Releases.Where(r => r.Name == release).Select(r => new { r.Id, r.Name }).SingleOrDefaultAsync(cancellationToken);
+        return found is null ? throw new OnlineQueryException("release", $"There is no release '{release}'.", 404) : (found.Id, found.Name);
     }
 
     /// <summary>When each release's events of the module begin: the earliest hour row, then the earliest minute in it.</summary>

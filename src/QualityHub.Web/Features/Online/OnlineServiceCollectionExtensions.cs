@@ -14,6 +14,7 @@ public static class OnlineServiceCollectionExtensions
         services.AddSingleton<OnlineNotifier>();
         services.AddSingleton<OnlineIngest>();
         services.AddSingleton<OnlineMetrics>();
+        services.AddSingleton<Drift.DriftReports>();
         services.AddSingleton<OnlineAlerts>();
         services.AddSignalR();
         services.AddHostedService<LiveHubRelay>();
