@@ -45,7 +45,11 @@ public sealed class RunProfiles(IDbContextFactory<QualityHubDbContext> contextFa
             var now = clock.GetUtcNow();
             db.RunProfiles.AddRange(computed.Select(p => new RunProfile
             {
-                EvaluationRunId = runId, Descriptor = p.Key, Events = p.Value.Events, Bins = p.Value.ToJson(), ComputedAt = now,
+                EvaluationRunId = runId,
+                Descriptor = p.Key,
+                Events = p.Value.Events,
+                Bins = p.Value.ToJson(),
+                ComputedAt = now,
             }));
             try
             {

@@ -94,7 +94,9 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
             .Where(a => a.ModuleId == target.Id && a.ReleaseId == releaseId && a.HourStart >= firstHour && a.HourStart < end)
             .Select(a => new { a.HourStart, a.Descriptor, a.Events, a.Bins })
             .ToListAsync(cancellationToken);
-        var windows = rows.GroupBy(r => Floor(r.HourStart, stepHours)).OrderBy(g => g.Key).Select(g =>
+        // Windows are counted from the range's first hour, so a range that starts at an event's hour gets windows that start there.
+        var stepTicks = stepHours * TimeSpan.TicksPerHour;
+        var windows = rows.GroupBy(r => firstHour.AddTicks((r.HourStart - firstHour).Ticks / stepTicks * stepTicks)).OrderBy(g => g.Key).Select(g =>
         {
             var histograms = new Dictionary<string, DriftHistogram>(StringComparer.Ordinal);
             foreach (var row in g)

@@ -58,6 +58,7 @@ public sealed class OnlineEventsApiTests(OnlineFactory factory) : IClassFixture<
         var ok = $"{{\"eventId\":\"bad-ok-0\",\"release\":\"{OnlineFactory.First}\",\"module\":\"{OnlineFactory.Recognizer}\",\"timestamp\":\"2026-11-05T10:00:00Z\",\"latencyMs\":12,\"corrected\":false}}";
         string With(string id, string replace, string by) => replace.Length == 0 ? ok.Replace("bad-ok-0", id) : ok.Replace("bad-ok-0", id).Replace(replace, by);
         var future = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+        string Described(string field) => With("bad-1", "\"corrected\":false", $"\"corrected\":false,\"brightness\":0.5,{field}");
         return new()
         {
             { "malformed JSON", $"[{ok}, {{\"eventId\": \"x\", \"latencyMs\": 1", "[1]" },
@@ -88,6 +89,24 @@ public sealed class OnlineEventsApiTests(OnlineFactory factory) : IClassFixture<
             { "corrected not a boolean", $"[{ok}, {With("bad-1", "\"corrected\":false", "\"corrected\":\"no\"")}]", "[1].corrected" },
             { "event id too long", $"[{ok}, {With("bad-1", "bad-1", new string('x', 201))}]", "[1].eventId" },
             { "predicted too long", $"[{ok}, {With("bad-1", "\"corrected\":false", $"\"corrected\":false,\"predicted\":\"{new string('y', 4001)}\"")}]", "[1].predicted" },
+            { "confidence above 1", $"[{ok}, {Described("\"confidence\":1.01")}]", "[1].confidence" },
+            { "confidence as text", $"[{ok}, {Described("\"confidence\":\"high\"")}]", "[1].confidence" },
+            { "brightness NaN", $"[{ok}, {Described("\"brightness\":\"NaN\"")}]", "[1].brightness" },
+            { "brightness above 1", $"[{ok}, {Described("\"brightness\":1.5")}]", "[1].brightness" },
+            { "negative contrast", $"[{ok}, {Described("\"contrast\":-0.01")}]", "[1].contrast" },
+            { "blur above 16", $"[{ok}, {Described("\"blur\":17")}]", "[1].blur" },
+            { "width 0", $"[{ok}, {Described("\"inputWidth\":0")}]", "[1].inputWidth" },
+            { "height not whole", $"[{ok}, {Described("\"inputHeight\":12.5")}]", "[1].inputHeight" },
+            { "width too large", $"[{ok}, {Described("\"inputWidth\":100001")}]", "[1].inputWidth" },
+            { "33 features", $"[{ok}, {Described($"\"features\":[{string.Join(",", Enumerable.Repeat("1", 33))}]")}]", "[1].features" },
+            { "no features", $"[{ok}, {Described("\"features\":[]")}]", "[1].features" },
+            { "a huge feature", $"[{ok}, {Described("\"features\":[1,2,1e10]")}]", "[1].features[2]" },
+            { "a feature as text", $"[{ok}, {Described("\"features\":[1,\"Infinity\"]")}]", "[1].features[1]" },
+            { "11 top-k entries", $"[{ok}, {Described($"\"topK\":[{string.Join(",", Enumerable.Range(0, 11).Select(i => $"{{\"label\":\"l{i}\",\"score\":0.05}}"))}]")}]", "[1].topK" },
+            { "a top-k label twice", $"[{ok}, {Described("\"topK\":[{\"label\":\"a\",\"score\":0.5},{\"label\":\"a\",\"score\":0.4}]")}]", "[1].topK[1].label" },
+            { "a top-k score above 1", $"[{ok}, {Described("\"topK\":[{\"label\":\"a\",\"score\":1.5}]")}]", "[1].topK[0].score" },
+            { "a top-k entry null", $"[{ok}, {Described("\"topK\":[{\"label\":\"a\",\"score\":0.5},null]")}]", "[1].topK[1]" },
+            { "a top-k label missing", $"[{ok}, {Described("\"topK\":[{\"score\":0.5}]")}]", "[1].topK[0].label" },
         };
     }
 
