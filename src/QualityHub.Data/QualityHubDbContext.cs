@@ -33,6 +33,7 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<OnlineAggregate> OnlineAggregates => Set<OnlineAggregate>();
     public DbSet<DriftAggregate> DriftAggregates => Set<DriftAggregate>();
     public DbSet<RunProfile> RunProfiles => Set<RunProfile>();
+    public DbSet<RetrainingRequest> RetrainingRequests => Set<RetrainingRequest>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

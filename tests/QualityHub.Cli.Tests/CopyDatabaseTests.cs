@@ -67,7 +67,7 @@ public sealed class CopyDatabaseTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.Matches(@"\nPredictions\s+3,000\s+\d+\.\d\d\n", output);
         Assert.Matches(@"\nAspNetUserTokens\s+1\s+\d+\.\d\d\n", output);
-        Assert.Matches(@"copied [\d,]+ rows in 33 tables in \d+\.\d\d s \([\d,]+ rows/s\) into PostgreSQL database qh_\w+ on 127\.0\.0\.1:\d+; \d+\.\d\d s in all", output);
+        Assert.Matches(@"copied [\d,]+ rows in 34 tables in \d+\.\d\d s \([\d,]+ rows/s\) into PostgreSQL database qh_\w+ on 127\.0\.0\.1:\d+; \d+\.\d\d s in all", output);
         Assert.Contains($"they stay in {Path.Combine(temp.Path, "store")}", output);
 
         await using var source = FullDatabase.OpenSqlite(temp.Path);
@@ -255,10 +255,10 @@ public sealed class CopyDatabaseTests : IDisposable
         var (exitCode, _, error) = await RunAsync("copy-database", "--to", "Host=127.0.0.1;Port=1;Database=qualityhub;Username=qualityhub", Data);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("is not up to date (5 migration(s) pending, the first 20261205185240_DataProtectionKeys)", error);
+        Assert.Contains("is not up to date (6 migration(s) pending, the first 20261205185240_DataProtectionKeys)", error);
         Assert.Contains("Run 'qualityhub migrate'", error);
         await using var after = FullDatabase.OpenSqlite(temp.Path);
-        Assert.Equal(5, (await after.Database.GetPendingMigrationsAsync()).Count());
+        Assert.Equal(6, (await after.Database.GetPendingMigrationsAsync()).Count());
     }
 
     [Fact]

@@ -249,6 +249,22 @@ internal static class FullDatabase
             FeaturesJson = i % 7 == 0 ? "[1.5,-2,1e-9]" : null,
         }));
         db.DriftAggregates.Add(new DriftAggregate { ModuleId = 7, HourStart = Then, ReleaseId = 2, Descriptor = "brightness", Events = 125, Bins = "{\"43\":[125,42]}" });
+        db.RetrainingRequests.Add(new RetrainingRequest
+        {
+            Id = 3,
+            ModuleId = 7,
+            ReleaseId = 2,
+            Trigger = RetrainingTrigger.Drift,
+            Reason = Unicode,
+            WindowFrom = Then,
+            WindowTo = Then.AddDays(1),
+            WindowEvents = 500,
+            EvidenceJson = "{\"alerts\":[]}",
+            Status = RetrainingStatus.InProgress,
+            RequestedBy = "anna",
+            CreatedAt = Then,
+            UpdatedAt = Then.AddHours(2),
+        });
         db.RunProfiles.Add(new RunProfile { EvaluationRunId = 4, Descriptor = "label", Events = 3, Bins = "{\"cat\":[2,1],\"dog\":[1,0]}", ComputedAt = Then });
         db.OnlineAggregates.Add(new OnlineAggregate
         {

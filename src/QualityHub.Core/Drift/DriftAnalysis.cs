@@ -24,7 +24,7 @@ public static class DriftMeasureKind
 }
 
 /// <summary>One window of events to compare with the reference: where it starts and its histograms per descriptor.</summary>
-public sealed record DriftWindow(DateTimeOffset Start, DateTimeOffset End, IReadOnlyDictionary<string, DriftHistogram> Histograms, long Events, long Corrections);
+public sealed record DriftWindow(DateTimeOffset Start, DateTimeOffset End, IReadOnlyDictionary<string, DriftHistogram> Histograms, long Events);
 
 /// <summary>A measure's value for one window; Value and PValue are null when the window has too few events.</summary>
 public sealed record DriftPoint(DateTimeOffset T, DateTimeOffset End, double? Value, double? PValue, long N, string Status);

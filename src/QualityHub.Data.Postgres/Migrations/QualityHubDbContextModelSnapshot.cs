@@ -1060,6 +1060,71 @@ namespace QualityHub.Data.Postgres.Migrations
                     b.ToTable("Requirements");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.RetrainingRequest", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EvidenceJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<int>("ModuleId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .UseCollation("C");
+
+                    b.Property<int?>("ReleaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WindowEvents")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("WindowFrom")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("WindowTo")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("ModuleId", "CreatedAt");
+
+                    b.ToTable("RetrainingRequests");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
                 {
                     b.Property<int>("EvaluationRunId")
@@ -1747,6 +1812,20 @@ namespace QualityHub.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Module");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RetrainingRequest", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.Module", null)
+                        .WithMany()
+                        .HasForeignKey("ModuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QualityHub.Core.Domain.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>

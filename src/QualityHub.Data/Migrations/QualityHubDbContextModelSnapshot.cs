@@ -945,6 +945,66 @@ namespace QualityHub.Data.Migrations
                     b.ToTable("Requirements");
                 });
 
+            modelBuilder.Entity("QualityHub.Core.Domain.RetrainingRequest", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EvidenceJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ModuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WindowFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WindowTo")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("ModuleId", "CreatedAt");
+
+                    b.ToTable("RetrainingRequests");
+                });
+
             modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>
                 {
                     b.Property<int>("EvaluationRunId")
@@ -1586,6 +1646,20 @@ namespace QualityHub.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Module");
+                });
+
+            modelBuilder.Entity("QualityHub.Core.Domain.RetrainingRequest", b =>
+                {
+                    b.HasOne("QualityHub.Core.Domain.Module", null)
+                        .WithMany()
+                        .HasForeignKey("ModuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("QualityHub.Core.Domain.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("QualityHub.Core.Domain.RunProfile", b =>

@@ -1,6 +1,7 @@
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Compare;
 using QualityHub.Web.Features.Datasets;
+using QualityHub.Web.Features.Drift;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Health;
@@ -36,6 +37,7 @@ public static class ApiEndpoints
         api.MapRequirementsApi();
         api.MapTicketsApi();
         api.MapOnlineApi();
+        api.MapRetrainingApi();
         api.MapAdminApi();
         api.MapHealthDetailApi();
 

@@ -14,6 +14,7 @@ public sealed record AppArea(string Title, string Path, string Icon, string Purp
         new("Gallery", "gallery", Icons.Material.Filled.PhotoLibrary, "Error galleries: where and why each model fails, slice by slice and sample by sample."),
         new("Releases", "releases", Icons.Material.Filled.RocketLaunch, "Releases: one model version per module, their metrics against the previous release, and the release decision."),
         new("Online", "online", Icons.Material.Filled.MonitorHeart, "Online metrics per release: how often users correct the output, latency online against offline, traffic; live."),
+        new("Drift", "drift", Icons.Material.Filled.Insights, "Drift: whether production's inputs and outputs still look like the test set's, per release, with the evidence and a retraining request."),
         new("Tickets", "tickets", Icons.Material.Filled.SupportAgent, "VOC tickets: customers' complaints about model output, reproduced against the current candidates."),
         new("Requirements", "requirements", Icons.Material.Filled.Rule, "Requirements per module: processing time, target accuracy, QPS, serving target and hardware, with a scorecard."),
         new("Datasets", "datasets", Icons.Material.Filled.Dataset, "Datasets: kinds and quantities, labels, where they came from and their licence."),

@@ -16,16 +16,32 @@ public sealed record DriftThreshold(double? Watch, double? Alert, double? Alpha,
 
 /// <summary>One measure of GET /api/online/drift.</summary>
 public sealed record DriftMeasureView(
-    string Name, string Kind, string Descriptor, string Title, string Side, DriftThreshold Threshold, IReadOnlyList<DriftPoint> Points, string Status);
+    string Name, string Kind, string Descriptor, string Title, string Side, DriftThreshold Threshold, IReadOnlyList<DriftPoint> Points, string Status)
+{
+    /// <summary>The last point that claims something (the page's "latest window").</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DriftPoint? Latest => Points.LastOrDefault(p => p.Value is not null);
+}
 
 /// <summary>A drifting descriptor, most drifted first: its latest PSI that claims something.</summary>
 public sealed record DriftingDescriptor(string Descriptor, string Title, string Side, DateTimeOffset T, double Psi, string Status);
 
-/// <summary>An alert the drift report raises: a measure whose latest claimed point is at alert, or a label corrected more than in the reference.</summary>
-public sealed record DriftAlert(string Measure, string Descriptor, DateTimeOffset? T, double? Value, double? PValue, string Message);
+/// <summary>
+/// An alert the drift report raises: a descriptor whose latest window that claims something has measures at alert
+/// (From/To that window), or a label or confidence band corrected more than the reference got wrong (over the range).
+/// </summary>
+public sealed record DriftAlert(string Descriptor, string Title, IReadOnlyList<string> Measures, DateTimeOffset? From, DateTimeOffset? To, long Events, string Message);
 
 /// <summary>A release's start on the module (its first events), for markers on the charts.</summary>
 public sealed record DriftReleaseMarker(int ReleaseId, string Release, DateTimeOffset From);
+
+/// <summary>One bin of a distribution shown side by side: its shares (and correction rates) in the reference and the window.</summary>
+public sealed record DriftBinShare(string Bin, string Label, long ReferenceCount, double ReferenceShare, long WindowCount, double WindowShare, double? ReferenceErrorRate, double? WindowCorrectionRate);
+
+/// <summary>The answer of GET /api/online/drift/distribution: one descriptor's distribution in the reference run and in a window.</summary>
+public sealed record DriftDistribution(
+    int ModuleId, string Module, int ReleaseId, string Release, string Descriptor, string Title, bool Continuous, int? ReferenceRunId,
+    DateTimeOffset From, DateTimeOffset To, long ReferenceEvents, long WindowEvents, IReadOnlyList<DriftBinShare> Bins);
 
 /// <summary>The answer of GET /api/online/drift.</summary>
 public sealed record DriftReport(
@@ -109,7 +125,7 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
                 h.AddJson(row.Events, row.Bins);
             }
 
-            return new DriftWindow(g.Key, g.Key.AddHours(stepHours), histograms, histograms.Values.Select(h => h.Events).DefaultIfEmpty(0).Max(), 0);
+            return new DriftWindow(g.Key, g.Key.AddHours(stepHours), histograms, histograms.Values.Select(h => h.Events).DefaultIfEmpty(0).Max());
         }).ToList();
 
         var (reference, missing, referenceHistograms) = await ReferenceAsync(db, target.Id, releaseId, cancellationToken);
@@ -129,6 +145,74 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
         return new DriftReport(target.Id, target.Name, releaseId, releaseName, reference, missing, start, end,
             stepHours == 1 ? "hour" : stepHours == 24 ? "day" : "week", windows.Sum(w => w.Events), settings,
             views, top, byLabel, byConfidence, alerts, markers);
+    }
+
+    /// <summary>
+    /// One descriptor's distribution in the release's reference run and in the window [from, to) side by side, on the
+    /// descriptor's fine bins (a continuous one trimmed to the bins either side has members in) or its categories.
+    /// </summary>
+    public async Task<DriftDistribution> GetDistributionAsync(
+        string? module, string? release, string? descriptor, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var target = await OnlineMetrics.FindModuleAsync(db, module, cancellationToken);
+        if (string.IsNullOrWhiteSpace(release))
+        {
+            throw new OnlineQueryException("release", "release is required (a release name or id).");
+        }
+
+        var (releaseId, releaseName) = await OnlineMetrics.FindReleaseAsync(db, release, cancellationToken);
+        var described = string.IsNullOrWhiteSpace(descriptor) ? throw new OnlineQueryException("descriptor", "descriptor is required, e.g. brightness or label.")
+            : DriftDescriptors.Find(descriptor) ?? throw new OnlineQueryException("descriptor", $"There is no descriptor '{descriptor}'.", 404);
+        if (from is not { } start || to is not { } end || start >= end || end - start > MaxRange)
+        {
+            throw new OnlineQueryException("from", $"from and to are required, from before to, at most {MaxRange.TotalDays:N0} days apart.");
+        }
+
+        var firstHour = Floor(start, 1);
+        var rows = await db.DriftAggregates.AsNoTracking()
+            .Where(a => a.ModuleId == target.Id && a.ReleaseId == releaseId && a.Descriptor == described.Name && a.HourStart >= firstHour && a.HourStart < end)
+            .Select(a => new { a.Events, a.Bins }).ToListAsync(cancellationToken);
+        var window = new DriftHistogram();
+        foreach (var row in rows)
+        {
+            window.AddJson(row.Events, row.Bins);
+        }
+
+        var (reference, _, histograms) = await ReferenceAsync(db, target.Id, releaseId, cancellationToken);
+        var referenceHistogram = histograms?.GetValueOrDefault(described.Name) ?? new DriftHistogram();
+        return new DriftDistribution(target.Id, target.Name, releaseId, releaseName, described.Name, described.Title, described.IsContinuous, reference?.RunId,
+            start, end, referenceHistogram.Events, window.Events, Shares(described, referenceHistogram, window));
+    }
+
+    private static List<DriftBinShare> Shares(DriftDescriptor descriptor, DriftHistogram reference, DriftHistogram window)
+    {
+        var (r, w) = (Math.Max(1, reference.Members), Math.Max(1, window.Members));
+        DriftBinShare Share(string bin, string label, DriftBin a, DriftBin b) => new(
+            bin, label, a.Count, (double)a.Count / r, b.Count, (double)b.Count / w,
+            a.Count == 0 ? null : (double)a.Corrections / a.Count, b.Count == 0 ? null : (double)b.Corrections / b.Count);
+
+        if (!descriptor.IsContinuous)
+        {
+            return reference.Bins.Keys.Union(window.Bins.Keys).Order(StringComparer.Ordinal)
+                .Select(key => Share(key, key, reference.Bins.GetValueOrDefault(key), window.Bins.GetValueOrDefault(key))).ToList();
+        }
+
+        var scale = descriptor.Scale!;
+        var (a, b) = (reference.Dense(scale), window.Dense(scale));
+        var used = Enumerable.Range(0, scale.Bins).Where(i => a[i].Count > 0 || b[i].Count > 0).ToList();
+        return used.Count == 0 ? []
+            : Enumerable.Range(used[0], used[^1] - used[0] + 1)
+                .Select(i => Share(DriftHistogram.KeyOf(i), BinLabel(scale, i), a[i], b[i])).ToList();
+    }
+
+    // "0.42–0.43": the bin's edges as values, with the significant digits its width needs.
+    private static string BinLabel(DriftScale scale, int bin)
+    {
+        var (low, high) = (scale.LowerEdge(bin), scale.LowerEdge(bin + 1));
+        var digits = Math.Clamp(2 - (int)Math.Floor(Math.Log10(Math.Max(Math.Abs(high - low), 1e-12))), 0, 8);
+        string Format(double v) => Math.Round(v, digits).ToString("0." + new string('#', digits), System.Globalization.CultureInfo.InvariantCulture);
+        return $"{Format(low)}–{Format(high)}";
     }
 
     /// <summary>The module's settings, the defaults for what its stored JSON leaves out.</summary>
@@ -182,30 +266,48 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
         return sum;
     }
 
+    // One alert per drifted descriptor (its measures at alert in its latest window that claims something), and one per
+    // label or confidence band corrected significantly more often than the reference got it wrong.
     private static List<DriftAlert> Alerts(List<DriftMeasure> measures, List<ConceptRow> byLabel, List<ConceptRow> byConfidence)
     {
         var alerts = new List<DriftAlert>();
-        foreach (var m in measures)
+        foreach (var descriptor in measures.GroupBy(m => m.Descriptor))
         {
-            if (m.Latest is { Status: DriftStatus.Alert } p)
+            var drifted = descriptor.Where(m => m.Latest is { Status: DriftStatus.Alert }).ToList();
+            if (drifted.Count == 0)
             {
-                var value = m.Kind is DriftMeasureKind.KolmogorovSmirnov or DriftMeasureKind.ChiSquare ? $"p = {p.PValue:0.###e0}" : $"{m.Kind.ToUpperInvariant()} {p.Value:0.###}";
-                alerts.Add(new DriftAlert(m.Name, m.Descriptor, p.T, p.Value, p.PValue, $"{m.DescriptorTitle} drifted: {value} in the window from {p.T:yyyy-MM-dd HH:mm} UTC ({m.ThresholdText})."));
+                continue;
             }
+
+            var at = drifted[0].Latest!;
+            var values = string.Join(", ", drifted.Select(m => m.Kind is DriftMeasureKind.KolmogorovSmirnov or DriftMeasureKind.ChiSquare
+                ? $"{(m.Kind == DriftMeasureKind.ChiSquare ? "chi-square" : "KS")} p = {PValue(m.Latest!.PValue)}"
+                : $"{(m.Kind == DriftMeasureKind.Psi ? "PSI" : "JS")} {m.Latest!.Value:0.###}"));
+            alerts.Add(new DriftAlert(descriptor.Key, drifted[0].DescriptorTitle, drifted.Select(m => m.Name).ToList(), at.T, at.End, at.N,
+                $"{drifted[0].DescriptorTitle} drifted in the window {at.T:yyyy-MM-dd HH:mm} – {at.End:yyyy-MM-dd HH:mm} UTC ({at.N:N0} events): {values}."));
         }
 
-        foreach (var (rows, what) in new[] { (byLabel, "label"), (byConfidence, "confidence") })
+        foreach (var (rows, what, descriptor) in new[] { (byLabel, "label", DriftDescriptors.Label), (byConfidence, "confidence", DriftDescriptors.Confidence) })
         {
             foreach (var row in rows.Where(r => r.Status == DriftStatus.Alert))
             {
-                alerts.Add(new DriftAlert($"{DriftMeasureKind.CorrectionRate}:{what}", what == "label" ? DriftDescriptors.Label.Name : DriftDescriptors.Confidence.Name,
-                    null, row.WindowCorrectionRate, row.PValue,
-                    $"Outputs with {what} {row.Key} are corrected {row.WindowCorrectionRate:P1} of the time online, against {row.ReferenceErrorRate:P1} wrong in the reference run (p = {row.PValue:0.###e0})."));
+                alerts.Add(new DriftAlert(descriptor.Name, $"Corrections by {what}", [$"{DriftMeasureKind.CorrectionRate}:{what}:{row.Key}"], null, null, row.WindowCount,
+                    $"Outputs with {what} {row.Key} are corrected {row.WindowCorrectionRate:P1} of the time online ({row.WindowCount:N0} events), " +
+                    $"against {row.ReferenceErrorRate:P1} wrong in the reference run (p = {PValue(row.PValue)})."));
             }
         }
 
         return alerts;
     }
+
+    /// <summary>A p-value as people read it: four decimals, or a power of ten when tiny, or "&lt; 1e-300" below what a double holds.</summary>
+    public static string PValue(double? p) => p switch
+    {
+        null => "—",
+        < 1e-300 => "< 1e-300",
+        < 1e-4 => p.Value.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture),
+        _ => p.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private static async Task<(int, string)?> LatestReleaseAsync(QualityHubDbContext db, int moduleId, CancellationToken cancellationToken)
     {

@@ -12,32 +12,18 @@ public static class OnlineEndpoints
     {
         api.MapPost("/events", PostEventsAsync).DescribesBody<IReadOnlyList<IncomingEvent>>().Produces<EventBatchResult>();
         api.MapGet("/online/modules", (OnlineMetrics metrics, CancellationToken ct) => metrics.GetModulesAsync(ct));
-        api.MapGet("/online/series", async (
+        api.MapGet("/online/series", (
             OnlineMetrics metrics, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? resolution, int? maxPoints, CancellationToken ct) =>
-        {
-            try
-            {
-                return Results.Ok(await metrics.GetSeriesAsync(module, release, from, to, resolution, maxPoints, ct));
-            }
-            catch (OnlineQueryException e)
-            {
-                return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Bad request", detail: e.Message,
-                    extensions: new Dictionary<string, object?> { ["field"] = e.Field });
-            }
-        }).Produces<OnlineSeries>().ProducesProblems(400, 404);
-        api.MapGet("/online/drift", async (
+            AnswerAsync(() => metrics.GetSeriesAsync(module, release, from, to, resolution, maxPoints, ct)))
+            .Produces<OnlineSeries>().ProducesProblems(400, 404);
+        api.MapGet("/online/drift", (
             DriftReports reports, string? module, string? release, DateTimeOffset? from, DateTimeOffset? to, string? step, CancellationToken ct) =>
-        {
-            try
-            {
-                return Results.Ok(await reports.GetAsync(module, release, from, to, step, ct));
-            }
-            catch (OnlineQueryException e)
-            {
-                return Results.Problem(statusCode: e.Status, title: e.Status == 404 ? "Not found" : "Bad request", detail: e.Message,
-                    extensions: new Dictionary<string, object?> { ["field"] = e.Field });
-            }
-        }).Produces<DriftReport>().ProducesProblems(400, 404);
+            AnswerAsync(() => reports.GetAsync(module, release, from, to, step, ct)))
+            .Produces<DriftReport>().ProducesProblems(400, 404);
+        api.MapGet("/online/drift/distribution", (
+            DriftReports reports, string? module, string? release, string? descriptor, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            AnswerAsync(() => reports.GetDistributionAsync(module, release, descriptor, from, to, ct)))
+            .Produces<DriftDistribution>().ProducesProblems(400, 404);
         api.MapGet("/online/alerts", (OnlineAlerts alerts, CancellationToken ct) => alerts.CheckAsync(ct));
         return api;
     }
@@ -75,6 +61,19 @@ public static class OnlineEndpoints
         catch (Exception e) when (e is UploadInterruptedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             return UploadInterruptedException.Abort(context);
+        }
+    }
+
+    // A query's answer, or its OnlineQueryException as a problem naming the parameter (400, or 404 for what does not exist).
+    private static async Task<IResult> AnswerAsync<T>(Func<Task<T>> query)
+    {
+        try
+        {
+            return Results.Ok(await query());
+        }
+        catch (OnlineQueryException e)
+        {
+            return e.ToProblem();
         }
     }
 

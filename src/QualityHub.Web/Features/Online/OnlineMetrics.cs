@@ -36,6 +36,10 @@ public sealed class OnlineQueryException(string field, string message, int statu
     public string Field { get; } = field;
 
     public int Status { get; } = status;
+
+    /// <summary>The answer an endpoint gives for it: a problem naming the parameter (400, or 404 for what does not exist).</summary>
+    public IResult ToProblem() => Results.Problem(statusCode: Status, title: Status == 404 ? "Not found" : "Bad request", detail: Message,
+        extensions: new Dictionary<string, object?> { ["field"] = Field });
 }
 
 /// <summary>Reads online series, totals and markers from the minute and hour aggregates (never from the raw events).</summary>

@@ -15,6 +15,7 @@ public static class OnlineServiceCollectionExtensions
         services.AddSingleton<OnlineIngest>();
         services.AddSingleton<OnlineMetrics>();
         services.AddSingleton<Drift.DriftReports>();
+        services.AddSingleton<Drift.RetrainingRequests>();
         services.AddSingleton<OnlineAlerts>();
         services.AddSignalR();
         services.AddHostedService<LiveHubRelay>();

@@ -1,0 +1,55 @@
+using QualityHub.Web.Api;
+using QualityHub.Web.Features.Accounts;
+using QualityHub.Web.Features.Online;
+
+namespace QualityHub.Web.Features.Drift;
+
+/// <summary>POST/GET /api/retraining-requests, GET/PATCH /api/retraining-requests/{id}, GET /api/retraining-requests/{id}/slice.jsonl.</summary>
+public static class RetrainingEndpoints
+{
+    public static RouteGroupBuilder MapRetrainingApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/retraining-requests", async (RetrainingRequestInput? body, HttpContext http, RetrainingRequests requests, CancellationToken ct) =>
+            body is null ? new OnlineQueryException("body", "The request needs a JSON object: module, trigger, reason, and for drift release, from and to.").ToProblem()
+            : await AnswerAsync(async () => Results.Created((string?)null, await requests.CreateAsync(body, Actor.Of(http.User), ct))))
+            .Produces<RetrainingRequestView>(StatusCodes.Status201Created).ProducesProblems(400, 404);
+        api.MapGet("/retraining-requests", (string? module, RetrainingRequests requests, CancellationToken ct) =>
+            AnswerAsync(async () => Results.Ok(await requests.ListAsync(module, ct))))
+            .Produces<IReadOnlyList<RetrainingRequestView>>().ProducesProblems(404);
+        api.MapGet("/retraining-requests/{id:int}", (int id, RetrainingRequests requests, CancellationToken ct) =>
+            AnswerAsync(async () => Results.Ok(await requests.GetAsync(id, ct))))
+            .Produces<RetrainingRequestView>().ProducesProblems(404);
+        api.MapPatch("/retraining-requests/{id:int}", async (int id, RetrainingStatusInput? body, RetrainingRequests requests, CancellationToken ct) =>
+            body is null ? new OnlineQueryException("body", "The request needs a JSON object with status.").ToProblem()
+            : await AnswerAsync(async () => Results.Ok(await requests.SetStatusAsync(id, body, ct))))
+            .Produces<RetrainingRequestView>().ProducesProblems(400, 404);
+        api.MapGet("/retraining-requests/{id:int}/slice.jsonl", (int id, HttpContext http, RetrainingRequests requests, CancellationToken ct) =>
+            AnswerAsync(async () =>
+            {
+                // Checked before the first byte, so a missing request or window is a problem, not a truncated file.
+                var request = await requests.GetAsync(id, ct);
+                if (request.SliceUrl is null)
+                {
+                    return new OnlineQueryException("id", $"Retraining request {id} names no window of production events, so it has no data slice.", 404).ToProblem();
+                }
+
+                http.Response.ContentType = "application/x-ndjson";
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"retraining-{id}-{request.Module}.jsonl\"";
+                await requests.WriteSliceAsync(id, http.Response.Body, ct);
+                return Results.Empty;
+            })).Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson").ProducesProblems(404);
+        return api;
+    }
+
+    private static async Task<IResult> AnswerAsync(Func<Task<IResult>> answer)
+    {
+        try
+        {
+            return await answer();
+        }
+        catch (OnlineQueryException e)
+        {
+            return e.ToProblem();
+        }
+    }
+}
