@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace QualityHub.BrowserTests;
@@ -77,6 +79,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(30_000);
         return context;
+    }
+
+    /// <summary>Waits until the demo stream, generated in the background after the demo content, is stored.</summary>
+    public async Task<HttpClient> DemoEventsAsync()
+    {
+        var http = App.CreateHttpClient();
+        // The stream replays the demo's test samples with the answers of their evaluation runs, so it follows them.
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var modules = await http.GetFromJsonAsync<JsonElement>("/api/online/modules");
+            // The demo stream serves the classifier and the recogniser; the card reader is a candidate, not in production.
+            if (modules.EnumerateArray().Where(m => m.GetProperty("name").GetString() is "fashion-mnist-classifier" or "card-text-recognizer").Count(m => m.GetProperty("events").GetInt64() > 0) == 2)
+            {
+                return http;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("The demo online events did not arrive within 5 minutes.");
     }
 
     public async Task DisposeAsync()

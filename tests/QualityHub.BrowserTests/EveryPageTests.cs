@@ -40,7 +40,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         }
 
         Assert.Empty(errors);
-        Assert.Equal(22, visited.Count);
+        Assert.Equal(23, visited.Count);
     }
 
     // The demo files no ticket; other tests may have. Either way there is one to open.
@@ -75,7 +75,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         Assert.Equal(2, runs.Count);
         return
         [
-            "/", "/models", "/datasets", "/evaluations", "/gallery", "/compare", "/releases", "/requirements", "/online",
+            "/", "/models", "/datasets", "/evaluations", "/gallery", "/compare", "/releases", "/requirements", "/online", "/drift",
             "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history", "/pipelines",
             await FirstAsync("/api/models", "/models", b => Items(b).SelectMany(m => m.TryGetProperty("versions", out var v) ? v.EnumerateArray().ToList() : new List<JsonElement> { m })),
             await FirstAsync("/api/datasets", "/datasets", Items),

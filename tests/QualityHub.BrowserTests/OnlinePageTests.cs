@@ -13,33 +13,11 @@ namespace QualityHub.BrowserTests;
 public sealed class OnlinePageTests(BrowserFixture fixture)
 {
     private const string CardText = "card-text-recognizer";
-    private const string Fashion = "fashion-mnist-classifier";
-
-    /// <summary>Waits until the demo stream, generated in the background after the demo content, is stored.</summary>
-    private async Task<HttpClient> DemoEventsAsync()
-    {
-        var http = fixture.App.CreateHttpClient();
-        // The stream replays the demo's test samples with the answers of their evaluation runs, so it follows them.
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var modules = await http.GetFromJsonAsync<JsonElement>("/api/online/modules");
-            // The demo stream serves the classifier and the recogniser; the card reader is a candidate, not in production.
-            if (modules.EnumerateArray().Where(m => m.GetProperty("name").GetString() is Fashion or CardText).Count(m => m.GetProperty("events").GetInt64() > 0) == 2)
-            {
-                return http;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException("The demo online events did not arrive within 5 minutes.");
-    }
 
     [Fact]
     public async Task The_charts_show_the_demo_stream_and_follow_posted_events_live_also_over_the_hub()
     {
-        using var http = await DemoEventsAsync();
+        using var http = await fixture.DemoEventsAsync();
         var page = await fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1400, 1700);
         var errors = new List<string>();
@@ -112,7 +90,7 @@ public sealed class OnlinePageTests(BrowserFixture fixture)
     [Fact]
     public async Task The_overview_flags_the_demo_latency_incident_with_a_link_that_opens_a_ticket()
     {
-        using var http = await DemoEventsAsync();
+        using var http = await fixture.DemoEventsAsync();
         var page = await fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1400, 1000);
         await new PortalPage(page).OpenOverviewAsync();

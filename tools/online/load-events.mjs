@@ -2,10 +2,13 @@
 // prints the sustained rate. Bounded by --events and --seconds; refuses any host but the loopback.
 //
 // usage: node tools/online/load-events.mjs --url http://127.0.0.1:PORT [--events 200000] [--batch 5000]
-//          [--concurrency 2] [--seconds 120] [--span-days 0] [--release NAME] [--prefix load]
+//          [--concurrency 2] [--seconds 120] [--span-days 0] [--release NAME] [--module NAME] [--descriptors] [--prefix load]
 //   --span-days D  spread timestamps evenly over the last D days (to fill a database for the chart benchmark);
 //                  0 puts every event in the last minute (the live case)
 //   --release      the release whose modules get the events (default: the newest release in /api/releases)
+//   --module       only this module of the release gets events (default: all of them, in turn)
+//   --descriptors  every event also carries a confidence and input descriptors (size, brightness, contrast, blur),
+//                  as a service using QualityHub.Client sends them: what the drift histograms are summed from
 // Events are labelled load-test data by their ids (PREFIX-UUID); they are not production data.
 import { randomUUID } from 'node:crypto';
 import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
@@ -18,6 +21,8 @@ const concurrency = Number(args.concurrency ?? 2);
 const maxSeconds = Number(args.seconds ?? 120);
 const spanDays = Number(args['span-days'] ?? 0);
 const prefix = args.prefix ?? 'load';
+// A flag without a value: present (followed by another flag or nothing) means on.
+const descriptors = process.argv.includes('--descriptors');
 
 let host;
 try {
@@ -40,8 +45,12 @@ if (!release || release.entries.length === 0) {
   console.error(`no release ${args.release ?? ''} with modules at ${base}`);
   process.exit(1);
 }
-const modules = release.entries.map(e => e.module);
-console.log(`sending ${total.toLocaleString('en')} events to ${base}/api/events in batches of ${batchSize} (${concurrency} in flight, at most ${maxSeconds} s): release ${release.name}, modules ${modules.join(', ')}`);
+const modules = release.entries.map(e => e.module).filter(m => !args.module || m === args.module);
+if (modules.length === 0) {
+  console.error(`release ${release.name} has no module ${args.module}`);
+  process.exit(1);
+}
+console.log(`sending ${total.toLocaleString('en')} events${descriptors ? ' with descriptors' : ''} to ${base}/api/events in batches of ${batchSize} (${concurrency} in flight, at most ${maxSeconds} s): release ${release.name}, modules ${modules.join(', ')}`);
 
 // A fixed-seed generator, so two runs send the same latencies and corrections (ids differ per run).
 let seed = 20261201;
@@ -66,6 +75,16 @@ function batch(from, count) {
       corrected,
       correctedValue: corrected ? 'load-test correction' : null,
     };
+    if (descriptors) {
+      Object.assign(events[i], {
+        confidence: Math.round((0.5 + 0.5 * random()) * 1000) / 1000,
+        inputWidth: 28,
+        inputHeight: 28,
+        brightness: Math.round((0.2 + 0.3 * random()) * 10000) / 10000,
+        contrast: Math.round((0.1 + 0.2 * random()) * 10000) / 10000,
+        blur: Math.round((0.02 + 0.2 * random()) * 10000) / 10000,
+      });
+    }
   }
   return JSON.stringify(events);
 }

@@ -215,6 +215,31 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
         return $"{Format(low)}–{Format(high)}";
     }
 
+    /// <summary>A module's drift thresholds and minimum samples (the defaults until someone sets them).</summary>
+    public async Task<DriftSettings> GetSettingsAsync(int moduleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Modules.Where(m => m.Id == moduleId).Select(m => new { m.DriftSettingsJson }).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new OnlineQueryException("id", $"There is no module {moduleId}.", 404);
+        return SettingsOf(stored.DriftSettingsJson);
+    }
+
+    /// <summary>Sets a module's drift thresholds and minimum samples, after checking they make sense together.</summary>
+    public async Task<DriftSettings> SetSettingsAsync(int moduleId, DriftSettings settings, CancellationToken cancellationToken = default)
+    {
+        if (settings.Problem() is { } problem)
+        {
+            throw new OnlineQueryException(problem[..problem.IndexOf(' ', StringComparison.Ordinal)], problem);
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var module = await db.Modules.SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken)
+            ?? throw new OnlineQueryException("id", $"There is no module {moduleId}.", 404);
+        module.DriftSettingsJson = JsonSerializer.Serialize(settings, SettingsJson);
+        await db.SaveChangesAsync(cancellationToken);
+        return settings;
+    }
+
     /// <summary>The module's settings, the defaults for what its stored JSON leaves out.</summary>
     public static DriftSettings SettingsOf(string? json) =>
         json is null ? DriftSettings.Default : JsonSerializer.Deserialize<DriftSettings>(json, SettingsJson) ?? DriftSettings.Default;

@@ -1,10 +1,14 @@
+using QualityHub.Core.Drift;
 using QualityHub.Web.Api;
 using QualityHub.Web.Features.Accounts;
 using QualityHub.Web.Features.Online;
 
 namespace QualityHub.Web.Features.Drift;
 
-/// <summary>POST/GET /api/retraining-requests, GET/PATCH /api/retraining-requests/{id}, GET /api/retraining-requests/{id}/slice.jsonl.</summary>
+/// <summary>
+/// POST/GET /api/retraining-requests, GET/PATCH /api/retraining-requests/{id}, GET /api/retraining-requests/{id}/slice.jsonl;
+/// GET/PUT /api/modules/{id}/drift-settings (the thresholds drift is judged by).
+/// </summary>
 public static class RetrainingEndpoints
 {
     public static RouteGroupBuilder MapRetrainingApi(this RouteGroupBuilder api)
@@ -38,6 +42,13 @@ public static class RetrainingEndpoints
                 await requests.WriteSliceAsync(id, http.Response.Body, ct);
                 return Results.Empty;
             })).Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson").ProducesProblems(404);
+        api.MapGet("/modules/{id:int}/drift-settings", (int id, DriftReports reports, CancellationToken ct) =>
+            AnswerAsync(async () => Results.Ok(await reports.GetSettingsAsync(id, ct))))
+            .Produces<DriftSettings>().ProducesProblems(404);
+        api.MapPut("/modules/{id:int}/drift-settings", async (int id, DriftSettings? body, DriftReports reports, CancellationToken ct) =>
+            body is null ? new OnlineQueryException("body", "The body must be the settings: psiWatch, psiAlert, jsWatch, jsAlert, alpha, minEvents, minPerLabel (any left out keep their defaults).").ToProblem()
+            : await AnswerAsync(async () => Results.Ok(await reports.SetSettingsAsync(id, body, ct))))
+            .RequireAuthorization(Policies.Plan).Produces<DriftSettings>().ProducesProblems(400, 404);
         return api;
     }
 

@@ -1,0 +1,47 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace QualityHub.BrowserTests;
+
+/// <summary>The Drift page on a fresh install: the demo's drift episode drawn, a descriptor's distribution on request, a retraining request from an alert.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DriftPageTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task The_episode_is_charted_a_distribution_follows_the_chosen_descriptor_and_an_alert_becomes_a_retraining_request()
+    {
+        using var http = await fixture.DemoEventsAsync();
+        var page = await fixture.NewPageAsync();
+        await page.SetViewportSizeAsync(1400, 1800);
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync("/drift?module=fashion-mnist-classifier&range=7d");
+        var drift = page.Locator(".qh-drift[data-release='2026.10']");
+        await Expect(drift).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-drift-alert[data-descriptor='brightness']")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-plot .svg-container")).ToHaveCountAsync(2); // drift over time, and the distribution
+        await Expect(page.Locator(".qh-plot").First.Locator(".scatterlayer .trace")).ToHaveCountAsync(7); // a PSI line per descriptor
+
+        // The predicted labels' distribution, from the table's button.
+        await page.Locator(".qh-drift-table tr[data-descriptor='label'] .qh-show-distribution").ClickAsync();
+        await Expect(page.Locator(".qh-drift-distribution[data-descriptor='label']")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-drift-distribution .xtick")).ToHaveCountAsync(10); // ten Fashion-MNIST classes
+
+        await page.Locator(".qh-drift-alert[data-descriptor='brightness'] .qh-request-retraining").ClickAsync();
+        var request = page.Locator(".qh-retraining-table tr[data-request]").First;
+        await Expect(request).ToContainTextAsync("Brightness drifted");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "drift.png"), FullPage = true });
+
+        var download = await page.RunAndWaitForDownloadAsync(() => request.Locator(".qh-retraining-slice").ClickAsync());
+        var lines = File.ReadAllLines(await download.PathAsync());
+        Assert.True(lines.Length > 1000, $"the slice holds {lines.Length} events");
+        Assert.Contains("\"brightness\":", lines[0]);
+        Assert.Empty(errors);
+    }
+}
