@@ -136,7 +136,12 @@ public sealed class DriftApiTests(OnlineFactory factory) : IClassFixture<OnlineF
         var (from, to) = await WindowAsync("retrain", Day.AddDays(5));
         var created = await client.PostAsJsonAsync("/api/retraining-requests", new
         {
-            module = OnlineFactory.Recognizer, release = OnlineFactory.First, trigger = "drift", reason = "  Inputs got darker at 10:00.  ", from, to,
+            module = OnlineFactory.Recognizer,
+            release = OnlineFactory.First,
+            trigger = "drift",
+            reason = "  Inputs got darker at 10:00.  ",
+            from,
+            to,
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var request = await JsonAsync(created);
