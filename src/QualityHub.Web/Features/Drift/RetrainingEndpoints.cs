@@ -41,7 +41,7 @@ public static class RetrainingEndpoints
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"retraining-{id}-{request.Module}.jsonl\"";
                 await requests.WriteSliceAsync(id, http.Response.Body, ct);
                 return Results.Empty;
-            })).Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson").ProducesProblems(404);
+            })).ProducesFile("application/x-ndjson").ProducesProblems(404);
         api.MapGet("/modules/{id:int}/drift-settings", (int id, DriftReports reports, CancellationToken ct) =>
             AnswerAsync(async () => Results.Ok(await reports.GetSettingsAsync(id, ct))))
             .Produces<DriftSettings>().ProducesProblems(404);

@@ -73,7 +73,8 @@ public sealed class LayoutComponentTests : IAsyncLifetime
 
         layout.Find("button[data-theme]").Click();
 
-        Assert.True(theme.Instance.GetState(x => x.IsDarkMode));
+        // The provider gets the palette on the layout's next render, which a loaded machine may run a moment later.
+        layout.WaitForAssertion(() => Assert.True(theme.Instance.GetState(x => x.IsDarkMode)));
         Assert.Equal("dark", layout.Find("button[data-theme]").GetAttribute("data-theme"));
         Assert.Equal("Switch to the light theme", layout.Find("button[data-theme]").GetAttribute("aria-label"));
         Assert.Equal(1, flips);
@@ -81,7 +82,7 @@ public sealed class LayoutComponentTests : IAsyncLifetime
 
         layout.Find("button[data-theme]").Click();
 
-        Assert.False(theme.Instance.GetState(x => x.IsDarkMode));
+        layout.WaitForAssertion(() => Assert.False(theme.Instance.GetState(x => x.IsDarkMode)));
         Assert.Equal(2, flips);
         Assert.Equal(["qualityhub-theme", "light"], themeModule.VerifyInvoke("remember", calledTimes: 2)[1].Arguments);
     }
