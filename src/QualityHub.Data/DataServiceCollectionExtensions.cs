@@ -47,6 +47,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<RunMetricsCalculator>();
         services.AddSingleton<MeasuringRuns>();
         services.AddSingleton<Drift.RunProfiles>();
+        services.AddSingleton<Drift.DatasetValidator>();
         services.AddSingleton<DecodedImageCache>();
         services.AddSingleton<PipelineRegistry>();
         services.AddSingleton<PipelineEvaluator>();

@@ -255,7 +255,7 @@ public sealed class CopyDatabaseTests : IDisposable
         var (exitCode, _, error) = await RunAsync("copy-database", "--to", "Host=127.0.0.1;Port=1;Database=qualityhub;Username=qualityhub", Data);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("is not up to date (6 migration(s) pending, the first 20261205185240_DataProtectionKeys)", error);
+        Assert.Contains("is not up to date (7 migration(s) pending, the first 20261205185240_DataProtectionKeys)", error);
         Assert.Contains("Run 'qualityhub migrate'", error);
         await using var after = FullDatabase.OpenSqlite(temp.Path);
         Assert.Equal(6, (await after.Database.GetPendingMigrationsAsync()).Count());

@@ -51,6 +51,7 @@ internal static class FullDatabase
             CreatedAt = Then,
             TextComparison = Core.Metrics.TextComparison.Exact,
             DriftSettingsJson = "{\"psiWatch\":0.15}",
+            DataRulesJson = "{\"labels\":[\"cat\",\"dog, big\"],\"alertShare\":0.05}",
         };
         var lines = new Module
         {
@@ -76,6 +77,7 @@ internal static class FullDatabase
             Attribution = Unicode,
             Labels = ["cat", "dog, big", "\"bird\"", "漢字"],
             CreatedAt = Then.AddDays(1),
+            ValidationJson = "{\"samples\":2,\"rules\":[]}",
         };
         var empty = new Dataset { Id = 11, Name = "no-module", LicenceId = "MIT", Labels = [], CreatedAt = Then.ToOffset(TimeSpan.FromHours(-5)) };
         db.Datasets.AddRange(dataset, empty);

@@ -23,6 +23,9 @@ public sealed class Dataset
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The last check of the samples against the module's data rules as JSON (<see cref="Drift.DatasetValidation"/>); null when never checked.</summary>
+    public string? ValidationJson { get; set; }
+
     public List<Sample> Samples { get; set; } = [];
 }
 

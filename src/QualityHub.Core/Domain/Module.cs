@@ -17,6 +17,9 @@ public sealed class Module
     /// <summary>The module's drift thresholds and minimum samples as JSON (<see cref="Drift.DriftSettings"/>); null for the defaults.</summary>
     public string? DriftSettingsJson { get; set; }
 
+    /// <summary>The module's data validation rules as JSON (<see cref="Drift.DataRules"/>); null for none.</summary>
+    public string? DataRulesJson { get; set; }
+
     public List<ModelVersion> Versions { get; set; } = [];
 
     /// <summary>The module's error taxonomy: the failure kinds its samples can be tagged with.</summary>

@@ -45,6 +45,19 @@ public sealed class DriftHistogram
         }
     }
 
+    /// <summary>
+    /// Counts one event checked against several data rules: each rule's bin counts the event, and counts it again as
+    /// flagged (the bin's <see cref="DriftBin.Corrections"/>) when it broke the rule.
+    /// </summary>
+    public void AddChecks(IEnumerable<(string Key, bool Broken)> checks)
+    {
+        Events++;
+        foreach (var (key, broken) in checks)
+        {
+            AddMember(key, broken);
+        }
+    }
+
     /// <summary>Adds another histogram's counts (another hour, another release).</summary>
     public void Add(DriftHistogram other)
     {

@@ -321,6 +321,10 @@ namespace QualityHub.Data.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("ValidationJson")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ModuleId");
@@ -577,6 +581,10 @@ namespace QualityHub.Data.Postgres.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("DataRulesJson")
+                        .HasColumnType("text")
+                        .UseCollation("C");
 
                     b.Property<string>("Description")
                         .IsRequired()

@@ -21,8 +21,8 @@ public sealed record AggregateTotals(
 public sealed record OnlineWriteResult(int Accepted, int Duplicates, IReadOnlyList<AggregateTotals> Minutes);
 
 /// <summary>
-/// Stores batches of online events, their minute and hour aggregates and their hourly drift histograms in one
-/// transaction, so the aggregates always equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
+/// Stores batches of online events, their minute and hour aggregates, their hourly drift histograms and their hourly
+/// counts of data-rule violations in one transaction, so the aggregates always equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
 /// serialised in the process (SQLite has one writer anyway; queuing here avoids busy retries). PostgreSQL: the batch
 /// in one multi-row INSERT … ON CONFLICT DO NOTHING over arrays, and a per-module transaction lock around the
 /// aggregates' read-add-write, so several instances ingesting at once neither lose nor double a count.
@@ -263,14 +263,20 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             return hours;
         }
 
+        // Read per batch, not cached: another instance may have changed a module's rules since the last batch.
         var tasks = new Dictionary<int, TaskType>();
-        await using (var select = Command(connection, transaction, "SELECT \"Id\", \"TaskType\" FROM \"Modules\""))
+        var rules = new Dictionary<int, DataRuleSet>();
+        await using (var select = Command(connection, transaction, "SELECT \"Id\", \"TaskType\", \"DataRulesJson\" FROM \"Modules\""))
         await using (var reader = await select.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
                 // Stored as the enum's name (QualityHubDbContext's conversion).
                 tasks[reader.GetInt32(0)] = Enum.Parse<TaskType>(reader.GetString(1));
+                if (!reader.IsDBNull(2) && DataRules.Parse(reader.GetString(2)) is { IsEmpty: false } moduleRules)
+                {
+                    rules[reader.GetInt32(0)] = moduleRules.Compile();
+                }
             }
         }
 
@@ -287,6 +293,18 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
                 }
 
                 histogram.AddEvent(keys, e.Corrected);
+            }
+
+            // The module's data rules: each rule's bin counts the event as checked, and as broken when it broke the rule.
+            if (rules.TryGetValue(e.ModuleId, out var check))
+            {
+                var key = (e.ModuleId, hour, e.ReleaseId, DataRules.CountsDescriptor);
+                if (!hours.TryGetValue(key, out var counts))
+                {
+                    hours[key] = counts = new DriftHistogram();
+                }
+
+                counts.AddChecks(check.Check(e.Descriptors ?? EventDescriptors.None, e.Predicted, e.Corrected ? e.CorrectedValue : null));
             }
         }
 

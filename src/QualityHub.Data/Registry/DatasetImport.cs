@@ -45,6 +45,9 @@ public sealed record ImportProgress(int Done, int Total, string Phase);
 public sealed record DatasetImportResult(Dataset? Dataset, IReadOnlyList<ImportIssue> Issues, int Items, int IssueCount)
 {
     public bool Succeeded => Dataset is not null && Issues.Count == 0;
+
+    /// <summary>The new dataset checked against its module's data rules; null when the module has none (or there is no dataset).</summary>
+    public Core.Drift.DatasetValidation? Validation { get; init; }
 }
 
 /// <summary>One item to import: where it came from (for messages), how to get its image bytes, its truth and tags.</summary>

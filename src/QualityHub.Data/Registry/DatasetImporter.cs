@@ -17,6 +17,7 @@ namespace QualityHub.Data.Registry;
 public sealed partial class DatasetImporter(
     IDbContextFactory<QualityHubDbContext> contextFactory,
     ContentStore store,
+    Drift.DatasetValidator validator,
     IOptions<RegistryOptions> options,
     ILogger<DatasetImporter> logger)
 {
@@ -105,7 +106,12 @@ public sealed partial class DatasetImporter(
         progress?.Report(new ImportProgress(done, total, "registering"));
         var dataset = await RegisterAsync(request, samples, cancellationToken);
         LogImported(dataset.Name, samples.Count);
-        return new DatasetImportResult(dataset, [], done, 0);
+
+        // The dataset is stored; its check against the module's data rules reports, it never undoes the import.
+        progress?.Report(new ImportProgress(0, samples.Count, "checking the module's data rules"));
+        var validation = await validator.ValidateAsync(
+            dataset.Id, (checkedCount, total) => progress?.Report(new ImportProgress(checkedCount, total, "checking the module's data rules")), CancellationToken.None);
+        return new DatasetImportResult(dataset, [], done, 0) { Validation = validation };
     }
 
     private static IEnumerable<ImportIssue> CheckRequest(DatasetImportRequest request)

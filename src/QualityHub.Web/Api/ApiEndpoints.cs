@@ -38,6 +38,7 @@ public static class ApiEndpoints
         api.MapTicketsApi();
         api.MapOnlineApi();
         api.MapRetrainingApi();
+        api.MapDataRulesApi();
         api.MapAdminApi();
         api.MapHealthDetailApi();
 

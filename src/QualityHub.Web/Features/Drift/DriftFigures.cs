@@ -111,6 +111,34 @@ public static class DriftFigures
             });
     }
 
+    /// <summary>The share of checked events that broke each data rule (those with any violation), a point per window.</summary>
+    public static PlotFigure Violations(IReadOnlyList<DriftViolation> violations)
+    {
+        var broken = violations.Where(v => v.Violations > 0).ToList();
+        var traces = broken.Select((v, i) => (ITrace)new Scatter
+        {
+            Mode = ModeFlag.Lines | ModeFlag.Markers,
+            Name = v.Text,
+            X = Values(v.Points.Select(p => OnlineFigures.Time(p.T))),
+            Y = v.Points.Select(p => (object)(p.Checked == 0 ? null! : (double)p.Violations / p.Checked)).ToList(),
+            CustomData = Values(v.Points.Select(p => $"{p.Violations:N0} of {p.Checked:N0}")),
+            Line = new Line { Color = Colors[i % Colors.Length], Width = 1.5m },
+            HoverTemplate = $"{v.Text}<br>window from %{{x}}<br>%{{y:.2%}} broke it (%{{customdata}})<extra></extra>",
+        }).ToList();
+        var x = XAxis("window start (UTC)");
+        x.Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Date;
+        var y = YAxis("share of checked events", ".1%");
+        y.RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero;
+        return new PlotFigure(traces, new PlotLayout
+        {
+            Margin = Margins(60, 10, 20, 40),
+            HoverMode = Plotly.Blazor.LayoutLib.HoverModeEnum.Closest,
+            Legend = LegendBelow(-0.25m),
+            XAxis = [x],
+            YAxis = [y],
+        });
+    }
+
     private static Shape Threshold(double value, string color) => new()
     {
         Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Line,

@@ -77,6 +77,8 @@ public sealed partial class DriftPage : IDisposable
         }
     }
 
+    private bool Classifier => report?.Task == Core.Domain.TaskType.ImageClassification;
+
     private string ModuleName => modules?.FirstOrDefault(m => m.Id == moduleId)?.Name ?? "";
 
     private async Task ChooseModuleAsync(int id)
@@ -111,7 +113,7 @@ public sealed partial class DriftPage : IDisposable
     {
         if (report is not null)
         {
-            Navigation.NavigateTo($"drift?module={Uri.EscapeDataString(ModuleName)}&release={Uri.EscapeDataString(report.Release)}&range={range}", replace: true);
+            Navigation.NavigateTo(DriftLinks.Page(report, range), replace: true);
         }
     }
 
@@ -120,9 +122,8 @@ public sealed partial class DriftPage : IDisposable
         try
         {
             // The range ends with the release's latest events (the report's default end), so a quiet stream still shows its last days.
-            var latest = await Reports.GetAsync(moduleId.ToString(), release, null, null, "day", stop.Token);
-            var to = latest.To;
-            report = await Reports.GetAsync(moduleId.ToString(), latest.Release, to - Ranges[range], to, null, stop.Token);
+            var (latest, to) = await Reports.RangeEndAsync(moduleId.ToString(), release, stop.Token);
+            report = await Reports.GetAsync(moduleId.ToString(), latest, to - Ranges[range], to, null, stop.Token);
             release = report.Release;
             overTime = DriftFigures.OverTime(report, kind);
             error = null;
@@ -145,8 +146,7 @@ public sealed partial class DriftPage : IDisposable
     {
         try
         {
-            var input = new RetrainingRequestInput(moduleId.ToString(), report!.Release, "drift", alert.Message, alert.From ?? report.From, alert.To ?? report.To);
-            var made = await Retraining.CreateAsync(input, await Accounts.Actor.OfAsync(Authentication), stop.Token);
+            var made = await Retraining.CreateAsync(DriftLinks.Retraining(report!, alert), await Accounts.Actor.OfAsync(Authentication), stop.Token);
             requests = await Retraining.ListAsync(moduleId.ToString(), stop.Token);
             Snackbar.Add($"Retraining request #{made.Id} recorded with {made.WindowEvents:N0} events in its data slice.", Severity.Success);
         }
@@ -186,7 +186,7 @@ public sealed partial class DriftPage : IDisposable
     private DriftPoint? LatestTest(string descriptor) =>
         Latest(descriptor, DriftMeasureKind.KolmogorovSmirnov) ?? Latest(descriptor, DriftMeasureKind.ChiSquare);
 
-    private static Color StatusColor(string status) => status switch
+    internal static Color StatusColor(string status) => status switch
     {
         DriftStatus.Alert => Color.Error,
         DriftStatus.Watch => Color.Warning,
@@ -200,9 +200,7 @@ public sealed partial class DriftPage : IDisposable
 
     private static string Rate(double? rate) => Formats.Percent(rate);
 
-    private string TicketUrl(DriftAlert alert) =>
-        $"tickets/new?moduleId={moduleId}&releaseId={report!.ReleaseId}&severity=High&channel=monitoring&title={Uri.EscapeDataString($"Drift: {alert.Descriptor} in {report.Module} ({report.Release})")}" +
-        $"&description={Uri.EscapeDataString(alert.Message + $" Drift page: drift?module={report.Module}&release={report.Release}&range={range}")}";
+    private string TicketUrl(DriftAlert alert) => DriftLinks.Ticket(report!, alert, range);
 
     private static string Window(DateTimeOffset from, DateTimeOffset to) => $"{OnlineFigures.Time(from)} – {OnlineFigures.Time(to)} UTC";
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using QualityHub.Core.Domain;
 using QualityHub.Core.Drift;
 using QualityHub.Data;
 using QualityHub.Data.Drift;
@@ -43,13 +44,26 @@ public sealed record DriftDistribution(
     int ModuleId, string Module, int ReleaseId, string Release, string Descriptor, string Title, bool Continuous, int? ReferenceRunId,
     DateTimeOffset From, DateTimeOffset To, long ReferenceEvents, long WindowEvents, IReadOnlyList<DriftBinShare> Bins);
 
+/// <summary>One window's count of events checked against a data rule and of those that broke it.</summary>
+public sealed record ViolationPoint(DateTimeOffset T, DateTimeOffset End, long Checked, long Violations);
+
+/// <summary>
+/// A data rule over the report's range: events checked and violations in all (with their share), the verdict of its
+/// latest window with enough events (<see cref="DriftSettings.MinEvents"/>), a few example event ids from the last
+/// hour that broke it, and its counts window by window. Counts made under an earlier version of a rule (Current false)
+/// are listed and never alerted on.
+/// </summary>
+public sealed record DriftViolation(
+    string Key, string Kind, string Descriptor, string Text, bool Current, long Checked, long Violations, double Share, double MaxShare, string Status,
+    DateTimeOffset? LatestFrom, DateTimeOffset? LatestTo, double? LatestShare, IReadOnlyList<string> Examples, IReadOnlyList<ViolationPoint> Points);
+
 /// <summary>The answer of GET /api/online/drift.</summary>
 public sealed record DriftReport(
-    int ModuleId, string Module, int ReleaseId, string Release, DriftReference? Reference, string? ReferenceMissing,
+    int ModuleId, string Module, TaskType Task, int ReleaseId, string Release, DriftReference? Reference, string? ReferenceMissing,
     DateTimeOffset From, DateTimeOffset To, string Step, long Events, DriftSettings Settings,
     IReadOnlyList<DriftMeasureView> Measures, IReadOnlyList<DriftingDescriptor> TopDrifting,
     IReadOnlyList<ConceptRow> CorrectionsByLabel, IReadOnlyList<ConceptRow> CorrectionsByConfidence,
-    IReadOnlyList<DriftAlert> Alerts, IReadOnlyList<DriftReleaseMarker> Releases);
+    IReadOnlyList<DriftAlert> Alerts, IReadOnlyList<DriftReleaseMarker> Releases, DataRules? Rules, IReadOnlyList<DriftViolation> Violations);
 
 /// <summary>
 /// Drift of a module's online events in one release against that release's reference profile, window by window, read
@@ -70,17 +84,12 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var target = await OnlineMetrics.FindModuleAsync(db, module, cancellationToken);
-        var moduleRow = await db.Modules.AsNoTracking().Where(m => m.Id == target.Id).Select(m => new { m.TaskType, m.DriftSettingsJson }).SingleAsync(cancellationToken);
+        var moduleRow = await db.Modules.AsNoTracking().Where(m => m.Id == target.Id).Select(m => new { m.TaskType, m.DriftSettingsJson, m.DataRulesJson }).SingleAsync(cancellationToken);
         var settings = SettingsOf(moduleRow.DriftSettingsJson);
+        var rules = DataRules.Parse(moduleRow.DataRulesJson);
 
-        var (releaseId, releaseName) = !string.IsNullOrWhiteSpace(release)
-            ? await OnlineMetrics.FindReleaseAsync(db, release, cancellationToken)
-            : await LatestReleaseAsync(db, target.Id, cancellationToken)
-              ?? throw new OnlineQueryException("release", $"Module '{target.Name}' has no online events with descriptors yet; name a release.", 404);
-
-        var latestHour = await db.DriftAggregates.Where(a => a.ModuleId == target.Id && a.ReleaseId == releaseId)
-            .OrderByDescending(a => a.HourStart).Select(a => (DateTimeOffset?)a.HourStart).FirstOrDefaultAsync(cancellationToken);
-        var end = to ?? latestHour?.AddHours(1) ?? clock.GetUtcNow();
+        var (releaseId, releaseName, latestEnd) = await ReleaseAsync(db, target, release, cancellationToken);
+        var end = to ?? latestEnd;
         var start = from ?? end.AddDays(-30);
         if (start >= end)
         {
@@ -112,7 +121,7 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
             .ToListAsync(cancellationToken);
         // Windows are counted from the range's first hour, so a range that starts at an event's hour gets windows that start there.
         var stepTicks = stepHours * TimeSpan.TicksPerHour;
-        var windows = rows.GroupBy(r => firstHour.AddTicks((r.HourStart - firstHour).Ticks / stepTicks * stepTicks)).OrderBy(g => g.Key).Select(g =>
+        var windows = rows.Where(r => r.Descriptor != DataRules.CountsDescriptor).GroupBy(r => firstHour.AddTicks((r.HourStart - firstHour).Ticks / stepTicks * stepTicks)).OrderBy(g => g.Key).Select(g =>
         {
             var histograms = new Dictionary<string, DriftHistogram>(StringComparer.Ordinal);
             foreach (var row in g)
@@ -140,11 +149,63 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
         var top = measures.Where(m => m.Kind == DriftMeasureKind.Psi && m.Latest is not null)
             .Select(m => new DriftingDescriptor(m.Descriptor, m.DescriptorTitle, m.Side, m.Latest!.T, m.Latest.Value!.Value, m.Latest.Status))
             .OrderByDescending(d => d.Psi).ToList();
+        var counted = rows.Where(r => r.Descriptor == DataRules.CountsDescriptor)
+            .Select(r => (r.HourStart, Window: firstHour.AddTicks((r.HourStart - firstHour).Ticks / stepTicks * stepTicks), Counts: DriftHistogram.FromJson(r.Events, r.Bins)))
+            .ToList();
+        var violations = await ViolationsAsync(db, target.Id, releaseId, rules, counted, TimeSpan.FromHours(stepHours), settings, cancellationToken);
         var alerts = Alerts(measures, byLabel, byConfidence);
+        alerts.AddRange(violations.Where(v => v.Status == DriftStatus.Alert).Select(v => new DriftAlert(v.Descriptor, "Data rule", [$"rule:{v.Key}"], v.LatestFrom, v.LatestTo, v.Checked,
+            $"Data rule broken: {v.Text} — {v.LatestShare:P1} of the events in the window {v.LatestFrom:yyyy-MM-dd HH:mm} – {v.LatestTo:yyyy-MM-dd HH:mm} UTC broke it, above the {v.MaxShare:P1} allowed.")));
         var markers = await MarkersAsync(db, target.Id, cancellationToken);
-        return new DriftReport(target.Id, target.Name, releaseId, releaseName, reference, missing, start, end,
+        return new DriftReport(target.Id, target.Name, moduleRow.TaskType, releaseId, releaseName, reference, missing, start, end,
             stepHours == 1 ? "hour" : stepHours == 24 ? "day" : "week", windows.Sum(w => w.Events), settings,
-            views, top, byLabel, byConfidence, alerts, markers);
+            views, top, byLabel, byConfidence, alerts, markers, rules, violations);
+    }
+
+    /// <summary>
+    /// The drift reports the Overview shows: for every module with described events, its latest release over the
+    /// <paramref name="range"/> that ends with its latest events — only those that raise an alert.
+    /// </summary>
+    public async Task<List<DriftReport>> AlertingAsync(TimeSpan range, CancellationToken cancellationToken = default)
+    {
+        List<int> modules;
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            modules = await db.DriftAggregates.Select(a => a.ModuleId).Distinct().OrderBy(id => id).ToListAsync(cancellationToken);
+        }
+
+        var alerting = new List<DriftReport>();
+        foreach (var module in modules.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            var (release, end) = await RangeEndAsync(module, null, cancellationToken);
+            var report = await GetAsync(module, release, end - range, end, null, cancellationToken);
+            if (report.Alerts.Count > 0)
+            {
+                alerting.Add(report);
+            }
+        }
+
+        return alerting;
+    }
+
+    /// <summary>The release a report on the module shows (the one named, else the latest with events) and where its default range ends: after its latest hour of events.</summary>
+    public async Task<(string Release, DateTimeOffset End)> RangeEndAsync(string? module, string? release, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var target = await OnlineMetrics.FindModuleAsync(db, module, cancellationToken);
+        var (_, name, end) = await ReleaseAsync(db, target, release, cancellationToken);
+        return (name, end);
+    }
+
+    private async Task<(int Id, string Name, DateTimeOffset End)> ReleaseAsync(QualityHubDbContext db, (int Id, string Name) target, string? release, CancellationToken cancellationToken)
+    {
+        var (releaseId, releaseName) = !string.IsNullOrWhiteSpace(release)
+            ? await OnlineMetrics.FindReleaseAsync(db, release, cancellationToken)
+            : await LatestReleaseAsync(db, target.Id, cancellationToken)
+              ?? throw new OnlineQueryException("release", $"Module '{target.Name}' has no online events with descriptors yet; name a release.", 404);
+        var latestHour = await db.DriftAggregates.Where(a => a.ModuleId == target.Id && a.ReleaseId == releaseId)
+            .OrderByDescending(a => a.HourStart).Select(a => (DateTimeOffset?)a.HourStart).FirstOrDefaultAsync(cancellationToken);
+        return (releaseId, releaseName, latestHour?.AddHours(1) ?? clock.GetUtcNow());
     }
 
     /// <summary>
@@ -214,6 +275,149 @@ public sealed class DriftReports(IDbContextFactory<QualityHubDbContext> contextF
         string Format(double v) => Math.Round(v, digits).ToString("0." + new string('#', digits), System.Globalization.CultureInfo.InvariantCulture);
         return $"{Format(low)}–{Format(high)}";
     }
+
+    // Every current rule that applies to events (violated or not) and every earlier rule with counts in the range.
+    private static async Task<List<DriftViolation>> ViolationsAsync(
+        QualityHubDbContext db, int moduleId, int releaseId, DataRules? rules, List<(DateTimeOffset Hour, DateTimeOffset Window, DriftHistogram Counts)> counted,
+        TimeSpan step, DriftSettings settings, CancellationToken cancellationToken)
+    {
+        var current = (rules?.Each() ?? []).Where(DataRules.AppliesToEvents).ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var keys = current.Keys.Union(counted.SelectMany(c => c.Counts.Bins.Keys), StringComparer.Ordinal);
+        var windows = counted.GroupBy(c => c.Window).OrderBy(g => g.Key).ToList();
+        var result = new List<DriftViolation>();
+        foreach (var key in keys)
+        {
+            var rule = current.GetValueOrDefault(key);
+            // A rule's bin: Count the events checked against it, Corrections those that broke it (DriftHistogram.AddChecks).
+            var points = windows.Select(w => new ViolationPoint(w.Key, w.Key + step, w.Sum(c => c.Counts.Bins.GetValueOrDefault(key).Count),
+                w.Sum(c => c.Counts.Bins.GetValueOrDefault(key).Corrections))).ToList();
+            var (checkedCount, violated) = (points.Sum(p => p.Checked), points.Sum(p => p.Violations));
+            var latest = points.LastOrDefault(p => p.Checked >= settings.MinEvents);
+            var judged = latest is null ? null : RuleCount.Of(key, rule, latest.Checked, latest.Violations, []);
+            var status = rule is null ? DriftStatus.Ok : judged?.Status ?? DriftStatus.TooFew;
+            var lastHour = counted.Where(c => c.Counts.Bins.GetValueOrDefault(key).Corrections > 0).Select(c => (DateTimeOffset?)c.Hour).Max();
+            var examples = rule is null || lastHour is not { } hour ? [] : await ExamplesAsync(db, moduleId, releaseId, rule, rules!, hour, cancellationToken);
+            var whole = RuleCount.Of(key, rule, checkedCount, violated, examples);
+            result.Add(new DriftViolation(key, whole.Kind, whole.Descriptor, whole.Text, whole.Current, checkedCount, violated, whole.Share, whole.MaxShare, status,
+                latest?.T, latest?.End, judged?.Share, examples, points));
+        }
+
+        return result.OrderByDescending(v => DriftStatus.Rank(v.Status)).ThenByDescending(v => v.Violations).ThenBy(v => v.Key, StringComparer.Ordinal).ToList();
+    }
+
+    // Up to five ids of events that broke the rule in the last hour it was broken (a bounded read of one hour's events).
+    private static async Task<List<string>> ExamplesAsync(
+        QualityHubDbContext db, int moduleId, int releaseId, DataRule rule, DataRules rules, DateTimeOffset hour, CancellationToken cancellationToken)
+    {
+        var end = hour.AddHours(1);
+        var events = db.OnlineEvents.AsNoTracking().Where(e => e.ReleaseId == releaseId && e.ModuleId == moduleId && e.Timestamp >= hour && e.Timestamp < end);
+        var labels = rules.Labels?.ToList() ?? [];
+        var range = rule.Kind == DataRuleKind.Range ? rules.Ranges![rule.Descriptor] : null;
+        var (min, max) = (range?.Min ?? 0, range?.Max ?? 0);
+        IQueryable<OnlineEvent>? broken = (rule.Kind, rule.Descriptor) switch
+        {
+            (DataRuleKind.Label, _) when rule.Key.StartsWith("label:predicted:", StringComparison.Ordinal) => events.Where(e => e.Predicted != null && !labels.Contains(e.Predicted)),
+            (DataRuleKind.Label, _) => events.Where(e => e.Corrected && e.CorrectedValue != null && !labels.Contains(e.CorrectedValue)),
+            (DataRuleKind.Range, "inputWidth") => events.Where(e => e.InputWidth < min || e.InputWidth > max),
+            (DataRuleKind.Range, "inputHeight") => events.Where(e => e.InputHeight < min || e.InputHeight > max),
+            (DataRuleKind.Range, "brightness") => events.Where(e => e.Brightness < min || e.Brightness > max),
+            (DataRuleKind.Range, "contrast") => events.Where(e => e.Contrast < min || e.Contrast > max),
+            (DataRuleKind.Range, "blur") => events.Where(e => e.Blur < min || e.Blur > max),
+            (DataRuleKind.Range, "confidence") => events.Where(e => e.Confidence < min || e.Confidence > max),
+            (DataRuleKind.Missing, "inputWidth") => events.Where(e => e.InputWidth == null),
+            (DataRuleKind.Missing, "inputHeight") => events.Where(e => e.InputHeight == null),
+            (DataRuleKind.Missing, "brightness") => events.Where(e => e.Brightness == null),
+            (DataRuleKind.Missing, "contrast") => events.Where(e => e.Contrast == null),
+            (DataRuleKind.Missing, "blur") => events.Where(e => e.Blur == null),
+            (DataRuleKind.Missing, "confidence") => events.Where(e => e.Confidence == null),
+            // A feature is inside a JSON array; its events are not picked out here.
+            _ => null,
+        };
+        return broken is null ? [] : await broken.OrderBy(e => e.Timestamp).Take(5).Select(e => e.EventId).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>A module's data validation rules; null when it has none.</summary>
+    public async Task<DataRules?> GetRulesAsync(int moduleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Modules.Where(m => m.Id == moduleId).Select(m => new { m.DataRulesJson }).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new OnlineQueryException("id", $"There is no module {moduleId}.", 404);
+        return DataRules.Parse(stored.DataRulesJson);
+    }
+
+    /// <summary>
+    /// Sets a module's data validation rules after checking them (a label set only for classifiers). They apply to
+    /// events ingested from now on and to datasets checked from now on; counts made under the old rules stay theirs.
+    /// </summary>
+    public async Task<DataRules?> SetRulesAsync(int moduleId, DataRules rules, CancellationToken cancellationToken = default)
+    {
+        if (rules.Problem() is { } problem)
+        {
+            throw new OnlineQueryException(problem[..problem.IndexOfAny([' ', '.'])], problem);
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var module = await db.Modules.SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken)
+            ?? throw new OnlineQueryException("id", $"There is no module {moduleId}.", 404);
+        if (rules.Labels is { Count: > 0 } && module.TaskType != TaskType.ImageClassification)
+        {
+            throw new OnlineQueryException("labels", $"Module '{module.Name}' is not a classifier; a label set applies to classifiers only.");
+        }
+
+        module.DataRulesJson = rules.IsEmpty ? null : JsonSerializer.Serialize(rules, DataRules.Json);
+        await db.SaveChangesAsync(cancellationToken);
+        return rules.IsEmpty ? null : rules;
+    }
+
+    /// <summary>
+    /// Rules suggested from the release's reference run (or, without one, from nothing): the test set's label set, and
+    /// per input descriptor the range its test images span (to their fine bins' edges), widened by a tenth of its width either side — a starting point
+    /// the planner edits, not a verdict.
+    /// </summary>
+    public async Task<DataRules> SuggestRulesAsync(int moduleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var module = await db.Modules.AsNoTracking().SingleOrDefaultAsync(m => m.Id == moduleId, cancellationToken)
+            ?? throw new OnlineQueryException("id", $"There is no module {moduleId}.", 404);
+        if (await measuring.TestSetAsync(moduleId, cancellationToken) is not { } testSet)
+        {
+            throw new OnlineQueryException("module", $"Module '{module.Name}' has no test set to suggest rules from.", 404);
+        }
+
+        var labels = module.TaskType == TaskType.ImageClassification
+            ? await db.Datasets.Where(d => d.Id == testSet.DatasetId).Select(d => d.Labels).SingleAsync(cancellationToken)
+            : null;
+        var run = await db.EvaluationRuns.Where(r => r.DatasetId == testSet.DatasetId && r.Status == RunStatus.Completed && r.ModelVersion!.ModuleId == moduleId)
+            .OrderByDescending(r => r.Id).Select(r => (int?)r.Id).FirstOrDefaultAsync(cancellationToken);
+        var histograms = run is { } id ? await profiles.GetAsync(id, cancellationToken) : null;
+        var ranges = new Dictionary<string, ValueRange>(StringComparer.Ordinal);
+        foreach (var descriptor in new[] { DriftDescriptors.InputWidth, DriftDescriptors.InputHeight, DriftDescriptors.Brightness, DriftDescriptors.Contrast, DriftDescriptors.Blur })
+        {
+            if (histograms?.GetValueOrDefault(descriptor.Name) is not { Members: > 0 } histogram)
+            {
+                continue;
+            }
+
+            var dense = histogram.Dense(descriptor.Scale!);
+            var used = Enumerable.Range(0, dense.Length).Where(i => dense[i].Count > 0).ToList();
+            var (low, high) = (descriptor.Scale!.LowerEdge(used[0]), descriptor.Scale.LowerEdge(used[^1] + 1));
+            var margin = (high - low) / 10;
+            ranges[descriptor.Name] = descriptor == DriftDescriptors.InputWidth || descriptor == DriftDescriptors.InputHeight
+                ? new ValueRange(Math.Max(1, Math.Floor(low - margin)), Math.Min(DriftDescriptors.MaxInputSide, Math.Ceiling(high + margin)))
+                : new ValueRange(Math.Round(Math.Max(0, low - margin), 4), Math.Round(Math.Min(UpperBound(descriptor), high + margin), 4));
+        }
+
+        return new DataRules
+        {
+            Labels = labels is { Count: > 0 } ? labels : null,
+            Ranges = ranges,
+            MaxMissingShare = ranges.Keys.ToDictionary(k => k, _ => 0.01, StringComparer.Ordinal),
+        };
+    }
+
+    // The largest value an event may carry for a descriptor (what ingestion accepts).
+    private static double UpperBound(DriftDescriptor descriptor) =>
+        descriptor == DriftDescriptors.Contrast ? DriftDescriptors.MaxContrast : descriptor == DriftDescriptors.Blur ? DriftDescriptors.MaxBlur : 1;
 
     /// <summary>A module's drift thresholds and minimum samples (the defaults until someone sets them).</summary>
     public async Task<DriftSettings> GetSettingsAsync(int moduleId, CancellationToken cancellationToken = default)

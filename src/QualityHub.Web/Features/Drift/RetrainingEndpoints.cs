@@ -52,7 +52,7 @@ public static class RetrainingEndpoints
         return api;
     }
 
-    private static async Task<IResult> AnswerAsync(Func<Task<IResult>> answer)
+    internal static async Task<IResult> AnswerAsync(Func<Task<IResult>> answer)
     {
         try
         {

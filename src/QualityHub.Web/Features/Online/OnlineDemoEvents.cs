@@ -23,6 +23,9 @@ namespace QualityHub.Web.Features.Online;
 /// answer was wrong — and the sample's input descriptors, so production looks like the test set (the drift page finds
 /// nothing) until a drift episode <see cref="DriftEpisode"/> before the end: the classifier's inputs get darker
 /// (brightness and contrast × <see cref="Darkening"/>) and its "Sneaker" answers are corrected far more often.
+/// Both modules get data rules suggested from their test sets; in the last <see cref="MissingBlurFor"/> a share of the
+/// classifier's events (<see cref="MissingBlurShare"/>) arrive without their sharpness, as from a client release that
+/// lost it, which breaks the "at most 1 % lack sharpness" rule.
 /// Without the runs the events are drawn as before, without descriptors.</para>
 /// </summary>
 public sealed partial class OnlineDemoEvents(
@@ -33,6 +36,7 @@ public sealed partial class OnlineDemoEvents(
     IOptions<OnlineOptions> options,
     MeasuringRuns measuring,
     RunProfiles profiles,
+    Drift.DriftReports drift,
     TimeProvider clock,
     ILogger<OnlineDemoEvents> logger) : BackgroundService
 {
@@ -57,6 +61,10 @@ public sealed partial class OnlineDemoEvents(
 
     /// <summary>What users say those corrected answers should have been (the concept moved: some sneakers are now ankle boots).</summary>
     public const string EpisodeRelabel = "Ankle boot";
+
+    /// <summary>How long before the end the classifier's events start to arrive without their sharpness (blur), and how many of them.</summary>
+    public static readonly TimeSpan MissingBlurFor = TimeSpan.FromHours(12);
+    public const double MissingBlurShare = 0.05;
 
     /// <summary>The longest the stream waits for the demo's evaluations (its samples' answers) before it is drawn without them.</summary>
     public static readonly TimeSpan RunWait = TimeSpan.FromMinutes(15);
@@ -112,6 +120,21 @@ public sealed partial class OnlineDemoEvents(
         }
 
         var pools = await PoolsAsync([fashion, cardText], [previous, current], cancellationToken);
+        if (pools.Count > 0)
+        {
+            foreach (var module in new[] { fashion, cardText })
+            {
+                try
+                {
+                    await drift.SetRulesAsync(module, await drift.SuggestRulesAsync(module, cancellationToken), cancellationToken);
+                }
+                catch (OnlineQueryException e)
+                {
+                    LogNoRules(module, e.Message);
+                }
+            }
+        }
+
         var now = clock.GetUtcNow();
         var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var events = Stream(end, rollout, fashion, cardText, previous, current, pools).ToList();
@@ -184,6 +207,7 @@ public sealed partial class OnlineDemoEvents(
         IReadOnlyDictionary<(int Module, int Release), IReadOnlyList<DemoSample>>? pools = null)
     {
         var episode = end - DriftEpisode;
+        var missingBlur = end - MissingBlurFor;
         var random = new Random(Seed);
         var start = end.AddDays(-7);
         var incident = end.AddMinutes(-90);
@@ -204,7 +228,10 @@ public sealed partial class OnlineDemoEvents(
                     if (pools?.GetValueOrDefault((module, release)) is { Count: > 0 } pool)
                     {
                         var slow = module == cardText && at >= incident && release == current;
-                        yield return Replay(random, id, release, module, at, pool, module == fashion && at >= episode, module == fashion ? (release == current ? 19 : 14) : slow ? 200 : 70);
+                        var replayed = Replay(random, id, release, module, at, pool, module == fashion && at >= episode, module == fashion ? (release == current ? 19 : 14) : slow ? 200 : 70);
+                        yield return module == fashion && at >= missingBlur && random.NextDouble() < MissingBlurShare
+                            ? replayed with { Descriptors = replayed.Descriptors! with { Blur = null } }
+                            : replayed;
                         continue;
                     }
 
@@ -287,6 +314,9 @@ public sealed partial class OnlineDemoEvents(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generated {Count} synthetic demo online events (not production data)")]
     private partial void LogGenerated(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The demo sets no data rules on module {Module}: {Reason}")]
+    private partial void LogNoRules(int module, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The synthetic demo online events could not be generated")]
     private partial void LogFailed(Exception exception);

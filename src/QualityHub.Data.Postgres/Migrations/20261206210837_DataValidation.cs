@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace QualityHub.Data.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class DataValidation : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "DataRulesJson",
+                table: "Modules",
+                type: "text",
+                nullable: true,
+                collation: "C");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ValidationJson",
+                table: "Datasets",
+                type: "text",
+                nullable: true,
+                collation: "C");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "DataRulesJson",
+                table: "Modules");
+
+            migrationBuilder.DropColumn(
+                name: "ValidationJson",
+                table: "Datasets");
+        }
+    }
+}
