@@ -93,12 +93,14 @@ public sealed partial class DataRulesPanel
         try
         {
             Fill(await Reports.SuggestRulesAsync(Report.ModuleId));
-            (problem, editing) = (null, true);
+            problem = null;
         }
         catch (OnlineQueryException e)
         {
             problem = e.Message;
         }
+
+        editing = true;
     }
 
     private async Task SaveAsync()

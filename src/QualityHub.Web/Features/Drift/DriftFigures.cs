@@ -131,9 +131,9 @@ public static class DriftFigures
         y.RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero;
         return new PlotFigure(traces, new PlotLayout
         {
-            Margin = Margins(60, 10, 20, 40),
+            Margin = Margins(60, 10, 20, 60),
             HoverMode = Plotly.Blazor.LayoutLib.HoverModeEnum.Closest,
-            Legend = LegendBelow(-0.25m),
+            Legend = LegendBelow(-0.4m),
             XAxis = [x],
             YAxis = [y],
         });

@@ -91,6 +91,86 @@ public sealed class DriftPageTests(EvaluatedDemoQualityHubFactory factory) : Dem
     }
 
     [Fact]
+    public async Task The_events_that_arrive_without_sharpness_break_the_missing_rule_in_their_last_hours_and_nothing_before()
+    {
+        var rules = await JsonAsync(await Client.GetAsync($"/api/modules/{await FashionIdAsync()}/data-rules"));
+        Assert.Equal(10, rules.GetProperty("labels").GetArrayLength()); // the demo set its rules from the test set
+        Assert.Equal(0.01, rules.GetProperty("maxMissingShare").GetProperty("blur").GetDouble());
+
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        var last = (await db.OnlineEvents.Select(e => e.Timestamp).ToListAsync()).Max();
+        var end = new DateTimeOffset(last.UtcTicks - last.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(1);
+        async Task<JsonElement> ViolationsAsync(DateTimeOffset from, DateTimeOffset to) => await JsonAsync(await Client.GetAsync(
+            $"/api/online/drift?module={DemoContentLoader.FashionModule}&release=2026.10&step=day&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"));
+
+        // The last whole hours of the stretch without sharpness: about 5 % of events lack it, above the 1 % allowed.
+        var lacking = await ViolationsAsync(end - OnlineDemoEvents.MissingBlurFor + TimeSpan.FromHours(1), end);
+        var blur = lacking.GetProperty("violations").EnumerateArray().Single(v => v.GetProperty("key").GetString() == "missing:blur");
+        Assert.Equal("alert", blur.GetProperty("status").GetString());
+        Assert.InRange(blur.GetProperty("share").GetDouble(), 0.02, 0.09);
+        Assert.NotEmpty(blur.GetProperty("examples").EnumerateArray());
+        Assert.Contains(lacking.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("measures")[0].GetString() == "rule:missing:blur");
+        // No other rule alerts: the darker inputs are drift; a few of them fall below the test set's darkest, far under 1 %.
+        Assert.All(lacking.GetProperty("violations").EnumerateArray().Where(v => v.GetProperty("key").GetString() != "missing:blur"),
+            v => Assert.NotEqual("alert", v.GetProperty("status").GetString()));
+
+        // Before the drift episode, on inputs drawn from the test set, every rule holds.
+        var before = await ViolationsAsync(end - OnlineDemoEvents.DriftEpisode - TimeSpan.FromHours(25), end - OnlineDemoEvents.DriftEpisode - TimeSpan.FromHours(1));
+        Assert.NotEmpty(before.GetProperty("violations").EnumerateArray());
+        Assert.All(before.GetProperty("violations").EnumerateArray(), v => Assert.Equal(0, v.GetProperty("violations").GetInt64()));
+    }
+
+    [Fact]
+    public async Task The_overview_lists_the_modules_drift_alerts_linked_to_the_drift_page_and_a_modeler_requests_retraining_from_one()
+    {
+        SignInAs(QualityHubRoles.Modeler);
+        Render<MudPopoverProvider>();
+        var panel = Render<DriftAlertsPanel>();
+
+        panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll(".qh-drift-overview-alert")), EvaluationsDone);
+        var alerted = panel.FindAll(".qh-drift-overview-alert").Select(a => (a.GetAttribute("data-module"), a.GetAttribute("data-descriptor"))).ToList();
+        Assert.Contains((DemoContentLoader.FashionModule, "brightness"), alerted);
+        Assert.Contains((DemoContentLoader.FashionModule, "blur"), alerted);
+        Assert.Equal($"drift?module={DemoContentLoader.FashionModule}&release=2026.10&range=7d", panel.Find(".qh-drift-page-link").GetAttribute("href"));
+        Assert.StartsWith("tickets/new?moduleId=", panel.Find(".qh-drift-overview-alert .qh-open-ticket").GetAttribute("href"));
+
+        var before = (await JsonAsync(await Client.GetAsync($"/api/retraining-requests?module={DemoContentLoader.FashionModule}"))).GetArrayLength();
+        await panel.InvokeAsync(() => panel.Find(".qh-drift-overview-alert .qh-request-retraining").Click());
+        var requests = await JsonAsync(await Client.GetAsync($"/api/retraining-requests?module={DemoContentLoader.FashionModule}"));
+        Assert.Equal(before + 1, requests.GetArrayLength());
+        Assert.Equal("drift", requests[0].GetProperty("trigger").GetString());
+    }
+
+    [Fact]
+    public async Task A_planner_fills_the_rules_from_the_test_set_and_saves_them_and_half_a_range_is_refused()
+    {
+        var url = $"/api/modules/{await FashionIdAsync()}/data-rules";
+        var stored = await (await Client.GetAsync(url)).Content.ReadAsStringAsync();
+        SignInAs(QualityHubRoles.Planner);
+        Render<MudPopoverProvider>();
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"drift?module={DemoContentLoader.FashionModule}");
+        var page = Render<DriftPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".qh-violations tr[data-rule]")), EvaluationsDone);
+
+        await page.InvokeAsync(() => page.Find(".qh-rules-suggest").Click());
+        page.WaitForAssertion(() => Assert.Contains("Sneaker", page.Find("textarea[name=rules-labels]").GetAttribute("value") ?? page.Find("textarea[name=rules-labels]").TextContent));
+        await page.InvokeAsync(() => page.Find(".qh-rules-save").Click());
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".qh-rules-problem")));
+        Assert.Equal(stored, await (await Client.GetAsync(url)).Content.ReadAsStringAsync()); // the demo's rules are the test set's: saved again, the same
+
+        page.Find("input[name=max-confidence]").Change("0.5");
+        await page.InvokeAsync(() => page.Find(".qh-rules-save").Click());
+        page.WaitForAssertion(() => Assert.Contains("Confidence: give both a minimum and a maximum", page.Find(".qh-rules-problem").TextContent));
+        Assert.Equal(stored, await (await Client.GetAsync(url)).Content.ReadAsStringAsync());
+    }
+
+    private async Task<int> FashionIdAsync()
+    {
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        return await db.Modules.Where(m => m.Name == DemoContentLoader.FashionModule).Select(m => m.Id).SingleAsync();
+    }
+
+    [Fact]
     public void A_viewer_sees_the_alerts_but_cannot_request_retraining()
     {
         SignInAs(QualityHubRoles.Viewer);
