@@ -23,7 +23,7 @@ namespace QualityHub.Web.Features.Online;
 /// answer was wrong — and the sample's input descriptors, so production looks like the test set (the drift page finds
 /// nothing) until a drift episode <see cref="DriftEpisode"/> before the end: the classifier's inputs get darker
 /// (brightness and contrast × <see cref="Darkening"/>) and its "Sneaker" answers are corrected far more often.
-/// Both modules get data rules suggested from their test sets; in the last <see cref="MissingBlurFor"/> a share of the
+/// Both modules get data rules suggested from their test sets (and their datasets are checked against them); in the last <see cref="MissingBlurFor"/> a share of the
 /// classifier's events (<see cref="MissingBlurShare"/>) arrive without their sharpness, as from a client release that
 /// lost it, which breaks the "at most 1 % lack sharpness" rule.
 /// Without the runs the events are drawn as before, without descriptors.</para>
@@ -37,6 +37,7 @@ public sealed partial class OnlineDemoEvents(
     MeasuringRuns measuring,
     RunProfiles profiles,
     Drift.DriftReports drift,
+    DatasetValidator validator,
     TimeProvider clock,
     ILogger<OnlineDemoEvents> logger) : BackgroundService
 {
@@ -127,6 +128,11 @@ public sealed partial class OnlineDemoEvents(
                 try
                 {
                     await drift.SetRulesAsync(module, await drift.SuggestRulesAsync(module, cancellationToken), cancellationToken);
+                    await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+                    foreach (var dataset in await db.Datasets.Where(d => d.ModuleId == module).Select(d => d.Id).ToListAsync(cancellationToken))
+                    {
+                        await validator.ValidateAsync(dataset, cancellationToken: cancellationToken);
+                    }
                 }
                 catch (OnlineQueryException e)
                 {

@@ -164,6 +164,40 @@ public sealed class DriftPageTests(EvaluatedDemoQualityHubFactory factory) : Dem
         Assert.Equal(stored, await (await Client.GetAsync(url)).Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task The_demo_test_set_was_checked_against_the_rules_drawn_from_it_and_a_planner_checks_it_again()
+    {
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        var fashion = await FashionIdAsync();
+        var dataset = await db.Datasets.Where(d => d.ModuleId == fashion && d.Split == Core.Domain.DatasetSplit.Test).Select(d => d.Id).FirstAsync();
+        var stored = await JsonAsync(await Client.GetAsync($"/api/datasets/{dataset}/validation"));
+        Assert.True(stored.GetProperty("samples").GetInt32() > 0);
+        Assert.Equal(stored.GetProperty("samples").GetInt32(), stored.GetProperty("described").GetInt32());
+        Assert.All(stored.GetProperty("rules").EnumerateArray(), r => Assert.Equal(0, r.GetProperty("violations").GetInt64())); // its own rules hold on it
+        Assert.Contains(stored.GetProperty("rules").EnumerateArray(), r => r.GetProperty("key").GetString()!.StartsWith("label:truth:", StringComparison.Ordinal));
+
+        SignInAs(QualityHubRoles.Planner);
+        var panel = Render<QualityHub.Web.Features.Datasets.DatasetValidationPanel>(p => p.Add(c => c.DatasetId, dataset).Add(c => c.Module, DemoContentLoader.FashionModule));
+        panel.WaitForAssertion(() => Assert.Equal("ok", panel.Find(".qh-dataset-validation").GetAttribute("data-status")));
+        Assert.Equal(stored.GetProperty("rules").GetArrayLength(), panel.FindAll(".qh-dataset-rules tr[data-rule]").Count);
+        await panel.InvokeAsync(() => panel.Find(".qh-validate-dataset").Click());
+        panel.WaitForAssertion(() => Assert.Equal("ok", panel.Find(".qh-dataset-validation").GetAttribute("data-status")));
+        var again = await JsonAsync(await Client.GetAsync($"/api/datasets/{dataset}/validation"));
+        Assert.True(again.GetProperty("checkedAt").GetDateTimeOffset() >= stored.GetProperty("checkedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_a_datasets_check_but_cannot_run_one()
+    {
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
+        var fashion = await FashionIdAsync();
+        var dataset = await db.Datasets.Where(d => d.ModuleId == fashion && d.Split == Core.Domain.DatasetSplit.Test).Select(d => d.Id).FirstAsync();
+        SignInAs(QualityHubRoles.Viewer);
+        var viewed = Render<QualityHub.Web.Features.Datasets.DatasetValidationPanel>(p => p.Add(c => c.DatasetId, dataset).Add(c => c.Module, DemoContentLoader.FashionModule));
+        viewed.WaitForAssertion(() => Assert.NotEmpty(viewed.FindAll(".qh-dataset-rules tr[data-rule]")));
+        Assert.Empty(viewed.FindAll(".qh-validate-dataset"));
+    }
+
     private async Task<int> FashionIdAsync()
     {
         await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<QualityHubDbContext>>().CreateDbContextAsync();
