@@ -25,8 +25,12 @@ public sealed class DriftPageTests(BrowserFixture fixture)
         var drift = page.Locator(".qh-drift[data-release='2026.10']");
         await Expect(drift).ToBeVisibleAsync();
         await Expect(page.Locator(".qh-drift-alert[data-descriptor='brightness']")).ToBeVisibleAsync();
-        await Expect(page.Locator(".qh-plot .svg-container")).ToHaveCountAsync(2); // drift over time, and the distribution
+        await Expect(page.Locator(".qh-plot .svg-container")).ToHaveCountAsync(3); // drift over time, the distribution, the data rules' violations
         await Expect(page.Locator(".qh-plot").First.Locator(".scatterlayer .trace")).ToHaveCountAsync(7); // a PSI line per descriptor
+
+        // The data rules: the stretch of events without sharpness breaks its rule, charted; the ranges drawn from the test set hold.
+        await Expect(page.Locator(".qh-violations tr[data-rule='missing:blur'][data-status='alert']")).ToBeVisibleAsync();
+        await Expect(page.Locator(".qh-data-rules .qh-plot .scatterlayer .trace")).Not.ToHaveCountAsync(0);
 
         // The predicted labels' distribution, from the table's button.
         await page.Locator(".qh-drift-table tr[data-descriptor='label'] .qh-show-distribution").ClickAsync();
@@ -43,5 +47,21 @@ public sealed class DriftPageTests(BrowserFixture fixture)
         Assert.True(lines.Length > 1000, $"the slice holds {lines.Length} events");
         Assert.Contains("\"brightness\":", lines[0]);
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_overview_names_the_drifting_module_and_leads_to_its_drift_page()
+    {
+        using var http = await fixture.DemoEventsAsync();
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/");
+        var alerts = page.Locator(".qh-drift-alerts");
+        await Expect(alerts.Locator(".qh-drift-overview-alert[data-descriptor='brightness']")).ToBeVisibleAsync();
+        await Expect(alerts.Locator(".qh-drift-overview-alert[data-descriptor='blur']").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "overview-drift-alerts.png"), FullPage = true });
+
+        await alerts.Locator(".qh-drift-page-link").First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/drift\\?module=fashion-mnist-classifier&release=2026\\.10&range=7d$"));
+        await Expect(page.Locator(".qh-drift[data-release='2026.10']")).ToBeVisibleAsync();
     }
 }
