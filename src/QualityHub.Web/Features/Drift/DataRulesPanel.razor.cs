@@ -1,7 +1,7 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Authorization;
 using MudBlazor;
 using QualityHub.Core.Drift;
 using QualityHub.Web.Components.Shared;
