@@ -131,11 +131,12 @@ public sealed class DriftPageTests(EvaluatedDemoQualityHubFactory factory) : Dem
         var alerted = panel.FindAll(".qh-drift-overview-alert").Select(a => (a.GetAttribute("data-module"), a.GetAttribute("data-descriptor"))).ToList();
         Assert.Contains((DemoContentLoader.FashionModule, "brightness"), alerted);
         Assert.Contains((DemoContentLoader.FashionModule, "blur"), alerted);
-        Assert.Equal($"drift?module={DemoContentLoader.FashionModule}&release=2026.10&range=7d", panel.Find(".qh-drift-page-link").GetAttribute("href"));
-        Assert.StartsWith("tickets/new?moduleId=", panel.Find(".qh-drift-overview-alert .qh-open-ticket").GetAttribute("href"));
+        Assert.Equal($"drift?module={DemoContentLoader.FashionModule}&release=2026.10&range=7d", panel.Find($".qh-drift-page-link[data-module='{DemoContentLoader.FashionModule}']").GetAttribute("href"));
+        var fashion = $".qh-drift-overview-alert[data-module='{DemoContentLoader.FashionModule}']";
+        Assert.StartsWith("tickets/new?moduleId=", panel.Find($"{fashion} .qh-open-ticket").GetAttribute("href"));
 
         var before = (await JsonAsync(await Client.GetAsync($"/api/retraining-requests?module={DemoContentLoader.FashionModule}"))).GetArrayLength();
-        await panel.InvokeAsync(() => panel.Find(".qh-drift-overview-alert .qh-request-retraining").Click());
+        await panel.InvokeAsync(() => panel.Find($"{fashion} .qh-request-retraining").Click());
         var requests = await JsonAsync(await Client.GetAsync($"/api/retraining-requests?module={DemoContentLoader.FashionModule}"));
         Assert.Equal(before + 1, requests.GetArrayLength());
         Assert.Equal("drift", requests[0].GetProperty("trigger").GetString());
