@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Labeling;
 using QualityHub.Data.Accounts;
 
 namespace QualityHub.Data;
@@ -34,6 +35,12 @@ public sealed class QualityHubDbContext(DbContextOptions<QualityHubDbContext> op
     public DbSet<DriftAggregate> DriftAggregates => Set<DriftAggregate>();
     public DbSet<RunProfile> RunProfiles => Set<RunProfile>();
     public DbSet<RetrainingRequest> RetrainingRequests => Set<RetrainingRequest>();
+    public DbSet<LabelingJob> LabelingJobs => Set<LabelingJob>();
+    public DbSet<LabelingJobItem> LabelingJobItems => Set<LabelingJobItem>();
+    public DbSet<LabelingGuideVersion> LabelingGuideVersions => Set<LabelingGuideVersion>();
+    public DbSet<LabelingQuestion> LabelingQuestions => Set<LabelingQuestion>();
+    public DbSet<LabelingDelivery> LabelingDeliveries => Set<LabelingDelivery>();
+    public DbSet<LabelingDeliveryRow> LabelingDeliveryRows => Set<LabelingDeliveryRow>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

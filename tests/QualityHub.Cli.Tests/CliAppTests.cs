@@ -57,7 +57,7 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, migrate.ExitCode);
         Assert.True(File.Exists(Path.Combine(temp.Path, "qualityhub.db")));
         Assert.Equal(0, info.ExitCode);
-        Assert.Contains("schema:       20261206210815_DataValidation", info.Output); // the latest migration, none pending
+        Assert.Contains("schema:       20261207004700_LabelingJobs", info.Output); // the latest migration, none pending
         Assert.Contains("onnxruntime:  1.32.0", info.Output);
     }
 

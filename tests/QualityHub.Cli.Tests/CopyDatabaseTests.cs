@@ -67,7 +67,7 @@ public sealed class CopyDatabaseTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.Matches(@"\nPredictions\s+3,000\s+\d+\.\d\d\n", output);
         Assert.Matches(@"\nAspNetUserTokens\s+1\s+\d+\.\d\d\n", output);
-        Assert.Matches(@"copied [\d,]+ rows in 34 tables in \d+\.\d\d s \([\d,]+ rows/s\) into PostgreSQL database qh_\w+ on 127\.0\.0\.1:\d+; \d+\.\d\d s in all", output);
+        Assert.Matches(@"copied [\d,]+ rows in 40 tables in \d+\.\d\d s \([\d,]+ rows/s\) into PostgreSQL database qh_\w+ on 127\.0\.0\.1:\d+; \d+\.\d\d s in all", output);
         Assert.Contains($"they stay in {Path.Combine(temp.Path, "store")}", output);
 
         await using var source = FullDatabase.OpenSqlite(temp.Path);

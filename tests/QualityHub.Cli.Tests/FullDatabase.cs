@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using QualityHub.Core.Domain;
+using QualityHub.Core.Labeling;
 using QualityHub.Data;
 using QualityHub.Data.Accounts;
 
@@ -266,6 +267,61 @@ internal static class FullDatabase
             RequestedBy = "anna",
             CreatedAt = Then,
             UpdatedAt = Then.AddHours(2),
+        });
+        db.Datasets.Add(new Dataset
+        {
+            Id = 12,
+            Name = "pets-test v2",
+            ModuleId = 7,
+            TaskType = TaskType.ImageClassification,
+            Split = DatasetSplit.Test,
+            LicenceId = "CC-BY-4.0",
+            Labels = ["cat", "dog, big"],
+            CreatedAt = Then.AddDays(3),
+            Version = 2,
+            PreviousVersionId = 3,
+        });
+        db.LabelingJobs.Add(new LabelingJob
+        {
+            Id = 9,
+            Name = Unicode,
+            ModuleId = 7,
+            DatasetId = 3,
+            Purpose = Unicode,
+            Source = "ground-truth flags of dataset 3",
+            Labels = ["cat", "dog, big"],
+            Quantity = 2,
+            UnitPrice = 0.0125m,
+            Currency = "EUR",
+            Budget = 1234.5m,
+            Deadline = Then.AddDays(14),
+            VendorName = "Acme Labels",
+            VendorContact = "pm@acme.example",
+            Status = LabelingJobStatus.Merged,
+            CreatedBy = "anna",
+            CreatedAt = Then,
+            SentAt = Then.AddDays(1),
+            DeliveredAt = Then.AddDays(2),
+            MergedDatasetId = 12,
+            Items = [new LabelingJobItem { Id = 41, SampleId = 103 }, new LabelingJobItem { Id = 42, SampleId = 106, IsGold = true, GoldLabel = "dog, big" }],
+        });
+        db.LabelingGuideVersions.Add(new LabelingGuideVersion { Id = 5, JobId = 9, Version = 1, Markdown = Unicode, ExampleSampleIds = [103, 106], CreatedBy = "anna", CreatedAt = Then });
+        db.LabelingQuestions.Add(new LabelingQuestion { Id = 6, JobId = 9, SampleId = 103, Text = Unicode, AskedBy = "vendor", AskedAt = Then, Answer = "a cat", AnsweredBy = "anna", AnsweredAt = Then.AddHours(1), AddToGuide = true, FoldedIntoGuideVersion = 1 });
+        db.LabelingDeliveries.Add(new LabelingDelivery
+        {
+            Id = 7,
+            JobId = 9,
+            FileName = "labels.csv",
+            ReceivedBy = "anna",
+            ReceivedAt = Then.AddDays(2),
+            Accepted = true,
+            RowCount = 2,
+            GoldAccuracy = 1,
+            GoldItems = 1,
+            Kappa = 0.5,
+            CompareItems = 1,
+            MergedDatasetId = 12,
+            Rows = [new LabelingDeliveryRow { Id = 8, ItemId = 41, SampleId = 103, Label = "dog, big", CurrentLabel = "cat", Decision = ReviewDecision.AcceptVendor, DecidedBy = "anna", DecidedAt = Then.AddDays(3) }],
         });
         db.RunProfiles.Add(new RunProfile { EvaluationRunId = 4, Descriptor = "label", Events = 3, Bins = "{\"cat\":[2,1],\"dog\":[1,0]}", ComputedAt = Then });
         db.OnlineAggregates.Add(new OnlineAggregate

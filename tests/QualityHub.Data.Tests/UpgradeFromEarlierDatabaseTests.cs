@@ -23,7 +23,7 @@ public class UpgradeFromEarlierDatabaseTests
     ];
 
     /// <summary>Migrations written after the fixture was made; opening it applies them with today's EF Core.</summary>
-    private static readonly string[] AppliedSince = ["20261205010000_ReleaseRules", "20261205110000_SignedInAuthors", "20261205120000_TicketLinks", "20261205130000_ModuleTextComparison", "20261205185240_DataProtectionKeys", "20261205192959_EvaluationLeases", "20261206010503_EvaluationRunWorkers", "20261206094450_Pipelines", "20261206172141_OnlineDrift", "20261206181410_RetrainingRequests", "20261206210815_DataValidation"];
+    private static readonly string[] AppliedSince = ["20261205010000_ReleaseRules", "20261205110000_SignedInAuthors", "20261205120000_TicketLinks", "20261205130000_ModuleTextComparison", "20261205185240_DataProtectionKeys", "20261205192959_EvaluationLeases", "20261206010503_EvaluationRunWorkers", "20261206094450_Pipelines", "20261206172141_OnlineDrift", "20261206181410_RetrainingRequests", "20261206210815_DataValidation", "20261207004700_LabelingJobs"];
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 9, 15, 0, TimeSpan.Zero);
 

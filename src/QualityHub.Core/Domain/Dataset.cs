@@ -26,6 +26,12 @@ public sealed class Dataset
     /// <summary>The last check of the samples against the module's data rules as JSON (<see cref="Drift.DatasetValidation"/>); null when never checked.</summary>
     public string? ValidationJson { get; set; }
 
+    /// <summary>1 for a dataset as imported; each merge of reviewed labels makes the next version, the old one kept.</summary>
+    public int Version { get; set; } = 1;
+
+    /// <summary>The version this one was made from; null for a first version.</summary>
+    public int? PreviousVersionId { get; set; }
+
     public List<Sample> Samples { get; set; } = [];
 }
 

@@ -9,12 +9,16 @@ public static class QualityHubRoles
     public const string Planner = "Planner";
     public const string Viewer = "Viewer";
 
-    public static IReadOnlyList<string> All { get; } = [Admin, QualityManager, Modeler, Planner, Viewer];
+    /// <summary>Carries labeling work with outside vendors: labeling jobs and the datasets they make; approves no release.</summary>
+    public const string DataCurator = "DataCurator";
+
+    public static IReadOnlyList<string> All { get; } = [Admin, QualityManager, Modeler, Planner, DataCurator, Viewer];
 
     /// <summary>The name people read.</summary>
     public static string Title(string role) => role switch
     {
         QualityManager => "quality manager",
+        DataCurator => "data curator",
         _ => role.ToLowerInvariant(),
     };
 }

@@ -12,5 +12,8 @@ internal sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
         builder.HasIndex(d => d.Name).IsUnique();
         builder.Property(d => d.LicenceId).HasMaxLength(100);
         builder.HasOne(d => d.Module).WithMany().HasForeignKey(d => d.ModuleId).OnDelete(DeleteBehavior.SetNull);
+        builder.Property(d => d.Version).HasDefaultValue(1);
+        builder.HasOne<Dataset>().WithMany().HasForeignKey(d => d.PreviousVersionId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(d => d.PreviousVersionId);
     }
 }

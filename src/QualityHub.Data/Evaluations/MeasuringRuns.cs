@@ -54,14 +54,28 @@ public sealed class MeasuringRuns(IDbContextFactory<QualityHubDbContext> context
             .Where(d => d.ModuleId != null && moduleIds.Contains(d.ModuleId.Value) && d.Split == DatasetSplit.Test)
             .Select(d => new { d.Id, ModuleId = d.ModuleId!.Value, d.Name, d.CreatedAt })
             .ToListAsync(cancellationToken);
-        var namedIds = named.Where(r => r.AccuracyDatasetId != null).Select(r => r.AccuracyDatasetId!.Value).ToList();
+        // A dataset relabelled into a new version is replaced by it: the test set is the newest version of the one named.
+        var newer = await db.Datasets.AsNoTracking().Where(d => d.PreviousVersionId != null)
+            .Select(d => new { d.Id, Previous = d.PreviousVersionId!.Value }).ToListAsync(cancellationToken);
+        var next = newer.GroupBy(d => d.Previous).ToDictionary(g => g.Key, g => g.Max(d => d.Id));
+        int Newest(int id)
+        {
+            for (var hops = 0; next.TryGetValue(id, out var later) && hops < 1000; hops++)
+            {
+                id = later;
+            }
+
+            return id;
+        }
+
+        var namedIds = named.Where(r => r.AccuracyDatasetId != null).Select(r => Newest(r.AccuracyDatasetId!.Value)).ToList();
         var names = await db.Datasets.AsNoTracking().Where(d => namedIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, cancellationToken);
 
         var result = new Dictionary<int, ModuleTestSet>();
         foreach (var moduleId in moduleIds.Distinct())
         {
             var current = named.Where(r => r.ModuleId == moduleId).OrderByDescending(r => r.Version).FirstOrDefault();
-            if (current?.AccuracyDatasetId is { } id && names.TryGetValue(id, out var name))
+            if (current?.AccuracyDatasetId is { } namedId && Newest(namedId) is var id && names.TryGetValue(id, out var name))
             {
                 result[moduleId] = new ModuleTestSet(moduleId, id, name, NamedByRequirement: true);
             }

@@ -5,6 +5,7 @@ using QualityHub.Web.Features.Drift;
 using QualityHub.Web.Features.Evaluations;
 using QualityHub.Web.Features.Gallery;
 using QualityHub.Web.Features.Health;
+using QualityHub.Web.Features.Labeling;
 using QualityHub.Web.Features.Models;
 using QualityHub.Web.Features.Online;
 using QualityHub.Web.Features.Overview;
@@ -39,6 +40,7 @@ public static class ApiEndpoints
         api.MapOnlineApi();
         api.MapRetrainingApi();
         api.MapDataRulesApi();
+        api.MapLabelingApi();
         api.MapAdminApi();
         api.MapHealthDetailApi();
 

@@ -5,7 +5,8 @@ namespace QualityHub.Web.Features.Accounts;
 /// <summary>
 /// What each role may do: everyone signed in reads; modelers (and quality managers) run evaluations, tag, register
 /// models and datasets, file and work tickets; planners edit requirements; quality managers approve releases;
-/// admins may do everything and alone manage accounts and API keys.
+/// data curators run labeling jobs with vendors and manage the datasets they make; admins may do everything and alone
+/// manage accounts and API keys.
 /// </summary>
 public static class Policies
 {
@@ -13,6 +14,8 @@ public static class Policies
     public const string Model = "model";
     public const string Plan = "plan";
     public const string Approve = "approve";
+    public const string Curate = "curate";
+    public const string Datasets = "datasets";
     public const string Administer = "administer";
 
     /// <summary>The roles each policy admits.</summary>
@@ -22,6 +25,8 @@ public static class Policies
         [Model] = [QualityHubRoles.Modeler, QualityHubRoles.QualityManager, QualityHubRoles.Admin],
         [Plan] = [QualityHubRoles.Planner, QualityHubRoles.Admin],
         [Approve] = [QualityHubRoles.QualityManager, QualityHubRoles.Admin],
+        [Curate] = [QualityHubRoles.DataCurator, QualityHubRoles.Admin],
+        [Datasets] = [QualityHubRoles.Modeler, QualityHubRoles.QualityManager, QualityHubRoles.DataCurator, QualityHubRoles.Admin],
         [Administer] = [QualityHubRoles.Admin],
     };
 }

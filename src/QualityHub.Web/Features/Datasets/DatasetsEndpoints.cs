@@ -47,7 +47,7 @@ public static class DatasetsEndpoints
             .ProducesFile(ApiDescriptionExtensions.Png).ProducesProblems(404);
         api.MapPost("/datasets/import", ImportAsync).RequireAuthorization(Policies.Administer)
             .Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 403, 422);
-        api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery()
+        api.MapPost("/datasets/upload", DatasetUploadEndpoint.HandleAsync).DisableAntiforgery().RequireAuthorization(Policies.Datasets)
             .DescribesBody<DatasetUploadForm>("multipart/form-data").Produces<ImportedDataset>(StatusCodes.Status201Created).ProducesProblems(400, 413, 422);
         return api;
     }
