@@ -286,59 +286,59 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
         switch (from.Kind?.Trim().ToLowerInvariant())
         {
             case "flags" or "relabel":
-            {
-                var datasetId = from.DatasetId ?? throw new LabelingException("from.datasetId", "Flags are picked from a dataset: give from.datasetId.", 400);
-                var ids = await db.GroundTruthFlags.Join(db.Samples.Where(s => s.DatasetId == datasetId), f => f.SampleId, s => s.Id, (f, s) => s)
-                    .OrderBy(s => s.Ordinal).Select(s => s.Id).ToListAsync(cancellationToken);
-                return (datasetId, NotEmpty(ids, $"Dataset {datasetId} has no samples flagged for relabelling."), $"ground-truth flags of dataset {datasetId}");
-            }
+                {
+                    var datasetId = from.DatasetId ?? throw new LabelingException("from.datasetId", "Flags are picked from a dataset: give from.datasetId.", 400);
+                    var ids = await db.GroundTruthFlags.Join(db.Samples.Where(s => s.DatasetId == datasetId), f => f.SampleId, s => s.Id, (f, s) => s)
+                        .OrderBy(s => s.Ordinal).Select(s => s.Id).ToListAsync(cancellationToken);
+                    return (datasetId, NotEmpty(ids, $"Dataset {datasetId} has no samples flagged for relabelling."), $"ground-truth flags of dataset {datasetId}");
+                }
 
             case "gallery":
-            {
-                var runId = from.RunId ?? throw new LabelingException("from.runId", "A gallery belongs to a run: give from.runId and from.filter (the gallery's query, e.g. scope=failures&trueLabel=Shirt).", 400);
-                try
                 {
-                    var run = await gallery.GetRunAsync(runId, cancellationToken);
-                    var filter = GalleryFilter.Parse(from.Filter ?? "");
-                    var ids = await gallery.GetSampleIdsAsync(run, filter, cancellationToken);
-                    return (run.Summary.DatasetId, NotEmpty(ids, $"The gallery of run {runId} with \"{filter.ToQuery()}\" shows no samples."), $"gallery of run {runId}: {filter.ToQuery()}");
+                    var runId = from.RunId ?? throw new LabelingException("from.runId", "A gallery belongs to a run: give from.runId and from.filter (the gallery's query, e.g. scope=failures&trueLabel=Shirt).", 400);
+                    try
+                    {
+                        var run = await gallery.GetRunAsync(runId, cancellationToken);
+                        var filter = GalleryFilter.Parse(from.Filter ?? "");
+                        var ids = await gallery.GetSampleIdsAsync(run, filter, cancellationToken);
+                        return (run.Summary.DatasetId, NotEmpty(ids, $"The gallery of run {runId} with \"{filter.ToQuery()}\" shows no samples."), $"gallery of run {runId}: {filter.ToQuery()}");
+                    }
+                    catch (GalleryException e)
+                    {
+                        throw new LabelingException(e.Field is null ? "from.filter" : $"from.{e.Field}", e.Message, e.StatusCode == 404 ? 404 : 422);
+                    }
                 }
-                catch (GalleryException e)
-                {
-                    throw new LabelingException(e.Field is null ? "from.filter" : $"from.{e.Field}", e.Message, e.StatusCode == 404 ? 404 : 422);
-                }
-            }
 
             case "ticket":
-            {
-                var ticketId = from.TicketId ?? throw new LabelingException("from.ticketId", "Give from.ticketId: the ticket whose regression set to label.", 400);
-                var ticket = await db.VocTickets.AsNoTracking().SingleOrDefaultAsync(t => t.Id == ticketId, cancellationToken)
-                    ?? throw new LabelingException("from.ticketId", $"There is no ticket {ticketId}.", 404);
-                if (ticket.RegressionSampleId is not { } sampleId || await db.Samples.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sampleId, cancellationToken) is not { } sample)
                 {
-                    throw new LabelingException("from.ticketId", $"Ticket {ticketId} added nothing to a regression set (its page's \"Add to the regression set\").");
-                }
+                    var ticketId = from.TicketId ?? throw new LabelingException("from.ticketId", "Give from.ticketId: the ticket whose regression set to label.", 400);
+                    var ticket = await db.VocTickets.AsNoTracking().SingleOrDefaultAsync(t => t.Id == ticketId, cancellationToken)
+                        ?? throw new LabelingException("from.ticketId", $"There is no ticket {ticketId}.", 404);
+                    if (ticket.RegressionSampleId is not { } sampleId || await db.Samples.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sampleId, cancellationToken) is not { } sample)
+                    {
+                        throw new LabelingException("from.ticketId", $"Ticket {ticketId} added nothing to a regression set (its page's \"Add to the regression set\").");
+                    }
 
-                var ids = await db.Samples.Where(s => s.DatasetId == sample.DatasetId).OrderBy(s => s.Ordinal).Select(s => s.Id).ToListAsync(cancellationToken);
-                return (sample.DatasetId, ids, $"regression set of ticket {ticketId} (dataset {sample.DatasetId})");
-            }
+                    var ids = await db.Samples.Where(s => s.DatasetId == sample.DatasetId).OrderBy(s => s.Ordinal).Select(s => s.Id).ToListAsync(cancellationToken);
+                    return (sample.DatasetId, ids, $"regression set of ticket {ticketId} (dataset {sample.DatasetId})");
+                }
 
             case "samples":
-            {
-                var wanted = from.SampleIds is { Count: > 0 } list ? list.Distinct().ToList() : throw new LabelingException("from.sampleIds", "Give from.sampleIds: the samples to label.", 400);
-                var found = await db.Samples.Where(s => wanted.Contains(s.Id)).Select(s => new { s.Id, s.DatasetId, s.Ordinal }).ToListAsync(cancellationToken);
-                if (wanted.Except(found.Select(s => s.Id)).ToList() is { Count: > 0 } missing)
                 {
-                    throw new LabelingException("from.sampleIds", $"There are no samples {string.Join(", ", missing.Take(20))}.", 404);
-                }
+                    var wanted = from.SampleIds is { Count: > 0 } list ? list.Distinct().ToList() : throw new LabelingException("from.sampleIds", "Give from.sampleIds: the samples to label.", 400);
+                    var found = await db.Samples.Where(s => wanted.Contains(s.Id)).Select(s => new { s.Id, s.DatasetId, s.Ordinal }).ToListAsync(cancellationToken);
+                    if (wanted.Except(found.Select(s => s.Id)).ToList() is { Count: > 0 } missing)
+                    {
+                        throw new LabelingException("from.sampleIds", $"There are no samples {string.Join(", ", missing.Take(20))}.", 404);
+                    }
 
-                if (found.Select(s => s.DatasetId).Distinct().ToList() is { Count: > 1 } datasets)
-                {
-                    throw new LabelingException("from.sampleIds", $"A job's samples come from one dataset (its merge makes that dataset's next version); these are from datasets {string.Join(", ", datasets)}.");
-                }
+                    if (found.Select(s => s.DatasetId).Distinct().ToList() is { Count: > 1 } datasets)
+                    {
+                        throw new LabelingException("from.sampleIds", $"A job's samples come from one dataset (its merge makes that dataset's next version); these are from datasets {string.Join(", ", datasets)}.");
+                    }
 
-                return (found[0].DatasetId, found.OrderBy(s => s.Ordinal).Select(s => s.Id).ToList(), $"{found.Count} picked samples of dataset {found[0].DatasetId}");
-            }
+                    return (found[0].DatasetId, found.OrderBy(s => s.Ordinal).Select(s => s.Id).ToList(), $"{found.Count} picked samples of dataset {found[0].DatasetId}");
+                }
 
             case "drift":
                 throw new LabelingException("from.kind", "An online drift window cannot become a labeling job yet: production events carry descriptors and outputs but no image or sample reference, so there is nothing to send a vendor. Import the window's inputs as a dataset (Datasets → Import), then make the job from its samples.");
