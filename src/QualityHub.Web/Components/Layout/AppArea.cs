@@ -17,6 +17,7 @@ public sealed record AppArea(string Title, string Path, string Icon, string Purp
         new("Drift", "drift", Icons.Material.Filled.Insights, "Drift: whether production's inputs and outputs still look like the test set's, per release, with the evidence and a retraining request."),
         new("Tickets", "tickets", Icons.Material.Filled.SupportAgent, "VOC tickets: customers' complaints about model output, reproduced against the current candidates."),
         new("Requirements", "requirements", Icons.Material.Filled.Rule, "Requirements per module: processing time, target accuracy, QPS, serving target and hardware, with a scorecard."),
+        new("Labeling", "labeling", Icons.Material.Filled.Label, "Labeling jobs with outside vendors: flagged samples and failures sent with a guide, the labels checked against gold items, reviewed and merged into a new dataset version."),
         new("Datasets", "datasets", Icons.Material.Filled.Dataset, "Datasets: kinds and quantities, labels, where they came from and their licence."),
         new("Pipelines", "pipelines", Icons.Material.Filled.AccountTree, "Pipelines of modules (a card photo in, its number and expiry out): versions by their stages, a photo through several versions side by side."),
         new("Models", "models", Icons.Material.Filled.ModelTraining, "Modules and their model versions: ONNX files, model cards, status from candidate to released."),

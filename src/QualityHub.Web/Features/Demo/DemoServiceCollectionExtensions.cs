@@ -6,6 +6,8 @@ public static class DemoServiceCollectionExtensions
     {
         services.AddSingleton<DemoContentLoader>();
         services.AddHostedService(provider => provider.GetRequiredService<DemoContentLoader>());
+        services.AddSingleton<DemoSuspectLabels>();
+        services.AddHostedService(provider => provider.GetRequiredService<DemoSuspectLabels>());
         return services;
     }
 }

@@ -25,6 +25,17 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
         return new LabelingOverview(views, Vendors(views));
     }
 
+    /// <summary>The datasets with samples flagged for relabelling, and how many: what a job is most often made from.</summary>
+    public async Task<IReadOnlyList<FlaggedDataset>> FlaggedDatasetsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var counts = await db.GroundTruthFlags.Join(db.Samples, f => f.SampleId, s => s.Id, (f, s) => s.DatasetId)
+            .GroupBy(id => id).Select(g => new { Id = g.Key, Flags = g.Count() }).ToListAsync(cancellationToken);
+        var ids = counts.Select(c => c.Id).ToList();
+        var datasets = await db.Datasets.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => new { d.Id, d.Name, Module = d.Module!.Name }).ToListAsync(cancellationToken);
+        return datasets.Select(d => new FlaggedDataset(d.Id, d.Name, d.Module, counts.Single(c => c.Id == d.Id).Flags)).OrderBy(d => d.Name).ToList();
+    }
+
     public async Task<LabelingJobDetail> GetAsync(int id, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

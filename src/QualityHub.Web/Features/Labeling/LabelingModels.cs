@@ -81,6 +81,9 @@ public sealed record MergeResult(int JobId, int DeliveryId, int DatasetId, strin
 /// <summary>Money and speed per vendor over their jobs.</summary>
 public sealed record VendorFigures(string Vendor, int Jobs, int Items, decimal Spend, string Currency, double? MeanDaysToDeliver, int LateJobs, double? GoldAccuracy, double? Kappa);
 
+/// <summary>A dataset with samples flagged for relabelling.</summary>
+public sealed record FlaggedDataset(int Id, string Name, string? Module, int Flags);
+
 /// <summary>Every job and every vendor's figures.</summary>
 public sealed record LabelingOverview(IReadOnlyList<LabelingJobView> Jobs, IReadOnlyList<VendorFigures> Vendors);
 
