@@ -12,7 +12,7 @@ public sealed record Licence(string Id, bool CommercialUseAllowed, string Attrib
 /// <summary>A dataset as lists show it.</summary>
 public sealed record DatasetSummary(
     int Id, string Name, int? ModuleId, string? Module, TaskType TaskType, DatasetSplit Split, string Source, Licence Licence,
-    IReadOnlyList<string> Labels, int Samples, DateTimeOffset CreatedAt);
+    IReadOnlyList<string> Labels, int Samples, DateTimeOffset CreatedAt, int Version = 1, int? PreviousVersionId = null);
 
 /// <summary>How many samples carry a tag (a kind such as printed or rotated) or a ground-truth label.</summary>
 public sealed record CountOf(string Name, int Count);
@@ -115,7 +115,8 @@ public sealed class DatasetCatalog(IDbContextFactory<QualityHubDbContext> contex
     }
 
     private static DatasetSummary Summarise(Dataset d, string? module, int samples) => new(
-        d.Id, d.Name, d.ModuleId, module, d.TaskType, d.Split, d.Source, new Licence(d.LicenceId, d.CommercialUseAllowed, d.Attribution), d.Labels, samples, d.CreatedAt);
+        d.Id, d.Name, d.ModuleId, module, d.TaskType, d.Split, d.Source, new Licence(d.LicenceId, d.CommercialUseAllowed, d.Attribution), d.Labels, samples, d.CreatedAt,
+        d.Version, d.PreviousVersionId);
 
     /// <summary>A stored PNG as a data: URL when it is small enough to travel inside a page of items; otherwise null.</summary>
     public string? InlineImage(string sha256)

@@ -5,6 +5,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Core.Labeling;
 using QualityHub.Data;
 using QualityHub.Data.Accounts;
+using QualityHub.Data.Drift;
 
 namespace QualityHub.Web.Features.Labeling;
 
@@ -12,7 +13,7 @@ namespace QualityHub.Web.Features.Labeling;
 /// A vendor's labels coming back: checked row by row before anything is kept, measured against the gold items and our
 /// current labels, their disagreements reviewed, and merged into the dataset's next version (the old version stays).
 /// </summary>
-public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> contextFactory, TimeProvider clock)
+public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> contextFactory, DatasetValidator validator, TimeProvider clock)
 {
     /// <summary>At most this many problems are listed; the count says how many more.</summary>
     public const int MaxProblems = 500;
@@ -201,8 +202,8 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
 
     /// <summary>
     /// Makes the dataset's next version from a reviewed delivery: the same images (by hash), the vendor's label where
-    /// the curator accepted it; closes the ground-truth flags the review settled; the job becomes merged. A delivery
-    /// merges once.
+    /// the curator accepted it; closes the ground-truth flags the review settled; the job becomes merged; the version is
+    /// checked against the module's data rules. A delivery merges once.
     /// </summary>
     public async Task<MergeResult> MergeAsync(int jobId, MergeInput input, string actor, CancellationToken cancellationToken = default)
     {
@@ -304,6 +305,9 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The new version is checked against the module's data rules like any imported dataset.
+        await validator.ValidateAsync(dataset.Id, cancellationToken: cancellationToken);
         return new MergeResult(job.Id, delivery.Id, dataset.Id, name, dataset.Version, old.Id, samples.Count, changed, flags.Count);
     }
 
