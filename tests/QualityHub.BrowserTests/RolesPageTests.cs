@@ -16,8 +16,9 @@ public sealed class RolesPageTests(BrowserFixture fixture)
         { "Viewer", [] },
         { "Modeler", ModelerActions },
         { "Planner", ["edit-requirement"] },
+        { "DataCurator", ["import-dataset", "new-labeling-job"] },
         { "QualityManager", [.. ModelerActions, "create-release"] },
-        { "Admin", [.. ModelerActions, "create-release", "edit-requirement", "manage-accounts"] },
+        { "Admin", [.. ModelerActions, "create-release", "edit-requirement", "new-labeling-job", "manage-accounts"] },
     };
 
     [Theory]
@@ -39,7 +40,7 @@ public sealed class RolesPageTests(BrowserFixture fixture)
         await Expect(page.Locator($"[data-role='{role}']")).ToBeVisibleAsync();
 
         var found = new List<string>();
-        foreach (var path in new[] { "/models", "/datasets", "/evaluations", "/gallery", "/tickets", "/releases", $"/requirements/{fashion}", "/admin/accounts" })
+        foreach (var path in new[] { "/models", "/datasets", "/evaluations", "/gallery", "/tickets", "/releases", $"/requirements/{fashion}", "/labeling", "/admin/accounts" })
         {
             await page.GotoAsync(path);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
