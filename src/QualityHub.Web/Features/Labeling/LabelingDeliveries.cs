@@ -78,6 +78,8 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
         var bySample = items.ToDictionary(i => i.SampleId);
         var labelSet = labels.ToHashSet(StringComparer.Ordinal);
         var seen = new Dictionary<long, int>();
+        // Items some row names, taken or not: a row with a bad label or a repeat is reported as such, its item not as missing.
+        var named = new HashSet<long>();
         var rows = new List<(long, string)>();
         foreach (var line in lines)
         {
@@ -91,6 +93,8 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
                     problems.Add(new(line.Row, name, "item_id", $"item_id \"{line.ItemId}\" is not an item of this job."));
                     continue;
                 }
+
+                named.Add(item.Id);
             }
 
             if (line.SampleId is not null)
@@ -109,6 +113,7 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
                 }
 
                 item = bySampleId;
+                named.Add(item.Id);
             }
 
             if (item is null)
@@ -139,12 +144,9 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
             rows.Add((item.Id, label));
         }
 
-        foreach (var missing in items.Where(i => !seen.ContainsKey(i.Id)).OrderBy(i => i.Id))
+        foreach (var missing in items.Where(i => !named.Contains(i.Id)).OrderBy(i => i.Id))
         {
-            if (!problems.Any(p => p.ItemId == missing.Id.ToString(CultureInfo.InvariantCulture)))
-            {
-                problems.Add(new(0, missing.Id.ToString(CultureInfo.InvariantCulture), "item_id", $"item {missing.Id} (sample {missing.SampleId}) has no label in the delivery."));
-            }
+            problems.Add(new(0, missing.Id.ToString(CultureInfo.InvariantCulture), "item_id", $"item {missing.Id} (sample {missing.SampleId}) has no label in the delivery."));
         }
 
         return rows;
