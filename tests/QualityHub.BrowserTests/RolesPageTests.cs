@@ -16,9 +16,9 @@ public sealed class RolesPageTests(BrowserFixture fixture)
         { "Viewer", [] },
         { "Modeler", ModelerActions },
         { "Planner", ["edit-requirement"] },
-        { "DataCurator", ["import-dataset", "new-labeling-job"] },
+        { "DataCurator", ["import-dataset", "new-labeling-job", "create-labeling-job"] },
         { "QualityManager", [.. ModelerActions, "create-release"] },
-        { "Admin", [.. ModelerActions, "create-release", "edit-requirement", "new-labeling-job", "manage-accounts"] },
+        { "Admin", [.. ModelerActions, "create-release", "edit-requirement", "new-labeling-job", "create-labeling-job", "manage-accounts"] },
     };
 
     [Theory]
