@@ -217,6 +217,11 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
             throw new LabelingException("deliveryId", $"Delivery {delivery.Id} of job {jobId} is already merged (dataset {delivery.MergedDatasetId?.ToString(CultureInfo.InvariantCulture) ?? "since deleted"}); a delivery merges once.", 409);
         }
 
+        if (delivery.Id != await LatestAcceptedIdAsync(db, jobId, cancellationToken))
+        {
+            throw new LabelingException("deliveryId", $"Delivery {delivery.Id} is not job {jobId}'s latest accepted delivery; the review and the merge are of the latest one.", 409);
+        }
+
         if (job.Status != LabelingJobStatus.Reviewed)
         {
             throw new LabelingException("status", $"Job {jobId} is {LabelingJobs.Status(job.Status)}; it merges once every disagreement of its delivery has a decision (reviewed).", 409);

@@ -102,7 +102,7 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
         var items = sampleIds.Select(id => new LabelingJobItem { SampleId = id })
             .Concat(gold.Select(id => new LabelingJobItem { SampleId = id, IsGold = true, GoldLabel = truths[id] }))
             .ToArray();
-        new Random(HashCode.Combine(datasetId, sampleIds.Count, gold.Count)).Shuffle(items);
+        new Random(datasetId * 7919 + sampleIds.Count * 31 + gold.Count).Shuffle(items);
         var job = new LabelingJob
         {
             Name = name,
@@ -203,6 +203,7 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var job = await RequireJobAsync(db, id, cancellationToken);
+        RequireOpen(job);
         var inputs = input.Questions is { Count: > 0 } many ? many : [input];
         var itemSamples = await db.LabelingJobItems.Where(i => i.JobId == id).Select(i => i.SampleId).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
@@ -236,6 +237,7 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var question = await db.LabelingQuestions.SingleOrDefaultAsync(q => q.JobId == id && q.Id == questionId, cancellationToken)
             ?? throw new LabelingException("questionId", $"Job {id} has no question {questionId}.", 404);
+        RequireOpen(await RequireJobAsync(db, id, cancellationToken));
         if (question.FoldedIntoGuideVersion is { } version)
         {
             throw new LabelingException("answer", $"The answer is already in guide version {version}; write a new clarification in the guide instead.", 409);
@@ -501,6 +503,14 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
 
     internal static async Task<LabelingJob> RequireJobAsync(QualityHubDbContext db, int id, CancellationToken cancellationToken) =>
         await db.LabelingJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken) ?? throw NoJob(id);
+
+    private static void RequireOpen(LabelingJob job)
+    {
+        if (LabelingJobFlow.IsClosed(job.Status))
+        {
+            throw new LabelingException("status", $"Job {job.Id} is {Status(job.Status)}; nothing about it changes any more.", 409);
+        }
+    }
 
     internal static LabelingException NoJob(int id) => new("id", $"There is no labeling job {id}.", 404);
 

@@ -161,6 +161,14 @@ public sealed class LabelingApiTests(DemoQualityHubFactory factory) : IClassFixt
         Assert.Equal([false, true, false], after.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("accepted").GetBoolean()));
         Assert.Equal("reviewed", after.GetProperty("job").GetProperty("status").GetString());
         Assert.Equal(delivery.GetProperty("id").GetInt32(), after.GetProperty("job").GetProperty("latestDelivery").GetProperty("id").GetInt32());
+
+        // A newer accepted delivery replaces it: the older one is no longer what the job merges.
+        var newer = await DeliverAsync(client, jobId, "labels-2.csv", Csv(items.Select(r => (r.ItemId, truth[r.SampleId]))));
+        Assert.Equal(HttpStatusCode.Created, newer.StatusCode);
+        var stale = await client.PostAsJsonAsync($"/api/labeling-jobs/{jobId}/merge", new { deliveryId = delivery.GetProperty("id").GetInt32() });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Contains("latest", (await JsonAsync(stale)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("reviewed", (await DetailAsync(client, jobId)).GetProperty("job").GetProperty("status").GetString());
     }
 
     // ---- 3. What a job may not be made of ----
@@ -279,9 +287,11 @@ public sealed class LabelingApiTests(DemoQualityHubFactory factory) : IClassFixt
         Assert.Equal(HttpStatusCode.Conflict, export.StatusCode);
         Assert.NotEqual("application/zip", export.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Conflict, (await DeliverAsync(client, id, "labels.csv", Csv("sample_id,label", items))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync($"/api/labeling-jobs/{id}/questions", new { text = "Too late?" })).StatusCode);
         var detail = await DetailAsync(client, id);
         Assert.Equal(("cancelled", job.GetProperty("name").GetString()), (detail.GetProperty("job").GetProperty("status").GetString(), detail.GetProperty("job").GetProperty("name").GetString()));
         Assert.Empty(detail.GetProperty("deliveries").EnumerateArray());
+        Assert.Empty(detail.GetProperty("questions").EnumerateArray());
         Assert.Equal(HttpStatusCode.NotFound, (await client.PatchAsJsonAsync("/api/labeling-jobs/987654", new { status = "sent" })).StatusCode);
     }
 
@@ -424,13 +434,13 @@ public sealed class LabelingApiTests(DemoQualityHubFactory factory) : IClassFixt
         Assert.StartsWith("api key labeling DataCurator", job.GetProperty("createdBy").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await curator.PatchAsJsonAsync($"/api/labeling-jobs/{id}", new { status = "sent" })).StatusCode);
 
-        // Everyone reads; only curators and admins change a job, merge it or take its zip.
+        // Everyone reads, the vendor's zip too (a GET, like every read; its images are readable anyway); only curators and admins change a job or merge it.
         Assert.Equal(HttpStatusCode.OK, (await modeler.GetAsync($"/api/labeling-jobs/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await planner.GetAsync("/api/labeling-jobs")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await modeler.PostAsJsonAsync($"/api/labeling-jobs/{id}/merge", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await planner.PostAsJsonAsync($"/api/labeling-jobs/{id}/merge", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await modeler.PatchAsJsonAsync($"/api/labeling-jobs/{id}", new { status = "cancelled" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await modeler.GetAsync($"/api/labeling-jobs/{id}/export.zip")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await modeler.GetAsync($"/api/labeling-jobs/{id}/export.zip")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await curator.GetAsync($"/api/labeling-jobs/{id}/export.zip")).StatusCode);
         Assert.Equal("sent", (await DetailAsync(client, id)).GetProperty("job").GetProperty("status").GetString());
 
