@@ -211,13 +211,16 @@ public class UpgradeFromEarlierDatabaseTests
         foreach (var table in tables)
         {
             await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+            // sqlite_sequence by table name: a rebuilt table's counter row is written anew, at the end.
+            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY {(table == "sqlite_sequence" ? "name" : "rowid")}";
             await using var reader = await select.ExecuteReaderAsync();
             var rows = 0;
             while (await reader.ReadAsync())
             {
                 var cells = Enumerable.Range(0, reader.FieldCount)
                     .Where(i => onlyColumns?.GetValueOrDefault(table) is not { } only || only.Contains(reader.GetName(i)))
+                    // By name: SQLite rebuilds a table to add a foreign key, and the rebuilt table's columns come in another order.
+                    .OrderBy(reader.GetName, StringComparer.Ordinal)
                     .Select(i => $"{reader.GetName(i)}={Format(reader.GetValue(i))}");
                 lines.Add($"row {table}: {string.Join("; ", cells)}");
                 rows++;
