@@ -15,6 +15,17 @@ public class MarkdownTextTests
     }
 
     [Fact]
+    public void Headings_go_down_by_the_offset_and_no_further_than_h6()
+    {
+        var html = MarkdownText.ToHtml("# Guide\n\n## Labels\n\n##### Fine print\n", headingOffset: 2);
+
+        Assert.Contains("<h3>Guide</h3>", html);
+        Assert.Contains("<h4>Labels</h4>", html);
+        Assert.Contains("<h6>Fine print</h6>", html);
+        Assert.DoesNotContain("<h1", html);
+    }
+
+    [Fact]
     public void Raw_HTML_and_script_in_the_text_are_shown_as_text_not_run()
     {
         var html = MarkdownText.ToHtml("Waived: <script>alert(1)</script> and <img src=x onerror=alert(2)>");
