@@ -10,6 +10,7 @@ public sealed partial class LabelingJobPage
     private LabelingJobDetail? detail;
     private string? missing;
     private string? problem;
+    private bool interactive;
 
     [Parameter]
     public int Id { get; set; }
@@ -21,6 +22,16 @@ public sealed partial class LabelingJobPage
     private AuthenticationStateProvider Authentication { get; set; } = null!;
 
     protected override Task OnParametersSetAsync() => ReloadAsync();
+
+    // Until the circuit renders, the page is the prerendered copy: what is clicked or typed there is lost (tests wait for this).
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            interactive = true;
+            StateHasChanged();
+        }
+    }
 
     private async Task ReloadAsync()
     {

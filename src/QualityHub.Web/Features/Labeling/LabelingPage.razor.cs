@@ -10,6 +10,7 @@ public sealed partial class LabelingPage
     private IReadOnlyList<FlaggedDataset> flagged = [];
     private PlotFigure spend = new([]);
     private PlotFigure gold = new([]);
+    private bool interactive;
 
     [Inject]
     private LabelingJobs Jobs { get; set; } = null!;
@@ -35,6 +36,16 @@ public sealed partial class LabelingPage
         overview = await Jobs.ListAsync();
         spend = LabelingCharts.Spend(overview.Vendors);
         gold = LabelingCharts.GoldAccuracy(overview.Vendors);
+    }
+
+    // Until the circuit renders, the page is the prerendered copy: what is clicked or typed there is lost (tests wait for this).
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            interactive = true;
+            StateHasChanged();
+        }
     }
 
     private Task OpenAsync(LabelingJobView job)
