@@ -43,7 +43,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>A page of another app (e.g. a second instance) signed in as its admin.</summary>
     public Task<IPage> NewPageAsync(AppProcess app) => NewPageAsync(app, AppProcess.AdminEmail, AppProcess.AdminPassword);
 
-    private async Task<IPage> NewPageAsync(AppProcess app, string email, string password)
+    /// <summary>A page of another app (e.g. one a test started for itself) signed in as <paramref name="email"/>.</summary>
+    public async Task<IPage> NewPageAsync(AppProcess app, string email, string password)
     {
         var key = $"{app.BaseUrl} {email}";
         if (!signedIn.TryGetValue(key, out var state))

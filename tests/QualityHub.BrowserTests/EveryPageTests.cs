@@ -40,7 +40,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         }
 
         Assert.Empty(errors);
-        Assert.Equal(23, visited.Count);
+        Assert.Equal(25, visited.Count);
     }
 
     // The demo files no ticket; other tests may have. Either way there is one to open.
@@ -50,6 +50,21 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         Assert.True(filed.Ok, $"filing a ticket answered {filed.Status}: {await filed.TextAsync()}");
         using var ticket = JsonDocument.Parse(await filed.TextAsync());
         return $"/tickets/{ticket.RootElement.GetProperty("id").GetInt64()}";
+    }
+
+    // The demo makes no labeling job; a one-sample job of the first dataset of a module is enough to open its page.
+    private static async Task<string> NewLabelingJobAsync(IPage page)
+    {
+        var datasets = await page.APIRequest.GetAsync("/api/datasets");
+        using var list = JsonDocument.Parse(await datasets.TextAsync());
+        var dataset = list.RootElement.EnumerateArray().First(d => d.GetProperty("moduleId").ValueKind == JsonValueKind.Number).GetProperty("id").GetInt32();
+        var samples = await page.APIRequest.GetAsync($"/api/datasets/{dataset}/samples?take=1");
+        using var sample = JsonDocument.Parse(await samples.TextAsync());
+        var sampleId = sample.RootElement.GetProperty("items")[0].GetProperty("id").GetInt64();
+        var made = await page.APIRequest.PostAsync("/api/labeling-jobs", new() { DataObject = new { name = "Opened by the every-page walk", from = new { kind = "samples", sampleIds = new[] { sampleId } } } });
+        Assert.True(made.Ok, $"making a labeling job answered {made.Status}: {await made.TextAsync()}");
+        using var job = JsonDocument.Parse(await made.TextAsync());
+        return $"/labeling/{job.RootElement.GetProperty("id").GetInt32()}";
     }
 
     // The list pages, and the first of each kind of detail page found through the API as the signed-in user.
@@ -76,7 +91,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
         return
         [
             "/", "/models", "/datasets", "/evaluations", "/gallery", "/compare", "/releases", "/requirements", "/online", "/drift",
-            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history", "/pipelines",
+            "/tickets", "/tickets/list", "/tickets/new", "/admin/accounts", "/releases/history", "/pipelines", "/labeling",
             await FirstAsync("/api/models", "/models", b => Items(b).SelectMany(m => m.TryGetProperty("versions", out var v) ? v.EnumerateArray().ToList() : new List<JsonElement> { m })),
             await FirstAsync("/api/datasets", "/datasets", Items),
             $"/evaluations/{runs[0]}",
@@ -84,6 +99,7 @@ public sealed class EveryPageTests(BrowserFixture fixture)
             $"/evaluations/compare?ids={runs[0]},{runs[1]}",
             await FirstAsync("/api/releases", "/releases", Items),
             await FirstTicketAsync(page),
+            await NewLabelingJobAsync(page),
         ];
     }
 }
