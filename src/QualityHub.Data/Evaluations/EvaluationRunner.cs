@@ -21,8 +21,9 @@ namespace QualityHub.Data.Evaluations;
 /// <summary>
 /// Executes one evaluation run: every sample of the dataset that has no prediction yet goes through the model
 /// (many in flight, so the engine batches), predictions are bulk-written as they arrive, then the processing time
-/// (one input at a time) and a session's memory are measured and the metrics are computed and stored. A run that stopped half-way (restart, crash) continues from
-/// what was written; cancellation leaves the written predictions and throws.
+/// (one input at a time) and a session's memory are measured while the metrics are computed and the last predictions
+/// written, and the metrics are stored. A run that stopped half-way (restart, crash) continues from what was written;
+/// cancellation leaves the written predictions and throws.
 /// </summary>
 public sealed partial class EvaluationRunner(
     IDbContextFactory<QualityHubDbContext> contextFactory,
@@ -101,8 +102,7 @@ public sealed partial class EvaluationRunner(
         var cpuStarted = Environment.CpuUsage.TotalTime;
         // A run made in one go keeps its predictions for the metrics; a resumed one reads them all back.
         var scored = plan.Done == 0 ? new ScoredPrediction[plan.RemainingCount] : null;
-        var provider = await PredictAllAsync(plan, settings, progress, scored, cancellationToken);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var predicted = await PredictAllAsync(plan, settings, progress, scored, cancellationToken);
         if (plan.Read.Count != plan.RemainingCount)
         {
             // Samples were added or removed since the count: the metrics come from what is stored.
@@ -110,17 +110,38 @@ public sealed partial class EvaluationRunner(
         }
 
         var predictionCpu = Environment.CpuUsage.TotalTime - cpuStarted;
-        var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
-
+        var madeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var probeStarted = Stopwatch.GetTimestamp();
-        var (processing, firstSample) = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
-        var memoryStarted = Stopwatch.GetTimestamp();
-        var memory = firstSample is null ? null : await MeasureMemoryAsync(plan, settings, firstSample, cancellationToken);
+        Task<RunMetrics>? quality = null;
+        if (scored is null)
+        {
+            // What is timed and measured is read back from the stored predictions: all of them first.
+            await predicted.Written;
+        }
+        else
+        {
+            // The metrics of the predictions held here are computed on another core while the model is timed alone, one
+            // input at a time on its own thread, and while the last predictions are written.
+            var held = scored;
+            quality = Task.Run(() => metricsCalculator.ComputeMetricsAsync(runId, held, cancellationToken), cancellationToken);
+        }
+
+        var measuring = TimeAndMeasureAsync(plan, settings, scored, cancellationToken);
+        // All three finish before the run goes on, so that no failure goes unseen; the writes' failure is the one reported.
+        await Task.WhenAll(new Task?[] { predicted.Written, measuring, quality }.OfType<Task>());
+        var measuringMs = Stopwatch.GetElapsedTime(probeStarted).TotalMilliseconds;
+
+        // The batched rate counts the writes: from the first prediction to the last one stored.
+        var elapsed = Stopwatch.GetElapsedTime(started, predicted.Written.Result).TotalSeconds;
+        var runRate = plan.Read.Count > 0 && elapsed > 0 ? plan.Read.Count / elapsed : 0;
+        var (processing, memory, timingMs) = measuring.Result;
+        var throughput = new ThroughputFigures(runRate, processing, memory);
         var metricsStarted = Stopwatch.GetTimestamp();
-        var metrics = await metricsCalculator.ComputeAsync(runId, new ThroughputFigures(runRate, processing, memory), scored, cancellationToken);
-        LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, elapsed * 1000, predictionCpu.TotalMilliseconds,
-            Stopwatch.GetElapsedTime(probeStarted, memoryStarted).TotalMilliseconds, Stopwatch.GetElapsedTime(memoryStarted, metricsStarted).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
+        var metrics = RunMetricsCalculator.Serialize(quality is null
+            ? await metricsCalculator.ComputeMetricsAsync(runId, throughput, cancellationToken)
+            : RunMetricsCalculator.WithThroughput(quality.Result, throughput));
+        LogPhases(runId, Stopwatch.GetElapsedTime(planStarted, started).TotalMilliseconds, madeMs, elapsed * 1000, predictionCpu.TotalMilliseconds,
+            timingMs, measuringMs, Stopwatch.GetElapsedTime(metricsStarted).TotalMilliseconds, Environment.ProcessorCount);
 
         await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
         var run = await db.EvaluationRuns.SingleAsync(r => r.Id == runId, CancellationToken.None);
@@ -134,7 +155,7 @@ public sealed partial class EvaluationRunner(
         run.CompletedSamples = await db.Predictions.CountAsync(p => p.EvaluationRunId == runId, CancellationToken.None);
         run.TotalSamples = Math.Max(run.TotalSamples, run.CompletedSamples);
         run.MetricsJson = metrics;
-        run.Provider = provider ?? run.Provider;
+        run.Provider = predicted.Provider ?? run.Provider;
         if (!plan.RanOn.IsEmpty)
         {
             // A resumed run adds the workers of this part to those of the parts before.
@@ -245,18 +266,25 @@ public sealed partial class EvaluationRunner(
         }
     }
 
-    private async Task<string?> PredictAllAsync(
+    /// <summary>
+    /// The model's answers, all made: <see cref="Written"/> completes, with the moment it did, once the last of them is
+    /// stored (the writes may still be going when the predictions are done) and fails as the writes did.
+    /// </summary>
+    private sealed record PredictionPhase(string? Provider, Task<long> Written);
+
+    private async Task<PredictionPhase> PredictAllAsync(
         RunPlan plan, EvaluationOptions settings, IProgress<EvaluationProgress>? progress, ScoredPrediction[]? scored, CancellationToken cancellationToken)
     {
         if (plan.RemainingCount == 0)
         {
-            return null;
+            return new PredictionPhase(null, Task.FromResult(Stopwatch.GetTimestamp()));
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<Prediction>(new BoundedChannelOptions(settings.WriteBatch * 2) { SingleReader = true });
         var state = new RunState(plan.RunId, plan.Total, plan.Done, progress);
-        var writing = Task.Run(() => WriteAllAsync(plan.RunId, channel.Reader, settings.WriteBatch, stop));
+        var written = WrittenAsync(Task.Run(() => WriteAllAsync(plan.RunId, channel.Reader, settings.WriteBatch, stop)), stop);
+        var predicted = false;
 
         string? provider = null;
         var batches = Channel.CreateUnbounded<SampleWork[]>(new UnboundedChannelOptions { SingleWriter = true });
@@ -290,6 +318,7 @@ public sealed partial class EvaluationRunner(
                     await channel.Writer.WriteAsync(prediction, token);
                 }
             });
+            predicted = true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -297,9 +326,14 @@ public sealed partial class EvaluationRunner(
         }
         finally
         {
-            channel.Writer.TryComplete();
             await stop.CancelAsync(); // a reader still going (the batches stopped early) has nothing left to feed
-            await Task.WhenAll(ObservedAsync(reading), writing);
+            channel.Writer.TryComplete();
+            await ObservedAsync(reading);
+            if (!predicted)
+            {
+                // Stopped early: what was predicted is stored (or the writes' failure surfaces) before the run goes on.
+                await written;
+            }
         }
 
         if (state.AllFailed is { } firstError)
@@ -307,7 +341,21 @@ public sealed partial class EvaluationRunner(
             throw new EvaluationException($"The model failed on each of the first {FailFastSamples} samples: {firstError}");
         }
 
-        return provider;
+        return new PredictionPhase(provider, written);
+    }
+
+    // The writes' end, and the moment of it; the stop source they cancel on failure lives until then.
+    private static async Task<long> WrittenAsync(Task writing, CancellationTokenSource stop)
+    {
+        try
+        {
+            await writing;
+            return Stopwatch.GetTimestamp();
+        }
+        finally
+        {
+            stop.Dispose();
+        }
     }
 
     // The reader's own failure reaches the batches through their channel; here it only must not go unobserved.
@@ -508,6 +556,17 @@ public sealed partial class EvaluationRunner(
         return (time, samples.Count > 0 ? samples[0] : null);
     }
 
+    // The processing time, then a session's memory (one of the timed inputs answered), and how long the timing took.
+    private async Task<(ProcessingTime? Time, MeasuredMemory? Memory, double TimingMs)> TimeAndMeasureAsync(
+        RunPlan plan, EvaluationOptions settings, ScoredPrediction[]? scored, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (time, firstSample) = await TimeProcessingAsync(plan, settings, scored, cancellationToken);
+        var timingMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var memory = firstSample is null ? null : await MeasureMemoryAsync(plan, settings, firstSample, cancellationToken);
+        return (time, memory, timingMs);
+    }
+
     // The most inputs handed to the model at once while timing processing, and the decoded pixels that end a chunk early.
     private const int TimedChunkItems = 50;
     private const long TimedChunkPixels = 16_000_000;
@@ -613,8 +672,8 @@ public sealed partial class EvaluationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} completed: {Count} predictions, {Rate:F0} items/s")]
     private partial void LogCompleted(int runId, int count, double rate);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions {PredictMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores), processing time {TimingMs:F0} ms, memory {MemoryMs:F0} ms, metrics {MetricsMs:F0} ms")]
-    private partial void LogPhases(int runId, double planMs, double predictMs, double predictCpuMs, double timingMs, double memoryMs, double metricsMs, int cores);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evaluation run {RunId} phases: plan {PlanMs:F0} ms, predictions made {MadeMs:F0} ms (CPU {PredictCpuMs:F0} ms on {Cores} cores) and stored {StoredMs:F0} ms, processing time {TimingMs:F0} ms, then until memory, metrics and writes are all done {MeasuringMs:F0} ms, metrics after that {MetricsMs:F0} ms")]
+    private partial void LogPhases(int runId, double planMs, double madeMs, double storedMs, double predictCpuMs, double timingMs, double measuringMs, double metricsMs, int cores);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation run {RunId} failed: {Reason}")]
     private partial void LogFailed(Exception? exception, int runId, string reason);

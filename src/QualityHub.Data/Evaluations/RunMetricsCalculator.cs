@@ -28,17 +28,41 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
 
     /// <summary>The run's metrics as stored JSON.</summary>
     public async Task<string> ComputeAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default) =>
-        JsonSerializer.Serialize(await ComputeMetricsAsync(runId, throughput, cancellationToken), Json);
+        Serialize(await ComputeMetricsAsync(runId, throughput, cancellationToken));
 
     /// <summary>
     /// The run's metrics as stored JSON, from <paramref name="predictions"/> (every prediction of the run, in dataset order,
     /// when the caller holds them: a run made in one go) or, when null, from the database. Both give the same metrics.
     /// </summary>
     public async Task<string> ComputeAsync(int runId, ThroughputFigures throughput, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken = default) =>
-        JsonSerializer.Serialize(await ComputeMetricsAsync(runId, throughput, predictions, cancellationToken), Json);
+        Serialize(await ComputeMetricsAsync(runId, throughput, predictions, cancellationToken));
 
     public async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, CancellationToken cancellationToken = default) =>
         await ComputeMetricsAsync(runId, throughput, null, cancellationToken);
+
+    /// <summary>
+    /// The run's metrics from its predictions alone, before the figures timed apart from them are known (a runner computes
+    /// these while it times the model): add them with <see cref="WithThroughput"/>.
+    /// </summary>
+    public Task<RunMetrics> ComputeMetricsAsync(int runId, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken = default) =>
+        ComputeMetricsAsync(runId, NotTimed, predictions, cancellationToken);
+
+    private static readonly ThroughputFigures NotTimed = new(0, null);
+
+    /// <summary><paramref name="metrics"/> with the batched rate, the processing time and the memory of <paramref name="throughput"/>.</summary>
+    public static RunMetrics WithThroughput(RunMetrics metrics, ThroughputFigures throughput) => metrics with
+    {
+        Throughput = metrics.Throughput with
+        {
+            BatchOneItemsPerSecond = throughput.ProcessingTime?.ItemsPerSecond ?? 0,
+            BatchedItemsPerSecond = throughput.BatchedItemsPerSecond,
+        },
+        ProcessingTime = throughput.ProcessingTime,
+        Memory = throughput.Memory,
+    };
+
+    /// <summary>Metrics as they are stored.</summary>
+    public static string Serialize(RunMetrics metrics) => JsonSerializer.Serialize(metrics, Json);
 
     private async Task<RunMetrics> ComputeMetricsAsync(int runId, ThroughputFigures throughput, IReadOnlyList<ScoredPrediction>? predictions, CancellationToken cancellationToken)
     {
@@ -93,9 +117,10 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
             LatencyStats.Summarize(answered.Select(p => p.PreprocessMs).ToList()),
             LatencyStats.Summarize(answered.Select(p => p.ComputeMs).ToList()),
             LatencyStats.Summarize(answered.Select(p => p.PostprocessMs).ToList()));
+        // The timed figures are set by WithThroughput, the one place that maps them.
         var runThroughput = new RunThroughput(
-            throughput.ProcessingTime?.ItemsPerSecond ?? 0,
-            throughput.BatchedItemsPerSecond,
+            0,
+            0,
             answered.Count == 0 ? 0 : answered.Average(p => (double)p.BatchSize),
             answered.Count == 0 ? 0 : answered.Max(p => p.BatchSize));
         var errors = predictions.Count - answered.Count;
@@ -104,16 +129,16 @@ public sealed class RunMetricsCalculator(IDbContextFactory<QualityHubDbContext> 
         {
             var text = TextRecognitionMetrics.Compute(
                 predictions.Select(p => new RecognizedItem(p.Truth, p.Error is null ? p.Output ?? "" : null, p.Tags)).ToList(), bootstrap, textRule);
-            return new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-                LatencyStats.Histogram(serviceMs), null, text, throughput.ProcessingTime, throughput.Memory);
+            return WithThroughput(new RunMetrics(task.ToString(), predictions.Count, errors, text.ExactMatch, LatencyStats.Summarize(serviceMs), stages, runThroughput,
+                LatencyStats.Histogram(serviceMs), null, text), throughput);
         }
 
         var classification = ClassificationMetrics.Compute(
             labels,
             predictions.Select(p => new ClassifiedItem(p.Truth, p.Error is null ? p.Output : null, p.Confidence ?? 0, p.TopKLabels ?? TopKLabels(p.TopKJson), p.Tags)).ToList(),
             bootstrap);
-        return new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
-            LatencyStats.Histogram(serviceMs), classification, null, throughput.ProcessingTime, throughput.Memory);
+        return WithThroughput(new RunMetrics(task.ToString(), predictions.Count, errors, classification.Accuracy, LatencyStats.Summarize(serviceMs), stages, runThroughput,
+            LatencyStats.Histogram(serviceMs), classification, null), throughput);
     }
 
     /// <summary>The labels of a stored top-k, best first.</summary>
