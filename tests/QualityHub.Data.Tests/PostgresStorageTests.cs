@@ -157,7 +157,7 @@ public sealed class PostgresStorageTests
         using var folder = new TempFolder();
         await using var storage = On(connectionString, folder);
         await storage.Initializer.InitializeAsync();
-        var (runId, sampleIds) = await SeedRunAsync(storage);
+        var (runId, sampleIds) = await StoredRuns.SeedAsync(storage);
         var predictions = sampleIds.Select((id, i) => new Prediction
         {
             SampleId = id,
@@ -195,7 +195,7 @@ public sealed class PostgresStorageTests
         await using var a = On(connectionString, folder);
         await using var b = On(connectionString, folder);
         await a.Initializer.InitializeAsync();
-        var (firstRun, _) = await SeedRunAsync(a);
+        var (firstRun, _) = await StoredRuns.SeedAsync(a);
         await using (var db = await a.CreateContextAsync())
         {
             var first = await db.EvaluationRuns.SingleAsync(r => r.Id == firstRun);
@@ -237,7 +237,7 @@ public sealed class PostgresStorageTests
         await using var a = On(connectionString, folder);
         await using var b = On(connectionString, folder);
         await a.Initializer.InitializeAsync();
-        var (runId, sampleIds) = await SeedRunAsync(a);
+        var (runId, sampleIds) = await StoredRuns.SeedAsync(a);
         await using (var db = await a.CreateContextAsync())
         {
             await db.EvaluationRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued));
@@ -276,20 +276,5 @@ public sealed class PostgresStorageTests
         db.AddRange(module, release);
         await db.SaveChangesAsync();
         return (release.Id, module.Id);
-    }
-
-    private static async Task<(int RunId, List<long> SampleIds)> SeedRunAsync(Storage storage)
-    {
-        await using var db = await storage.CreateContextAsync();
-        var module = new Module { Name = "fashion", TaskType = TaskType.ImageClassification, InputDescription = "image", OutputDescription = "class", CreatedAt = DateTimeOffset.UtcNow };
-        var dataset = new Dataset { Name = "test", Module = module, TaskType = TaskType.ImageClassification, Split = DatasetSplit.Test, Source = "test", LicenceId = "CC0-1.0", CreatedAt = DateTimeOffset.UtcNow };
-        dataset.Samples.AddRange(Enumerable.Range(0, 3).Select(i => new Sample { Ordinal = i, ImageSha256 = new string('a', 64), Width = 1, Height = 1, GroundTruth = "x" }));
-        var version = new ModelVersion { Module = module, Name = "v1", Sha256 = new string('b', 64), FileName = "v1.onnx", CreatedAt = DateTimeOffset.UtcNow };
-        db.AddRange(module, dataset, version);
-        await db.SaveChangesAsync();
-        var run = new EvaluationRun { ModelVersionId = version.Id, DatasetId = dataset.Id, Status = RunStatus.Running, TotalSamples = 3, CreatedAt = DateTimeOffset.UtcNow };
-        db.Add(run);
-        await db.SaveChangesAsync();
-        return (run.Id, dataset.Samples.Select(s => s.Id).ToList());
     }
 }
