@@ -2,6 +2,7 @@ using System.Reflection;
 using Grpc.Core;
 using QualityHub.Inference;
 using QualityHub.Inference.Engine;
+using QualityHub.Inference.Tasks;
 using QualityHub.Worker.Protocol;
 
 namespace QualityHub.Worker;
@@ -50,7 +51,7 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
     {
         RequireVersion(request.ModelName, request.ModelVersion);
         var (spec, loaded) = await LoadAsync(request.ModelName, context.CancellationToken);
-        var (values, shape) = ReadInput(request, loaded);
+        var (values, shape, pooled) = ReadInput(request, loaded);
         var (count, itemShape) = loaded.BatchMode == BatchMode.None ? (1, shape) : ((int)shape[0], shape[1..]);
         if (count < 1)
         {
@@ -72,6 +73,11 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         var result = await RunAsync(request.ModelName, () => loaded.BatchMode == BatchMode.Dynamic
             ? engine.InferBatchAsync(spec, values, count, itemShape, 0, context.CancellationToken)
             : engine.InferAsync(spec, values, itemShape, 0, context.CancellationToken));
+        if (pooled)
+        {
+            // Answered, so the engine is done with the input; a failed or cancelled run may still hold it and keeps it.
+            Inputs.Return(values);
+        }
 
         var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
         foreach (var output in result.Outputs.Where(o => requested.Count == 0 || requested.Contains(o.Name)))
@@ -134,7 +140,11 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
         }
     }
 
-    private static (float[] Values, long[] Shape) ReadInput(ModelInferRequest request, LoadedModel loaded)
+    // Batches are read into reused buffers: a batch is past 85 KB, and one new array per request would keep the
+    // large-object heap's collections busy on the cores the model needs.
+    private static readonly BatchBufferPool Inputs = new();
+
+    private static (float[] Values, long[] Shape, bool Pooled) ReadInput(ModelInferRequest request, LoadedModel loaded)
     {
         var declared = loaded.Inputs[0];
         if (request.Inputs.Count != 1)
@@ -174,11 +184,13 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
                 throw Invalid("A request carries its input either as raw_input_contents (one entry per input) or in contents, not both.");
             }
 
-            values = TensorData.FloatsOf(request.RawInputContents[0]);
-            if (values is null || values.Length != expected)
+            values = expected <= int.MaxValue ? TensorData.FloatsOf(request.RawInputContents[0], (int)expected, Inputs) : null;
+            if (values is null)
             {
                 throw Invalid($"Input '{input.Name}' of shape {TensorData.Describe(shape)} is {expected * sizeof(float)} bytes of {TensorData.Fp32}, not {request.RawInputContents[0].Length}.");
             }
+
+            return (values, shape, true);
         }
         else
         {
@@ -189,7 +201,7 @@ public sealed class InferenceProtocolService(InferenceEngine engine, ModelCache 
             }
         }
 
-        return (values, shape);
+        return (values, shape, false);
     }
 
     private static ModelMetadataResponse.Types.TensorMetadata Metadata(TensorInfo tensor) =>

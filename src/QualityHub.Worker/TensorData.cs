@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using QualityHub.Inference;
+using QualityHub.Inference.Tasks;
 
 namespace QualityHub.Worker;
 
@@ -31,6 +33,51 @@ public static class TensorData
 
     /// <summary>Raw little-endian bytes of <paramref name="values"/>, copied once into the message.</summary>
     public static ByteString RawOf(ReadOnlySpan<float> values) => ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
+
+    /// <summary>
+    /// The raw little-endian bytes of <paramref name="values"/> without a copy: the message reads the array itself, so
+    /// the array must not change until the message is sent. A batch's input is past 85 KB; a copy per request would
+    /// land on the large-object heap and its collections would take the cores the model needs.
+    /// </summary>
+    public static ByteString RawView(float[] values) => UnsafeByteOperations.UnsafeWrap(new FloatBytes(values).Memory);
+
+    /// <summary>
+    /// The floats in raw little-endian bytes, in a buffer of <paramref name="pool"/> (to give back once nothing reads
+    /// it); null when the byte count is not <paramref name="count"/> floats.
+    /// </summary>
+    public static float[]? FloatsOf(ByteString raw, int count, BatchBufferPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(pool);
+        if (count < 0 || raw.Length != (long)count * sizeof(float))
+        {
+            return null;
+        }
+
+        var values = pool.Rent(count);
+        raw.Span.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    // The bytes of a float array as memory a ByteString can hold.
+    private sealed class FloatBytes(float[] values) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(values.AsSpan());
+
+        public override unsafe MemoryHandle Pin(int elementIndex = 0)
+        {
+            var handle = GCHandle.Alloc(values, GCHandleType.Pinned);
+            return new MemoryHandle((byte*)handle.AddrOfPinnedObject() + elementIndex, handle, this);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
 
     /// <summary>The floats in raw little-endian bytes; null when the byte count is not a whole number of floats.</summary>
     public static float[]? FloatsOf(ByteString raw)

@@ -77,7 +77,8 @@ public sealed class WorkerClient : IDisposable
     {
         var request = new ModelInferRequest { ModelName = model, ModelVersion = version };
         request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = inputName, Datatype = TensorData.Fp32, Shape = { shape } });
-        request.RawInputContents.Add(TensorData.RawOf(values));
+        // The caller's array is the request's body (no copy): it stays unchanged until the answer is back.
+        request.RawInputContents.Add(TensorData.RawView(values));
         var response = await CallAsync(() => inference.ModelInferAsync(request, Options(timeout, cancellationToken)).ResponseAsync, $"run model {Short(model)}");
         return Read(response);
     }

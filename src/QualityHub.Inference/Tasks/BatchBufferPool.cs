@@ -5,9 +5,10 @@ namespace QualityHub.Inference.Tasks;
 /// <summary>
 /// Reuses batch input buffers of an exact length. An offline run fills one buffer per batch, thousands a minute, and
 /// at 32 Fashion-MNIST images a buffer is already past 85 KB: new ones would each land on the large-object heap and keep
-/// the background GC busy on the cores the pipeline needs. Keeps at most <see cref="MaxRetainedBytes"/> in all.
+/// the background GC busy on the cores the pipeline needs. Keeps at most <see cref="MaxRetainedBytes"/> in all. A
+/// worker reads the batches it is sent into these too.
 /// </summary>
-internal sealed class BatchBufferPool
+public sealed class BatchBufferPool
 {
     public const long MaxRetainedBytes = 64L * 1024 * 1024;
 
