@@ -259,6 +259,12 @@ internal sealed class ModelWorker
 
     private (float[] Data, long[] Shape) Stack(List<PendingItem> batch)
     {
+        if (batch.Count == 1)
+        {
+            // A lone item is its own batch: the model reads the caller's array (an input is never written to).
+            return (batch[0].Data, BatchMode == BatchMode.None ? batch[0].ItemShape : [1, .. batch[0].ItemShape]);
+        }
+
         var itemLength = batch[0].Data.Length;
         var data = new float[itemLength * batch.Count];
         for (var i = 0; i < batch.Count; i++)
