@@ -85,4 +85,59 @@ public sealed class DecodedImageCacheTests
         Assert.Equal(0, cache.Count);
         Assert.Equal(0, cache.Bytes);
     }
+
+    [Fact]
+    public void A_cached_images_encoded_bytes_are_read_once_and_counted_in_its_budget()
+    {
+        var cache = Cache(1);
+        cache.GetOrDecode("a", Decoded);
+        var pixelsOnly = cache.Bytes;
+        var reads = 0;
+        byte[] Read(string sha)
+        {
+            reads++;
+            return new byte[1000];
+        }
+
+        var first = cache.EncodedOf("a", Read);
+        var again = cache.EncodedOf("a", Read);
+
+        Assert.Same(first, again);
+        Assert.Equal(1, reads);
+        Assert.Equal(pixelsOnly + 1000, cache.Bytes);
+        cache.Clear();
+        Assert.Equal(0, cache.Bytes);
+        cache.EncodedOf("a", Read);
+        Assert.Equal(2, reads); // dropped with its image
+    }
+
+    [Fact]
+    public void The_bytes_of_an_image_the_cache_does_not_hold_are_read_every_time_and_not_kept()
+    {
+        var cache = Cache(1);
+        var reads = 0;
+
+        cache.EncodedOf("never-decoded", _ => new byte[++reads]);
+        cache.EncodedOf("never-decoded", _ => new byte[++reads]);
+
+        Assert.Equal(2, reads);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void Kept_bytes_that_push_the_cache_over_its_budget_are_trimmed_with_the_oldest_images()
+    {
+        var cache = Cache(1);
+        for (var i = 0; i < 9; i++)
+        {
+            cache.GetOrDecode($"image-{i}", Decoded);
+        }
+
+        for (var i = 0; i < 9; i++)
+        {
+            cache.EncodedOf($"image-{i}", _ => new byte[50 * 1024]); // 9 × 150 KiB in all: past 1 MiB
+        }
+
+        Assert.InRange(cache.Bytes, 1, 1024 * 1024);
+    }
 }
