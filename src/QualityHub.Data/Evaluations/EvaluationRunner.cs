@@ -281,10 +281,22 @@ public sealed partial class EvaluationRunner(
             return new PredictionPhase(null, Task.FromResult(Stopwatch.GetTimestamp()));
         }
 
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<Prediction>(new BoundedChannelOptions(settings.WriteBatch * 2) { SingleReader = true });
         var state = new RunState(plan.RunId, plan.Total, plan.Done, progress);
-        var written = WrittenAsync(Task.Run(() => WriteAllAsync(plan.RunId, channel.Reader, settings.WriteBatch, stop)), stop);
+        // A failed write stops the batches; once they are done (the writes may go on after), there is nothing to stop.
+        void StopBatches()
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        var written = WrittenAsync(Task.Run(() => WriteAllAsync(plan.RunId, channel.Reader, settings.WriteBatch, StopBatches)));
         var predicted = false;
 
         string? provider = null;
@@ -345,18 +357,11 @@ public sealed partial class EvaluationRunner(
         return new PredictionPhase(provider, written);
     }
 
-    // The writes' end, and the moment of it; the stop source they cancel on failure lives until then.
-    private static async Task<long> WrittenAsync(Task writing, CancellationTokenSource stop)
+    // The writes' end, and the moment of it.
+    private static async Task<long> WrittenAsync(Task writing)
     {
-        try
-        {
-            await writing;
-            return Stopwatch.GetTimestamp();
-        }
-        finally
-        {
-            stop.Dispose();
-        }
+        await writing;
+        return Stopwatch.GetTimestamp();
     }
 
     // The reader's own failure reaches the batches through their channel; here it only must not go unobserved.
@@ -371,7 +376,7 @@ public sealed partial class EvaluationRunner(
         }
     }
 
-    private async Task WriteAllAsync(int runId, ChannelReader<Prediction> reader, int batchSize, CancellationTokenSource stop)
+    private async Task WriteAllAsync(int runId, ChannelReader<Prediction> reader, int batchSize, Action stopBatches)
     {
         try
         {
@@ -394,7 +399,7 @@ public sealed partial class EvaluationRunner(
         }
         catch
         {
-            await stop.CancelAsync();
+            stopBatches();
             throw;
         }
     }
