@@ -30,6 +30,9 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The operating system's id of the app's process (the last part of its evaluation leases' owner name).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The server's resident memory now (VmRSS), in MiB.</summary>
     public double ResidentMiB()
     {

@@ -75,6 +75,14 @@ internal sealed class TeamDeployment : IDisposable
     public async Task<int> StoredAsync(int runId) =>
         int.Parse((await Server.PsqlAsync(Database, $"SELECT count(*) FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim(), CultureInfo.InvariantCulture);
 
+    /// <summary>The instance holding a run's lease once at least <paramref name="stored"/> of its predictions are stored; null before.</summary>
+    public async Task<string?> LeaseOwnerOnceStoredAsync(int runId, int stored)
+    {
+        var owner = (await Server.PsqlAsync(Database,
+            $"SELECT r.\"LeaseOwner\" FROM \"EvaluationRuns\" r WHERE r.\"Id\" = {runId} AND (SELECT count(*) FROM \"Predictions\" p WHERE p.\"EvaluationRunId\" = {runId}) >= {stored};")).Trim();
+        return owner.Length == 0 ? null : owner;
+    }
+
     /// <summary>The app's own lines and every warning or error, without the request log the polling makes.</summary>
     public static string Tail(string log)
     {

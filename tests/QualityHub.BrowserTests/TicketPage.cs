@@ -50,10 +50,7 @@ public sealed class TicketPage(IPage page)
     /// <summary>Picks the first release (the newest) in the "Fixed in release" select.</summary>
     public async Task ChooseFirstReleaseAsync()
     {
-        await PortalPage.Select(Workflow, "fixedInReleaseId").First.ClickAsync();
-        var list = page.Locator(".mud-popover-open");
-        await list.Locator(".mud-list-item").First.ClickAsync();
-        await Assertions.Expect(list.Locator(".mud-list-item")).ToHaveCountAsync(0);
+        await PortalPage.ChooseItemAsync(Workflow, "fixedInReleaseId", items => items.First);
         await Assertions.Expect(Workflow.Locator("input[name='fixedInReleaseId']")).Not.ToHaveValueAsync("");
     }
 

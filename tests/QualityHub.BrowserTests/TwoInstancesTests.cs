@@ -13,25 +13,33 @@ public sealed class TwoInstancesTests
     public async Task A_run_on_an_instance_killed_half_way_is_finished_by_the_other_with_one_prediction_per_sample()
     {
         using var team = await TeamDeployment.CreateAsync();
-        // A short lease, and small batches with few samples in flight, so the kill lands half-way through 400 lines.
+        // A short lease, and small batches with few samples in flight, so the kill lands half-way through 400 lines; no
+        // demo event stream (its ingestion in the background would change the tables the takeover must leave alone).
         var settings = team.Settings(new Dictionary<string, string>
         {
+            ["Online__DemoEvents"] = "false",
             ["Evaluation__LeaseSeconds"] = "3",
             ["Evaluation__WriteBatch"] = "20",
             ["Evaluation__InFlight"] = "2",
         });
-        await using var a = AppProcess.Start(environment: settings);
-        await a.WaitUntilListeningAsync();
-        await a.WaitForDemoContentAsync();
-        using var http = a.CreateHttpClient();
-        var runId = await TeamDeployment.StartRecognizerRunAsync(http);
-        await TeamDeployment.WaitAsync(async () => await team.StoredAsync(runId) >= 40, () => "the run did not get going on the first instance");
+        await using var first = AppProcess.Start(environment: settings);
+        await first.WaitUntilListeningAsync();
+        await first.WaitForDemoContentAsync();
+        await using var second = AppProcess.Start(environment: settings);
+        await second.WaitUntilListeningAsync();
+        using var http = first.CreateHttpClient();
 
-        // The second instance comes up while the first is running, and listens on its hub.
-        await using var b = AppProcess.Start(environment: settings);
-        await b.WaitUntilListeningAsync();
-        using var hub = await HubClient.ConnectAsync(b.BaseUrl);
+        using var hubOnFirst = await HubClient.ConnectAsync(first.BaseUrl);
+        using var hubOnSecond = await HubClient.ConnectAsync(second.BaseUrl);
+
+        // Both instances are up before the run is queued (one starting takes longer than the run), so either may claim
+        // it: the one holding its lease is killed as soon as the run is under way, and the other must finish it.
+        var runId = await TeamDeployment.StartRecognizerRunAsync(http);
         var before = await team.Server.PsqlAsync(team.Database, CountsOfOtherTables);
+        var owner = "";
+        await TeamDeployment.WaitAsync(async () => (owner = await team.LeaseOwnerOnceStoredAsync(runId, 40)) is not null, () => "the run did not get going");
+        var (a, b, hub) = owner.EndsWith($"/{first.ProcessId}", StringComparison.Ordinal) ? (first, second, hubOnSecond) : (second, first, hubOnFirst);
+        Assert.EndsWith($"/{a.ProcessId}", owner, StringComparison.Ordinal);
 
         a.Kill();
         var storedAtKill = await team.StoredAsync(runId);
@@ -39,7 +47,7 @@ public sealed class TwoInstancesTests
 
         using var onB = b.CreateHttpClient();
         await TeamDeployment.WaitAsync(async () => (await onB.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}")).GetProperty("status").GetString() == "completed",
-            () => $"the second instance did not finish the run; it logged:\n{TeamDeployment.Tail(b.Output)}{TeamDeployment.Tail(b.Errors)}", TimeSpan.FromMinutes(2));
+            () => $"the surviving instance did not finish the run; it logged:\n{TeamDeployment.Tail(b.Output)}{TeamDeployment.Tail(b.Errors)}", TimeSpan.FromMinutes(2));
 
         Assert.Equal("400|400", (await team.Server.PsqlAsync(team.Database, $"SELECT count(*), count(DISTINCT \"SampleId\") FROM \"Predictions\" WHERE \"EvaluationRunId\" = {runId};")).Trim());
         Assert.Equal("Completed|400|", (await team.Server.PsqlAsync(team.Database, $"SELECT \"Status\", \"CompletedSamples\", \"LeaseOwner\" FROM \"EvaluationRuns\" WHERE \"Id\" = {runId};")).Trim());
