@@ -127,22 +127,9 @@ public abstract class DatasetSource : IDisposable
 
     private sealed class TabularSource : DatasetSource
     {
-        // RFC 4180 as CsvHelper reads it: a byte order mark, quoted commas, quotes and line breaks; blank lines skipped,
-        // cells trimmed inside and outside quotes as before; broken quoting is an error, not a guess.
-        private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
-        {
-            Separator = ',',
-            HasHeader = false,
-            SkipEmptyLines = true,
-            TrimWhitespace = true,
-            TrimInsideQuotes = true,
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-        };
-
         private readonly IFileSet files;
         private readonly string csvName;
-        private readonly List<(long Line, string[] Cells)> records = [];
+        private readonly List<(long Line, string[] Cells)> records;
         private readonly CsvFormatException? malformed;
 
         public TabularSource(IFileSet files, string csv, string csvName)
@@ -150,15 +137,11 @@ public abstract class DatasetSource : IDisposable
             (this.files, this.csvName) = (files, csvName);
             try
             {
-                using var reader = CsvReader.FromText(csv, Options);
-                while (reader.Read())
-                {
-                    records.Add((reader.LineNumber, reader.Current.ToArray()));
-                }
+                records = CsvRecords.Read(csv);
             }
             catch (CsvFormatException e)
             {
-                malformed = e;
+                (records, malformed) = ([], e);
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
+using QualityHub.Data;
 
 namespace QualityHub.Web.Features.Labeling;
 
@@ -17,17 +18,6 @@ public static class DeliveryFile
     public const long MaxBytes = 50L * 1024 * 1024;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
-    {
-        Separator = ',',
-        HasHeader = false,
-        SkipEmptyLines = true,
-        TrimWhitespace = true,
-        TrimInsideQuotes = true,
-        TrackLineNumbers = true,
-        MalformedData = CsvMalformedDataHandling.Throw,
-    };
 
     /// <summary>The rows of a delivery, or the problems that stop it being read at all (encoding, header, broken quoting).</summary>
     public static (IReadOnlyList<DeliveryLine> Lines, IReadOnlyList<Core.Labeling.DeliveryProblem> Problems) Read(byte[] bytes, string fileName)
@@ -50,14 +40,10 @@ public static class DeliveryFile
 
     private static (IReadOnlyList<DeliveryLine>, IReadOnlyList<Core.Labeling.DeliveryProblem>) ReadCsv(string text)
     {
-        var records = new List<(long Line, string[] Cells)>();
+        List<(long Line, string[] Cells)> records;
         try
         {
-            using var reader = CsvReader.FromText(text, Options);
-            while (reader.Read())
-            {
-                records.Add((reader.LineNumber, reader.Current.ToArray()));
-            }
+            records = CsvRecords.Read(text);
         }
         catch (CsvFormatException e)
         {
