@@ -326,13 +326,22 @@ public sealed class LabelingDeliveries(IDbContextFactory<QualityHubDbContext> co
             ? await db.LabelingDeliveryRows.CountAsync(r => r.DeliveryId == id && r.Label != r.CurrentLabel && r.Decision == null, cancellationToken)
             : 0;
 
-    internal static async Task<LabelingDeliveryView> ViewAsync(QualityHubDbContext db, LabelingDelivery d, CancellationToken cancellationToken)
+    internal static async Task<LabelingDeliveryView> ViewAsync(QualityHubDbContext db, LabelingDelivery delivery, CancellationToken cancellationToken) =>
+        (await ViewsAsync(db, [delivery], cancellationToken))[0];
+
+    /// <summary>The views of <paramref name="deliveries"/>, in their order: one query for all their changed-label counts.</summary>
+    internal static async Task<List<LabelingDeliveryView>> ViewsAsync(QualityHubDbContext db, IReadOnlyList<LabelingDelivery> deliveries, CancellationToken cancellationToken)
     {
-        var counts = await db.LabelingDeliveryRows.Where(r => r.DeliveryId == d.Id && r.Label != r.CurrentLabel)
-            .GroupBy(_ => 1).Select(g => new { All = g.Count(), Undecided = g.Count(r => r.Decision == null) }).FirstOrDefaultAsync(cancellationToken);
-        var problems = JsonSerializer.Deserialize<List<DeliveryProblem>>(d.ReportJson, Json) ?? [];
-        return new LabelingDeliveryView(d.Id, d.FileName, d.ReceivedAt, d.Accepted, d.RowCount, problems, d.GoldAccuracy, d.GoldItems, d.Kappa, d.CompareItems,
-            counts?.All ?? 0, counts?.Undecided ?? 0, d.MergedDatasetId);
+        var ids = deliveries.Select(d => d.Id).ToList();
+        var counts = await db.LabelingDeliveryRows.Where(r => ids.Contains(r.DeliveryId) && r.Label != r.CurrentLabel).GroupBy(r => r.DeliveryId)
+            .Select(g => new { Id = g.Key, All = g.Count(), Undecided = g.Count(r => r.Decision == null) }).ToDictionaryAsync(c => c.Id, cancellationToken);
+        return deliveries.Select(d =>
+        {
+            var changed = counts.GetValueOrDefault(d.Id);
+            var problems = JsonSerializer.Deserialize<List<DeliveryProblem>>(d.ReportJson, Json) ?? [];
+            return new LabelingDeliveryView(d.Id, d.FileName, d.ReceivedAt, d.Accepted, d.RowCount, problems, d.GoldAccuracy, d.GoldItems, d.Kappa, d.CompareItems,
+                changed?.All ?? 0, changed?.Undecided ?? 0, d.MergedDatasetId);
+        }).ToList();
     }
 
     private static async Task<int?> LatestAcceptedIdAsync(QualityHubDbContext db, int jobId, CancellationToken cancellationToken) =>

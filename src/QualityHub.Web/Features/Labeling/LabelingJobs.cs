@@ -45,13 +45,7 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
             .Select(g => new LabelingGuideView(g.Version, g.Markdown, g.ExampleSampleIds, g.CreatedBy, g.CreatedAt)).ToListAsync(cancellationToken);
         var questions = await db.LabelingQuestions.AsNoTracking().Where(q => q.JobId == id).OrderBy(q => q.Id).ToListAsync(cancellationToken);
         var deliveries = await db.LabelingDeliveries.AsNoTracking().Where(d => d.JobId == id).OrderBy(d => d.Id).ToListAsync(cancellationToken);
-        var deliveryViews = new List<LabelingDeliveryView>();
-        foreach (var delivery in deliveries)
-        {
-            deliveryViews.Add(await LabelingDeliveries.ViewAsync(db, delivery, cancellationToken));
-        }
-
-        return new LabelingJobDetail(view, guides, questions.Select(QuestionView).ToList(), deliveryViews);
+        return new LabelingJobDetail(view, guides, questions.Select(QuestionView).ToList(), await LabelingDeliveries.ViewsAsync(db, deliveries, cancellationToken));
     }
 
     public async Task<LabelingJobView> CreateAsync(LabelingJobInput input, string actor, CancellationToken cancellationToken = default)
@@ -460,11 +454,8 @@ public sealed class LabelingJobs(IDbContextFactory<QualityHubDbContext> contextF
             .Select(g => new { JobId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.JobId, g => g.Count, cancellationToken);
         var latestIds = await db.LabelingDeliveries.Where(d => ids.Contains(d.JobId) && d.Accepted).GroupBy(d => d.JobId)
             .Select(g => g.Max(d => d.Id)).ToListAsync(cancellationToken);
-        var latest = new Dictionary<int, LabelingDeliveryView>();
-        foreach (var delivery in await db.LabelingDeliveries.AsNoTracking().Where(d => latestIds.Contains(d.Id)).ToListAsync(cancellationToken))
-        {
-            latest[delivery.JobId] = await LabelingDeliveries.ViewAsync(db, delivery, cancellationToken);
-        }
+        var latestDeliveries = await db.LabelingDeliveries.AsNoTracking().Where(d => latestIds.Contains(d.Id)).ToListAsync(cancellationToken);
+        var latest = (await LabelingDeliveries.ViewsAsync(db, latestDeliveries, cancellationToken)).Zip(latestDeliveries).ToDictionary(p => p.Second.JobId, p => p.First);
 
         return jobs.Select(j =>
         {
