@@ -37,9 +37,12 @@ public sealed partial class EvaluationRunner(
     IOptions<EvaluationOptions> options,
     ILogger<EvaluationRunner> logger)
 {
+    // A stored sample's encoded bytes, and its decoded image (delegates made once: they are called for every sample).
+    private readonly Func<string, byte[]> readStored = sha => ReadStored(store, sha);
+    private readonly Func<string, Image> decodeStored = sha => ImageDecoder.Decode(ReadStored(store, sha), options.Value.MaxImagePixels);
+
     // Small files: a synchronous read is several times cheaper than the thread-pool round trip of an async one.
-    private readonly Func<string, Image> decodeStored = sha => ImageDecoder.Decode(File.ReadAllBytes(store.PathOf(sha)), options.Value.MaxImagePixels);
-    private readonly Func<string, byte[]> readStored = sha => File.ReadAllBytes(store.PathOf(sha));
+    private static byte[] ReadStored(ContentStore store, string sha256) => File.ReadAllBytes(store.PathOf(sha256));
 
     /// <summary>When every one of this many first samples fails, the model is broken, not the samples: the run fails.</summary>
     private const int FailFastSamples = 50;
