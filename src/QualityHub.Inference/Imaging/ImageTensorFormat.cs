@@ -86,6 +86,12 @@ public sealed class ImageTensorFormat
         var pixels = image.Pixels;
         var source = image.Channels;
         var plane = image.Width * image.Height;
+        if (source == Channels)
+        {
+            WriteSameChannels(pixels.AsSpan(0, count), destination[..count], plane);
+            return count;
+        }
+
         var (pixelStep, channelStep) = Layout == TensorLayout.Nchw ? (1, plane) : (Channels, 1);
         for (int i = 0, s = 0, d = 0; i < plane; i++, s += source, d += pixelStep)
         {
@@ -117,6 +123,43 @@ public sealed class ImageTensorFormat
         }
 
         return count;
+    }
+
+    // An image with the format's own channels (a gray image for a gray model, RGB for RGB): a table lookup per element
+    // with no conversion, in the tensor's order. Every batch item of an evaluation goes through here.
+    private void WriteSameChannels(ReadOnlySpan<byte> pixels, Span<float> destination, int plane)
+    {
+        if (Channels == 1)
+        {
+            var gray = table.AsSpan(0, 256);
+            for (var i = 0; i < pixels.Length; i++)
+            {
+                destination[i] = gray[pixels[i]];
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<float> red = table.AsSpan(0, 256), green = table.AsSpan(256, 256), blue = table.AsSpan(512, 256);
+        if (Layout == TensorLayout.Nhwc)
+        {
+            for (var i = 0; i + 2 < pixels.Length; i += 3)
+            {
+                destination[i] = red[pixels[i]];
+                destination[i + 1] = green[pixels[i + 1]];
+                destination[i + 2] = blue[pixels[i + 2]];
+            }
+
+            return;
+        }
+
+        Span<float> r = destination[..plane], g = destination.Slice(plane, plane), b = destination.Slice(2 * plane, plane);
+        for (int i = 0, s = 0; i < plane; i++, s += 3)
+        {
+            r[i] = red[pixels[s]];
+            g[i] = green[pixels[s + 1]];
+            b[i] = blue[pixels[s + 2]];
+        }
     }
 
     private static float[] PerChannel(ReadOnlySpan<float> values, int channels, string name)

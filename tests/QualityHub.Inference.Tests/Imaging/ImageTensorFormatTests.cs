@@ -41,6 +41,36 @@ public class ImageTensorFormatTests
         Assert.Equal([0f, 1f, -3f, 1.5f, 2.5f, 0f], tensor);
     }
 
+    [Theory]
+    [InlineData(TensorLayout.Nchw, 1)]
+    [InlineData(TensorLayout.Nhwc, 1)]
+    [InlineData(TensorLayout.Nchw, 3)]
+    [InlineData(TensorLayout.Nhwc, 3)]
+    public void Every_pixel_of_an_image_with_the_formats_channels_lands_where_its_layout_puts_it(TensorLayout layout, int channels)
+    {
+        var (width, height) = (17, 13);
+        var pixels = new byte[width * height * channels];
+        new Random(7).NextBytes(pixels);
+        float[] scale = [0.5f, 2f, 1f / 255f], mean = [3f, 0.25f, 0.406f], std = [1.5f, 0.75f, 0.225f];
+        var format = new ImageTensorFormat(layout, channels, scale.AsSpan(0, channels), mean.AsSpan(0, channels), std.AsSpan(0, channels));
+        var tensor = new float[(width * height * channels) + 5];
+        Array.Fill(tensor, float.NaN);
+
+        Assert.Equal(width * height * channels, format.Write(new Image(width, height, channels, pixels), tensor));
+
+        var plane = width * height;
+        for (var i = 0; i < plane; i++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var at = layout == TensorLayout.Nchw ? (c * plane) + i : (i * channels) + c;
+                Assert.Equal(((pixels[(i * channels) + c] * scale[c]) - mean[c]) / std[c], tensor[at]);
+            }
+        }
+
+        Assert.All(tensor[^5..], v => Assert.True(float.IsNaN(v))); // nothing written past the image
+    }
+
     [Fact]
     public void The_ImageNet_format_scales_to_unit_range_then_normalises()
     {
