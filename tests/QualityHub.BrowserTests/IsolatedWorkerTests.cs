@@ -33,10 +33,20 @@ public sealed class IsolatedWorkerTests
         var runId = await TeamDeployment.StartRecognizerRunAsync(http);
         async Task<JsonElement> RunAsync() => await http.GetFromJsonAsync<JsonElement>($"/api/evaluations/{runId}");
         async Task<int> DoneAsync() => (await RunAsync()).GetProperty("progress").GetProperty("done").GetInt32();
-        await TeamDeployment.WaitAsync(async () => await DoneAsync() >= 40, () => $"the run did not get going:\n{TeamDeployment.Tail(app.Output)}");
-        var before = await IsolatedAsync(http);
-        var pid = before.GetProperty("processId").GetInt32();
-        var doneWhenKilled = await DoneAsync();
+        // The worker is killed as soon as the run is under way (a run of 400 lines takes a few seconds at most).
+        var (doneWhenKilled, pid) = (0, 0);
+        await TeamDeployment.WaitAsync(
+            async () =>
+            {
+                if ((doneWhenKilled = await DoneAsync()) < 40)
+                {
+                    return false;
+                }
+
+                pid = (await IsolatedAsync(http)).GetProperty("processId").GetInt32();
+                return true;
+            },
+            () => $"the run did not get going:\n{TeamDeployment.Tail(app.Output)}");
         System.Diagnostics.Process.GetProcessById(pid).Kill();
 
         // The portal answers while its worker is gone, and says so on the engine panel's source.
