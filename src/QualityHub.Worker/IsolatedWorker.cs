@@ -45,6 +45,7 @@ public sealed partial class IsolatedWorker : BackgroundService
     private TaskCompletionSource<string> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? process;
+    private Task? stopping;
     private int generation;
     private string? lastExit;
     private DateTimeOffset? lastExitAt;
@@ -213,7 +214,17 @@ public sealed partial class IsolatedWorker : BackgroundService
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    // The host may be stopped twice at once (a test host's owner and the app's own wait for shutdown both stop it):
+    // both callers wait for the one stop, which alone ends and disposes the child.
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (sync)
+        {
+            return stopping ??= Task.Run(() => StopOnceAsync(cancellationToken), CancellationToken.None);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         Process? child;
@@ -254,7 +265,16 @@ public sealed partial class IsolatedWorker : BackgroundService
         }
         catch (OperationCanceledException)
         {
-            child.Kill(entireProcessTree: true);
+            try
+            {
+                child.Kill(entireProcessTree: true);
+                using var killed = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await child.WaitForExitAsync(killed.Token); // reaped: no process of ours outlives the portal's stop
+            }
+            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+            {
+                // it ended meanwhile, or the kernel has not let it go yet (nothing more a stop can do)
+            }
         }
         catch (InvalidOperationException)
         {
