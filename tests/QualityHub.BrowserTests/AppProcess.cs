@@ -109,7 +109,9 @@ public sealed partial class AppProcess : IAsyncDisposable
     public async Task WaitForDemoContentAsync()
     {
         using var http = CreateHttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        // The demo's datasets imported and its models registered: once over two minutes in CI, with the web tests running
+        // beside the browser tests on two cores.
+        var deadline = DateTime.UtcNow.AddMinutes(6);
         while (DateTime.UtcNow < deadline)
         {
             using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/admin/health"));
@@ -122,7 +124,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException("The demo content did not finish loading within 2 minutes.");
+        throw new TimeoutException("The demo content did not finish loading within 6 minutes.");
     }
 
     /// <summary>
