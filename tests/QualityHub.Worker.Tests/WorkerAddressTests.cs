@@ -153,8 +153,9 @@ public sealed class WorkerAddressTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.Internal, refused.Status);
         Assert.True(refused.WorkerUnavailable);
+        // What follows "failed" is the connection's own error: Kestrel's GOAWAY (HTTP_1_1_REQUIRED) or the connection it
+        // closed, whichever the client reads first (CI once read the second).
         Assert.StartsWith($"The worker at {site} failed (asked to describe itself)", refused.Message);
-        Assert.Contains("HTTP_1_1_REQUIRED", refused.Message);
         var state = pool.States().Single(s => s.Address == site);
         Assert.False(state.Up);
         Assert.Equal(described[site].Error, state.DownReason);
