@@ -57,6 +57,9 @@ public sealed class PortalWorkerOptions
     /// </summary>
     public string? WorkerKey { get; set; }
 
+    /// <summary>TLS to <c>https://</c> workers and servers: the authorities trusted for them, the portal's client certificate.</summary>
+    public PortalTlsOptions WorkerTls { get; set; } = new();
+
     /// <summary>
     /// <c>none</c> (the default): models run where <see cref="Workers"/> says. <c>process</c>: the portal also starts a
     /// worker of its own as a child process on a Unix socket, and runs models there rather than in its own process, so a
@@ -141,6 +144,15 @@ public sealed class PortalWorkerOptions
             {
                 problems.Add($"Inference:Servers: '{server.Address}' needs Models, each the portal's module/version (or SHA-256) → the server's model name.");
             }
+        }
+
+        try
+        {
+            WorkerTlsClient.Load(WorkerTls);
+        }
+        catch (WorkerTlsException e)
+        {
+            problems.Add(e.Message);
         }
 
         if (WorkerTimeoutSeconds is < 1 or > 3600)

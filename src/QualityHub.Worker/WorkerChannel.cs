@@ -7,10 +7,11 @@ namespace QualityHub.Worker;
 public static class WorkerChannel
 {
     /// <summary>
-    /// A channel to <paramref name="address"/> that sends and receives messages of up to <paramref name="maxMessageMb"/> MiB;
-    /// an address that is none of the three forms is refused naming it.
+    /// A channel to <paramref name="address"/> that sends and receives messages of up to <paramref name="maxMessageMb"/> MiB,
+    /// over TLS as <paramref name="tls"/> says for an <c>https://</c> address (else the system's trusted authorities and no
+    /// client certificate); an address that is none of the three forms is refused naming it.
     /// </summary>
-    public static GrpcChannel Create(string address, int maxMessageMb)
+    public static GrpcChannel Create(string address, int maxMessageMb, WorkerTlsClient? tls = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageMb, 1);
@@ -43,7 +44,14 @@ public static class WorkerChannel
             return GrpcChannel.ForAddress("http://localhost", options);
         }
 
-        return GrpcChannel.ForAddress(new Uri(address, UriKind.Absolute), options);
+        var uri = new Uri(address, UriKind.Absolute);
+        if (tls is not null && uri.Scheme == Uri.UriSchemeHttps)
+        {
+            // As the channel's own handler, with the handshake the settings ask for.
+            options.HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, SslOptions = tls.ClientOptions() };
+        }
+
+        return GrpcChannel.ForAddress(uri, options);
     }
 
     /// <summary>True when <paramref name="address"/> is one of the three forms a worker or server is reached at.</summary>

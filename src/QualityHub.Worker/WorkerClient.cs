@@ -26,11 +26,11 @@ public sealed class WorkerClient : IDisposable
     private readonly WorkerInfo.WorkerInfoClient info;
     private readonly Metadata key;
 
-    public WorkerClient(string address, string? sharedKey, int maxMessageMb = 64)
+    public WorkerClient(string address, string? sharedKey, int maxMessageMb = 64, WorkerTlsClient? tls = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
         Address = address;
-        channel = WorkerChannel.Create(address, maxMessageMb);
+        channel = WorkerChannel.Create(address, maxMessageMb, tls);
         inference = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
         info = new WorkerInfo.WorkerInfoClient(channel);
         // A server of another maker is sent no key (it is the portal's and its workers' secret).
@@ -163,8 +163,38 @@ public sealed class WorkerClient : IDisposable
                 StatusCode.Internal or StatusCode.Unknown => $"The worker at {Address} failed (asked to {what}): {e.Status.Detail}",
                 _ => e.Status.Detail,
             };
-            throw new WorkerException(reason, e.StatusCode, e);
+            throw new WorkerException(reason + TlsHint(e), e.StatusCode, e);
         }
+    }
+
+    // What a failed handshake most likely means, in the settings' words: the connection's own error names none of them.
+    private string TlsHint(RpcException e)
+    {
+        if (Address.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        var https = Address.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        var closed = false; // the peer closed or broke the connection before answering (a refused connection is no IOException)
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                return " — the worker's TLS certificate was not accepted: Inference:WorkerTls:Ca names the authority that issued it, and the address must be a name the certificate holds.";
+            }
+
+            closed |= inner is IOException;
+        }
+
+        if (!closed && !e.Status.Detail.Contains("did not complete the HTTP/2 handshake", StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        return https
+            ? " — if the worker requires mutual TLS (Worker:Tls:ClientCa), it closed the connection of a caller without a client certificate of its authority: check Inference:WorkerTls:Certificate and Key."
+            : " — if the worker serves TLS (Worker:Tls), it is reached at https://, not http://.";
     }
 
     private static string Short(string model) => model.Length > 12 ? model[..12] : model;

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,7 @@ using QualityHub.Inference.Engine;
 
 namespace QualityHub.Worker;
 
-/// <summary>Where a worker listens: a TCP address (HTTP/2 without TLS) or a Unix socket on this machine.</summary>
+/// <summary>Where a worker listens: a TCP address (HTTP/2, with TLS when <c>Worker:Tls</c> is set) or a Unix socket on this machine.</summary>
 public sealed record WorkerEndpoint(IPEndPoint? Tcp, string? UnixSocket)
 {
     public static WorkerEndpoint OnTcp(IPAddress address, int port) => new(new IPEndPoint(address, port), null);
@@ -45,6 +47,8 @@ public static class WorkerHost
             throw new InvalidOperationException(string.Join(" ", problems));
         }
 
+        var tls = LoadTls(options.Tls, endpoint);
+
         // A line per request would cost more than many a model's compute: ASP.NET Core's own logs say only what went wrong
         // (Logging:LogLevel:Microsoft.AspNetCore=Information brings them back).
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -65,7 +69,14 @@ public static class WorkerHost
             }
             else
             {
-                kestrel.Listen(endpoint.Tcp!, o => o.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(endpoint.Tcp!, o =>
+                {
+                    o.Protocols = HttpProtocols.Http2;
+                    if (tls is not null)
+                    {
+                        o.UseHttps(tls);
+                    }
+                });
             }
         });
 
@@ -94,7 +105,8 @@ public static class WorkerHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var engine = app.Services.GetRequiredService<InferenceEngine>();
-            app.Logger.LogInformation("QualityHub worker on {Endpoint}: {Provider}, models cached in {Cache}", endpoint,
+            var security = tls is null ? "no TLS" : tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate ? "mutual TLS" : "TLS";
+            app.Logger.LogInformation("QualityHub worker on {Endpoint} ({Security}): {Provider}, models cached in {Cache}", endpoint, security,
                 engine.Provider.Provider?.ToString() ?? "no provider", options.CacheDirectory);
             if (!string.IsNullOrEmpty(options.TestCrashOnModel))
             {
@@ -109,5 +121,41 @@ public static class WorkerHost
             }
         });
         return app;
+    }
+
+    // The handshake's settings from Worker:Tls, or null for HTTP/2 without TLS; files that cannot be used stop the start, named.
+    private static HttpsConnectionAdapterOptions? LoadTls(WorkerTlsOptions settings, WorkerEndpoint endpoint)
+    {
+        if (!settings.IsSet)
+        {
+            return null;
+        }
+
+        if (endpoint.UnixSocket is not null)
+        {
+            throw new InvalidOperationException("Worker:Tls applies to a TCP port (--listen): a Unix socket is reached only on this machine, through its file permissions.");
+        }
+
+        try
+        {
+            var https = new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = WorkerTls.LoadCertificate("Worker:Tls", settings.Certificate, settings.Key),
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            };
+            if (!string.IsNullOrEmpty(settings.ClientCa))
+            {
+                var authorities = WorkerTls.LoadAuthorities("Worker:Tls:ClientCa", settings.ClientCa);
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, chain, _) =>
+                    WorkerTls.ChainsTo(certificate, authorities, chain?.ChainPolicy.ExtraStore, WorkerTls.ClientAuthentication);
+            }
+
+            return https;
+        }
+        catch (WorkerTlsException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
     }
 }

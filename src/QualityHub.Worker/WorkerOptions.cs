@@ -33,6 +33,9 @@ public sealed class WorkerOptions
     /// <summary>The largest model file the worker fetches, in MiB.</summary>
     public int MaxModelMb { get; set; } = 2048;
 
+    /// <summary>TLS on the worker's TCP port, mutual when <see cref="WorkerTlsOptions.ClientCa"/> is set; unset: HTTP/2 without TLS.</summary>
+    public WorkerTlsOptions Tls { get; set; } = new();
+
     public const int MinimumKeyLength = 16;
 
     public IReadOnlyList<string> Problems()
@@ -56,6 +59,11 @@ public sealed class WorkerOptions
         if (MaxModelMb is < 1 or > 16_384)
         {
             problems.Add($"Worker:MaxModelMb must be between 1 and 16384, not {MaxModelMb}.");
+        }
+
+        if (!string.IsNullOrEmpty(Tls.ClientCa) && (string.IsNullOrEmpty(Tls.Certificate) || string.IsNullOrEmpty(Tls.Key)))
+        {
+            problems.Add("Worker:Tls:ClientCa (mutual TLS) needs the worker's own Worker:Tls:Certificate and Worker:Tls:Key.");
         }
 
         return problems;

@@ -55,8 +55,9 @@ public sealed partial class WorkerPool : IModelExecutor, IDisposable
         }
 
         var key = settings.ResolveKey();
-        var listed = settings.Workers.Select(address => new Member(new WorkerClient(address, key!)))
-            .Concat(settings.Servers.Select(server => new Member(new WorkerClient(server.Address, server.Key), server: server)));
+        var tls = WorkerTlsClient.Load(settings.WorkerTls);
+        var listed = settings.Workers.Select(address => new Member(new WorkerClient(address, key!, tls: tls)))
+            .Concat(settings.Servers.Select(server => new Member(new WorkerClient(server.Address, server.Key, tls: tls), server: server)));
         this.engine = engine;
         this.time = time;
         this.logger = logger;

@@ -53,6 +53,63 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_certificate_files_the_worker_serves_mutual_TLS_on_its_port_to_the_portal_alone()
+    {
+        using var certificates = new TestCertificates();
+        var cache = Directory.CreateDirectory(temp.File("cache")).FullName;
+        var model = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
+        var name = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model)));
+        File.Copy(model, Path.Combine(cache, name + ".onnx"));
+        await File.WriteAllTextAsync(temp.File("key"), Key);
+        var port = LoopbackPorts.Free();
+        using var stop = new CancellationTokenSource();
+
+        var running = RunAsync(["worker", "--listen", $"127.0.0.1:{port}", "--key-file", temp.File("key"), "--cache", cache, "--Inference:Provider=Cpu",
+            "--tls-cert", certificates.Worker.Certificate, "--tls-key", certificates.Worker.Key, "--client-ca", certificates.Ca], stop.Token);
+        var portal = WorkerTlsClient.Load(new PortalTlsOptions { Ca = certificates.Ca, Certificate = certificates.Portal.Certificate, Key = certificates.Portal.Key });
+        var anonymous = WorkerTlsClient.Load(new PortalTlsOptions { Ca = certificates.Ca });
+        using (var client = new WorkerClient($"https://127.0.0.1:{port}", Key, tls: portal))
+        using (var stranger = new WorkerClient($"https://127.0.0.1:{port}", Key, tls: anonymous))
+        {
+            float[]? answer = null;
+            for (var waited = 0; answer is null && !running.IsCompleted && waited < 300; waited++)
+            {
+                try
+                {
+                    answer = (await client.InferAsync(name, "pixels", [1, 2, 3, 4], [1, 4], TimeSpan.FromSeconds(30))).Outputs[0].Data;
+                }
+                catch (WorkerException e) when (e.WorkerUnavailable)
+                {
+                    await Task.Delay(100); // not listening yet
+                }
+            }
+
+            Assert.Equal(new[] { 5.5f, 6f, 6.5f }, answer);
+            var refused = await Assert.ThrowsAsync<WorkerException>(() => stranger.InferAsync(name, "pixels", [1, 2, 3, 4], [1, 4], TimeSpan.FromSeconds(30)));
+            Assert.Contains("check Inference:WorkerTls:Certificate and Key", refused.Message);
+        }
+
+        await stop.CancelAsync();
+        var (exitCode, output, error) = await running;
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"worker listening on 127.0.0.1:{port}", output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public async Task A_certificate_file_that_is_not_there_stops_the_worker_naming_it()
+    {
+        await File.WriteAllTextAsync(temp.File("key"), Key);
+
+        var (exitCode, _, error) = await RunAsync(["worker", "--listen", $"127.0.0.1:{LoopbackPorts.Free()}", "--key-file", temp.File("key"),
+            "--tls-cert", temp.File("nowhere.pem"), "--tls-key", temp.File("nowhere.key")]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Worker:Tls: the certificate '{temp.File("nowhere.pem")}' with the key '{temp.File("nowhere.key")}' cannot be used", error);
+    }
+
+    [Fact]
     public async Task Without_a_key_the_worker_does_not_start()
     {
         var (exitCode, _, error) = await RunAsync(["worker", "--socket", temp.File("w.sock")]);

@@ -58,7 +58,8 @@ public sealed class RunningWorker : IAsyncDisposable
         worker.StartAsync().GetAwaiter().GetResult();
         if (!useSocket)
         {
-            tcpAddress = endpoint.ClientAddress;
+            // Over TLS the address says so; the test certificates name 127.0.0.1.
+            tcpAddress = settings.ContainsKey("Worker:Tls:Certificate") ? endpoint.ClientAddress.Replace("http://", "https://", StringComparison.Ordinal) : endpoint.ClientAddress;
         }
     }
 
@@ -71,6 +72,9 @@ public sealed class RunningWorker : IAsyncDisposable
     public static RunningWorker OnTcp(IDictionary<string, string?>? settings = null) => new(false, settings ?? new Dictionary<string, string?>());
 
     public WorkerClient Client(string key = Key) => new(ClientAddress, key);
+
+    /// <summary>A client over TLS as <paramref name="tls"/> says (the portal's Inference:WorkerTls), at <paramref name="address"/> or the worker's own.</summary>
+    public WorkerClient Client(WorkerTlsClient? tls, string? address = null) => new(address ?? ClientAddress, Key, tls: tls);
 
     public IServiceProvider Services => worker.Services;
 

@@ -8,8 +8,9 @@ using QualityHub.Worker;
 namespace QualityHub.Cli.Commands;
 
 /// <summary>
-/// Serves the engine to a portal over the open inference protocol (gRPC, HTTP/2 without TLS on a trusted network or a
-/// Unix socket), fetching models by content hash from the portal. Runs until stopped (Ctrl+C or SIGTERM).
+/// Serves the engine to a portal over the open inference protocol (gRPC over HTTP/2: on a TCP port with TLS, mutual
+/// with --client-ca, or without it on a trusted network; or on a Unix socket), fetching models by content hash from the
+/// portal. Runs until stopped (Ctrl+C or SIGTERM).
 /// </summary>
 internal sealed class WorkerCommand : ICliCommand
 {
@@ -17,9 +18,9 @@ internal sealed class WorkerCommand : ICliCommand
 
     public string Summary => "Serve models to a portal over the open inference protocol (KServe v2, gRPC); the key comes from --key-file or QUALITYHUB_WORKER_KEY.";
 
-    public string Usage => "(--listen HOST:PORT | --socket PATH) --portal URL [--key-file PATH] [--cache DIR]";
+    public string Usage => "(--listen HOST:PORT | --socket PATH) --portal URL [--key-file PATH] [--cache DIR] [--tls-cert PEM --tls-key PEM [--client-ca PEM]]";
 
-    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "listen", "socket", "portal", "key-file", "cache" };
+    public IReadOnlySet<string> Options { get; } = new HashSet<string> { "listen", "socket", "portal", "key-file", "cache", "tls-cert", "tls-key", "client-ca" };
 
     public async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
     {
@@ -48,6 +49,15 @@ internal sealed class WorkerCommand : ICliCommand
         if (context.Args.Get("cache") is { } cache)
         {
             settings[$"{WorkerOptions.SectionName}:CacheDirectory"] = Path.GetFullPath(cache);
+        }
+
+        // TLS on the TCP port; with --client-ca only callers with a certificate of that authority get in (mutual TLS).
+        foreach (var (option, setting) in new[] { ("tls-cert", "Certificate"), ("tls-key", "Key"), ("client-ca", "ClientCa") })
+        {
+            if (context.Args.Get(option) is { } file)
+            {
+                settings[$"{WorkerOptions.SectionName}:Tls:{setting}"] = Path.GetFullPath(file);
+            }
         }
 
         WebApplication app;
