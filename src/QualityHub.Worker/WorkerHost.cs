@@ -143,6 +143,11 @@ public static class WorkerHost
                 ServerCertificate = WorkerTls.LoadCertificate("Worker:Tls", settings.Certificate, settings.Key),
                 SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             };
+            if (WorkerTls.LoadIntermediates("Worker:Tls", settings.Certificate!) is { Count: > 0 } intermediates)
+            {
+                https.ServerCertificateChain = intermediates; // sent with the certificate: callers need trust only the root
+            }
+
             if (!string.IsNullOrEmpty(settings.ClientCa))
             {
                 var authorities = WorkerTls.LoadAuthorities("Worker:Tls:ClientCa", settings.ClientCa);

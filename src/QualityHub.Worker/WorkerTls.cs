@@ -59,7 +59,7 @@ public static class WorkerTls
     /// today; refused naming <paramref name="setting"/> when a file is missing or unreadable, the key is not the
     /// certificate's, or the certificate is not valid now.
     /// </summary>
-    public static X509Certificate2 LoadCertificate(string setting, string? certificatePath, string? keyPath, TimeProvider? time = null)
+    public static X509Certificate2 LoadCertificate(string setting, string? certificatePath, string? keyPath)
     {
         if (string.IsNullOrEmpty(certificatePath) || string.IsNullOrEmpty(keyPath))
         {
@@ -78,7 +78,7 @@ public static class WorkerTls
             throw new WorkerTlsException($"{setting}: the certificate '{certificatePath}' with the key '{keyPath}' cannot be used: {e.Message}");
         }
 
-        var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+        var now = DateTime.UtcNow;
         if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
         {
             var span = $"{certificate.NotBefore.ToUniversalTime():yyyy-MM-dd} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}";
@@ -87,6 +87,28 @@ public static class WorkerTls
         }
 
         return certificate;
+    }
+
+    /// <summary>The certificates that follow the first in <paramref name="certificatePath"/>: the intermediates sent with it in the handshake.</summary>
+    public static X509Certificate2Collection LoadIntermediates(string setting, string certificatePath)
+    {
+        var all = new X509Certificate2Collection();
+        try
+        {
+            all.ImportFromPemFile(certificatePath);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new WorkerTlsException($"{setting}: the certificate '{certificatePath}' cannot be read: {e.Message}");
+        }
+
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < all.Count; i++)
+        {
+            intermediates.Add(all[i]);
+        }
+
+        return intermediates;
     }
 
     /// <summary>The CA certificates of <paramref name="path"/> (PEM, at least one); refused naming <paramref name="setting"/>.</summary>
@@ -135,10 +157,14 @@ public static class WorkerTls
 /// <summary>The portal's TLS settings loaded once: the authorities it trusts for workers and its client certificate.</summary>
 public sealed class WorkerTlsClient
 {
-    private WorkerTlsClient(X509Certificate2Collection? authorities, X509Certificate2? certificate)
+    private readonly SslStreamCertificateContext? certificateContext;
+
+    private WorkerTlsClient(X509Certificate2Collection? authorities, X509Certificate2? certificate, X509Certificate2Collection? intermediates)
     {
         Authorities = authorities;
         Certificate = certificate;
+        // Sent as given: the certificate and the intermediates after it in its file, whatever this machine trusts.
+        certificateContext = certificate is null ? null : SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
     }
 
     /// <summary>The authorities a worker's certificate must chain to; null: the system's.</summary>
@@ -159,17 +185,14 @@ public sealed class WorkerTlsClient
         var certificate = string.IsNullOrEmpty(options.Certificate) && string.IsNullOrEmpty(options.Key)
             ? null
             : WorkerTls.LoadCertificate("Inference:WorkerTls", options.Certificate, options.Key);
-        return new WorkerTlsClient(authorities, certificate);
+        var intermediates = certificate is null ? null : WorkerTls.LoadIntermediates("Inference:WorkerTls", options.Certificate!);
+        return new WorkerTlsClient(authorities, certificate, intermediates);
     }
 
     /// <summary>How the portal's side of the handshake goes: its certificate offered, the worker's checked.</summary>
     public SslClientAuthenticationOptions ClientOptions()
     {
-        var ssl = new SslClientAuthenticationOptions();
-        if (Certificate is not null)
-        {
-            ssl.ClientCertificates = [Certificate];
-        }
+        var ssl = new SslClientAuthenticationOptions { ClientCertificateContext = certificateContext };
 
         if (Authorities is { } authorities)
         {

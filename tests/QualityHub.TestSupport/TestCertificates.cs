@@ -28,6 +28,9 @@ public sealed class TestCertificates : IDisposable
         Stranger = Issue("stranger", other, ClientAuthentication, [], [], now.AddDays(-1), now.AddDays(30));
         ElsewhereWorker = Issue("elsewhere", ca, ServerAuthentication, ["gpu-7.example"], [IPAddress.Parse("10.0.0.7")], now.AddDays(-1), now.AddDays(30));
         Expired = Issue("expired", ca, ServerAuthentication, ["localhost"], [IPAddress.Loopback], now.AddDays(-20), now.AddDays(-2));
+        using var intermediate = Intermediate("CN=QualityHub test issuing CA", ca, now);
+        WorkerViaIntermediate = WithIssuer(Issue("worker-via-intermediate", intermediate, ServerAuthentication, ["localhost"], [IPAddress.Loopback], now.AddDays(-1), now.AddDays(30)), intermediate);
+        PortalViaIntermediate = WithIssuer(Issue("portal-via-intermediate", intermediate, ClientAuthentication, [], [], now.AddDays(-1), now.AddDays(30)), intermediate);
     }
 
     /// <summary>The authority's certificate (PEM).</summary>
@@ -46,6 +49,12 @@ public sealed class TestCertificates : IDisposable
     public (string Certificate, string Key) ElsewhereWorker { get; }
 
     public (string Certificate, string Key) Expired { get; }
+
+    /// <summary>A worker certificate issued by an intermediate authority of <see cref="Ca"/>, the intermediate after it in the file.</summary>
+    public (string Certificate, string Key) WorkerViaIntermediate { get; }
+
+    /// <summary>A portal client certificate issued by the same intermediate, which follows it in the file.</summary>
+    public (string Certificate, string Key) PortalViaIntermediate { get; }
 
     public string File(string name) => folder.File(name);
 
@@ -72,6 +81,25 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return request.CreateSelfSigned(now.AddDays(-30), now.AddDays(365));
+    }
+
+    private static X509Certificate2 Intermediate(string name, X509Certificate2 root, DateTimeOffset now)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        using var issued = request.Create(root, now.AddDays(-20), now.AddDays(300), RandomNumberGenerator.GetBytes(12));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    // The issuer's certificate appended to the issued one's file, as a chain is handed over.
+    private static (string Certificate, string Key) WithIssuer((string Certificate, string Key) issued, X509Certificate2 issuer)
+    {
+        System.IO.File.AppendAllText(issued.Certificate, "\n" + issuer.ExportCertificatePem() + "\n");
+        return issued;
     }
 
     private (string Certificate, string Key) Issue(

@@ -48,6 +48,15 @@ public sealed class WorkerTlsTests : IClassFixture<TestCertificates>
     }
 
     [Fact]
+    public async Task Certificates_of_an_intermediate_authority_are_sent_with_it_so_both_sides_trust_only_the_root()
+    {
+        await using var worker = RunningWorker.OnTcp(certificates.WorkerSettings(mutual: true, certificate: certificates.WorkerViaIntermediate));
+        using var client = worker.Client(Portal(certificate: certificates.PortalViaIntermediate));
+
+        Assert.Equal(Answer, await InferAsync(client));
+    }
+
+    [Fact]
     public async Task With_TLS_alone_a_portal_that_trusts_the_worker_needs_no_certificate_of_its_own()
     {
         await using var worker = RunningWorker.OnTcp(certificates.WorkerSettings(mutual: false));
