@@ -92,16 +92,7 @@ public static class WorkerTls
     /// <summary>The certificates that follow the first in <paramref name="certificatePath"/>: the intermediates sent with it in the handshake.</summary>
     public static X509Certificate2Collection LoadIntermediates(string setting, string certificatePath)
     {
-        var all = new X509Certificate2Collection();
-        try
-        {
-            all.ImportFromPemFile(certificatePath);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new WorkerTlsException($"{setting}: the certificate '{certificatePath}' cannot be read: {e.Message}");
-        }
-
+        var all = ReadPem(setting, certificatePath, "the certificate");
         var intermediates = new X509Certificate2Collection();
         for (var i = 1; i < all.Count; i++)
         {
@@ -114,22 +105,29 @@ public static class WorkerTls
     /// <summary>The CA certificates of <paramref name="path"/> (PEM, at least one); refused naming <paramref name="setting"/>.</summary>
     public static X509Certificate2Collection LoadAuthorities(string setting, string path)
     {
-        var authorities = new X509Certificate2Collection();
-        try
-        {
-            authorities.ImportFromPemFile(path);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new WorkerTlsException($"{setting}: the authorities '{path}' cannot be read: {e.Message}");
-        }
-
+        var authorities = ReadPem(setting, path, "the authorities");
         if (authorities.Count == 0)
         {
             throw new WorkerTlsException($"{setting}: '{path}' holds no certificate (a PEM file of CA certificates is expected).");
         }
 
         return authorities;
+    }
+
+    // Every certificate of a PEM file, in its order; a file that cannot be read is refused naming the setting.
+    private static X509Certificate2Collection ReadPem(string setting, string path, string what)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new WorkerTlsException($"{setting}: {what} '{path}' cannot be read: {e.Message}");
+        }
+
+        return certificates;
     }
 
     /// <summary>
