@@ -14,14 +14,7 @@ public sealed class SampleReviewPanelTests(EvaluatedDemoQualityHubFactory factor
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
-    // The notes and tags are written once the demo's evaluations have finished: on CI's two cores, beside the browser
-    // tests, a write racing seven runs' prediction batches for SQLite's lock once waited past the 30 s the panel gets
-    // (on a quiet machine a note written during those runs takes at most 0.3 s).
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        await EvaluationRuns.DemoRunsAsync(Client);
-    }
+    protected override bool StartsAfterDemoRuns => true;
 
     private static string FieldText(IRenderedComponent<SampleReviewPanel> panel, string name) =>
         panel.Find($"input[name='{name}'], textarea[name='{name}']").Closest(".mud-input-control")!.TextContent;

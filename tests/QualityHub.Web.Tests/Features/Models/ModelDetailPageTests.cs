@@ -11,6 +11,8 @@ namespace QualityHub.Web.Tests.Features.Models;
 /// <summary>A model version's page over the evaluated demo: the card table, its JSON, and a card edit the registry refuses.</summary>
 public sealed class ModelDetailPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
 {
+    protected override bool StartsAfterDemoRuns => true;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private async Task<int> VersionIdAsync(string name)

@@ -13,6 +13,8 @@ namespace QualityHub.Web.Tests.Features.Releases;
 /// <summary>A draft's decision page over the evaluated demo: approving asks first, and refusals land on their field or in a snackbar.</summary>
 public sealed class ReleaseDecisionPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
 {
+    protected override bool StartsAfterDemoRuns => true;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private async Task<int> DraftAsync()

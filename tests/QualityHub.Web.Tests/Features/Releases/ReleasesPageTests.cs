@@ -8,6 +8,8 @@ namespace QualityHub.Web.Tests.Features.Releases;
 /// <summary>The Releases page over the evaluated demo: a new draft, and a name the catalog refuses shown on the name field.</summary>
 public sealed class ReleasesPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
 {
+    protected override bool StartsAfterDemoRuns => true;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private (IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<ReleasesPage> Page) Open()

@@ -10,6 +10,8 @@ namespace QualityHub.Web.Tests.Features.Requirements;
 /// <summary>The Requirements page over the evaluated demo: refusals on the fields they name, a save in a snackbar, the scorecard after it.</summary>
 public sealed class RequirementsPageTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
 {
+    protected override bool StartsAfterDemoRuns => true;
+
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
     private RequirementCatalog Catalog => Factory.Services.GetRequiredService<RequirementCatalog>();

@@ -17,6 +17,8 @@ namespace QualityHub.Web.Tests.Features.Tickets;
 /// </summary>
 public sealed class TicketPagesTests(EvaluatedDemoQualityHubFactory factory) : DemoPageTests(factory)
 {
+    protected override bool StartsAfterDemoRuns => true;
+
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
     private TicketService Tickets => Factory.Services.GetRequiredService<TicketService>();
