@@ -155,21 +155,16 @@ public static class WorkerTls
 /// <summary>The portal's TLS settings loaded once: the authorities it trusts for workers and its client certificate.</summary>
 public sealed class WorkerTlsClient
 {
+    // The authorities a worker's certificate must chain to (null: the system's), and the client certificate the portal
+    // presents (null: none) with the intermediates after it in its file, sent as given whatever this machine trusts.
+    private readonly X509Certificate2Collection? authorities;
     private readonly SslStreamCertificateContext? certificateContext;
 
     private WorkerTlsClient(X509Certificate2Collection? authorities, X509Certificate2? certificate, X509Certificate2Collection? intermediates)
     {
-        Authorities = authorities;
-        Certificate = certificate;
-        // Sent as given: the certificate and the intermediates after it in its file, whatever this machine trusts.
+        this.authorities = authorities;
         certificateContext = certificate is null ? null : SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
     }
-
-    /// <summary>The authorities a worker's certificate must chain to; null: the system's.</summary>
-    public X509Certificate2Collection? Authorities { get; }
-
-    /// <summary>The client certificate the portal presents; null: none.</summary>
-    public X509Certificate2? Certificate { get; }
 
     /// <summary>The settings' files loaded, or null when no TLS setting is made; a file that cannot be used is refused naming it.</summary>
     public static WorkerTlsClient? Load(PortalTlsOptions? options)
@@ -191,8 +186,7 @@ public sealed class WorkerTlsClient
     public SslClientAuthenticationOptions ClientOptions()
     {
         var ssl = new SslClientAuthenticationOptions { ClientCertificateContext = certificateContext };
-
-        if (Authorities is { } authorities)
+        if (authorities is { } trusted)
         {
             ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
@@ -204,11 +198,11 @@ public sealed class WorkerTlsClient
 
                 if (certificate is X509Certificate2 presented)
                 {
-                    return WorkerTls.ChainsTo(presented, authorities, chain?.ChainPolicy.ExtraStore, WorkerTls.ServerAuthentication);
+                    return WorkerTls.ChainsTo(presented, trusted, chain?.ChainPolicy.ExtraStore, WorkerTls.ServerAuthentication);
                 }
 
                 using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return WorkerTls.ChainsTo(copy, authorities, chain?.ChainPolicy.ExtraStore, WorkerTls.ServerAuthentication);
+                return WorkerTls.ChainsTo(copy, trusted, chain?.ChainPolicy.ExtraStore, WorkerTls.ServerAuthentication);
             };
         }
 

@@ -17,13 +17,20 @@ public sealed class WorkerCommandTests : IDisposable
         return (exitCode, output.ToString(), error.ToString());
     }
 
-    [Fact]
-    public async Task A_worker_serves_its_cached_models_on_a_unix_socket_until_stopped()
+    // A worker cache holding the tiny classifier under its content hash, as a fetch would have left it.
+    private async Task<(string Cache, string Name)> CacheTinyClassifierAsync()
     {
         var model = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
         var name = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model)));
         var cache = Directory.CreateDirectory(temp.File("cache")).FullName;
         File.Copy(model, Path.Combine(cache, name + ".onnx"));
+        return (cache, name);
+    }
+
+    [Fact]
+    public async Task A_worker_serves_its_cached_models_on_a_unix_socket_until_stopped()
+    {
+        var (cache, name) = await CacheTinyClassifierAsync();
         await File.WriteAllTextAsync(temp.File("key"), Key + "\n");
         var socket = temp.File("worker.sock");
         using var stop = new CancellationTokenSource();
@@ -56,10 +63,7 @@ public sealed class WorkerCommandTests : IDisposable
     public async Task With_certificate_files_the_worker_serves_mutual_TLS_on_its_port_to_the_portal_alone()
     {
         using var certificates = new TestCertificates();
-        var cache = Directory.CreateDirectory(temp.File("cache")).FullName;
-        var model = RepositoryFiles.Path("tests", "QualityHub.Inference.Tests", "Models", "tiny-classifier.onnx");
-        var name = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(model)));
-        File.Copy(model, Path.Combine(cache, name + ".onnx"));
+        var (cache, name) = await CacheTinyClassifierAsync();
         await File.WriteAllTextAsync(temp.File("key"), Key);
         var port = LoopbackPorts.Free();
         using var stop = new CancellationTokenSource();

@@ -59,13 +59,13 @@ public sealed class TestCertificates : IDisposable
     public string File(string name) => folder.File(name);
 
     /// <summary>Worker:Tls settings: the worker's certificate, and for mutual TLS the authority its callers' certificates come from.</summary>
-    public Dictionary<string, string?> WorkerSettings(bool mutual, (string Certificate, string Key)? certificate = null, string? clientCa = null)
+    public Dictionary<string, string?> WorkerSettings(bool mutual, (string Certificate, string Key)? certificate = null)
     {
         var (cert, key) = certificate ?? Worker;
         var settings = new Dictionary<string, string?> { ["Worker:Tls:Certificate"] = cert, ["Worker:Tls:Key"] = key };
         if (mutual)
         {
-            settings["Worker:Tls:ClientCa"] = clientCa ?? Ca;
+            settings["Worker:Tls:ClientCa"] = Ca;
         }
 
         return settings;
