@@ -151,6 +151,38 @@ public sealed class PostgresStorageTests
     }
 
     [Fact]
+    public async Task One_instance_writing_many_overlapping_batches_at_once_stores_each_event_once_and_counts_it_once()
+    {
+        var connectionString = await NewDatabaseAsync();
+        using var folder = new TempFolder();
+        await using var app = On(connectionString, folder);
+        await app.Initializer.InitializeAsync();
+        var (releaseId, moduleId) = await SeedReleaseAsync(app);
+
+        // 30 batches of 400 sent at once (more than the store writes side by side): batch k holds ids 200k … 200k+399,
+        // so each id but the first and last 200 comes in two batches, in the same minutes and hours.
+        var start = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        List<OnlineEventRow> Batch(int k) => Enumerable.Range(200 * k, 400)
+            .Select(i => new OnlineEventRow($"e-{i}", releaseId, moduleId, start.AddSeconds(i % 300), 5 + i % 40, "x", i % 5 == 0, i % 5 == 0 ? "y" : null))
+            .ToList();
+        var store = new OnlineEventStore(app.Get<IDbContextFactory<QualityHubDbContext>>());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(k => Task.Run(() => store.WriteAsync(Batch(k)))));
+
+        const int distinct = 200 * 29 + 400;
+        Assert.Equal((distinct, 30 * 400 - distinct), (results.Sum(r => r.Accepted), results.Sum(r => r.Duplicates)));
+        await using var db = await app.CreateContextAsync();
+        Assert.Equal(distinct, await db.OnlineEvents.CountAsync());
+        foreach (var seconds in new[] { OnlineAggregate.MinuteSeconds, OnlineAggregate.HourSeconds })
+        {
+            var aggregates = await db.OnlineAggregates.Where(g => g.BucketSeconds == seconds).ToListAsync();
+            Assert.Equal(distinct, aggregates.Sum(g => g.Count));
+            Assert.Equal(await db.OnlineEvents.CountAsync(e => e.Corrected), aggregates.Sum(g => g.Corrections));
+            Assert.Equal(await db.OnlineEvents.SumAsync(e => e.LatencyMs), aggregates.Sum(g => g.LatencySumMs), 6);
+        }
+    }
+
+    [Fact]
     public async Task Predictions_go_in_by_binary_copy_with_their_nulls_and_count_into_the_runs_progress()
     {
         var connectionString = await NewDatabaseAsync();

@@ -25,15 +25,18 @@ public sealed record OnlineWriteResult(int Accepted, int Duplicates, IReadOnlyLi
 /// counts of data-rule violations in one transaction, so the aggregates always equal the events. SQLite: one prepared INSERT reused for every row (techniques from PredictionWriter), writes
 /// serialised in the process (SQLite has one writer anyway; queuing here avoids busy retries). PostgreSQL: the batch
 /// in one multi-row INSERT … ON CONFLICT DO NOTHING over arrays, and a per-module transaction lock around the
-/// aggregates' read-add-write, so several instances ingesting at once neither lose nor double a count.
+/// aggregates' read-add-write, so that batches written at once — by several instances, or up to four by one — neither
+/// lose nor double a count; their events' inserts run side by side.
 /// </summary>
 public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> contextFactory)
 {
     private static readonly int[] Resolutions = [OnlineAggregate.MinuteSeconds, OnlineAggregate.HourSeconds];
 
-    // The first key of PostgreSQL's two-key advisory locks that guard a module's aggregates ("QHag").
-
-    private readonly SemaphoreSlim writer = new(1, 1);
+    // SQLite has one writer anyway: batches queue here instead of retrying on its busy lock. PostgreSQL takes batches
+    // side by side, a few at a time, so that a burst of them waits here rather than exhausting the connection pool.
+    private readonly SemaphoreSlim sqliteWriter = new(1, 1);
+    private readonly SemaphoreSlim postgresWriters = new(PostgresWritersAtOnce, PostgresWritersAtOnce);
+    private const int PostgresWritersAtOnce = 4;
 
     /// <summary>Stores the events whose id is new, updates their aggregates, all or nothing.</summary>
     public async Task<OnlineWriteResult> WriteAsync(IReadOnlyList<OnlineEventRow> events, CancellationToken cancellationToken = default)
@@ -43,10 +46,11 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
             return new OnlineWriteResult(0, 0, []);
         }
 
-        await writer.WaitAsync(cancellationToken);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var writers = db.Database.IsNpgsql() ? postgresWriters : sqliteWriter;
+        await writers.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
             await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
             if (connection is not NpgsqlConnection)
@@ -98,7 +102,7 @@ public sealed class OnlineEventStore(IDbContextFactory<QualityHubDbContext> cont
         }
         finally
         {
-            writer.Release();
+            writers.Release();
         }
     }
 
