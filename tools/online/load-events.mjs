@@ -3,12 +3,16 @@
 //
 // usage: node tools/online/load-events.mjs --url http://127.0.0.1:PORT [--events 200000] [--batch 5000]
 //          [--concurrency 2] [--seconds 120] [--span-days 0] [--release NAME] [--module NAME] [--descriptors] [--prefix load]
+//          [--numbered-ids]
 //   --span-days D  spread timestamps evenly over the last D days (to fill a database for the chart benchmark);
 //                  0 puts every event in the last minute (the live case)
 //   --release      the release whose modules get the events (default: the newest release in /api/releases)
 //   --module       only this module of the release gets events (default: all of them, in turn)
 //   --descriptors  every event also carries a confidence and input descriptors (size, brightness, contrast, blur),
 //                  as a service using QualityHub.Client sends them: what the drift histograms are summed from
+//   --numbered-ids ids are PREFIX-0, PREFIX-1, … instead of PREFIX-UUID: two senders with the same prefix send the
+//                  same ids (batch by batch in the same order), so two portal instances can be loaded with the same
+//                  events at once to check that each is stored and counted once
 // Events are labelled load-test data by their ids (PREFIX-UUID); they are not production data.
 import { randomUUID } from 'node:crypto';
 import { fetchWithKey, keyHeaders } from '../qualityhub-key.mjs';
@@ -23,6 +27,7 @@ const spanDays = Number(args['span-days'] ?? 0);
 const prefix = args.prefix ?? 'load';
 // A flag without a value: present (followed by another flag or nothing) means on.
 const descriptors = process.argv.includes('--descriptors');
+const numberedIds = process.argv.includes('--numbered-ids');
 
 let host;
 try {
@@ -66,7 +71,7 @@ function batch(from, count) {
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const corrected = random() < 0.05;
     events[i] = {
-      eventId: `${prefix}-${randomUUID()}`, // random, as senders' ids are: the worst case for the unique index
+      eventId: numberedIds ? `${prefix}-${n}` : `${prefix}-${randomUUID()}`, // random, as senders' ids are: the worst case for the unique index
       release: release.name,
       module: modules[n % modules.length],
       timestamp: new Date(at).toISOString(),
