@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 using QualityHub.Data.Accounts;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 /// <summary>
 /// Fixtures/qualityhub-20261201050000.db was written by QualityHub at c1cefe3 (EF Core 8.0.33, hand-written migrations up

@@ -5,7 +5,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Imaging;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Registry;
 
 /// <summary>
 /// What the import sources refuse to read: files past their size limits (checked before reading, named by the setting),

@@ -2,7 +2,7 @@ using System.Text.Json;
 using QualityHub.Data.Evaluations;
 using QualityHub.Inference.Tasks;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Evaluations;
 
 public class StoredTopKTests
 {

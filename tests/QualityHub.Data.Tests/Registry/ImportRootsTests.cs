@@ -1,6 +1,6 @@
 using QualityHub.Data.Registry;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Registry;
 
 /// <summary>
 /// Which server paths a request may import from: regular files (or folders) inside a configured root once every link is

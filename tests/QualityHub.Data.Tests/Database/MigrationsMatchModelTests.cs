@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 /// <summary>
 /// The migrations build exactly the schema the EF model describes: one database from the migrations, one from the model

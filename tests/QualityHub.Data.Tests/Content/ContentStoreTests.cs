@@ -1,6 +1,6 @@
 using QualityHub.Data.Content;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Content;
 
 public sealed class ContentStoreTests : IDisposable
 {

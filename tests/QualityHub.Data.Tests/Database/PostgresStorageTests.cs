@@ -5,7 +5,7 @@ using QualityHub.Core.Domain;
 using QualityHub.Data.Evaluations;
 using QualityHub.Data.Online;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 /// <summary>
 /// What only PostgreSQL has: its start-up refusals, a database created on first start, and several instances writing

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using QualityHub.Data.Evaluations;
 using QualityHub.Inference.Imaging;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Evaluations;
 
 public sealed class DecodedImageCacheTests
 {

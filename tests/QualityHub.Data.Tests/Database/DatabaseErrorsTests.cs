@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 /// <summary>Which failures mean "the database server is away" (an evaluation pauses, a request gets 503) and which do not.</summary>
 public sealed class DatabaseErrorsTests

@@ -8,7 +8,7 @@ using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Imaging;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Content;
 
 /// <summary>
 /// The sweep of blobs no record references: what a cancelled import leaves goes once the grace window has passed, and

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using QualityHub.Core.Domain;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 [Trait("Engine", "sqlite")]
 public class DatabaseInitializerTests

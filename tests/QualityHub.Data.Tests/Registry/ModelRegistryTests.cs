@@ -4,7 +4,7 @@ using QualityHub.Data.Content;
 using QualityHub.Data.Registry;
 using QualityHub.Inference.Tasks;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Registry;
 
 public class ModelRegistryTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Database;
 
 /// <summary>The throwaway PostgreSQL and Redis servers that later tests stand on: real servers, separate databases, gone when stopped.</summary>
 public sealed class TestServersTests

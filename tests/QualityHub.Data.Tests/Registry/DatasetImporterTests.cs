@@ -7,7 +7,7 @@ using QualityHub.Data.Registry;
 using QualityHub.Inference.Imaging;
 using SkiaSharp;
 
-namespace QualityHub.Data.Tests;
+namespace QualityHub.Data.Tests.Registry;
 
 public sealed class DatasetImporterTests : IAsyncLifetime
 {
