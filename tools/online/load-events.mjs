@@ -71,7 +71,8 @@ function batch(from, count) {
     const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const corrected = random() < 0.05;
     events[i] = {
-      eventId: numberedIds ? `${prefix}-${n}` : `${prefix}-${randomUUID()}`, // random, as senders' ids are: the worst case for the unique index
+      // Random by default, as senders' ids are: the worst case for the unique index.
+      eventId: numberedIds ? `${prefix}-${n}` : `${prefix}-${randomUUID()}`,
       release: release.name,
       module: modules[n % modules.length],
       timestamp: new Date(at).toISOString(),
